@@ -1,0 +1,86 @@
+//! The command line: `backprop [show] [NETWORK] [options]`.
+
+use backprop_tracer::render::Lang;
+use backprop_tracer::trace::UpdateOrder;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Backpropagation, number by number: one training iteration of a neural \
+network with every intermediate value (net, out, δ, ∂E/∂w, the updated weights), laid out like \
+the worked example students learn from (Matt Mazur's \"A Step by Step Backpropagation \
+Example\", translated as \"一文弄懂神经网络中的反向传播法\"), with the article's own numbers beside \
+the computed ones.";
+
+/// backprop-tracer
+#[derive(Debug, Parser)]
+#[command(name = "backprop", version, about = ABOUT, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// With no command, `backprop` runs `show`.
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show one training iteration as tables that mirror the article (or as a JSON trace).
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// Network file (JSON), or a trace written by --format json; `-` reads standard input.
+    /// Without one, the article's 2-2-2 network.
+    #[arg(value_name = "NETWORK")]
+    pub network: Option<PathBuf>,
+
+    /// Digits after the decimal point (the article prints 9).
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub precision: u8,
+
+    /// When to colour negative values and disagreements with the article.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Language of the labels: English, or the article's Chinese terms.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+
+    /// simultaneous: every gradient from the original weights (the article's hand
+    /// calculation); sequential: each layer updated before the layer below is
+    /// back-propagated (the article's code, which printed 0.291027924).
+    #[arg(long, value_enum, default_value_t = UpdateOrder::Simultaneous, value_name = "ORDER")]
+    pub update_order: UpdateOrder,
+
+    /// Train the biases too (the article keeps them fixed); same as "update_biases": true.
+    #[arg(long)]
+    pub update_biases: bool,
+
+    /// table: the article's layout; json: the trace (see traces/README.md).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write to FILE instead of standard output (atomically: FILE is never half-written).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5), for terminals that draw
+    /// box lines and ∂ double-width.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}

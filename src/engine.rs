@@ -1,0 +1,614 @@
+//! The instrumented engine: one training iteration (forward pass, error, backward pass,
+//! update) for any fully-connected network, recording every value it computes through a
+//! [`Recorder`]. The same code runs with recording on (for `show`, a [`TraceRecorder`]) and
+//! off ([`NoRecorder`]): a value's description is built in a closure that only a recording
+//! recorder calls, so the untraced path formats and allocates nothing per value.
+
+use crate::network::{Activation, Bias, Network};
+use crate::notation::Notation;
+use crate::number;
+use crate::trace::{FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder};
+
+/// Where the engine sends each value it computes.
+pub trait Recorder {
+    /// Receives one value; `describe` fills in its symbol and formula when called.
+    fn record(
+        &mut self,
+        stage: Stage,
+        layer: Option<usize>,
+        value: f64,
+        describe: impl FnOnce(&mut Entry<'_>),
+    );
+}
+
+/// Records nothing: training at full speed.
+pub struct NoRecorder;
+
+impl Recorder for NoRecorder {
+    #[inline(always)]
+    fn record(&mut self, _: Stage, _: Option<usize>, _: f64, _: impl FnOnce(&mut Entry<'_>)) {}
+}
+
+/// The description of one value, filled in by the engine: its symbol, and its formula built
+/// from literal text and operands (each operand adds its symbol to the formula and its value
+/// to the substituted formula).
+pub struct Entry<'a> {
+    /// The network's names, for building symbols.
+    pub names: &'a Notation,
+    precision: usize,
+    symbol: String,
+    formula: String,
+    substituted: String,
+    from: Vec<String>,
+}
+
+impl Entry<'_> {
+    /// Sets the value's symbol.
+    pub fn symbol(&mut self, symbol: impl Into<String>) -> &mut Self {
+        self.symbol = symbol.into();
+        self
+    }
+
+    /// Appends literal text (operators, constants) to the formula.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.formula.push_str(text);
+        self.substituted.push_str(text);
+        self
+    }
+
+    /// Appends an operand: its symbol to the formula, its value to the substituted formula.
+    pub fn operand(&mut self, symbol: impl Into<String>, value: f64) -> &mut Self {
+        let symbol = symbol.into();
+        self.formula.push_str(&symbol);
+        self.substituted
+            .push_str(&number::operand(value, self.precision));
+        self.from.push(symbol);
+        self
+    }
+
+    /// A given value: the formula names the network-file field it came from.
+    fn given(&mut self, symbol: String, field: String, value: f64) {
+        self.symbol = symbol;
+        self.formula = field;
+        self.substituted = number::compact(value, self.precision);
+    }
+}
+
+/// Records every value into a list, in order.
+pub struct TraceRecorder {
+    names: Notation,
+    precision: usize,
+    values: Vec<TracedValue>,
+}
+
+impl TraceRecorder {
+    /// A recorder for `net`, writing substituted numbers with `precision` digits.
+    pub fn new(net: &Network, precision: usize) -> TraceRecorder {
+        TraceRecorder {
+            names: Notation::new(net),
+            precision,
+            values: Vec::new(),
+        }
+    }
+
+    /// The values recorded so far.
+    pub fn into_values(self) -> Vec<TracedValue> {
+        self.values
+    }
+}
+
+impl Recorder for TraceRecorder {
+    fn record(
+        &mut self,
+        stage: Stage,
+        layer: Option<usize>,
+        value: f64,
+        describe: impl FnOnce(&mut Entry<'_>),
+    ) {
+        let mut entry = Entry {
+            names: &self.names,
+            precision: self.precision,
+            symbol: String::new(),
+            formula: String::new(),
+            substituted: String::new(),
+            from: Vec::new(),
+        };
+        describe(&mut entry);
+        self.values.push(TracedValue {
+            symbol: entry.symbol,
+            stage,
+            layer,
+            formula: entry.formula,
+            substituted: entry.substituted,
+            value,
+            from: entry.from,
+        });
+    }
+}
+
+/// Buffers reused from one iteration to the next, so training allocates nothing per step.
+pub struct Workspace {
+    /// net of every neuron, per weight layer.
+    net: Vec<Vec<f64>>,
+    /// out of every neuron, per layer; `out[0]` is the input.
+    out: Vec<Vec<f64>>,
+    /// δ of every neuron, per weight layer.
+    delta: Vec<Vec<f64>>,
+    /// The updated weights, kept apart until the iteration ends (see [`UpdateOrder`]).
+    new_weights: Vec<Vec<f64>>,
+    /// The updated biases.
+    new_biases: Vec<Bias>,
+}
+
+impl Workspace {
+    /// Buffers sized for `net`.
+    pub fn new(net: &Network) -> Workspace {
+        Workspace {
+            net: net.layers[1..].iter().map(|&n| vec![0.0; n]).collect(),
+            out: net.layers.iter().map(|&n| vec![0.0; n]).collect(),
+            delta: net.layers[1..].iter().map(|&n| vec![0.0; n]).collect(),
+            new_weights: net.weights.clone(),
+            new_biases: net.biases.clone(),
+        }
+    }
+
+    /// The outputs of the last forward pass.
+    pub fn outputs(&self) -> &[f64] {
+        self.out.last().expect("a network has an output layer")
+    }
+}
+
+/// The symbol of neuron `k` of `layer`'s output: an input's own name (i1), otherwise out_h1.
+fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
+    if layer == 0 {
+        names.neuron(0, k).to_string()
+    } else {
+        format!("out_{}{tag}", names.neuron(layer, k))
+    }
+}
+
+/// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
+/// updated weights, in the summary); `biases_updated` says whether the biases got one too.
+fn forward<R: Recorder>(
+    net: &Network,
+    input: &[f64],
+    ws: &mut Workspace,
+    rec: &mut R,
+    stage: Stage,
+    after: bool,
+    biases_updated: bool,
+) {
+    let tag = if after { "+" } else { "" };
+    let bias_tag = if after && biases_updated { "+" } else { "" };
+    ws.out[0].copy_from_slice(input);
+    for l in 0..net.depth() {
+        let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
+        let act = net.activations[l];
+        let (before, rest) = ws.out.split_at_mut(l + 1);
+        let a = &before[l];
+        let out = &mut rest[0];
+        for j in 0..n_out {
+            let row = &net.weights[l][j * n_in..(j + 1) * n_in];
+            let b = net.biases[l].get(j);
+            // net_h1 = w1*i1 + w2*i2 + b1*1
+            let sum = row.iter().zip(a).map(|(w, x)| w * x).sum::<f64>() + b;
+            ws.net[l][j] = sum;
+            rec.record(stage, Some(l + 1), sum, |e| {
+                let names = e.names;
+                e.symbol(format!("net_{}{tag}", names.neuron(l + 1, j)));
+                for k in 0..n_in {
+                    if k > 0 {
+                        e.text(" + ");
+                    }
+                    e.operand(format!("{}{tag}", names.weight(l, j * n_in + k)), row[k])
+                        .text("*")
+                        .operand(out_symbol(names, l, k, tag), a[k]);
+                }
+                e.text(" + ")
+                    .operand(format!("{}{bias_tag}", names.bias(l, j)), b)
+                    .text("*1");
+            });
+            // out_h1 = f(net_h1)
+            let o = act.apply(sum);
+            out[j] = o;
+            rec.record(stage, Some(l + 1), o, |e| {
+                let names = e.names;
+                let net_sym = format!("net_{}{tag}", names.neuron(l + 1, j));
+                e.symbol(out_symbol(names, l + 1, j, tag));
+                match act {
+                    Activation::Sigmoid => e.text("1/(1 + e^(-").operand(net_sym, sum).text("))"),
+                    Activation::Tanh => e.text("tanh(").operand(net_sym, sum).text(")"),
+                    Activation::Relu => e.text("max(0, ").operand(net_sym, sum).text(")"),
+                    Activation::Linear => e.operand(net_sym, sum),
+                };
+            });
+        }
+    }
+}
+
+/// The error: E_o1 = ½(target_o1 − out_o1)² for each output, and E_total, their sum.
+fn error<R: Recorder>(
+    net: &Network,
+    target: &[f64],
+    ws: &Workspace,
+    rec: &mut R,
+    stage: Stage,
+    after: bool,
+) -> f64 {
+    let tag = if after { "+" } else { "" };
+    let last = net.depth();
+    let outputs = ws.outputs();
+    let mut total = 0.0;
+    for (j, (&t, &o)) in target.iter().zip(outputs).enumerate() {
+        let e_o = 0.5 * (t - o) * (t - o);
+        total += e_o;
+        rec.record(stage, None, e_o, |e| {
+            let n = e.names.neuron(last, j).to_string();
+            e.symbol(format!("E_{n}{tag}"))
+                .text("1/2*(")
+                .operand(format!("target_{n}"), t)
+                .text(" - ")
+                .operand(format!("out_{n}{tag}"), o)
+                .text(")^2");
+        });
+    }
+    rec.record(stage, None, total, |e| {
+        e.symbol(format!("E_total{tag}"));
+        for (j, (&t, &o)) in target.iter().zip(outputs).enumerate() {
+            if j > 0 {
+                e.text(" + ");
+            }
+            let n = e.names.neuron(last, j).to_string();
+            e.operand(format!("E_{n}{tag}"), 0.5 * (t - o) * (t - o));
+        }
+    });
+    total
+}
+
+/// Step 2, the backward pass and the update, from the output layer back to the first hidden
+/// layer. The new weights go to `ws.new_weights` and replace the old ones at the end; with
+/// [`UpdateOrder::Sequential`] each layer's deltas are taken through the already-updated
+/// weights of the layer above it, as the article's code did.
+fn backward<R: Recorder>(
+    net: &mut Network,
+    target: &[f64],
+    order: UpdateOrder,
+    update_biases: bool,
+    ws: &mut Workspace,
+    rec: &mut R,
+) {
+    let depth = net.depth();
+    let eta = net.learning_rate;
+    let sequential = order == UpdateOrder::Sequential;
+    let next_tag = if sequential { "+" } else { "" };
+    for l in (0..depth).rev() {
+        let stage = if l + 1 == depth {
+            Stage::OutputLayer
+        } else {
+            Stage::HiddenLayer
+        };
+        let layer = Some(l + 1);
+        let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
+        let act = net.activations[l];
+        ws.new_weights[l].copy_from_slice(&net.weights[l]);
+        ws.new_biases[l].clone_from(&net.biases[l]);
+        let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
+        let delta_here = &mut delta_here[l];
+        let mut bias_gradient = 0.0;
+        for j in 0..n_out {
+            let out_j = ws.out[l + 1][j];
+            let net_j = ws.net[l][j];
+            let de_dout = if l + 1 == depth {
+                // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
+                let g = -(target[j] - out_j);
+                rec.record(stage, layer, g, |e| {
+                    let n = e.names.neuron(l + 1, j).to_string();
+                    e.symbol(format!("dE_total/dout_{n}"))
+                        .text("-(")
+                        .operand(format!("target_{n}"), target[j])
+                        .text(" - ")
+                        .operand(format!("out_{n}"), out_j)
+                        .text(")");
+                });
+                g
+            } else {
+                // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
+                // the forward pass used (or, sequentially, the already-updated ones).
+                let w_above = if sequential {
+                    &ws.new_weights[l + 1]
+                } else {
+                    &net.weights[l + 1]
+                };
+                let deltas_above = &delta_above[0];
+                let mut sum = 0.0;
+                for (m, &d) in deltas_above.iter().enumerate() {
+                    let wi = m * n_out + j;
+                    let w = w_above[wi];
+                    rec.record(stage, layer, w, |e| {
+                        let names = e.names;
+                        e.symbol(format!(
+                            "dnet_{}/dout_{}",
+                            names.neuron(l + 2, m),
+                            names.neuron(l + 1, j)
+                        ))
+                        .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
+                    });
+                    let share = d * w;
+                    rec.record(stage, layer, share, |e| {
+                        let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
+                        let (above, here) = (above.to_string(), here.to_string());
+                        e.symbol(format!("dE_{above}/dout_{here}"))
+                            .operand(format!("delta_{above}"), d)
+                            .text("*")
+                            .operand(format!("dnet_{above}/dout_{here}"), w);
+                    });
+                    sum += share;
+                }
+                rec.record(stage, layer, sum, |e| {
+                    let here = e.names.neuron(l + 1, j).to_string();
+                    e.symbol(format!("dE_total/dout_{here}"));
+                    for (m, &d) in deltas_above.iter().enumerate() {
+                        if m > 0 {
+                            e.text(" + ");
+                        }
+                        let above = e.names.neuron(l + 2, m).to_string();
+                        e.operand(format!("dE_{above}/dout_{here}"), d * w_above[m * n_out + j]);
+                    }
+                });
+                sum
+            };
+
+            // ∂out/∂net: for the sigmoid, out(1 − out)
+            let dout_dnet = act.derivative(net_j, out_j);
+            rec.record(stage, layer, dout_dnet, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("dout_{n}/dnet_{n}"));
+                let out_sym = format!("out_{n}");
+                match act {
+                    Activation::Sigmoid => e
+                        .operand(out_sym.clone(), out_j)
+                        .text("*(1 - ")
+                        .operand(out_sym, out_j)
+                        .text(")"),
+                    Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
+                    Activation::Relu => e
+                        .text("1 if ")
+                        .operand(format!("net_{n}"), net_j)
+                        .text(" > 0, else 0"),
+                    Activation::Linear => e.text("1"),
+                };
+            });
+
+            // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
+            let delta = de_dout * dout_dnet;
+            delta_here[j] = delta;
+            rec.record(stage, layer, delta, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("delta_{n}"))
+                    .operand(format!("dE_total/dout_{n}"), de_dout)
+                    .text("*")
+                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
+            });
+
+            for k in 0..n_in {
+                let wi = j * n_in + k;
+                let a = ws.out[l][k];
+                // ∂net_o1/∂w5 = out_h1
+                rec.record(stage, layer, a, |e| {
+                    let names = e.names;
+                    e.symbol(format!(
+                        "dnet_{}/d{}",
+                        names.neuron(l + 1, j),
+                        names.weight(l, wi)
+                    ))
+                    .operand(out_symbol(names, l, k, ""), a);
+                });
+                // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
+                let gradient = delta * a;
+                rec.record(stage, layer, gradient, |e| {
+                    let n = e.names.neuron(l + 1, j).to_string();
+                    let w = e.names.weight(l, wi);
+                    e.symbol(format!("dE_total/d{w}"))
+                        .operand(format!("dE_total/dout_{n}"), de_dout)
+                        .text("*")
+                        .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
+                        .text("*")
+                        .operand(format!("dnet_{n}/d{w}"), a);
+                });
+                // w5⁺ = w5 − η·∂E_total/∂w5
+                let old = net.weights[l][wi];
+                let new = old - eta * gradient;
+                ws.new_weights[l][wi] = new;
+                rec.record(stage, layer, new, |e| {
+                    let w = e.names.weight(l, wi);
+                    e.symbol(format!("{w}+"))
+                        .operand(w.clone(), old)
+                        .text(" - ")
+                        .operand("eta", eta)
+                        .text("*")
+                        .operand(format!("dE_total/d{w}"), gradient);
+                });
+            }
+
+            if update_biases {
+                match &mut ws.new_biases[l] {
+                    // A bias of its own: ∂E_total/∂b = δ·1
+                    Bias::PerNeuron(new_b) => {
+                        let old = net.biases[l].get(j);
+                        let new = old - eta * delta;
+                        new_b[j] = new;
+                        record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
+                    }
+                    Bias::Shared(_) => bias_gradient += delta,
+                }
+            }
+        }
+        if update_biases && let Bias::Shared(new_b) = &mut ws.new_biases[l] {
+            // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
+            let old = *new_b;
+            let new = old - eta * bias_gradient;
+            *new_b = new;
+            record_bias_update(rec, stage, l, None, old, bias_gradient, new, eta, delta_here);
+        }
+    }
+    std::mem::swap(&mut net.weights, &mut ws.new_weights);
+    std::mem::swap(&mut net.biases, &mut ws.new_biases);
+}
+
+/// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's
+/// shared one, whose gradient sums the deltas of the layer.
+#[allow(clippy::too_many_arguments)]
+fn record_bias_update<R: Recorder>(
+    rec: &mut R,
+    stage: Stage,
+    l: usize,
+    neuron: Option<usize>,
+    old: f64,
+    gradient: f64,
+    new: f64,
+    eta: f64,
+    deltas: &[f64],
+) {
+    let layer = Some(l + 1);
+    let j = neuron.unwrap_or(0);
+    rec.record(stage, layer, gradient, |e| {
+        let names = e.names;
+        e.symbol(format!("dE_total/d{}", names.bias(l, j)));
+        for (m, &d) in deltas.iter().enumerate() {
+            if m > 0 {
+                e.text(" + ");
+            }
+            let who = neuron.unwrap_or(m);
+            e.operand(format!("delta_{}", names.neuron(l + 1, who)), d)
+                .text("*1");
+        }
+    });
+    rec.record(stage, layer, new, |e| {
+        let b = e.names.bias(l, j);
+        e.symbol(format!("{b}+"))
+            .operand(b.clone(), old)
+            .text(" - ")
+            .operand("eta", eta)
+            .text("*")
+            .operand(format!("dE_total/d{b}"), gradient);
+    });
+}
+
+/// One training iteration on `net` with the sample (`input`, `target`): forward pass, error,
+/// backward pass, update. Returns E_total before the update. The weights (and, if
+/// `update_biases`, the biases) of `net` are updated in place.
+pub fn step<R: Recorder>(
+    net: &mut Network,
+    input: &[f64],
+    target: &[f64],
+    order: UpdateOrder,
+    update_biases: bool,
+    ws: &mut Workspace,
+    rec: &mut R,
+) -> f64 {
+    forward(net, input, ws, rec, Stage::Forward, false, false);
+    let e_total = error(net, target, ws, rec, Stage::Error, false);
+    backward(net, target, order, update_biases, ws, rec);
+    e_total
+}
+
+/// E_total of `net` on one sample, without recording.
+pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Workspace) -> f64 {
+    forward(net, input, ws, &mut NoRecorder, Stage::Forward, false, false);
+    error(net, target, ws, &mut NoRecorder, Stage::Error, false)
+}
+
+/// Records the values read from the network file, so that every symbol a formula uses has
+/// a recorded value (the leaves of every derivation).
+fn record_given(net: &Network, rec: &mut TraceRecorder) {
+    let depth = net.depth();
+    for (k, &x) in net.input.iter().enumerate() {
+        rec.record(Stage::Given, Some(0), x, |e| {
+            e.given(e.names.neuron(0, k).to_string(), format!("input[{k}]"), x)
+        });
+    }
+    for (j, &t) in net.target.iter().enumerate() {
+        rec.record(Stage::Given, Some(depth), t, |e| {
+            e.given(
+                format!("target_{}", e.names.neuron(depth, j)),
+                format!("target[{j}]"),
+                t,
+            )
+        });
+    }
+    for (l, weights) in net.weights.iter().enumerate() {
+        for (i, &w) in weights.iter().enumerate() {
+            rec.record(Stage::Given, Some(l + 1), w, |e| {
+                e.given(e.names.weight(l, i), format!("weights[{l}][{i}]"), w)
+            });
+        }
+    }
+    for (l, bias) in net.biases.iter().enumerate() {
+        for (j, &b) in bias.values().iter().enumerate() {
+            let field = match bias {
+                Bias::Shared(_) => format!("biases[{l}]"),
+                Bias::PerNeuron(_) => format!("biases[{l}][{j}]"),
+            };
+            rec.record(Stage::Given, Some(l + 1), b, |e| {
+                e.given(e.names.bias(l, j), field, b)
+            });
+        }
+    }
+    let eta = net.learning_rate;
+    rec.record(Stage::Given, None, eta, |e| {
+        e.given("eta".to_string(), "learning_rate".to_string(), eta)
+    });
+}
+
+/// Runs one recorded iteration of `network` and returns its trace: the given values, the
+/// forward pass, the error, the backward pass with every update, and the forward pass and
+/// error again with the updated weights (`E_total+`).
+///
+/// ```
+/// use backprop_tracer::{engine, network::Network, trace::Options};
+///
+/// let trace = engine::trace_iteration(&Network::article(), &Options::default());
+/// let iteration = trace.first();
+/// let gradient = iteration.get("dE_total/dw5").unwrap();
+/// assert_eq!(gradient.formula, "dE_total/dout_o1*dout_o1/dnet_o1*dnet_o1/dw5");
+/// assert_eq!(format!("{:.9}", gradient.value), "0.082167041");
+/// assert_eq!(format!("{:.9}", iteration.get("E_total+").unwrap().value), "0.291027774");
+/// ```
+pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
+    let mut start = network.clone();
+    start.update_biases = options.update_biases;
+    let mut rec = TraceRecorder::new(&start, options.precision);
+    record_given(&start, &mut rec);
+    let mut net = start.clone();
+    let mut ws = Workspace::new(&net);
+    let (input, target) = (start.input.clone(), start.target.clone());
+    step(
+        &mut net,
+        &input,
+        &target,
+        options.update_order,
+        options.update_biases,
+        &mut ws,
+        &mut rec,
+    );
+    forward(
+        &net,
+        &input,
+        &mut ws,
+        &mut rec,
+        Stage::Summary,
+        true,
+        options.update_biases,
+    );
+    error(&net, &target, &ws, &mut rec, Stage::Summary, true);
+    Trace {
+        format: FORMAT_NAME.to_string(),
+        version: FORMAT_VERSION,
+        network: start,
+        options: options.clone(),
+        iterations: vec![Iteration {
+            iteration: 1,
+            values: rec.into_values(),
+        }],
+    }
+}

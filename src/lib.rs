@@ -1,0 +1,32 @@
+//! backprop-tracer: backpropagation, number by number.
+//!
+//! An instrumented engine runs one training iteration of a fully-connected network and
+//! records every intermediate value (net, out, δ, ∂E/∂w, the updated weights) with its
+//! formula and the numbers substituted, in the notation of the worked example students
+//! learn from ("A Step by Step Backpropagation Example", Matt Mazur, and its Chinese
+//! translation "一文弄懂神经网络中的反向传播法"). Renderers read the recorded [`trace::Trace`].
+//!
+//! - [`network`]: the network file (load, validate, save).
+//! - [`notation`]: the article's symbols and their typography.
+//! - [`engine`]: the iteration, recording through a [`engine::Recorder`].
+//! - [`trace`]: the recorded values, the type every renderer reads.
+//! - [`article`]: the numbers the article prints, with its errata, as data.
+//! - [`render`]: tables and JSON.
+//! - [`number`]: how numbers are written.
+//!
+//! ```
+//! use backprop_tracer::{engine, network::Network, trace::Options};
+//!
+//! let trace = engine::trace_iteration(&Network::article(), &Options::default());
+//! let out_h1 = trace.first().get("out_h1").unwrap();
+//! assert_eq!(out_h1.substituted, "1/(1 + e^(-0.3775))");
+//! assert_eq!(format!("{:.9}", out_h1.value), "0.593269992");
+//! ```
+
+pub mod article;
+pub mod engine;
+pub mod network;
+pub mod notation;
+pub mod number;
+pub mod render;
+pub mod trace;

@@ -1,0 +1,780 @@
+//! The network file: a fully-connected feed-forward network, one training sample and the
+//! learning rate, read from JSON with every problem reported by field path, and written
+//! back in the same form (a trace carries its network this way, so it can be fed back in).
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The article's network (traces/article.json), built in so that `backprop` alone runs it.
+pub const ARTICLE_JSON: &str = include_str!("../traces/article.json");
+
+/// Refused before anything is allocated: a typo like `[2, 20000000, 2]` should not take the
+/// machine down.
+pub const MAX_WEIGHTS: usize = 10_000_000;
+/// The deepest network accepted, in weight layers.
+pub const MAX_DEPTH: usize = 100;
+
+/// The keys a network file may hold; anything else draws a warning with a suggestion.
+pub const KNOWN_KEYS: [&str; 8] = [
+    "layers",
+    "activation",
+    "learning_rate",
+    "weights",
+    "biases",
+    "update_biases",
+    "input",
+    "target",
+];
+
+/// An activation function, one per weight layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// σ(x) = 1/(1 + e^(−x)), the article's.
+    Sigmoid,
+    /// tanh(x).
+    Tanh,
+    /// max(0, x).
+    Relu,
+    /// x.
+    Linear,
+}
+
+impl Activation {
+    /// Every activation, in the order the help text lists them.
+    pub const ALL: [Activation; 4] = [
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::Linear,
+    ];
+
+    /// The name used in network files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+            Activation::Linear => "linear",
+        }
+    }
+
+    /// Looks up a name as written in a network file.
+    pub fn from_name(name: &str) -> Option<Activation> {
+        Activation::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// out = f(net). Finite for every finite `net`.
+    #[inline]
+    pub fn apply(self, net: f64) -> f64 {
+        match self {
+            // The two branches keep exp() from overflowing: e^(−net) for net ≥ 0 is at most 1,
+            // and for net < 0 we use e^net / (1 + e^net) instead. The first branch is exactly
+            // the article's 1/(1+e^(−net)).
+            Activation::Sigmoid => {
+                if net >= 0.0 {
+                    1.0 / (1.0 + (-net).exp())
+                } else {
+                    let e = net.exp();
+                    e / (1.0 + e)
+                }
+            }
+            Activation::Tanh => net.tanh(),
+            Activation::Relu => net.max(0.0),
+            Activation::Linear => net,
+        }
+    }
+
+    /// ∂out/∂net, from the neuron's net input and its output (sigmoid and tanh are cheapest
+    /// from the output, as the article computes out_o1(1 − out_o1)).
+    #[inline]
+    pub fn derivative(self, net: f64, out: f64) -> f64 {
+        match self {
+            Activation::Sigmoid => out * (1.0 - out),
+            Activation::Tanh => 1.0 - out * out,
+            Activation::Relu => {
+                if net > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::Linear => 1.0,
+        }
+    }
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The bias of one weight layer: one value shared by every neuron of the layer (the
+/// article's b1 and b2), or one value per neuron.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Bias {
+    /// One value for the whole layer.
+    Shared(f64),
+    /// One value per receiving neuron.
+    PerNeuron(Vec<f64>),
+}
+
+impl Bias {
+    /// The bias added to neuron `j`'s net input.
+    #[inline]
+    pub fn get(&self, j: usize) -> f64 {
+        match self {
+            Bias::Shared(b) => *b,
+            Bias::PerNeuron(b) => b[j],
+        }
+    }
+
+    /// All the values this bias holds (one when shared).
+    pub fn values(&self) -> &[f64] {
+        match self {
+            Bias::Shared(b) => std::slice::from_ref(b),
+            Bias::PerNeuron(b) => b,
+        }
+    }
+
+    /// The same values, writable.
+    pub fn values_mut(&mut self) -> &mut [f64] {
+        match self {
+            Bias::Shared(b) => std::slice::from_mut(b),
+            Bias::PerNeuron(b) => b,
+        }
+    }
+}
+
+/// A network file: the network, its sample and the learning rate.
+///
+/// Weights are stored as in the file: one flat list per weight layer, ordered by receiving
+/// neuron, then sending neuron, so `weights[l][j * layers[l] + k]` connects neuron `k` of
+/// layer `l` to neuron `j` of layer `l + 1`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    /// Neurons per layer, inputs first (the article's is `[2, 2, 2]`).
+    pub layers: Vec<usize>,
+    /// One activation per weight layer.
+    pub activations: Vec<Activation>,
+    /// η, the gradient-descent step.
+    pub learning_rate: f64,
+    /// One flat list per weight layer (see the type's documentation for the order).
+    pub weights: Vec<Vec<f64>>,
+    /// One bias per weight layer.
+    pub biases: Vec<Bias>,
+    /// Whether the biases are trained too (the article keeps them fixed).
+    pub update_biases: bool,
+    /// The input sample, one value per input neuron.
+    pub input: Vec<f64>,
+    /// The target, one value per output neuron.
+    pub target: Vec<f64>,
+}
+
+/// A problem with a network file, naming the field and what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NetworkError {
+    /// The text is not JSON.
+    #[error("line {line}, column {column}: not valid JSON: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// serde_json's description.
+        message: String,
+    },
+    /// A field is missing or holds the wrong thing.
+    #[error("{field}: {expected}")]
+    Field {
+        /// The path of the field, e.g. `weights[1][2]`.
+        field: String,
+        /// What was expected and what was found.
+        expected: String,
+    },
+}
+
+fn field_error(field: impl Into<String>, expected: impl Into<String>) -> NetworkError {
+    NetworkError::Field {
+        field: field.into(),
+        expected: expected.into(),
+    }
+}
+
+/// A warning about a network file that does not stop it from loading.
+pub type Warning = String;
+
+impl Network {
+    /// The article's 2-2-2 network.
+    pub fn article() -> Network {
+        Network::from_json_str(ARTICLE_JSON)
+            .expect("traces/article.json is valid")
+            .0
+    }
+
+    /// Number of weight layers.
+    pub fn depth(&self) -> usize {
+        self.layers.len() - 1
+    }
+
+    /// Reads a network from JSON text. A trace (the JSON `show --format json` writes) is
+    /// accepted too: its `network` is used. Returns the network and any warnings.
+    pub fn from_json_str(text: &str) -> Result<(Network, Vec<Warning>), NetworkError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        if let Some(inner) = value
+            .get("format")
+            .filter(|f| f.as_str() == Some(crate::trace::FORMAT_NAME))
+            .and_then(|_| value.get("network"))
+        {
+            let mut warnings = Vec::new();
+            let net = Network::from_value(inner, "network.", &mut warnings)?;
+            return Ok((net, warnings));
+        }
+        let mut warnings = Vec::new();
+        let net = Network::from_value(&value, "", &mut warnings)?;
+        Ok((net, warnings))
+    }
+
+    /// Reads a network from a parsed JSON value; `prefix` is put before every field path.
+    pub fn from_value(
+        value: &Value,
+        prefix: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Network, NetworkError> {
+        let path = |name: &str| format!("{prefix}{name}");
+        let Some(obj) = value.as_object() else {
+            return Err(field_error(
+                if prefix.is_empty() {
+                    "the file".to_string()
+                } else {
+                    prefix.trim_end_matches('.').to_string()
+                },
+                format!(
+                    "expected a JSON object with keys layers, weights, biases, input, target; got {}",
+                    describe(value)
+                ),
+            ));
+        };
+        for key in obj.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                warnings.push(unknown_key_warning(&path(key), key));
+            }
+        }
+
+        let layers = read_layers(obj, &path("layers"))?;
+        let depth = layers.len() - 1;
+
+        let activations = match obj.get("activation") {
+            None => vec![Activation::Sigmoid; depth],
+            Some(Value::String(name)) => vec![read_activation(name, &path("activation"))?; depth],
+            Some(Value::Array(names)) => {
+                if names.len() != depth {
+                    return Err(field_error(
+                        path("activation"),
+                        format!(
+                            "expected {depth} names, one per weight layer, got {}",
+                            names.len()
+                        ),
+                    ));
+                }
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(l, v)| {
+                        let field = path(&format!("activation[{l}]"));
+                        match v.as_str() {
+                            Some(name) => read_activation(name, &field),
+                            None => Err(field_error(
+                                field,
+                                format!("expected an activation name, got {}", describe(v)),
+                            )),
+                        }
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            Some(other) => {
+                return Err(field_error(
+                    path("activation"),
+                    format!(
+                        "expected a name ({}) or a list of names, got {}",
+                        activation_names(),
+                        describe(other)
+                    ),
+                ));
+            }
+        };
+
+        let learning_rate = match obj.get("learning_rate") {
+            None => 0.5,
+            Some(v) => {
+                let eta = read_number(v, &path("learning_rate"))?;
+                if eta <= 0.0 {
+                    return Err(field_error(
+                        path("learning_rate"),
+                        format!("expected a number greater than 0, got {eta}"),
+                    ));
+                }
+                eta
+            }
+        };
+
+        let weights_v = require(obj, "weights", prefix)?;
+        let weight_lists = read_array(weights_v, &path("weights"), "a list of weight lists")?;
+        if weight_lists.len() != depth {
+            return Err(field_error(
+                path("weights"),
+                format!(
+                    "expected {depth} lists, one per weight layer of {}, got {}",
+                    shape(&layers),
+                    weight_lists.len()
+                ),
+            ));
+        }
+        let mut weights = Vec::with_capacity(depth);
+        for (l, list) in weight_lists.iter().enumerate() {
+            let field = path(&format!("weights[{l}]"));
+            let expected = layers[l] * layers[l + 1];
+            let items = read_array(list, &field, &format!("a list of {expected} numbers"))?;
+            if items.len() != expected {
+                return Err(field_error(
+                    field,
+                    format!(
+                        "expected {expected} numbers for a {}→{} layer, got {}",
+                        layers[l],
+                        layers[l + 1],
+                        items.len()
+                    ),
+                ));
+            }
+            weights.push(read_numbers(items, &field)?);
+        }
+
+        let biases_v = require(obj, "biases", prefix)?;
+        let bias_list = read_array(biases_v, &path("biases"), "a list of biases")?;
+        if bias_list.len() != depth {
+            return Err(field_error(
+                path("biases"),
+                format!(
+                    "expected {depth} entries, one per weight layer (a number shared by the layer, or a list with one per neuron), got {}",
+                    bias_list.len()
+                ),
+            ));
+        }
+        let mut biases = Vec::with_capacity(depth);
+        for (l, b) in bias_list.iter().enumerate() {
+            let field = path(&format!("biases[{l}]"));
+            let n = layers[l + 1];
+            biases.push(match b {
+                Value::Array(items) => {
+                    if items.len() != n {
+                        return Err(field_error(
+                            field,
+                            format!(
+                                "expected {n} numbers, one per neuron of layer {}, got {}",
+                                l + 1,
+                                items.len()
+                            ),
+                        ));
+                    }
+                    Bias::PerNeuron(read_numbers(items, &field)?)
+                }
+                other => Bias::Shared(read_number(other, &field).map_err(|_| {
+                    field_error(
+                        field.clone(),
+                        format!(
+                            "expected a number (shared by the layer) or a list of {n} numbers, got {}",
+                            describe(other)
+                        ),
+                    )
+                })?),
+            });
+        }
+
+        let update_biases = match obj.get("update_biases") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(field_error(
+                    path("update_biases"),
+                    format!("expected true or false, got {}", describe(other)),
+                ));
+            }
+        };
+
+        let input = read_vector(obj, "input", layers[0], "input neuron", prefix)?;
+        let target = read_vector(obj, "target", layers[depth], "output neuron", prefix)?;
+
+        Ok(Network {
+            layers,
+            activations,
+            learning_rate,
+            weights,
+            biases,
+            update_biases,
+            input,
+            target,
+        })
+    }
+
+    /// The network in the network-file format, as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a network serializes")
+    }
+}
+
+impl Serialize for Network {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The file's key order; the activation is written as one name when all layers share it.
+        #[derive(Serialize)]
+        struct File<'a> {
+            layers: &'a [usize],
+            activation: ActivationSpec<'a>,
+            learning_rate: f64,
+            weights: &'a [Vec<f64>],
+            biases: &'a [Bias],
+            update_biases: bool,
+            input: &'a [f64],
+            target: &'a [f64],
+        }
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum ActivationSpec<'a> {
+            One(Activation),
+            PerLayer(&'a [Activation]),
+        }
+        let first = self.activations[0];
+        let activation = if self.activations.iter().all(|&a| a == first) {
+            ActivationSpec::One(first)
+        } else {
+            ActivationSpec::PerLayer(&self.activations)
+        };
+        File {
+            layers: &self.layers,
+            activation,
+            learning_rate: self.learning_rate,
+            weights: &self.weights,
+            biases: &self.biases,
+            update_biases: self.update_biases,
+            input: &self.input,
+            target: &self.target,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Network {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Network::from_value(&value, "network.", &mut Vec::new()).map_err(serde::de::Error::custom)
+    }
+}
+
+fn syntax_error(text: &str, e: &serde_json::Error) -> NetworkError {
+    let line = e.line();
+    // serde_json counts columns in bytes; a student's editor counts characters.
+    let column = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .map(|l| {
+            let byte = e.column().min(l.len());
+            let mut b = byte;
+            while !l.is_char_boundary(b) {
+                b -= 1;
+            }
+            l[..b].chars().count().max(1)
+        })
+        .unwrap_or(e.column());
+    let full = e.to_string();
+    let message = full
+        .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+        .unwrap_or(&full)
+        .to_string();
+    NetworkError::Syntax {
+        line,
+        column,
+        message,
+    }
+}
+
+fn unknown_key_warning(field: &str, key: &str) -> Warning {
+    let best = KNOWN_KEYS
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), *k))
+        .min()
+        .filter(|(d, _)| *d <= 3);
+    match best {
+        Some((_, k)) => format!("{field}: unknown key; did you mean {k}?"),
+        None => format!(
+            "{field}: unknown key, ignored (known keys: {})",
+            KNOWN_KEYS.join(", ")
+        ),
+    }
+}
+
+fn shape(layers: &[usize]) -> String {
+    layers
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn activation_names() -> String {
+    Activation::ALL
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn read_activation(name: &str, field: &str) -> Result<Activation, NetworkError> {
+    Activation::from_name(name).ok_or_else(|| {
+        let hint = Activation::ALL
+            .iter()
+            .map(|a| (strsim::levenshtein(name, a.name()), a.name()))
+            .min()
+            .filter(|(d, _)| *d <= 3)
+            .map(|(_, n)| format!(" (did you mean {n}?)"))
+            .unwrap_or_default();
+        field_error(
+            field,
+            format!(
+                "unknown activation \"{name}\"; expected one of {}{hint}",
+                activation_names()
+            ),
+        )
+    })
+}
+
+fn read_layers(obj: &Map<String, Value>, field: &str) -> Result<Vec<usize>, NetworkError> {
+    let Some(v) = obj.get("layers") else {
+        return Err(field_error(
+            field,
+            "missing; expected the layer sizes, inputs first, e.g. [2, 2, 2]",
+        ));
+    };
+    let items = read_array(v, field, "a list of layer sizes, e.g. [2, 2, 2]")?;
+    if items.len() < 2 {
+        return Err(field_error(
+            field,
+            format!(
+                "expected at least 2 layer sizes (inputs and outputs), got {}",
+                items.len()
+            ),
+        ));
+    }
+    if items.len() - 1 > MAX_DEPTH {
+        return Err(field_error(
+            field,
+            format!(
+                "expected at most {MAX_DEPTH} weight layers, got {}",
+                items.len() - 1
+            ),
+        ));
+    }
+    let mut layers = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let n = item
+            .as_u64()
+            .filter(|&n| n >= 1)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                field_error(
+                    format!("{field}[{i}]"),
+                    format!(
+                        "expected a whole number of neurons, at least 1, got {}",
+                        describe(item)
+                    ),
+                )
+            })?;
+        layers.push(n);
+    }
+    let mut total: usize = 0;
+    for pair in layers.windows(2) {
+        total = pair[0]
+            .checked_mul(pair[1])
+            .and_then(|n| total.checked_add(n))
+            .unwrap_or(usize::MAX);
+    }
+    if total > MAX_WEIGHTS {
+        return Err(field_error(
+            field,
+            format!(
+                "{} needs {total} weights; at most {MAX_WEIGHTS} are accepted",
+                shape(&layers)
+            ),
+        ));
+    }
+    Ok(layers)
+}
+
+fn require<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    prefix: &str,
+) -> Result<&'a Value, NetworkError> {
+    obj.get(key)
+        .ok_or_else(|| field_error(format!("{prefix}{key}"), "missing"))
+}
+
+fn read_array<'a>(v: &'a Value, field: &str, what: &str) -> Result<&'a [Value], NetworkError> {
+    v.as_array()
+        .map(Vec::as_slice)
+        .ok_or_else(|| field_error(field, format!("expected {what}, got {}", describe(v))))
+}
+
+fn read_number(v: &Value, field: &str) -> Result<f64, NetworkError> {
+    match v.as_f64() {
+        Some(x) if x.is_finite() => Ok(x),
+        _ => Err(field_error(
+            field,
+            format!("expected a finite number, got {}", describe(v)),
+        )),
+    }
+}
+
+fn read_numbers(items: &[Value], field: &str) -> Result<Vec<f64>, NetworkError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| read_number(v, &format!("{field}[{i}]")))
+        .collect()
+}
+
+fn read_vector(
+    obj: &Map<String, Value>,
+    key: &str,
+    n: usize,
+    what: &str,
+    prefix: &str,
+) -> Result<Vec<f64>, NetworkError> {
+    let field = format!("{prefix}{key}");
+    let v = obj.get(key).ok_or_else(|| {
+        field_error(
+            &field,
+            format!("missing; expected {n} numbers, one per {what}"),
+        )
+    })?;
+    let items = read_array(v, &field, &format!("a list of {n} numbers"))?;
+    if items.len() != n {
+        return Err(field_error(
+            &field,
+            format!(
+                "expected {n} numbers, one per {what}, got {}",
+                items.len()
+            ),
+        ));
+    }
+    read_numbers(items, &field)
+}
+
+/// What a JSON value is, for error messages ("a string \"0.4\"", "null").
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("{b}"),
+        Value::Number(n) => format!("{n}"),
+        Value::String(s) => {
+            let short: String = s.chars().take(20).collect();
+            format!("a string \"{short}\"")
+        }
+        Value::Array(a) => format!("a list of {}", a.len()),
+        Value::Object(_) => "an object".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        Network::from_json_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn article_network_loads() {
+        let net = Network::article();
+        assert_eq!(net.layers, vec![2, 2, 2]);
+        assert_eq!(net.weights[1], vec![0.40, 0.45, 0.50, 0.55]);
+        assert_eq!(net.biases, vec![Bias::Shared(0.35), Bias::Shared(0.60)]);
+        assert!(!net.update_biases);
+    }
+
+    #[test]
+    fn written_and_read_back_is_identical() {
+        let mut net = Network::article();
+        net.activations[1] = Activation::Tanh;
+        net.biases[0] = Bias::PerNeuron(vec![0.1, -0.2]);
+        let back = Network::from_json_str(&net.to_json_pretty()).unwrap().0;
+        assert_eq!(back, net);
+    }
+
+    #[test]
+    fn wrong_weight_count_names_the_layer() {
+        let text = ARTICLE_JSON.replace("[0.40, 0.45, 0.50, 0.55]", "[0.40, 0.45, 0.50]");
+        assert_eq!(
+            error_of(&text),
+            "weights[1]: expected 4 numbers for a 2→2 layer, got 3"
+        );
+    }
+
+    #[test]
+    fn strings_and_nulls_are_refused_where_numbers_belong() {
+        let text = ARTICLE_JSON.replace("0.45,", "\"0.45\",");
+        assert_eq!(
+            error_of(&text),
+            "weights[1][1]: expected a finite number, got a string \"0.45\""
+        );
+        let text = ARTICLE_JSON.replace("[0.05, 0.10]", "[0.05, null]");
+        assert_eq!(error_of(&text), "input[1]: expected a finite number, got null");
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        let err = error_of("{\n  \"layers\": [2, 2,, 2]\n}");
+        assert!(err.starts_with("line 2, column 19: not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn unknown_activation_suggests_the_closest() {
+        let text = ARTICLE_JSON.replace("\"sigmoid\"", "\"sigmod\"");
+        assert!(error_of(&text).contains("did you mean sigmoid?"));
+    }
+
+    #[test]
+    fn unknown_key_warns_with_a_suggestion() {
+        let text = ARTICLE_JSON.replace("\"learning_rate\"", "\"learnig_rate\"");
+        let (_, warnings) = Network::from_json_str(&text).unwrap();
+        assert_eq!(
+            warnings,
+            vec!["learnig_rate: unknown key; did you mean learning_rate?"]
+        );
+    }
+
+    #[test]
+    fn limits_are_checked_before_allocating() {
+        let err = error_of(r#"{"layers": [2, 20000000, 2]}"#);
+        assert!(err.contains("at most 10000000"), "{err}");
+        let err = error_of(r#"{"layers": [2, 0, 2]}"#);
+        assert!(err.starts_with("layers[1]: expected a whole number"), "{err}");
+    }
+
+    #[test]
+    fn learning_rate_must_be_positive() {
+        let text = ARTICLE_JSON.replace("0.5,", "0,");
+        assert!(error_of(&text).starts_with("learning_rate: expected a number greater than 0"));
+    }
+
+    #[test]
+    fn sigmoid_is_finite_everywhere() {
+        for x in [-1e308, -1000.0, -1.0, 0.0, 1.0, 1000.0, 1e308] {
+            let y = Activation::Sigmoid.apply(x);
+            assert!(y.is_finite() && (0.0..=1.0).contains(&y), "σ({x}) = {y}");
+        }
+        assert_eq!(Activation::Sigmoid.apply(-1000.0), 0.0);
+        assert_eq!(Activation::Tanh.apply(1e308), 1.0);
+    }
+}

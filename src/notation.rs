@@ -1,0 +1,174 @@
+//! The article's notation: the ASCII symbols a trace is keyed by (net_h1, dE_total/dw5, w5+)
+//! and the typography they are shown in (∂E_total/∂w5, δ_o1, w5⁺).
+//!
+//! Neurons: inputs i1, i2, …; outputs o1, o2, …; with one hidden layer h1, h2, …; with
+//! several, h{layer}_{neuron} (h2_3 is neuron 3 of hidden layer 2). Weights are numbered
+//! w1, w2, … across the whole network in the order of the file's `weights` lists. Biases:
+//! b{layer} for a bias shared by a weight layer, b{layer}_{neuron} for one per neuron.
+
+use crate::network::{Bias, Network};
+
+/// The names of a network's neurons, weights and biases.
+#[derive(Clone, Debug)]
+pub struct Notation {
+    /// Neuron names per layer, inputs first.
+    neurons: Vec<Vec<String>>,
+    /// The global number of the first weight of each weight layer, minus one.
+    weight_offset: Vec<usize>,
+    /// Whether each weight layer's bias is shared.
+    shared_bias: Vec<bool>,
+}
+
+impl Notation {
+    /// Names every neuron, weight and bias of `net`.
+    pub fn new(net: &Network) -> Notation {
+        let last = net.layers.len() - 1;
+        let hidden_layers = last.saturating_sub(1);
+        let neurons = net
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(layer, &n)| {
+                (1..=n)
+                    .map(|j| {
+                        if layer == 0 {
+                            format!("i{j}")
+                        } else if layer == last {
+                            format!("o{j}")
+                        } else if hidden_layers == 1 {
+                            format!("h{j}")
+                        } else {
+                            format!("h{layer}_{j}")
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut weight_offset = Vec::with_capacity(net.weights.len());
+        let mut total = 0;
+        for w in &net.weights {
+            weight_offset.push(total);
+            total += w.len();
+        }
+        let shared_bias = net
+            .biases
+            .iter()
+            .map(|b| matches!(b, Bias::Shared(_)))
+            .collect();
+        Notation {
+            neurons,
+            weight_offset,
+            shared_bias,
+        }
+    }
+
+    /// Neuron `j` (0-based) of layer `layer` (0 = inputs): "i1", "h2", "h1_3", "o1".
+    pub fn neuron(&self, layer: usize, j: usize) -> &str {
+        &self.neurons[layer][j]
+    }
+
+    /// The weight at index `index` of weight layer `l` (0-based): "w5".
+    pub fn weight(&self, l: usize, index: usize) -> String {
+        format!("w{}", self.weight_offset[l] + index + 1)
+    }
+
+    /// The bias of weight layer `l` (0-based) as seen by neuron `j`: "b1" or "b1_2".
+    pub fn bias(&self, l: usize, j: usize) -> String {
+        if self.shared_bias[l] {
+            format!("b{}", l + 1)
+        } else {
+            format!("b{}_{}", l + 1, j + 1)
+        }
+    }
+
+    /// Whether weight layer `l`'s bias is shared by its neurons.
+    pub fn bias_is_shared(&self, l: usize) -> bool {
+        self.shared_bias[l]
+    }
+}
+
+/// A symbol in the article's typography: `dE_total/dw5` → `∂E_total/∂w5`,
+/// `delta_o1` → `δ_o1`, `w5+` → `w5⁺`, `eta` → `η`.
+pub fn pretty(symbol: &str) -> String {
+    let (body, updated) = match symbol.strip_suffix('+') {
+        Some(b) => (b, true),
+        None => (symbol, false),
+    };
+    let mut out = if body == "eta" {
+        "η".to_string()
+    } else if let Some(rest) = body.strip_prefix("delta_") {
+        format!("δ_{rest}")
+    } else if let Some((top, bottom)) = body.split_once('/')
+        && let (Some(t), Some(b)) = (top.strip_prefix('d'), bottom.strip_prefix('d'))
+    {
+        format!("∂{t}/∂{b}")
+    } else {
+        body.to_string()
+    };
+    if updated {
+        out.push('⁺');
+    }
+    out
+}
+
+/// The ASCII key for a symbol written in the article's typography or in a common spelling
+/// (the inverse of [`pretty`]): `∂E_total/∂w5` → `dE_total/dw5`, `δ_o1` → `delta_o1`,
+/// `w5⁺` → `w5+`, `η` → `eta`.
+pub fn ascii(symbol: &str) -> String {
+    let s = symbol.trim();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '∂' => out.push('d'),
+            'δ' => out.push_str("delta_"),
+            '⁺' => out.push('+'),
+            'η' => out.push_str("eta"),
+            _ => out.push(c),
+        }
+    }
+    out.replace("delta__", "delta_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Network;
+
+    #[test]
+    fn article_names() {
+        let n = Notation::new(&Network::article());
+        assert_eq!(n.neuron(0, 1), "i2");
+        assert_eq!(n.neuron(1, 0), "h1");
+        assert_eq!(n.neuron(2, 1), "o2");
+        assert_eq!(n.weight(0, 0), "w1");
+        assert_eq!(n.weight(1, 0), "w5");
+        assert_eq!(n.weight(1, 3), "w8");
+        assert_eq!(n.bias(1, 1), "b2");
+    }
+
+    #[test]
+    fn deep_networks_number_hidden_layers() {
+        let mut net = Network::article();
+        net.layers = vec![2, 3, 2, 1];
+        let n = Notation::new(&net);
+        assert_eq!(n.neuron(1, 2), "h1_3");
+        assert_eq!(n.neuron(2, 0), "h2_1");
+        assert_eq!(n.neuron(3, 0), "o1");
+    }
+
+    #[test]
+    fn typography_round_trips() {
+        for (a, p) in [
+            ("dE_total/dw5", "∂E_total/∂w5"),
+            ("delta_o1", "δ_o1"),
+            ("w5+", "w5⁺"),
+            ("E_total+", "E_total⁺"),
+            ("eta", "η"),
+            ("dE_o1/dout_h1", "∂E_o1/∂out_h1"),
+            ("net_h1", "net_h1"),
+        ] {
+            assert_eq!(pretty(a), p);
+            assert_eq!(ascii(p), a);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Where output goes: standard output, or a file written atomically (to a temporary file
+//! beside it, then renamed), so that FILE is either the old one or the whole new one.
+
+use anyhow::{Context, Result, bail};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+/// Runs `render` into `path` (atomically) or, without one, into standard output.
+pub fn write_to(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match path {
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            render(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Some(path) => write_file(path, render),
+    }
+}
+
+fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let shown = path.display();
+    if path.is_dir() {
+        bail!("cannot write {shown}: it is a directory");
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".backprop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write {shown}"))?;
+    let mut out = BufWriter::new(temp);
+    render(&mut out)
+        .and_then(|_| out.flush())
+        .with_context(|| format!("cannot write {shown}"))?;
+    let temp = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {shown}"))?;
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {shown}"))?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {shown}"))?;
+    Ok(())
+}
+
+/// Whether standard output is a terminal (colour and table width follow it).
+pub fn stdout_is_terminal() -> bool {
+    io::stdout().is_terminal()
+}

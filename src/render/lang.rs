@@ -1,0 +1,138 @@
+//! The words of the tables, in English and in the article's Chinese (输入层, 隐含层, 前向传播 …).
+
+/// The language of the labels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Chinese, in the article's own terms.
+    Zh,
+}
+
+/// Every label a table uses. `{…}` marks are filled in by the renderer.
+pub struct Labels {
+    pub given: &'static str,
+    pub forward: &'static str,
+    pub error: &'static str,
+    pub output_layer: &'static str,
+    pub hidden_layer: &'static str,
+    pub summary: &'static str,
+    pub input_layer_name: &'static str,
+    pub hidden_layer_name: &'static str,
+    pub output_layer_name: &'static str,
+    pub symbol: &'static str,
+    pub formula: &'static str,
+    pub numbers: &'static str,
+    pub value: &'static str,
+    pub article: &'static str,
+    pub field: &'static str,
+    pub before: &'static str,
+    pub gradient: &'static str,
+    pub after: &'static str,
+    pub title: &'static str,
+    pub comparison_on: &'static str,
+    pub comparison_off_biases: &'static str,
+    pub which_weights_simultaneous: &'static str,
+    pub which_weights_sequential: &'static str,
+    pub other_order: &'static str,
+    pub differs: &'static str,
+    pub notes: &'static str,
+    pub later_iterations: &'static str,
+    pub kind_typo: &'static str,
+    pub kind_rounding: &'static str,
+    pub kind_code: &'static str,
+    pub kind_order: &'static str,
+    pub simultaneous: &'static str,
+    pub sequential: &'static str,
+}
+
+const EN: Labels = Labels {
+    given: "Given: the network file",
+    forward: "Step 1 · Forward pass",
+    error: "Total error",
+    output_layer: "Step 2 · Backward pass: {from} → {to}, weight updates",
+    hidden_layer: "Backward pass: {from} → {to}, weight updates",
+    summary: "Summary",
+    input_layer_name: "input layer",
+    hidden_layer_name: "hidden layer",
+    output_layer_name: "output layer",
+    symbol: "symbol",
+    formula: "formula",
+    numbers: "with numbers",
+    value: "value",
+    article: "article",
+    field: "from",
+    before: "before",
+    gradient: "∂E_total/∂",
+    after: "after",
+    title: "One training iteration of a {shape} network ({activation}), learning rate η = {eta}, update order: {order}",
+    comparison_on: "This is the article's network: every number the article prints is in the \"article\" column, ✓ where it agrees with the computed value at the precision the article printed it.",
+    comparison_off_biases: "The article does not update biases, so its numbers are not compared here.",
+    which_weights_simultaneous: "Which weights? The chain uses the original {weights}, the weights the forward pass used, not the updated ones: every gradient of an iteration is taken at the same point (update order: simultaneous, as in the article's hand calculation).",
+    which_weights_sequential: "Which weights? With --update-order sequential the chain uses the already-updated {weights} (as the version of the article's code that printed 0.291027924 did).",
+    other_order: "The article computed this with the {order} update order (--update-order {order} reproduces it).",
+    differs: "differs from the article, for no known reason",
+    notes: "Notes",
+    later_iterations: "The article's figures for later iterations (not part of this iteration):",
+    kind_typo: "typo",
+    kind_rounding: "rounding",
+    kind_code: "other code",
+    kind_order: "other order",
+    simultaneous: "simultaneous",
+    sequential: "sequential",
+};
+
+const ZH: Labels = Labels {
+    given: "初始值:网络文件",
+    forward: "Step 1 前向传播",
+    error: "总误差",
+    output_layer: "Step 2 反向传播:{from}→{to}的权值更新",
+    hidden_layer: "反向传播:{from}→{to}的权值更新",
+    summary: "总结",
+    input_layer_name: "输入层",
+    hidden_layer_name: "隐含层",
+    output_layer_name: "输出层",
+    symbol: "符号",
+    formula: "公式",
+    numbers: "代入数值",
+    value: "计算值",
+    article: "原文",
+    field: "来源",
+    before: "更新前",
+    gradient: "∂E_total/∂",
+    after: "更新后",
+    title: "{shape} 网络({activation})的一次训练迭代,学习速率 η = {eta},更新顺序:{order}",
+    comparison_on: "这是原文的网络:原文印出的每个数都在“原文”一栏,在原文的精度下与计算值一致的标 ✓。",
+    comparison_off_biases: "原文不更新截距项,所以这里不与原文比较。",
+    which_weights_simultaneous: "用哪组权重?这里的链式求导用的是原来的 {weights},即前向传播用的权重,而不是更新后的:一次迭代的所有梯度都在同一点求(同时更新,与原文手算一致)。",
+    which_weights_sequential: "用哪组权重?使用 --update-order sequential 时,这里用已经更新过的 {weights}(与原文打印 0.291027924 的那版代码一致)。",
+    other_order: "原文此数按{order}计算(--update-order {order} 可复现)。",
+    differs: "与原文不符,原因不明",
+    notes: "说明",
+    later_iterations: "原文关于之后迭代的数字(不属于本次迭代):",
+    kind_typo: "笔误",
+    kind_rounding: "舍入",
+    kind_code: "另一版代码",
+    kind_order: "更新顺序",
+    simultaneous: "同时更新",
+    sequential: "顺序更新",
+};
+
+impl Lang {
+    /// The labels in this language.
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+
+    /// The explanation of an erratum in this language.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}

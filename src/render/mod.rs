@@ -1,0 +1,8 @@
+//! Renderers: the ways a recorded [`Trace`](crate::trace::Trace) is shown. Each reads the
+//! trace (and the article comparison computed once in [`crate::article`]); none recomputes.
+
+pub mod json;
+pub mod lang;
+pub mod table;
+
+pub use lang::Lang;

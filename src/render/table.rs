@@ -1,0 +1,476 @@
+//! The tables: the iteration section by section, as the article lays out its hand
+//! calculation (given values, Step 1 forward pass, total error, Step 2 backward pass through
+//! the output layer and each hidden layer, summary), each value with its formula, the
+//! numbers substituted, the value, and on the article's network the article's own number.
+
+use crate::article::{self, ErratumKind, Printed, Verdict};
+use crate::notation;
+use crate::number;
+use crate::render::lang::{Labels, Lang};
+use crate::trace::{Piece, Stage, Trace, TracedValue, UpdateOrder};
+use colored::Colorize;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+/// How the tables are drawn.
+#[derive(Clone, Debug, Default)]
+pub struct TableOptions {
+    /// The language of the labels.
+    pub lang: Lang,
+    /// Whether colour marks negative values and disagreements.
+    pub color: bool,
+    /// ASCII borders and ASCII symbols (dE_total/dw5), for terminals that draw ∂ and box
+    /// lines double-width.
+    pub ascii: bool,
+    /// Fit the tables to the terminal's width (only when writing to a terminal).
+    pub fit_terminal: bool,
+}
+
+/// Writes the tables for the first iteration of `trace`.
+pub fn render(trace: &Trace, options: &TableOptions, out: &mut dyn Write) -> io::Result<()> {
+    Renderer::new(trace, options).write(out)
+}
+
+type Comparison = HashMap<&'static str, Vec<(&'static Printed, Verdict<'static>)>>;
+
+struct Renderer<'a> {
+    trace: &'a Trace,
+    options: &'a TableOptions,
+    labels: &'static Labels,
+    index: HashMap<&'a str, &'a TracedValue>,
+    comparison: Option<Comparison>,
+    /// Footnotes in the order they are first referred to.
+    notes: Vec<String>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(trace: &'a Trace, options: &'a TableOptions) -> Self {
+        Renderer {
+            trace,
+            options,
+            labels: options.lang.labels(),
+            index: trace.first().index(),
+            comparison: article::compare(trace),
+            notes: Vec::new(),
+        }
+    }
+
+    fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
+        let l = self.labels;
+        let net = &self.trace.network;
+        let shape = net
+            .layers
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+        activations.dedup();
+        let title = l
+            .title
+            .replace("{shape}", &shape)
+            .replace("{activation}", &activations.join(", "))
+            .replace("{eta}", &number::compact(net.learning_rate, 9))
+            .replace("{order}", self.order_name(self.trace.options.update_order));
+        writeln!(out, "{}", self.heading(&title))?;
+        if self.comparison.is_some() {
+            writeln!(out, "{}", l.comparison_on)?;
+        } else if self.trace.options.update_biases && article_network_except_biases(self.trace) {
+            writeln!(out, "{}", l.comparison_off_biases)?;
+        }
+
+        let values = &self.trace.first().values;
+        let mut start = 0;
+        while start < values.len() {
+            let key = group_key(&values[start]);
+            let end = values[start..]
+                .iter()
+                .position(|v| group_key(v) != key)
+                .map_or(values.len(), |n| start + n);
+            self.section(&values[start..end], out)?;
+            start = end;
+        }
+        self.summary(out)?;
+        self.write_notes(out)
+    }
+
+    fn section(&mut self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
+        let l = self.labels;
+        let first = &group[0];
+        let depth = self.trace.network.depth();
+        let layer = first.layer.unwrap_or(0);
+        let title = match first.stage {
+            Stage::Given => l.given.to_string(),
+            Stage::Forward => format!(
+                "{} · {}. {} → {}",
+                l.forward,
+                layer,
+                self.layer_name(layer - 1),
+                self.layer_name(layer)
+            ),
+            Stage::Error => l.error.to_string(),
+            Stage::OutputLayer | Stage::HiddenLayer => {
+                let template = if first.stage == Stage::OutputLayer {
+                    l.output_layer
+                } else {
+                    l.hidden_layer
+                };
+                template
+                    .replace("{from}", &self.layer_name(layer - 1))
+                    .replace("{to}", &self.layer_name(layer))
+            }
+            // The summary pass is shown by `summary`, as before → after.
+            Stage::Summary => return Ok(()),
+        };
+        writeln!(out)?;
+        writeln!(out, "{}", self.heading(&title))?;
+        if first.stage == Stage::HiddenLayer && layer < depth {
+            writeln!(out, "{}", self.which_weights(group))?;
+        }
+        let table = if first.stage == Stage::Given {
+            self.given_table(group)
+        } else {
+            self.formula_table(group)
+        };
+        writeln!(out, "{table}")
+    }
+
+    /// The note on the question most asked under the article: which w5…w8 the hidden layer's
+    /// chain rule uses. Read off the recorded ∂net_o/∂out_h values of this section.
+    fn which_weights(&self, group: &[TracedValue]) -> String {
+        let used: Vec<&str> = group
+            .iter()
+            .filter(|v| v.symbol.starts_with("dnet_") && v.symbol.contains("/dout_"))
+            .filter_map(|v| v.from.first().map(String::as_str))
+            .collect();
+        let mut sorted: Vec<&str> = used.clone();
+        sorted.sort_by_key(|s| {
+            s.trim_start_matches('w')
+                .trim_end_matches('+')
+                .parse::<usize>()
+                .unwrap_or(0)
+        });
+        let span = match (sorted.first(), sorted.last()) {
+            (Some(a), Some(b)) if a != b => format!("{}…{}", self.symbol(a), self.symbol(b)),
+            (Some(a), _) => self.symbol(a),
+            _ => String::new(),
+        };
+        let template = match self.trace.options.update_order {
+            UpdateOrder::Simultaneous => self.labels.which_weights_simultaneous,
+            UpdateOrder::Sequential => self.labels.which_weights_sequential,
+        };
+        template.replace("{weights}", &span)
+    }
+
+    fn given_table(&mut self, group: &[TracedValue]) -> Table {
+        let l = self.labels;
+        let mut header = vec![l.symbol, l.value, l.field];
+        if self.comparison.is_some() {
+            header.push(l.article);
+        }
+        let mut table = self.new_table(header);
+        for v in group {
+            let mut row = vec![
+                Cell::new(self.symbol(&v.symbol)),
+                self.value_cell(v.value),
+                Cell::new(&v.formula),
+            ];
+            if self.comparison.is_some() {
+                row.push(self.article_cell(&v.symbol));
+            }
+            table.add_row(row);
+        }
+        table
+    }
+
+    fn formula_table(&mut self, group: &[TracedValue]) -> Table {
+        let l = self.labels;
+        let mut header = vec![l.symbol, l.formula, l.numbers, l.value];
+        if self.comparison.is_some() {
+            header.push(l.article);
+        }
+        let mut table = self.new_table(header);
+        for v in group {
+            let mut row = vec![
+                Cell::new(self.symbol(&v.symbol)),
+                Cell::new(self.formula(v)),
+                Cell::new(&v.substituted),
+                self.value_cell(v.value),
+            ];
+            if self.comparison.is_some() {
+                row.push(self.article_cell(&v.symbol));
+            }
+            table.add_row(row);
+        }
+        table
+    }
+
+    /// Every weight (and trained bias) before → after, then the outputs and E_total before →
+    /// after, all read from the trace.
+    fn summary(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let l = self.labels;
+        writeln!(out)?;
+        writeln!(out, "{}", self.heading(l.summary))?;
+        let mut header = vec![
+            l.symbol.to_string(),
+            l.before.to_string(),
+            format!("{}w", l.gradient),
+            l.after.to_string(),
+        ];
+        if self.comparison.is_some() {
+            header.push(l.article.to_string());
+        }
+        let mut table = self.new_table(header);
+        let trained: Vec<&TracedValue> = self
+            .trace
+            .first()
+            .values
+            .iter()
+            .filter(|v| v.stage == Stage::Given && (v.symbol.starts_with('w') || v.symbol.starts_with('b')))
+            .filter(|v| self.index.contains_key(format!("{}+", v.symbol).as_str()))
+            .collect();
+        for v in trained {
+            let after = format!("{}+", v.symbol);
+            let gradient = format!("dE_total/d{}", v.symbol);
+            let mut row = vec![
+                Cell::new(self.symbol(&v.symbol)),
+                self.value_cell(v.value),
+                self.lookup_cell(&gradient),
+                self.lookup_cell(&after),
+            ];
+            if self.comparison.is_some() {
+                row.push(self.article_cell(&after));
+            }
+            table.add_row(row);
+        }
+        writeln!(out, "{table}")?;
+
+        let mut header = vec![l.symbol, l.before, l.after];
+        if self.comparison.is_some() {
+            header.push(l.article);
+        }
+        let mut table = self.new_table(header);
+        let before: Vec<&TracedValue> = self
+            .trace
+            .first()
+            .values
+            .iter()
+            .filter(|v| {
+                (v.stage == Stage::Forward && v.layer == Some(self.trace.network.depth()) && v.symbol.starts_with("out_"))
+                    || (v.stage == Stage::Error && v.symbol == "E_total")
+            })
+            .collect();
+        for v in before {
+            let after = format!("{}+", v.symbol);
+            let mut row = vec![
+                Cell::new(self.symbol(&v.symbol)),
+                self.value_cell(v.value),
+                self.lookup_cell(&after),
+            ];
+            if self.comparison.is_some() {
+                row.push(self.article_cell(&after));
+            }
+            table.add_row(row);
+        }
+        writeln!(out, "{table}")
+    }
+
+    fn write_notes(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let lang = self.options.lang;
+        let mut later = Vec::new();
+        let mut general = Vec::new();
+        if self.comparison.is_some() {
+            let numbers = article::numbers();
+            for p in numbers.numbers.iter().filter(|p| p.iteration != 1) {
+                later.push(format!(
+                    "  {} = {} ({})",
+                    self.symbol(&p.symbol),
+                    p.printed,
+                    p.iteration
+                ));
+                if let Some(e) = &p.erratum {
+                    later.push(format!("  {}", lang.pick(&e.en, &e.zh)));
+                }
+            }
+            for n in &numbers.notes {
+                general.push(lang.pick(&n.en, &n.zh).to_string());
+            }
+        }
+        if self.notes.is_empty() && later.is_empty() && general.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", self.heading(self.labels.notes))?;
+        for (n, text) in self.notes.iter().enumerate() {
+            writeln!(out, "[{}] {text}", n + 1)?;
+        }
+        if !later.is_empty() {
+            writeln!(out, "{}", self.labels.later_iterations)?;
+            for line in later {
+                writeln!(out, "{line}")?;
+            }
+        }
+        for text in general {
+            writeln!(out, "{text}")?;
+        }
+        Ok(())
+    }
+
+    fn new_table<T: ToString>(&self, header: Vec<T>) -> Table {
+        let mut table = Table::new();
+        table.load_style(if self.options.ascii {
+            presets::ASCII_FULL_CONDENSED
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        if self.options.fit_terminal {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        if self.options.color {
+            table.enforce_styling();
+        }
+        table.set_header(header.iter().map(|h| Cell::new(h.to_string())).collect::<Vec<_>>());
+        table
+    }
+
+    fn heading(&self, text: &str) -> String {
+        if self.options.color {
+            text.bold().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn order_name(&self, order: UpdateOrder) -> &'static str {
+        match order {
+            UpdateOrder::Simultaneous => self.labels.simultaneous,
+            UpdateOrder::Sequential => self.labels.sequential,
+        }
+    }
+
+    fn layer_name(&self, layer: usize) -> String {
+        let depth = self.trace.network.depth();
+        if layer == 0 {
+            self.labels.input_layer_name.to_string()
+        } else if layer == depth {
+            self.labels.output_layer_name.to_string()
+        } else if depth > 2 {
+            format!("{} {layer}", self.labels.hidden_layer_name)
+        } else {
+            self.labels.hidden_layer_name.to_string()
+        }
+    }
+
+    fn symbol(&self, symbol: &str) -> String {
+        if self.options.ascii {
+            symbol.to_string()
+        } else {
+            notation::pretty(symbol)
+        }
+    }
+
+    /// The formula with each symbol in the article's typography.
+    fn formula(&self, v: &TracedValue) -> String {
+        match v.pieces() {
+            Some(pieces) => pieces
+                .iter()
+                .map(|p| match *p {
+                    Piece::Text(t) => t.to_string(),
+                    Piece::Symbol(n) => self.symbol(&v.from[n]),
+                })
+                .collect(),
+            None => v.formula.clone(),
+        }
+    }
+
+    fn value_cell(&self, value: f64) -> Cell {
+        let cell = Cell::new(number::fixed(value, self.trace.options.precision))
+            .set_alignment(CellAlignment::Right);
+        if self.options.color && value < 0.0 {
+            cell.fg(Color::Cyan)
+        } else {
+            cell
+        }
+    }
+
+    fn lookup_cell(&self, symbol: &str) -> Cell {
+        match self.index.get(symbol) {
+            Some(v) => self.value_cell(v.value),
+            None => Cell::new(""),
+        }
+    }
+
+    /// The article's number(s) for `symbol`, each with its verdict.
+    fn article_cell(&mut self, symbol: &str) -> Cell {
+        let Some(entries) = self.comparison.as_ref().and_then(|c| c.get(symbol)).cloned() else {
+            return Cell::new("");
+        };
+        let mut lines = Vec::new();
+        let mut worst = 0;
+        for (printed, verdict) in entries {
+            let (mark, level) = self.mark(verdict);
+            worst = worst.max(level);
+            lines.push(format!("{} {mark}", printed.printed));
+        }
+        let cell = Cell::new(lines.join("\n"));
+        if !self.options.color {
+            return cell;
+        }
+        cell.fg(match worst {
+            0 => Color::Green,
+            1 => Color::Yellow,
+            _ => Color::Red,
+        })
+    }
+
+    /// The mark for a verdict and how bad it is (0 agrees, 1 explained, 2 unexplained).
+    fn mark(&mut self, verdict: Verdict<'static>) -> (String, u8) {
+        let l = self.labels;
+        let lang = self.options.lang;
+        match verdict {
+            Verdict::Agrees => ((if self.options.ascii { "ok" } else { "✓" }).to_string(), 0),
+            Verdict::Explained(e) => {
+                let kind = match e.kind {
+                    ErratumKind::Typo => l.kind_typo,
+                    ErratumKind::Rounding => l.kind_rounding,
+                    ErratumKind::Code => l.kind_code,
+                };
+                let n = self.note(lang.pick(&e.en, &e.zh).to_string());
+                (format!("≠ {kind} [{n}]"), 1)
+            }
+            Verdict::OtherOrder(order) => {
+                let text = l.other_order.replace("{order}", order.name());
+                let n = self.note(text);
+                (format!("≠ {} [{n}]", l.kind_order), 1)
+            }
+            Verdict::Differs => (format!("✗ {}", l.differs), 2),
+        }
+    }
+
+    /// The number of the footnote with `text`, adding it if new.
+    fn note(&mut self, text: String) -> usize {
+        match self.notes.iter().position(|t| *t == text) {
+            Some(i) => i + 1,
+            None => {
+                self.notes.push(text);
+                self.notes.len()
+            }
+        }
+    }
+}
+
+/// Values are shown in sections: one per stage, and per layer within the forward and
+/// backward passes.
+fn group_key(v: &TracedValue) -> (Stage, Option<usize>) {
+    match v.stage {
+        Stage::Forward | Stage::OutputLayer | Stage::HiddenLayer => (v.stage, v.layer),
+        other => (other, None),
+    }
+}
+
+fn article_network_except_biases(trace: &Trace) -> bool {
+    let mut unbiased = trace.clone();
+    unbiased.options.update_biases = false;
+    article::applies_to(&unbiased)
+}

@@ -1,0 +1,272 @@
+//! The trace: every value one training iteration computed, in the order it was computed,
+//! each with its symbol, formula and the numbers substituted. The engine writes it; every
+//! renderer (tables, JSON, and what reads JSON back) reads it and recomputes nothing.
+
+use crate::network::Network;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The `format` field of every trace file.
+pub const FORMAT_NAME: &str = "backprop-tracer/trace";
+/// The `version` field: bumped when a field changes meaning or goes away.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// When the weights are updated during the backward pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[derive(clap::ValueEnum)]
+pub enum UpdateOrder {
+    /// Every gradient from the iteration's original weights (the article's hand calculation).
+    #[default]
+    Simultaneous,
+    /// Each layer updated as soon as its gradients are known, from the output layer back, so
+    /// earlier layers' deltas use the new weights (the article's code that printed 0.291027924).
+    Sequential,
+}
+
+impl UpdateOrder {
+    /// The name used on the command line and in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            UpdateOrder::Simultaneous => "simultaneous",
+            UpdateOrder::Sequential => "sequential",
+        }
+    }
+}
+
+/// The part of the article's calculation a value belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Read from the network file: inputs, targets, weights, biases, η.
+    Given,
+    /// Step 1, the forward pass: net and out of every neuron.
+    Forward,
+    /// The error of each output and the total error.
+    Error,
+    /// Step 2, the backward pass through the output layer, with its weight updates.
+    OutputLayer,
+    /// The backward pass through a hidden layer, with its weight updates.
+    HiddenLayer,
+    /// The forward pass and the error again, with the updated weights (symbols end in `+`).
+    Summary,
+}
+
+impl Stage {
+    /// Every stage, in the order of the article.
+    pub const ALL: [Stage; 6] = [
+        Stage::Given,
+        Stage::Forward,
+        Stage::Error,
+        Stage::OutputLayer,
+        Stage::HiddenLayer,
+        Stage::Summary,
+    ];
+}
+
+/// The options an iteration was computed with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// When the weights were updated (see [`UpdateOrder`]).
+    pub update_order: UpdateOrder,
+    /// Whether the biases were updated (the network file's `update_biases` or `--update-biases`).
+    pub update_biases: bool,
+    /// Digits after the decimal point of the numbers in each `substituted` field.
+    pub precision: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            update_order: UpdateOrder::Simultaneous,
+            update_biases: false,
+            precision: 9,
+        }
+    }
+}
+
+/// One recorded value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracedValue {
+    /// The ASCII key in the article's notation: `net_h1`, `dE_total/dw5`, `w5+`.
+    pub symbol: String,
+    /// The part of the calculation it belongs to.
+    pub stage: Stage,
+    /// The layer it belongs to: for neurons, their layer (0 = inputs); for weights, biases
+    /// and gradients, the weight layer counted from 1 (the article's w5…w8 are in layer 2).
+    /// Absent for the errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    /// The formula in symbols, e.g. `w5*out_h1 + w6*out_h2 + b2*1`; for given values, the
+    /// field of the network file it was read from.
+    pub formula: String,
+    /// The formula with the numbers substituted, as the article writes it.
+    pub substituted: String,
+    /// The value, full precision.
+    pub value: f64,
+    /// The symbols the formula uses, in the order they appear in it (a symbol used twice
+    /// appears twice). Empty for given values.
+    pub from: Vec<String>,
+}
+
+/// One training iteration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Iteration {
+    /// Which iteration, counted from 1.
+    pub iteration: usize,
+    /// Every value, in the order it was computed.
+    pub values: Vec<TracedValue>,
+}
+
+impl Iteration {
+    /// The recorded value of `symbol`, if any.
+    pub fn get(&self, symbol: &str) -> Option<&TracedValue> {
+        self.values.iter().find(|v| v.symbol == symbol)
+    }
+
+    /// An index from symbol to value, for renderers that look many symbols up.
+    pub fn index(&self) -> HashMap<&str, &TracedValue> {
+        self.values.iter().map(|v| (v.symbol.as_str(), v)).collect()
+    }
+
+    /// The first value that is NaN or infinite, if any.
+    pub fn first_non_finite(&self) -> Option<&TracedValue> {
+        self.values.iter().find(|v| !v.value.is_finite())
+    }
+}
+
+/// A recorded run: the network it started from, the options, and its iterations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trace {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] when written.
+    pub version: u32,
+    /// The network before the first iteration, in the network-file format.
+    pub network: Network,
+    /// The options used.
+    pub options: Options,
+    /// The iterations, in order.
+    pub iterations: Vec<Iteration>,
+}
+
+impl Trace {
+    /// The first (for `show`, the only) iteration.
+    pub fn first(&self) -> &Iteration {
+        &self.iterations[0]
+    }
+
+    /// The trace as pretty-printed JSON.
+    pub fn to_json_pretty(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a trace serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// A piece of a formula: literal text or the `n`-th symbol of its `from` list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text between symbols: operators, constants, parentheses.
+    Text(&'a str),
+    /// The position of a symbol in `from`.
+    Symbol(usize),
+}
+
+impl TracedValue {
+    /// The formula cut at its symbols, so that a renderer can show each symbol its own way
+    /// (in typography, or as a number at another precision). `None` when the formula does
+    /// not contain its `from` symbols in order, which a hand-edited trace might do.
+    pub fn pieces(&self) -> Option<Vec<Piece<'_>>> {
+        let f = self.formula.as_str();
+        let mut pieces = Vec::with_capacity(2 * self.from.len() + 1);
+        let mut at = 0;
+        for (n, symbol) in self.from.iter().enumerate() {
+            let start = find_symbol(f, symbol, at)?;
+            if start > at {
+                pieces.push(Piece::Text(&f[at..start]));
+            }
+            pieces.push(Piece::Symbol(n));
+            at = start + symbol.len();
+        }
+        if at < f.len() {
+            pieces.push(Piece::Text(&f[at..]));
+        }
+        Some(pieces)
+    }
+}
+
+/// The first occurrence of `symbol` in `formula` at or after `from` that stands alone (not
+/// part of a longer name: `w1` in `dw1` or in `w10` does not count).
+fn find_symbol(formula: &str, symbol: &str, from: usize) -> Option<usize> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut search = from;
+    while let Some(rel) = formula.get(search..)?.find(symbol) {
+        let start = search + rel;
+        let end = start + symbol.len();
+        let before_ok = formula[..start].chars().next_back().is_none_or(|c| !is_name(c));
+        let after_ok = formula[end..].chars().next().is_none_or(|c| !is_name(c));
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        search = start + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(formula: &str, from: &[&str]) -> TracedValue {
+        TracedValue {
+            symbol: "x".into(),
+            stage: Stage::Forward,
+            layer: None,
+            formula: formula.into(),
+            substituted: String::new(),
+            value: 0.0,
+            from: from.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn pieces_split_at_symbols() {
+        let v = value("w1*i1 + w2*i2 + b1*1", &["w1", "i1", "w2", "i2", "b1"]);
+        assert_eq!(
+            v.pieces().unwrap(),
+            vec![
+                Piece::Symbol(0),
+                Piece::Text("*"),
+                Piece::Symbol(1),
+                Piece::Text(" + "),
+                Piece::Symbol(2),
+                Piece::Text("*"),
+                Piece::Symbol(3),
+                Piece::Text(" + "),
+                Piece::Symbol(4),
+                Piece::Text("*1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_symbol_inside_a_longer_name_is_skipped() {
+        let v = value("dnet_h1/dw1*w1", &["w1"]);
+        assert_eq!(
+            v.pieces().unwrap(),
+            vec![Piece::Text("dnet_h1/dw1*"), Piece::Symbol(0)]
+        );
+        assert!(value("w10", &["w1"]).pieces().is_none());
+    }
+
+    #[test]
+    fn a_symbol_used_twice_is_found_twice() {
+        let v = value("out_h1*(1 - out_h1)", &["out_h1", "out_h1"]);
+        assert_eq!(v.pieces().unwrap().len(), 4);
+    }
+}
