@@ -116,10 +116,15 @@ impl<'a> Verdict<'a> {
     pub fn of(p: &'a Printed, value: f64, order: UpdateOrder) -> Verdict<'a> {
         if number::agrees_at_printed_precision(value, &p.printed) {
             Verdict::Agrees
+        } else if p.order != order {
+            // A figure from the other order differs for that reason; the article's code
+            // figures carry an erratum that says so in full.
+            match &p.erratum {
+                Some(e) if e.kind == ErratumKind::Code => Verdict::Explained(e),
+                _ => Verdict::OtherOrder(p.order),
+            }
         } else if let Some(erratum) = &p.erratum {
             Verdict::Explained(erratum)
-        } else if p.order != order {
-            Verdict::OtherOrder(p.order)
         } else {
             Verdict::Differs
         }
@@ -144,7 +149,9 @@ pub fn applies_to(trace: &Trace) -> bool {
 /// The article's numbers for the first iteration of `trace`, each with its verdict, keyed by
 /// symbol (a symbol the article prints twice has two). `None` when the trace is not of the
 /// article's network.
-pub fn compare(trace: &Trace) -> Option<HashMap<&'static str, Vec<(&'static Printed, Verdict<'static>)>>> {
+pub fn compare(
+    trace: &Trace,
+) -> Option<HashMap<&'static str, Vec<(&'static Printed, Verdict<'static>)>>> {
     if !applies_to(trace) {
         return None;
     }

@@ -30,32 +30,11 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
-    /// Network file (JSON), or a trace written by --format json; `-` reads standard input.
-    /// Without one, the article's 2-2-2 network.
-    #[arg(value_name = "NETWORK")]
-    pub network: Option<PathBuf>,
+    #[command(flatten)]
+    pub iteration: IterationArgs,
 
-    /// Digits after the decimal point (the article prints 9).
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=20))]
-    pub precision: u8,
-
-    /// When to colour negative values and disagreements with the article.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// Language of the labels: English, or the article's Chinese terms.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    pub lang: Lang,
-
-    /// simultaneous: every gradient from the original weights (the article's hand
-    /// calculation); sequential: each layer updated before the layer below is
-    /// back-propagated (the article's code, which printed 0.291027924).
-    #[arg(long, value_enum, default_value_t = UpdateOrder::Simultaneous, value_name = "ORDER")]
-    pub update_order: UpdateOrder,
-
-    /// Train the biases too (the article keeps them fixed); same as "update_biases": true.
-    #[arg(long)]
-    pub update_biases: bool,
+    #[command(flatten)]
+    pub display: DisplayArgs,
 
     /// table: the article's layout; json: the trace (see traces/README.md).
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -64,11 +43,61 @@ pub struct ShowArgs {
     /// Write to FILE instead of standard output (atomically: FILE is never half-written).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Which network, and how its iteration is computed: shared by every command that records
+/// an iteration.
+#[derive(Debug, Clone, Args)]
+pub struct IterationArgs {
+    /// Network file (JSON), or a trace written by --format json; `-` reads standard input.
+    /// Without one, the article's 2-2-2 network.
+    #[arg(value_name = "NETWORK")]
+    pub network: Option<PathBuf>,
+
+    /// When the weights are updated during the backward pass.
+    #[arg(long, value_enum, default_value_t = UpdateOrder::Simultaneous, value_name = "ORDER")]
+    pub update_order: UpdateOrder,
+
+    /// Train the biases too (the article keeps them fixed); same as "update_biases": true.
+    #[arg(long)]
+    pub update_biases: bool,
+
+    /// Digits after the decimal point (the article prints 9).
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub precision: u8,
+}
+
+/// How values are shown on screen.
+#[derive(Debug, Clone, Args)]
+pub struct DisplayArgs {
+    /// When to colour negative values and disagreements with the article.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Language of the labels: English, or the article's Chinese terms.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
 
     /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5), for terminals that draw
     /// box lines and ∂ double-width.
     #[arg(long)]
     pub ascii: bool,
+}
+
+impl DisplayArgs {
+    /// Whether to colour, for output that goes to a terminal or not. NO_COLOR (non-empty)
+    /// turns `auto` off; an explicit `always` wins over it.
+    pub fn color(&self, to_terminal: bool) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,9 @@
 use crate::network::{Activation, Bias, Network};
 use crate::notation::Notation;
 use crate::number;
-use crate::trace::{FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder};
+use crate::trace::{
+    FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder,
+};
 
 /// Where the engine sends each value it computes.
 pub trait Recorder {
@@ -167,6 +169,8 @@ fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
     }
 }
 
+// Neuron indices name the neurons in the recorded symbols, so the loops count them.
+#[allow(clippy::needless_range_loop)]
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
 fn forward<R: Recorder>(
@@ -352,7 +356,10 @@ fn backward<R: Recorder>(
                             e.text(" + ");
                         }
                         let above = e.names.neuron(l + 2, m).to_string();
-                        e.operand(format!("dE_{above}/dout_{here}"), d * w_above[m * n_out + j]);
+                        e.operand(
+                            format!("dE_{above}/dout_{here}"),
+                            d * w_above[m * n_out + j],
+                        );
                     }
                 });
                 sum
@@ -448,7 +455,17 @@ fn backward<R: Recorder>(
             let old = *new_b;
             let new = old - eta * bias_gradient;
             *new_b = new;
-            record_bias_update(rec, stage, l, None, old, bias_gradient, new, eta, delta_here);
+            record_bias_update(
+                rec,
+                stage,
+                l,
+                None,
+                old,
+                bias_gradient,
+                new,
+                eta,
+                delta_here,
+            );
         }
     }
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
@@ -514,7 +531,15 @@ pub fn step<R: Recorder>(
 
 /// E_total of `net` on one sample, without recording.
 pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Workspace) -> f64 {
-    forward(net, input, ws, &mut NoRecorder, Stage::Forward, false, false);
+    forward(
+        net,
+        input,
+        ws,
+        &mut NoRecorder,
+        Stage::Forward,
+        false,
+        false,
+    );
     error(net, target, ws, &mut NoRecorder, Stage::Error, false)
 }
 

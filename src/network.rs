@@ -662,10 +662,7 @@ fn read_vector(
     if items.len() != n {
         return Err(field_error(
             &field,
-            format!(
-                "expected {n} numbers, one per {what}, got {}",
-                items.len()
-            ),
+            format!("expected {n} numbers, one per {what}, got {}", items.len()),
         ));
     }
     read_numbers(items, &field)
@@ -729,13 +726,19 @@ mod tests {
             "weights[1][1]: expected a finite number, got a string \"0.45\""
         );
         let text = ARTICLE_JSON.replace("[0.05, 0.10]", "[0.05, null]");
-        assert_eq!(error_of(&text), "input[1]: expected a finite number, got null");
+        assert_eq!(
+            error_of(&text),
+            "input[1]: expected a finite number, got null"
+        );
     }
 
     #[test]
     fn syntax_errors_have_line_and_column() {
         let err = error_of("{\n  \"layers\": [2, 2,, 2]\n}");
-        assert!(err.starts_with("line 2, column 19: not valid JSON"), "{err}");
+        assert!(
+            err.starts_with("line 2, column 19: not valid JSON"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -759,7 +762,10 @@ mod tests {
         let err = error_of(r#"{"layers": [2, 20000000, 2]}"#);
         assert!(err.contains("at most 10000000"), "{err}");
         let err = error_of(r#"{"layers": [2, 0, 2]}"#);
-        assert!(err.starts_with("layers[1]: expected a whole number"), "{err}");
+        assert!(
+            err.starts_with("layers[1]: expected a whole number"),
+            "{err}"
+        );
     }
 
     #[test]

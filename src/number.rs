@@ -103,7 +103,10 @@ mod tests {
         assert!(agrees_at_printed_precision(0.5932699921, "0.5933"));
         assert!(!agrees_at_printed_precision(0.5932699921, "0.5943"));
         assert!(agrees_at_printed_precision(0.4, "0.40"));
-        assert!(!agrees_at_printed_precision(-0.019049118258, "-0.019049119"));
+        assert!(!agrees_at_printed_precision(
+            -0.019049118258,
+            "-0.019049119"
+        ));
         assert_eq!(decimals("0.40"), 2);
         assert_eq!(decimals("1"), 0);
     }

@@ -208,7 +208,10 @@ fn find_symbol(formula: &str, symbol: &str, from: usize) -> Option<usize> {
     while let Some(rel) = formula.get(search..)?.find(symbol) {
         let start = search + rel;
         let end = start + symbol.len();
-        let before_ok = formula[..start].chars().next_back().is_none_or(|c| !is_name(c));
+        let before_ok = formula[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_name(c));
         let after_ok = formula[end..].chars().next().is_none_or(|c| !is_name(c));
         if before_ok && after_ok {
             return Some(start);

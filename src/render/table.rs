@@ -227,7 +227,9 @@ impl<'a> Renderer<'a> {
             .first()
             .values
             .iter()
-            .filter(|v| v.stage == Stage::Given && (v.symbol.starts_with('w') || v.symbol.starts_with('b')))
+            .filter(|v| {
+                v.stage == Stage::Given && (v.symbol.starts_with('w') || v.symbol.starts_with('b'))
+            })
             .filter(|v| self.index.contains_key(format!("{}+", v.symbol).as_str()))
             .collect();
         for v in trained {
@@ -257,7 +259,9 @@ impl<'a> Renderer<'a> {
             .values
             .iter()
             .filter(|v| {
-                (v.stage == Stage::Forward && v.layer == Some(self.trace.network.depth()) && v.symbol.starts_with("out_"))
+                (v.stage == Stage::Forward
+                    && v.layer == Some(self.trace.network.depth())
+                    && v.symbol.starts_with("out_"))
                     || (v.stage == Stage::Error && v.symbol == "E_total")
             })
             .collect();
@@ -282,14 +286,29 @@ impl<'a> Renderer<'a> {
         let mut general = Vec::new();
         if self.comparison.is_some() {
             let numbers = article::numbers();
-            for p in numbers.numbers.iter().filter(|p| p.iteration != 1) {
+            let claims: Vec<&Printed> = numbers
+                .numbers
+                .iter()
+                .filter(|p| p.iteration != 1)
+                .collect();
+            let mut iterations: Vec<usize> = claims.iter().map(|p| p.iteration).collect();
+            iterations.dedup();
+            for i in iterations {
+                let figures: Vec<String> = claims
+                    .iter()
+                    .filter(|p| p.iteration == i)
+                    .map(|p| format!("{} = {}", self.symbol(&p.symbol), p.printed))
+                    .collect();
                 later.push(format!(
-                    "  {} = {} ({})",
-                    self.symbol(&p.symbol),
-                    p.printed,
-                    p.iteration
+                    "  {}: {}",
+                    self.labels.after_iteration.replace("{n}", &i.to_string()),
+                    figures.join(", ")
                 ));
-                if let Some(e) = &p.erratum {
+                for e in claims
+                    .iter()
+                    .filter(|p| p.iteration == i)
+                    .filter_map(|p| p.erratum.as_ref())
+                {
                     later.push(format!("  {}", lang.pick(&e.en, &e.zh)));
                 }
             }
@@ -330,7 +349,12 @@ impl<'a> Renderer<'a> {
         if self.options.color {
             table.enforce_styling();
         }
-        table.set_header(header.iter().map(|h| Cell::new(h.to_string())).collect::<Vec<_>>());
+        table.set_header(
+            header
+                .iter()
+                .map(|h| Cell::new(h.to_string()))
+                .collect::<Vec<_>>(),
+        );
         table
     }
 
@@ -403,7 +427,12 @@ impl<'a> Renderer<'a> {
 
     /// The article's number(s) for `symbol`, each with its verdict.
     fn article_cell(&mut self, symbol: &str) -> Cell {
-        let Some(entries) = self.comparison.as_ref().and_then(|c| c.get(symbol)).cloned() else {
+        let Some(entries) = self
+            .comparison
+            .as_ref()
+            .and_then(|c| c.get(symbol))
+            .cloned()
+        else {
             return Cell::new("");
         };
         let mut lines = Vec::new();
@@ -437,15 +466,19 @@ impl<'a> Renderer<'a> {
                     ErratumKind::Code => l.kind_code,
                 };
                 let n = self.note(lang.pick(&e.en, &e.zh).to_string());
-                (format!("≠ {kind} [{n}]"), 1)
+                (format!("{} {kind} [{n}]", self.differs_mark()), 1)
             }
             Verdict::OtherOrder(order) => {
                 let text = l.other_order.replace("{order}", order.name());
                 let n = self.note(text);
-                (format!("≠ {} [{n}]", l.kind_order), 1)
+                (format!("{} {} [{n}]", self.differs_mark(), l.kind_order), 1)
             }
-            Verdict::Differs => (format!("✗ {}", l.differs), 2),
+            Verdict::Differs => (format!("{} {}", self.differs_mark(), l.differs), 2),
         }
+    }
+
+    fn differs_mark(&self) -> &'static str {
+        if self.options.ascii { "!=" } else { "≠" }
     }
 
     /// The number of the footnote with `text`, adding it if new.

@@ -1,0 +1,26 @@
+//! `backprop show`: the iteration as tables that mirror the article, or as a JSON trace.
+
+use crate::cli::{Format, ShowArgs};
+use crate::output;
+use anyhow::Result;
+use backprop_tracer::render::{json, table};
+
+pub fn run(args: &ShowArgs) -> Result<()> {
+    let trace = args.iteration.record()?;
+    let to_terminal = args.output.is_none() && output::stdout_is_terminal();
+    let color = args.display.color(to_terminal);
+    colored::control::set_override(color);
+    output::write_to(args.output.as_deref(), |out| match args.format {
+        Format::Json => json::render(&trace, out),
+        Format::Table => table::render(
+            &trace,
+            &table::TableOptions {
+                lang: args.display.lang,
+                color,
+                ascii: args.display.ascii,
+                fit_terminal: to_terminal,
+            },
+            out,
+        ),
+    })
+}
