@@ -1,6 +1,7 @@
 //! The command line: `backprop [show] [NETWORK] [options]`.
 
 use backprop_tracer::render::Lang;
+use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::UpdateOrder;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,6 +40,15 @@ pub struct ShowArgs {
     /// table: the article's layout; json: the trace (see traces/README.md).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Only these values, each in its section: symbols in ASCII or the article's
+    /// typography, separated by commas (--only net_h1,out_h1 or --only ∂E_total/∂w5).
+    #[arg(long, value_delimiter = ',', value_name = "SYMBOL", conflicts_with = "format")]
+    pub only: Vec<String>,
+
+    /// Only one part of the iteration.
+    #[arg(long, value_enum, value_name = "SECTION", conflicts_with = "format")]
+    pub section: Option<Section>,
 
     /// Write to FILE instead of standard output (atomically: FILE is never half-written).
     #[arg(short, long, value_name = "FILE")]

@@ -129,6 +129,40 @@ pub fn ascii(symbol: &str) -> String {
     out.replace("delta__", "delta_")
 }
 
+/// The known symbols closest to `wanted` (already in ASCII), best first: those that contain
+/// it or that it contains, then by edit distance. For "did you mean" lists.
+pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = known
+        .into_iter()
+        .map(|k| {
+            let lower = k.to_lowercase();
+            let distance = strsim::levenshtein(&wanted_lower, &lower);
+            // A symbol that differs only in case, or that contains what was typed, is a
+            // better guess than its edit distance says.
+            let bonus = if lower == wanted_lower {
+                0
+            } else if lower.contains(&wanted_lower) {
+                1
+            } else {
+                2
+            };
+            (bonus * 100 + distance, k)
+        })
+        .collect();
+    scored.sort_by_key(|&(score, _)| score);
+    let mut out: Vec<&str> = Vec::with_capacity(n);
+    for (_, k) in scored {
+        if !out.contains(&k) {
+            out.push(k);
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +204,13 @@ mod tests {
             assert_eq!(pretty(a), p);
             assert_eq!(ascii(p), a);
         }
+    }
+
+    #[test]
+    fn closest_prefers_containing_then_near() {
+        let known = ["dE_total/dw1", "dE_total/dw5", "w1", "net_h1", "delta_h1"];
+        assert_eq!(closest("dE_total/dw9", known, 2), ["dE_total/dw1", "dE_total/dw5"]);
+        assert_eq!(closest("NET_H1", known, 1), ["net_h1"]);
+        assert_eq!(closest("h1", known, 2), ["net_h1", "delta_h1"]);
     }
 }

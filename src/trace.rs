@@ -132,10 +132,41 @@ impl Iteration {
         self.values.iter().map(|v| (v.symbol.as_str(), v)).collect()
     }
 
+    /// The value a user named, in ASCII (`dE_total/dw1`) or in the article's typography
+    /// (`∂E_total/∂w1`, `δ_h1`, `w1⁺`); when there is none, an error listing the closest
+    /// recorded symbols.
+    pub fn lookup(&self, written: &str) -> Result<&TracedValue, UnknownSymbol> {
+        let key = crate::notation::ascii(written);
+        self.get(&key).ok_or_else(|| UnknownSymbol {
+            written: written.to_string(),
+            closest: crate::notation::closest(
+                &key,
+                self.values.iter().map(|v| v.symbol.as_str()),
+                5,
+            )
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        })
+    }
+
     /// The first value that is NaN or infinite, if any.
     pub fn first_non_finite(&self) -> Option<&TracedValue> {
         self.values.iter().find(|v| !v.value.is_finite())
     }
+}
+
+/// A symbol that names no recorded value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "no value is called {written:?} in this iteration; the closest symbols are: {}\n(`backprop show` lists every symbol: net_h1, out_h1, dE_total/dw5 or ∂E_total/∂w5, delta_o1 or δ_o1, w5+ or w5⁺ …)",
+    closest.join(", ")
+)]
+pub struct UnknownSymbol {
+    /// What was asked for, as written.
+    pub written: String,
+    /// The recorded symbols closest to it, best first.
+    pub closest: Vec<String>,
 }
 
 /// A recorded run: the network it started from, the options, and its iterations.
@@ -197,6 +228,23 @@ impl TracedValue {
             pieces.push(Piece::Text(&f[at..]));
         }
         Some(pieces)
+    }
+}
+
+impl TracedValue {
+    /// The formula with each symbol written by `name` (the article's typography, say),
+    /// falling back to the formula as recorded when it cannot be cut at its symbols.
+    pub fn formula_with(&self, name: impl Fn(&str) -> String) -> String {
+        match self.pieces() {
+            Some(pieces) => pieces
+                .iter()
+                .map(|p| match *p {
+                    Piece::Text(t) => t.to_string(),
+                    Piece::Symbol(n) => name(&self.from[n]),
+                })
+                .collect(),
+            None => self.formula.clone(),
+        }
     }
 }
 

@@ -7,6 +7,12 @@ use backprop_tracer::render::{json, table};
 
 pub fn run(args: &ShowArgs) -> Result<()> {
     let trace = args.iteration.record()?;
+    // Every --only symbol must name a value: a typo should not print an empty page.
+    let only = args
+        .only
+        .iter()
+        .map(|written| Ok(trace.first().lookup(written)?.symbol.clone()))
+        .collect::<Result<Vec<String>>>()?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);
@@ -19,6 +25,8 @@ pub fn run(args: &ShowArgs) -> Result<()> {
                 color,
                 ascii: args.display.ascii,
                 fit_terminal: to_terminal,
+                only,
+                section: args.section,
             },
             out,
         ),

@@ -46,6 +46,10 @@ pub struct Labels {
     pub kind_order: &'static str,
     pub simultaneous: &'static str,
     pub sequential: &'static str,
+    /// The heading of the summary pass, where it is shown value by value.
+    pub summary_pass: &'static str,
+    /// The note that replaces a table too long to print.
+    pub too_many_rows: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -83,6 +87,8 @@ const EN: Labels = Labels {
     kind_order: "other order",
     simultaneous: "simultaneous",
     sequential: "sequential",
+    summary_pass: "Summary · the forward pass and the error again, with the updated weights",
+    too_many_rows: "({rows} rows, more than {limit}: not printed. Narrow it with --only SYMBOL[,SYMBOL…] (e.g. --only {example}), or read every value with --format json.)",
 };
 
 const ZH: Labels = Labels {
@@ -120,6 +126,8 @@ const ZH: Labels = Labels {
     kind_order: "更新顺序",
     simultaneous: "同时更新",
     sequential: "顺序更新",
+    summary_pass: "总结:用更新后的权重再做一次前向传播,再算误差",
+    too_many_rows: "(共 {rows} 行,超过 {limit} 行,未打印。可用 --only 符号[,符号…] 缩小范围(例如 --only {example}),或用 --format json 查看全部数值。)",
 };
 
 impl Lang {

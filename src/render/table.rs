@@ -7,7 +7,7 @@ use crate::article::{self, ErratumKind, Printed, Verdict};
 use crate::notation;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
-use crate::trace::{Piece, Stage, Trace, TracedValue, UpdateOrder};
+use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use std::collections::HashMap;
@@ -25,6 +25,45 @@ pub struct TableOptions {
     pub ascii: bool,
     /// Fit the tables to the terminal's width (only when writing to a terminal).
     pub fit_terminal: bool,
+    /// Only these symbols (ASCII keys), each in its section; empty for every value.
+    pub only: Vec<String>,
+    /// Only this part of the iteration.
+    pub section: Option<Section>,
+}
+
+/// More rows than this in one table, and the table is replaced by a note saying how to
+/// narrow it: a student learns nothing from ten thousand rows scrolling past.
+pub const ROW_LIMIT: usize = 200;
+
+/// A part of the iteration, as `show --section` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    /// The values read from the network file.
+    Given,
+    /// Step 1, the forward pass.
+    Forward,
+    /// The errors and the total error.
+    Error,
+    /// Step 2 through the output layer, with its weight updates.
+    Output,
+    /// The backward pass through the hidden layer(s), with their weight updates.
+    Hidden,
+    /// The weights, outputs and total error before → after the update.
+    Summary,
+}
+
+impl Section {
+    /// The section a stage belongs to.
+    pub fn of(stage: Stage) -> Section {
+        match stage {
+            Stage::Given => Section::Given,
+            Stage::Forward => Section::Forward,
+            Stage::Error => Section::Error,
+            Stage::OutputLayer => Section::Output,
+            Stage::HiddenLayer => Section::Hidden,
+            Stage::Summary => Section::Summary,
+        }
+    }
 }
 
 /// Writes the tables for the first iteration of `trace`.
@@ -88,44 +127,68 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .position(|v| group_key(v) != key)
                 .map_or(values.len(), |n| start + n);
-            self.section(&values[start..end], out)?;
+            let group: Vec<TracedValue> = values[start..end]
+                .iter()
+                .filter(|v| self.wanted(v))
+                .cloned()
+                .collect();
+            if !group.is_empty() {
+                self.section(&group, out)?;
+            }
             start = end;
         }
-        self.summary(out)?;
+        if self.options.only.is_empty()
+            && self.options.section.is_none_or(|s| s == Section::Summary)
+        {
+            self.summary(out)?;
+        }
         self.write_notes(out)
     }
 
+    /// Whether `v` passes `--only` and `--section`.
+    fn wanted(&self, v: &TracedValue) -> bool {
+        let o = self.options;
+        o.section.is_none_or(|s| s == Section::of(v.stage))
+            && (o.only.is_empty() || o.only.contains(&v.symbol))
+    }
+
+    /// The note printed instead of a table of `rows` rows, when that is over [`ROW_LIMIT`].
+    fn too_many_rows(&self, rows: usize, out: &mut dyn Write) -> io::Result<()> {
+        let example = self
+            .trace
+            .first()
+            .values
+            .iter()
+            .find(|v| v.stage == Stage::Forward)
+            .map_or("net_h1", |v| v.symbol.as_str());
+        writeln!(
+            out,
+            "{}",
+            self.labels
+                .too_many_rows
+                .replace("{rows}", &rows.to_string())
+                .replace("{limit}", &ROW_LIMIT.to_string())
+                .replace("{example}", example)
+        )
+    }
+
     fn section(&mut self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
-        let l = self.labels;
         let first = &group[0];
         let depth = self.trace.network.depth();
         let layer = first.layer.unwrap_or(0);
-        let title = match first.stage {
-            Stage::Given => l.given.to_string(),
-            Stage::Forward => format!(
-                "{} · {}. {} → {}",
-                l.forward,
-                layer,
-                self.layer_name(layer - 1),
-                self.layer_name(layer)
-            ),
-            Stage::Error => l.error.to_string(),
-            Stage::OutputLayer | Stage::HiddenLayer => {
-                let template = if first.stage == Stage::OutputLayer {
-                    l.output_layer
-                } else {
-                    l.hidden_layer
-                };
-                template
-                    .replace("{from}", &self.layer_name(layer - 1))
-                    .replace("{to}", &self.layer_name(layer))
-            }
-            // The summary pass is shown by `summary`, as before → after.
-            Stage::Summary => return Ok(()),
-        };
+        // The summary pass is shown by `summary`, as before → after, unless single values of
+        // it were asked for with --only.
+        if first.stage == Stage::Summary && self.options.only.is_empty() {
+            return Ok(());
+        }
+        let title = section_title(self.trace, self.labels, first.stage, first.layer);
         writeln!(out)?;
         writeln!(out, "{}", self.heading(&title))?;
-        if first.stage == Stage::HiddenLayer && layer < depth {
+        if group.len() > ROW_LIMIT && self.options.only.is_empty() {
+            return self.too_many_rows(group.len(), out);
+        }
+        // The note reads the section's ∂net/∂out rows, which --only may have left out.
+        if first.stage == Stage::HiddenLayer && layer < depth && self.options.only.is_empty() {
             writeln!(out, "{}", self.which_weights(group))?;
         }
         let table = if first.stage == Stage::Given {
@@ -232,6 +295,9 @@ impl<'a> Renderer<'a> {
             })
             .filter(|v| self.index.contains_key(format!("{}+", v.symbol).as_str()))
             .collect();
+        if trained.len() > ROW_LIMIT {
+            return self.too_many_rows(trained.len(), out);
+        }
         for v in trained {
             let after = format!("{}+", v.symbol);
             let gradient = format!("dE_total/d{}", v.symbol);
@@ -284,7 +350,9 @@ impl<'a> Renderer<'a> {
         let lang = self.options.lang;
         let mut later = Vec::new();
         let mut general = Vec::new();
-        if self.comparison.is_some() {
+        // The article's general notes belong to the whole iteration, not to a narrowed view.
+        let whole = self.options.only.is_empty() && self.options.section.is_none();
+        if self.comparison.is_some() && whole {
             let numbers = article::numbers();
             let claims: Vec<&Printed> = numbers
                 .numbers
@@ -373,19 +441,6 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn layer_name(&self, layer: usize) -> String {
-        let depth = self.trace.network.depth();
-        if layer == 0 {
-            self.labels.input_layer_name.to_string()
-        } else if layer == depth {
-            self.labels.output_layer_name.to_string()
-        } else if depth > 2 {
-            format!("{} {layer}", self.labels.hidden_layer_name)
-        } else {
-            self.labels.hidden_layer_name.to_string()
-        }
-    }
-
     fn symbol(&self, symbol: &str) -> String {
         if self.options.ascii {
             symbol.to_string()
@@ -396,16 +451,7 @@ impl<'a> Renderer<'a> {
 
     /// The formula with each symbol in the article's typography.
     fn formula(&self, v: &TracedValue) -> String {
-        match v.pieces() {
-            Some(pieces) => pieces
-                .iter()
-                .map(|p| match *p {
-                    Piece::Text(t) => t.to_string(),
-                    Piece::Symbol(n) => self.symbol(&v.from[n]),
-                })
-                .collect(),
-            None => v.formula.clone(),
-        }
+        v.formula_with(|s| self.symbol(s))
     }
 
     fn value_cell(&self, value: f64) -> Cell {
@@ -493,9 +539,53 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// The heading of the section of `stage` (and `layer`, for the forward and backward
+/// passes): "Step 1 · Forward pass · 1. input layer → hidden layer". The stepper heads its
+/// screens with the same words.
+pub fn section_title(trace: &Trace, l: &Labels, stage: Stage, layer: Option<usize>) -> String {
+    let layer = layer.unwrap_or(0);
+    let name = |layer: usize| layer_name(trace, l, layer);
+    match stage {
+        Stage::Given => l.given.to_string(),
+        Stage::Forward => format!(
+            "{} · {}. {} → {}",
+            l.forward,
+            layer,
+            name(layer.saturating_sub(1)),
+            name(layer)
+        ),
+        Stage::Error => l.error.to_string(),
+        Stage::OutputLayer | Stage::HiddenLayer => {
+            let template = if stage == Stage::OutputLayer {
+                l.output_layer
+            } else {
+                l.hidden_layer
+            };
+            template
+                .replace("{from}", &name(layer.saturating_sub(1)))
+                .replace("{to}", &name(layer))
+        }
+        Stage::Summary => l.summary_pass.to_string(),
+    }
+}
+
+/// "input layer", "hidden layer" (numbered when there are several), "output layer".
+pub fn layer_name(trace: &Trace, l: &Labels, layer: usize) -> String {
+    let depth = trace.network.depth();
+    if layer == 0 {
+        l.input_layer_name.to_string()
+    } else if layer == depth {
+        l.output_layer_name.to_string()
+    } else if depth > 2 {
+        format!("{} {layer}", l.hidden_layer_name)
+    } else {
+        l.hidden_layer_name.to_string()
+    }
+}
+
 /// Values are shown in sections: one per stage, and per layer within the forward and
 /// backward passes.
-fn group_key(v: &TracedValue) -> (Stage, Option<usize>) {
+pub fn group_key(v: &TracedValue) -> (Stage, Option<usize>) {
     match v.stage {
         Stage::Forward | Stage::OutputLayer | Stage::HiddenLayer => (v.stage, v.layer),
         other => (other, None),
