@@ -50,6 +50,28 @@ pub struct Labels {
     pub summary_pass: &'static str,
     /// The note that replaces a table too long to print.
     pub too_many_rows: &'static str,
+    /// The stepper's "step k of N".
+    pub step_of: &'static str,
+    /// The keys, at the bottom of the stepper.
+    pub keys_hint: &'static str,
+    /// At the bottom of the stepper on its last step.
+    pub last_step: &'static str,
+    /// The stepper's list of keys (`?`), one per line.
+    pub help: &'static str,
+    /// Where the drawing would be, when it does not fit.
+    pub drawing_too_small: &'static str,
+    /// The whole stepper, when even the step does not fit.
+    pub terminal_too_small: &'static str,
+    /// `step --plain`'s prompt.
+    pub plain_prompt: &'static str,
+    /// `step --plain`, after its last step.
+    pub plain_end: &'static str,
+    /// `step --plain`, for a line it does not know.
+    pub plain_unknown: &'static str,
+    /// `explain`, for a value whose derivation was shown earlier in the tree.
+    pub derived_above: &'static str,
+    /// `explain`, for a value read from the network file.
+    pub given_from: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -89,6 +111,17 @@ const EN: Labels = Labels {
     sequential: "sequential",
     summary_pass: "Summary · the forward pass and the error again, with the updated weights",
     too_many_rows: "({rows} rows, more than {limit}: not printed. Narrow it with --only SYMBOL[,SYMBOL…] (e.g. --only {example}), or read every value with --format json.)",
+    step_of: "step {k} of {n}",
+    keys_hint: "Enter/Space/→ next · ←/Backspace back · n/p section · g/G first/last · ? help · q quit",
+    last_step: "The end of the iteration. ← back · p previous section · g first · q quit",
+    help: "Keys\nEnter, Space, →   next step\n←, Backspace      previous step\nn / p             next / previous section (p goes to the start of this section first)\ng / G             first / last step\n?                 this list (any key hides it)\nq, Esc, Ctrl-C    quit\n\nIn the drawing, double lines mark the neurons and weights this step uses; ⁺ marks a value after the update.",
+    drawing_too_small: "(The network drawing needs {w}×{h} characters; this terminal is {cols}×{rows}. Enlarge the window to see it.)",
+    terminal_too_small: "The terminal is too small ({cols}×{rows}): the stepper needs at least {w}×{h}. Enlarge the window, or use `backprop step --plain` or `backprop show`.",
+    plain_prompt: "[Enter] next · b back · n/p next/previous section · g/G first/last · q quit",
+    plain_end: "The end of the iteration.",
+    plain_unknown: "Unknown command {line:?}.",
+    derived_above: "derived above",
+    given_from: "given: {field}",
 };
 
 const ZH: Labels = Labels {
@@ -128,6 +161,17 @@ const ZH: Labels = Labels {
     sequential: "顺序更新",
     summary_pass: "总结:用更新后的权重再做一次前向传播,再算误差",
     too_many_rows: "(共 {rows} 行,超过 {limit} 行,未打印。可用 --only 符号[,符号…] 缩小范围(例如 --only {example}),或用 --format json 查看全部数值。)",
+    step_of: "第 {k} 步,共 {n} 步",
+    keys_hint: "Enter/空格/→ 下一步 · ←/Backspace 上一步 · n/p 下一节/上一节 · g/G 第一步/最后一步 · ? 帮助 · q 退出",
+    last_step: "本次迭代结束。← 上一步 · p 上一节 · g 第一步 · q 退出",
+    help: "按键\nEnter、空格、→    下一步\n←、Backspace      上一步\nn / p             下一节 / 上一节(p 先回到本节开头)\ng / G             第一步 / 最后一步\n?                 本说明(按任意键关闭)\nq、Esc、Ctrl-C    退出\n\n网络图中,双线框标出这一步用到的神经元和权重;⁺ 表示更新后的值。",
+    drawing_too_small: "(网络图需要 {w}×{h} 个字符,当前终端只有 {cols}×{rows}。请放大窗口。)",
+    terminal_too_small: "终端太小({cols}×{rows}):至少需要 {w}×{h}。请放大窗口,或改用 `backprop step --plain` 或 `backprop show`。",
+    plain_prompt: "[Enter] 下一步 · b 上一步 · n/p 下一节/上一节 · g/G 第一步/最后一步 · q 退出",
+    plain_end: "本次迭代结束。",
+    plain_unknown: "未知命令 {line:?}。",
+    derived_above: "推导见上文",
+    given_from: "初始值:{field}",
 };
 
 impl Lang {

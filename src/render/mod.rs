@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod lang;
+pub mod stepper;
 pub mod table;
 
 pub use lang::Lang;

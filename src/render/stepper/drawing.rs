@@ -1,0 +1,626 @@
+//! The network drawn in text: a column of boxes per layer, each neuron with the values
+//! computed for it so far (net, out, δ), the weights into it listed beside it, the targets
+//! and errors to the right of the outputs. The neurons and weights the current step uses are
+//! drawn with double lines (and highlighted). The drawing shrinks its numbers and drops its
+//! labels to fit the space it is given, and says how much it needs when even that fails.
+
+use super::{Line, Span, Style};
+use crate::network::Bias;
+use crate::notation::{self, Notation};
+use crate::number;
+use crate::trace::{Trace, TracedValue};
+use std::collections::{HashMap, HashSet};
+
+/// A part of the drawing a value belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Element {
+    /// Neuron `j` of `layer` (0 = inputs).
+    Neuron(usize, usize),
+    /// A weight, by its name (`w5`).
+    Weight(String),
+    /// A bias, by its name (`b1`, `b1_2`).
+    Bias(String),
+    /// The target of output `j`.
+    Target(usize),
+    /// The error of output `j`.
+    Error(usize),
+    /// E_total.
+    Total,
+    /// η.
+    Eta,
+}
+
+/// How much detail: digits of the numbers, and whether each weight names the neuron it
+/// comes from.
+#[derive(Clone, Copy)]
+struct Detail {
+    digits: usize,
+    sources: bool,
+}
+
+/// Tried in turn until one fits.
+const DETAILS: [Detail; 5] = [
+    Detail {
+        digits: 6,
+        sources: true,
+    },
+    Detail {
+        digits: 4,
+        sources: true,
+    },
+    Detail {
+        digits: 4,
+        sources: false,
+    },
+    Detail {
+        digits: 3,
+        sources: false,
+    },
+    Detail {
+        digits: 2,
+        sources: false,
+    },
+];
+
+/// The drawing of `trace` with the values up to and including `values[upto]`, highlighting
+/// what that value uses, in at most `width` × `height` cells. `Err((w, h))` when even the
+/// most compact drawing needs w × h.
+pub fn draw(
+    trace: &Trace,
+    upto: usize,
+    width: usize,
+    height: usize,
+    ascii: bool,
+) -> Result<Vec<Line>, (usize, usize)> {
+    let scene = Scene::new(trace, upto, ascii);
+    // Sized for every value known, so that nothing moves from one step to the next.
+    let everything = Scene::new(trace, trace.first().values.len() - 1, ascii);
+    let mut smallest = (usize::MAX, usize::MAX);
+    for detail in DETAILS {
+        let grid = scene.layout(&scene.texts(detail), &everything.texts(detail));
+        if grid.width <= width && grid.height() <= height {
+            return Ok(grid.into_lines());
+        }
+        smallest = (grid.width, grid.height());
+    }
+    Err(smallest)
+}
+
+/// What the drawing shows: the network's names, the values known so far, what is in use.
+struct Scene<'a> {
+    trace: &'a Trace,
+    names: Notation,
+    known: HashMap<&'a str, f64>,
+    used: HashSet<Element>,
+    /// The symbols the current step reads, so a weight it reads before its update is shown
+    /// with the value it reads.
+    reads: HashSet<&'a str>,
+    ascii: bool,
+}
+
+impl<'a> Scene<'a> {
+    fn new(trace: &'a Trace, upto: usize, ascii: bool) -> Scene<'a> {
+        let values = &trace.first().values;
+        let index = trace.first().index();
+        let names = Notation::new(&trace.network);
+        let neurons: HashMap<&str, (usize, usize)> = trace
+            .network
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(l, &n)| (0..n).map(move |j| (l, j)))
+            .map(|(l, j)| (names.neuron(l, j), (l, j)))
+            .collect();
+        let current = &values[upto.min(values.len() - 1)];
+        let mut used = HashSet::new();
+        for symbol in std::iter::once(&current.symbol).chain(&current.from) {
+            if let Some(e) = element(symbol, &index, &neurons) {
+                used.insert(e);
+            }
+        }
+        let known = values[..=upto.min(values.len() - 1)]
+            .iter()
+            .map(|v| (v.symbol.as_str(), v.value))
+            .collect();
+        let reads = current.from.iter().map(String::as_str).collect();
+        // `element` borrows `neurons`, which borrows `names`: done with both before moving.
+        drop(neurons);
+        Scene {
+            trace,
+            names,
+            known,
+            used,
+            reads,
+            ascii,
+        }
+    }
+
+    /// The newest value of `symbol`: its updated `+` value once that is known, unless the
+    /// current step reads the old one. Returns the symbol shown and the value.
+    fn newest(&self, symbol: &str) -> Option<(String, f64)> {
+        let updated = format!("{symbol}+");
+        if !self.reads.contains(symbol)
+            && let Some(&v) = self.known.get(updated.as_str())
+        {
+            return Some((self.pretty(&updated), v));
+        }
+        self.known.get(symbol).map(|&v| (self.pretty(symbol), v))
+    }
+
+    fn pretty(&self, symbol: &str) -> String {
+        if self.ascii {
+            symbol.to_string()
+        } else {
+            notation::pretty(symbol)
+        }
+    }
+
+    /// "net 0.3775", "net⁺ 0.3774", or "net" before it is computed.
+    fn labelled(&self, label: &str, symbol: &str, digits: usize) -> String {
+        match self.newest(symbol) {
+            Some((shown, v)) => {
+                let plus = shown.ends_with('+') || shown.ends_with('⁺');
+                let mark = if !plus {
+                    ""
+                } else if self.ascii {
+                    "+"
+                } else {
+                    "⁺"
+                };
+                format!("{label}{mark} {}", number::compact(v, digits))
+            }
+            None => label.to_string(),
+        }
+    }
+
+    /// Every text the drawing holds, at `detail`.
+    fn texts(&self, detail: Detail) -> Texts {
+        let net = &self.trace.network;
+        let layers = &net.layers;
+        let depth = net.depth();
+        let d = detail.digits.min(self.trace.options.precision);
+        let h = if self.ascii { '-' } else { '─' };
+
+        // The text of every neuron box, per layer.
+        let boxes: Vec<Vec<Vec<String>>> = (0..layers.len())
+            .map(|l| {
+                (0..layers[l])
+                    .map(|j| {
+                        let n = self.names.neuron(l, j);
+                        if l == 0 {
+                            return vec![n.to_string(), self.labelled("", n, d).trim().to_string()];
+                        }
+                        let delta = if self.ascii { "delta" } else { "δ" };
+                        let mut lines = vec![
+                            n.to_string(),
+                            self.labelled("net", &format!("net_{n}"), d),
+                            self.labelled("out", &format!("out_{n}"), d),
+                            self.labelled(delta, &format!("delta_{n}"), d),
+                        ];
+                        if let Bias::PerNeuron(_) = net.biases[l - 1] {
+                            lines.push(self.labelled("b", &self.names.bias(l - 1, j), d));
+                        }
+                        lines
+                    })
+                    .collect()
+            })
+            .collect();
+        // The weights into every neuron: (element, text), per layer from 1.
+        let weights: Vec<Vec<Vec<(Element, String)>>> = (1..layers.len())
+            .map(|l| {
+                let n_in = layers[l - 1];
+                (0..layers[l])
+                    .map(|j| {
+                        (0..n_in)
+                            .map(|k| {
+                                let w = self.names.weight(l - 1, j * n_in + k);
+                                let (shown, value) = self.newest(&w).unwrap_or((w.clone(), 0.0));
+                                let mut text = String::new();
+                                if detail.sources {
+                                    text.push_str(self.names.neuron(l - 1, k));
+                                    text.push(h);
+                                }
+                                text.push_str(&format!("{shown} {}", number::compact(value, d)));
+                                (Element::Weight(w), text)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        // Right of the outputs: each output's target and error.
+        let errors: Vec<[(Element, String); 2]> = (0..layers[depth])
+            .map(|j| {
+                let n = self.names.neuron(depth, j);
+                [
+                    (
+                        Element::Target(j),
+                        self.labelled("target", &format!("target_{n}"), d),
+                    ),
+                    (
+                        Element::Error(j),
+                        self.labelled(&format!("E_{n}"), &format!("E_{n}"), d),
+                    ),
+                ]
+            })
+            .collect();
+
+        let biases = (1..layers.len())
+            .map(|l| match net.biases[l - 1] {
+                Bias::Shared(_) => {
+                    let b = self.names.bias(l - 1, 0);
+                    Some((Element::Bias(b.clone()), self.labelled(&b, &b, d)))
+                }
+                Bias::PerNeuron(_) => None,
+            })
+            .collect();
+        let eta_name = if self.ascii { "eta" } else { "η" };
+        Texts {
+            boxes,
+            weights,
+            errors,
+            biases,
+            total: self.labelled("E_total", "E_total", d),
+            eta: self.labelled(eta_name, "eta", d),
+        }
+    }
+
+    /// The drawing of `texts`, its columns as wide as those of `sizes` need.
+    fn layout(&self, texts: &Texts, sizes: &Texts) -> Grid {
+        let layers = &self.trace.network.layers;
+        let (h, v, arrow) = if self.ascii {
+            ('-', '=', '>')
+        } else {
+            ('─', '═', '▶')
+        };
+        let Texts {
+            boxes,
+            weights,
+            errors,
+            ..
+        } = sizes;
+        // Sizes.
+        let inner_height = |l: usize| {
+            let content = boxes[l].first().map_or(1, Vec::len);
+            if l == 0 {
+                content
+            } else {
+                content.max(layers[l - 1])
+            }
+        };
+        let slot = (0..layers.len())
+            .map(|l| inner_height(l) + 2)
+            .max()
+            .unwrap_or(3);
+        let box_width = |l: usize| {
+            boxes[l]
+                .iter()
+                .flatten()
+                .map(|s| text_width(s))
+                .max()
+                .unwrap_or(1)
+                + 4
+        };
+        let gap_width = |l: usize| {
+            weights[l - 1]
+                .iter()
+                .flatten()
+                .map(|(_, t)| text_width(t))
+                .max()
+                .unwrap_or(0)
+                + 4
+        };
+        let error_width = errors
+            .iter()
+            .flatten()
+            .map(|(_, t)| text_width(t))
+            .max()
+            .unwrap_or(0)
+            + 2;
+        let mut x = Vec::with_capacity(layers.len());
+        let mut cursor = 0;
+        for l in 0..layers.len() {
+            if l > 0 {
+                cursor += gap_width(l);
+            }
+            x.push(cursor);
+            cursor += box_width(l);
+        }
+        let error_x = cursor;
+        let tallest = layers.iter().copied().max().unwrap_or(1);
+        let mut grid = Grid::new(error_x + error_width, 1 + tallest * slot + 1);
+
+        let Texts {
+            boxes,
+            weights,
+            errors,
+            ..
+        } = texts;
+        // Header: the shared bias of each layer, over its column.
+        for l in 1..layers.len() {
+            if let Some((element, text)) = &texts.biases[l - 1] {
+                grid.put(x[l], 0, text, self.style(element));
+            }
+        }
+        // Boxes, and the weights into them.
+        for l in 0..layers.len() {
+            let inner = inner_height(l);
+            let bw = box_width(l);
+            for (j, lines) in boxes[l].iter().enumerate() {
+                let top = 1 + j * slot;
+                let style = self.style(&Element::Neuron(l, j));
+                grid.frame(x[l], top, bw, inner + 2, style == Style::Highlight, self.ascii, style);
+                for (r, text) in lines.iter().enumerate() {
+                    grid.put(x[l] + 2, top + 1 + r, text, style);
+                }
+                if l == 0 {
+                    continue;
+                }
+                let gw = gap_width(l);
+                for (k, (element, text)) in weights[l - 1][j].iter().enumerate() {
+                    let style = self.style(element);
+                    let line = if style == Style::Highlight { v } else { h };
+                    let mut entry = String::from(" ");
+                    entry.push_str(text);
+                    while text_width(&entry) < gw - 1 {
+                        entry.push(line);
+                    }
+                    entry.push(arrow);
+                    grid.put(x[l] - gw, top + 1 + k, &entry, style);
+                }
+            }
+        }
+        for (j, pair) in errors.iter().enumerate() {
+            for (r, (element, text)) in pair.iter().enumerate() {
+                grid.put(error_x + 2, 1 + j * slot + 1 + r, text, self.style(element));
+            }
+        }
+        // Footer: E_total and η.
+        let row = grid.height() - 1;
+        grid.put(error_x + 2, row, &texts.total, self.style(&Element::Total));
+        grid.put(0, row, &texts.eta, self.style(&Element::Eta));
+        grid
+    }
+
+    fn style(&self, element: &Element) -> Style {
+        if self.used.contains(element) {
+            Style::Highlight
+        } else {
+            Style::Plain
+        }
+    }
+}
+
+/// The texts of a drawing, before they are placed.
+struct Texts {
+    /// Per layer, per neuron, the lines in its box.
+    boxes: Vec<Vec<Vec<String>>>,
+    /// Per weight layer, per receiving neuron, its weights.
+    weights: Vec<Vec<Vec<(Element, String)>>>,
+    /// Per output, its target and its error.
+    errors: Vec<[(Element, String); 2]>,
+    /// Per weight layer, its shared bias.
+    biases: Vec<Option<(Element, String)>>,
+    total: String,
+    eta: String,
+}
+
+/// The element `symbol` belongs to: a neuron for its net, out, δ and its chain-rule factors;
+/// a weight for its gradient, its update and the ∂net/∂out that stands for it in the hidden
+/// layer's chain.
+fn element(
+    symbol: &str,
+    index: &HashMap<&str, &TracedValue>,
+    neurons: &HashMap<&str, (usize, usize)>,
+) -> Option<Element> {
+    let s = symbol.strip_suffix('+').unwrap_or(symbol);
+    let neuron = |name: &str| neurons.get(name).map(|&(l, j)| Element::Neuron(l, j));
+    let output = |name: &str| neurons.get(name).map(|&(_, j)| j);
+    let is_weight = |name: &str| {
+        name.strip_prefix('w')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let is_bias = |name: &str| {
+        name.strip_prefix('b')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
+    };
+    if s == "eta" {
+        return Some(Element::Eta);
+    }
+    if s == "E_total" {
+        return Some(Element::Total);
+    }
+    if is_weight(s) {
+        return Some(Element::Weight(s.to_string()));
+    }
+    if is_bias(s) {
+        return Some(Element::Bias(s.to_string()));
+    }
+    if let Some((top, bottom)) = s.split_once('/') {
+        let top = top.strip_prefix('d')?;
+        let bottom = bottom.strip_prefix('d')?;
+        if is_weight(bottom) {
+            return Some(Element::Weight(bottom.to_string()));
+        }
+        if is_bias(bottom) {
+            return Some(Element::Bias(bottom.to_string()));
+        }
+        if top.starts_with("net_") && bottom.starts_with("out_") {
+            // ∂net_o1/∂out_h1 is the weight from h1 to o1, as the chain uses it.
+            let w = index.get(symbol)?.from.first()?;
+            return Some(Element::Weight(w.trim_end_matches('+').to_string()));
+        }
+        let name = bottom
+            .strip_prefix("out_")
+            .or_else(|| bottom.strip_prefix("net_"))?;
+        return neuron(name);
+    }
+    if let Some(n) = s.strip_prefix("target_") {
+        return output(n).map(Element::Target);
+    }
+    if let Some(n) = s.strip_prefix("E_") {
+        return output(n).map(Element::Error);
+    }
+    for prefix in ["net_", "out_", "delta_"] {
+        if let Some(n) = s.strip_prefix(prefix) {
+            return neuron(n);
+        }
+    }
+    neuron(s)
+}
+
+/// The width of `text` in terminal cells.
+fn text_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// A rectangle of cells, each a character with a style.
+struct Grid {
+    width: usize,
+    rows: Vec<Vec<(char, Style)>>,
+}
+
+impl Grid {
+    fn new(width: usize, height: usize) -> Grid {
+        Grid {
+            width,
+            rows: vec![vec![(' ', Style::Plain); width]; height],
+        }
+    }
+
+    fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Writes `text` from column `x` of row `y`, clipped at the right edge.
+    fn put(&mut self, x: usize, y: usize, text: &str, style: Style) {
+        let Some(row) = self.rows.get_mut(y) else {
+            return;
+        };
+        for (i, c) in text.chars().enumerate() {
+            if let Some(cell) = row.get_mut(x + i) {
+                *cell = (c, style);
+            }
+        }
+    }
+
+    /// A box, in double lines when `double`.
+    #[allow(clippy::too_many_arguments)]
+    fn frame(
+        &mut self,
+        x: usize,
+        y: usize,
+        w: usize,
+        h: usize,
+        double: bool,
+        ascii: bool,
+        style: Style,
+    ) {
+        let [tl, tr, bl, br, hz, vt] = match (ascii, double) {
+            (true, false) => ['+', '+', '+', '+', '-', '|'],
+            (true, true) => ['#', '#', '#', '#', '=', '#'],
+            (false, false) => ['┌', '┐', '└', '┘', '─', '│'],
+            (false, true) => ['╔', '╗', '╚', '╝', '═', '║'],
+        };
+        let mut top = String::from(tl);
+        let mut bottom = String::from(bl);
+        for _ in 2..w {
+            top.push(hz);
+            bottom.push(hz);
+        }
+        top.push(tr);
+        bottom.push(br);
+        self.put(x, y, &top, style);
+        self.put(x, y + h - 1, &bottom, style);
+        for r in y + 1..y + h - 1 {
+            self.put(x, r, &vt.to_string(), style);
+            self.put(x + w - 1, r, &vt.to_string(), style);
+        }
+    }
+
+    /// Rows of spans, trailing blanks dropped.
+    fn into_lines(self) -> Vec<Line> {
+        self.rows
+            .into_iter()
+            .map(|row| {
+                let end = row.iter().rposition(|&(c, _)| c != ' ').map_or(0, |i| i + 1);
+                let mut line: Line = Vec::new();
+                for &(c, style) in &row[..end] {
+                    match line.last_mut() {
+                        Some(span) if span.style == style => span.text.push(c),
+                        _ => line.push(Span {
+                            text: c.to_string(),
+                            style,
+                        }),
+                    }
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+    use crate::network::Network;
+    use crate::trace::Options;
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.text.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn article() -> Trace {
+        engine::trace_iteration(&Network::article(), &Options::default())
+    }
+
+    #[test]
+    fn first_step_shows_net_h1_and_highlights_what_it_uses() {
+        let trace = article();
+        let at = trace.first().values.iter().position(|v| v.symbol == "net_h1").unwrap();
+        let lines = draw(&trace, at, 120, 30, false).unwrap();
+        let drawn = text(&lines);
+        assert!(drawn.contains("net 0.3775"), "{drawn}");
+        assert!(!drawn.contains("out 0.59"), "out_h1 is not computed yet:\n{drawn}");
+        // h1 is drawn double; h2 is not.
+        assert!(drawn.contains("╔"), "{drawn}");
+        assert_eq!(drawn.matches('╔').count(), 3, "i1, i2 and h1:\n{drawn}");
+        let highlighted: String = lines
+            .iter()
+            .flatten()
+            .filter(|s| s.style == Style::Highlight)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert!(highlighted.contains("w1 0.15") && highlighted.contains("w2 0.2"));
+        assert!(highlighted.contains("b1 0.35"));
+        assert!(!highlighted.contains("w3"));
+    }
+
+    #[test]
+    fn hidden_layer_chain_highlights_the_old_weight() {
+        let trace = article();
+        let values = &trace.first().values;
+        let at = values.iter().position(|v| v.symbol == "dnet_o1/dout_h1").unwrap();
+        let drawn = text(&draw(&trace, at, 120, 30, false).unwrap());
+        // w5 has been updated by now, but this step reads the original.
+        assert!(drawn.contains("w5 0.4"), "{drawn}");
+        assert!(drawn.contains("w6⁺ 0.408666"), "{drawn}");
+    }
+
+    #[test]
+    fn shrinks_then_gives_up() {
+        let trace = article();
+        let wide = draw(&trace, 20, 200, 40, false).unwrap();
+        let narrow = draw(&trace, 20, 72, 40, false).unwrap();
+        assert!(text(&wide).contains("i1─w1"));
+        assert!(!text(&narrow).contains("i1─w1"));
+        assert!(narrow.iter().all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 72));
+        let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
+        assert!(w > 30 && h > 10);
+    }
+}

@@ -1,0 +1,592 @@
+//! The stepper: one recorded computation at a time, in the order the article makes them,
+//! with a drawing of the network. This module is the stepper without a terminal: where it
+//! is ([`Stepper`], moved by [`Key`]s) and what a screen of a given size shows
+//! ([`Stepper::screen`], as styled [`Line`]s). `backprop step` puts those lines on a
+//! full-screen terminal, or (with `--plain`) prints [`Stepper::page`] one step at a time.
+
+mod drawing;
+
+use crate::article::{self, ErratumKind, Printed, Verdict};
+use crate::notation;
+use crate::number;
+use crate::render::lang::{Labels, Lang};
+use crate::render::table;
+use crate::trace::{Stage, Trace, TracedValue};
+use std::collections::HashMap;
+use unicode_width::UnicodeWidthChar;
+
+/// How a piece of text is shown. The terminal maps these to attributes; plain output
+/// ignores them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    /// Headings.
+    Heading,
+    /// What the current step uses, in the drawing.
+    Highlight,
+    /// The article's number, agreeing.
+    Agrees,
+    /// The article's number, differing for a known reason.
+    Explained,
+    /// The article's number, differing for no known reason.
+    Differs,
+    /// Hints: the keys.
+    Dim,
+}
+
+/// A run of text in one style.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub style: Style,
+}
+
+/// One line of the screen.
+pub type Line = Vec<Span>;
+
+/// The text of a line, without its styles.
+pub fn line_text(line: &Line) -> String {
+    line.iter().map(|s| s.text.as_str()).collect()
+}
+
+fn span(text: impl Into<String>, style: Style) -> Span {
+    Span {
+        text: text.into(),
+        style,
+    }
+}
+
+/// The smallest terminal the stepper draws anything in but a request to enlarge it.
+pub const MIN_WIDTH: usize = 40;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: usize = 10;
+
+/// A move through the iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Next,
+    Previous,
+    NextSection,
+    PreviousSection,
+    First,
+    Last,
+    /// Show or hide the list of keys.
+    Help,
+    Quit,
+}
+
+/// How the stepper writes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StepperOptions {
+    pub lang: Lang,
+    /// ASCII symbols and box lines.
+    pub ascii: bool,
+}
+
+type Comparison = HashMap<&'static str, Vec<(&'static Printed, Verdict<'static>)>>;
+
+/// Where the student is in the iteration.
+pub struct Stepper<'a> {
+    trace: &'a Trace,
+    options: StepperOptions,
+    labels: &'static Labels,
+    /// The index in the trace's values of each step: every value but the given ones.
+    steps: Vec<usize>,
+    /// The first step of each section, and its heading.
+    sections: Vec<(usize, String)>,
+    comparison: Option<Comparison>,
+    position: usize,
+    help: bool,
+}
+
+impl<'a> Stepper<'a> {
+    /// A stepper at the first computed value of `trace`'s first iteration.
+    pub fn new(trace: &'a Trace, options: StepperOptions) -> Stepper<'a> {
+        let labels = options.lang.labels();
+        let values = &trace.first().values;
+        let steps: Vec<usize> = (0..values.len())
+            .filter(|&i| values[i].stage != Stage::Given)
+            .collect();
+        let mut sections: Vec<(usize, String)> = Vec::new();
+        let mut last_key = None;
+        for (step, &i) in steps.iter().enumerate() {
+            let key = table::group_key(&values[i]);
+            if last_key != Some(key) {
+                let title = table::section_title(trace, labels, values[i].stage, values[i].layer);
+                sections.push((step, title));
+                last_key = Some(key);
+            }
+        }
+        Stepper {
+            trace,
+            options,
+            labels,
+            steps,
+            sections,
+            comparison: article::compare(trace),
+            position: 0,
+            help: false,
+        }
+    }
+
+    /// The current step, counted from 0.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// How many steps there are.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether there is no step (an iteration always has some).
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Whether the current step is the last.
+    pub fn at_end(&self) -> bool {
+        self.position + 1 >= self.steps.len()
+    }
+
+    /// The value the current step computes.
+    pub fn current(&self) -> &'a TracedValue {
+        &self.trace.first().values[self.steps[self.position]]
+    }
+
+    /// The section the current step is in, counted from 0.
+    pub fn section(&self) -> usize {
+        self.sections
+            .iter()
+            .rposition(|&(start, _)| start <= self.position)
+            .unwrap_or(0)
+    }
+
+    /// Whether the list of keys is shown.
+    pub fn showing_help(&self) -> bool {
+        self.help
+    }
+
+    /// Moves; `false` for [`Key::Quit`]. While the list of keys is shown, any key but Quit
+    /// only hides it.
+    pub fn apply(&mut self, key: Key) -> bool {
+        if key == Key::Quit {
+            return false;
+        }
+        if self.help {
+            self.help = false;
+            return true;
+        }
+        let last = self.steps.len().saturating_sub(1);
+        let section = self.section();
+        self.position = match key {
+            Key::Next => (self.position + 1).min(last),
+            Key::Previous => self.position.saturating_sub(1),
+            Key::NextSection => self
+                .sections
+                .get(section + 1)
+                .map_or(last, |&(start, _)| start),
+            Key::PreviousSection => {
+                // To the start of this section, or, at its start, of the one before.
+                let start = self.sections[section].0;
+                if self.position > start || section == 0 {
+                    start
+                } else {
+                    self.sections[section - 1].0
+                }
+            }
+            Key::First => 0,
+            Key::Last => last,
+            Key::Help => {
+                self.help = true;
+                self.position
+            }
+            Key::Quit => unreachable!("handled above"),
+        };
+        true
+    }
+
+    fn symbol(&self, symbol: &str) -> String {
+        if self.options.ascii {
+            symbol.to_string()
+        } else {
+            notation::pretty(symbol)
+        }
+    }
+
+    /// The heading: the section on the left, "step k of N" on the right.
+    pub fn header(&self, width: usize) -> Line {
+        let right = self
+            .labels
+            .step_of
+            .replace("{k}", &(self.position + 1).to_string())
+            .replace("{n}", &self.steps.len().to_string());
+        let title = &self.sections[self.section()].1;
+        let room = width.saturating_sub(text_width(&right) + 2);
+        let title = clip_text(title, room);
+        let pad = width.saturating_sub(text_width(&title) + text_width(&right));
+        vec![
+            span(title, Style::Heading),
+            span(" ".repeat(pad.max(2)), Style::Plain),
+            span(right, Style::Plain),
+        ]
+    }
+
+    /// The current step: the formula, then the numbers substituted, then the value, then
+    /// (on the article's network) the article's number and whether it agrees; wrapped at
+    /// `width`.
+    pub fn panel(&self, width: usize) -> Vec<Line> {
+        let v = self.current();
+        let name = self.symbol(&v.symbol);
+        let indent = " ".repeat(text_width(&name) + 1);
+        let value = number::fixed(v.value, self.trace.options.precision);
+        let mut lines = Vec::new();
+        lines.extend(wrap(
+            &format!("{name} = {}", v.formula_with(|s| self.symbol(s))),
+            &indent,
+            width,
+            Style::Plain,
+        ));
+        if v.substituted != v.formula {
+            lines.extend(wrap(
+                &format!("{indent}= {}", v.substituted),
+                &indent,
+                width,
+                Style::Plain,
+            ));
+        }
+        lines.extend(wrap(
+            &format!("{indent}= {value}"),
+            &indent,
+            width,
+            Style::Heading,
+        ));
+        for (text, style) in self.article_lines(&v.symbol) {
+            lines.extend(wrap(&text, "    ", width, style));
+        }
+        lines
+    }
+
+    /// The article's numbers for `symbol`, each with its verdict and, when it differs, why.
+    fn article_lines(&self, symbol: &str) -> Vec<(String, Style)> {
+        let Some(entries) = self.comparison.as_ref().and_then(|c| c.get(symbol)) else {
+            return Vec::new();
+        };
+        let l = self.labels;
+        let lang = self.options.lang;
+        let differs = if self.options.ascii { "!=" } else { "≠" };
+        let mut lines = Vec::new();
+        for (printed, verdict) in entries {
+            let (text, style) = match *verdict {
+                Verdict::Agrees => (
+                    format!(
+                        "{}: {} {}",
+                        l.article,
+                        printed.printed,
+                        if self.options.ascii { "ok" } else { "✓" }
+                    ),
+                    Style::Agrees,
+                ),
+                Verdict::Explained(e) => {
+                    let kind = match e.kind {
+                        ErratumKind::Typo => l.kind_typo,
+                        ErratumKind::Rounding => l.kind_rounding,
+                        ErratumKind::Code => l.kind_code,
+                    };
+                    (
+                        format!(
+                            "{}: {} {differs} {kind}: {}",
+                            l.article,
+                            printed.printed,
+                            lang.pick(&e.en, &e.zh)
+                        ),
+                        Style::Explained,
+                    )
+                }
+                Verdict::OtherOrder(order) => (
+                    format!(
+                        "{}: {} {differs} {}: {}",
+                        l.article,
+                        printed.printed,
+                        l.kind_order,
+                        l.other_order.replace("{order}", order.name())
+                    ),
+                    Style::Explained,
+                ),
+                Verdict::Differs => (
+                    format!("{}: {} {differs} {}", l.article, printed.printed, l.differs),
+                    Style::Differs,
+                ),
+            };
+            lines.push((text, style));
+        }
+        lines
+    }
+
+    /// One step as text, for `--plain`: the heading and the panel.
+    pub fn page(&self, width: usize) -> Vec<Line> {
+        let mut lines = vec![self.header(width)];
+        lines.extend(self.panel(width));
+        lines
+    }
+
+    /// The whole screen for a terminal of `width` × `height`: heading, panel, the drawing
+    /// of the network (or the list of keys), and the keys at the bottom. Never more than
+    /// `height` lines, none wider than `width`.
+    pub fn screen(&self, width: usize, height: usize) -> Vec<Line> {
+        let l = self.labels;
+        if width < MIN_WIDTH || height < MIN_HEIGHT {
+            let text = l
+                .terminal_too_small
+                .replace("{cols}", &width.to_string())
+                .replace("{rows}", &height.to_string())
+                .replace("{w}", &MIN_WIDTH.to_string())
+                .replace("{h}", &MIN_HEIGHT.to_string());
+            let mut lines = wrap(&text, "", width.max(1), Style::Heading);
+            lines.truncate(height);
+            return lines;
+        }
+        let mut lines = vec![self.header(width), Vec::new()];
+        lines.extend(self.panel(width));
+        lines.push(Vec::new());
+        let footer = if self.at_end() { l.last_step } else { l.keys_hint };
+        let footer = wrap(footer, "", width, Style::Dim);
+        let room = height.saturating_sub(lines.len() + footer.len());
+        if self.help {
+            lines.extend(l.help.lines().flat_map(|t| wrap(t, "    ", width, Style::Plain)));
+        } else {
+            match drawing::draw(
+                self.trace,
+                self.steps[self.position],
+                width,
+                room,
+                self.options.ascii,
+            ) {
+                Ok(drawing) => lines.extend(drawing),
+                Err((w, h)) => {
+                    let text = l
+                        .drawing_too_small
+                        .replace("{w}", &w.to_string())
+                        .replace("{h}", &(h + lines.len() + footer.len()).to_string())
+                        .replace("{cols}", &width.to_string())
+                        .replace("{rows}", &height.to_string());
+                    lines.extend(wrap(&text, "", width, Style::Dim));
+                }
+            }
+        }
+        // The keys go on the last lines; what does not fit above them is cut.
+        lines.truncate(height.saturating_sub(footer.len()));
+        while lines.len() + footer.len() < height {
+            lines.push(Vec::new());
+        }
+        lines.extend(footer);
+        lines.truncate(height);
+        lines.into_iter().map(|line| clip(line, width)).collect()
+    }
+}
+
+/// The width of `text` in terminal cells.
+fn text_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to `width` cells.
+fn clip_text(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+/// `line` cut to `width` cells.
+fn clip(line: Line, width: usize) -> Line {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for s in line {
+        let w = text_width(&s.text);
+        if used + w <= width {
+            used += w;
+            out.push(s);
+        } else {
+            out.push(span(clip_text(&s.text, width - used), s.style));
+            break;
+        }
+    }
+    out
+}
+
+/// `text` in lines of at most `width` cells, broken at spaces where it can be, each line
+/// after the first starting with `indent`.
+fn wrap(text: &str, indent: &str, width: usize, style: Style) -> Vec<Line> {
+    let indent = if text_width(indent) * 2 > width {
+        ""
+    } else {
+        indent
+    };
+    let mut lines = Vec::new();
+    let mut rest = text.to_string();
+    let mut first = true;
+    loop {
+        let prefix = if first { "" } else { indent };
+        let room = width.saturating_sub(text_width(prefix)).max(1);
+        if text_width(&rest) <= room {
+            lines.push(vec![span(format!("{prefix}{rest}"), style)]);
+            return lines;
+        }
+        let head = clip_text(&rest, room);
+        // Break at the last space of what fits (not one of the leading ones), else anywhere.
+        let cut = head
+            .char_indices()
+            .filter(|&(i, c)| c == ' ' && head[..i].chars().any(|c| c != ' '))
+            .map(|(i, _)| i)
+            .next_back()
+            .filter(|&i| i > 0)
+            .unwrap_or(head.len().max(rest.chars().next().map_or(1, char::len_utf8)));
+        let (now, later) = rest.split_at(cut);
+        lines.push(vec![span(format!("{prefix}{now}"), style)]);
+        rest = later.trim_start().to_string();
+        first = false;
+        if rest.is_empty() {
+            return lines;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+    use crate::network::Network;
+    use crate::trace::Options;
+
+    fn article() -> Trace {
+        engine::trace_iteration(&Network::article(), &Options::default())
+    }
+
+    fn text(lines: &[Line]) -> String {
+        lines.iter().map(line_text).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn steps_start_at_net_h1_and_end_at_e_total_plus() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        assert_eq!(s.current().symbol, "net_h1");
+        assert_eq!(s.len(), trace.first().values.len() - 15);
+        s.apply(Key::Last);
+        assert_eq!(s.current().symbol, "E_total+");
+        assert!(s.at_end());
+        s.apply(Key::Next);
+        assert_eq!(s.current().symbol, "E_total+");
+    }
+
+    #[test]
+    fn sections_move_by_heading() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        let mut seen = Vec::new();
+        for _ in 0..7 {
+            seen.push(s.current().symbol.clone());
+            s.apply(Key::NextSection);
+        }
+        assert_eq!(
+            seen,
+            [
+                "net_h1",
+                "net_o1",
+                "E_o1",
+                "dE_total/dout_o1",
+                "dnet_o1/dout_h1",
+                "net_h1+",
+                "E_total+"
+            ]
+        );
+        s.apply(Key::PreviousSection);
+        assert_eq!(s.current().symbol, "net_h1+");
+        s.apply(Key::Next);
+        s.apply(Key::PreviousSection);
+        assert_eq!(s.current().symbol, "net_h1+", "to the start of this section first");
+        s.apply(Key::PreviousSection);
+        assert_eq!(s.current().symbol, "dnet_o1/dout_h1");
+    }
+
+    #[test]
+    fn help_is_hidden_by_the_next_key_and_quit_quits() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        assert!(s.apply(Key::Help));
+        assert!(s.showing_help());
+        assert!(text(&s.screen(80, 24)).contains("next / previous section"));
+        s.apply(Key::Next);
+        assert!(!s.showing_help());
+        assert_eq!(s.position(), 0, "the key that hid the help did not move");
+        assert!(!s.apply(Key::Quit));
+    }
+
+    #[test]
+    fn screen_fits_its_size() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        for _ in 0..s.len() {
+            for (w, h) in [(80, 24), (120, 40), (40, 10), (20, 5)] {
+                let lines = s.screen(w, h);
+                assert!(lines.len() <= h);
+                for line in &lines {
+                    assert!(text_width(&line_text(line)) <= w, "{w}x{h}: {line:?}");
+                }
+            }
+            s.apply(Key::Next);
+        }
+    }
+
+    #[test]
+    fn first_screen() {
+        let trace = article();
+        let s = Stepper::new(&trace, StepperOptions::default());
+        let screen = text(&s.screen(100, 30));
+        assert!(screen.contains("Step 1 · Forward pass · 1. input layer → hidden layer"));
+        assert!(screen.contains("step 1 of 66"));
+        assert!(screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"));
+        assert!(screen.contains("= 0.15*0.05 + 0.2*0.1 + 0.35*1"));
+        assert!(screen.contains("= 0.377500000"));
+        assert!(screen.contains("article: 0.3775 ✓"));
+        assert!(screen.contains("net 0.3775"), "{screen}");
+    }
+
+    #[test]
+    fn a_known_erratum_is_explained() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        while s.current().symbol != "out_o1" {
+            s.apply(Key::Next);
+        }
+        let panel = text(&s.panel(200));
+        assert!(panel.contains("article: 0.75136507 ✓"), "{panel}");
+        assert!(panel.contains("0.75136079 ≠ typo"), "{panel}");
+    }
+
+    #[test]
+    fn too_small_says_so() {
+        let trace = article();
+        let s = Stepper::new(&trace, StepperOptions::default());
+        let screen = text(&s.screen(60, 14));
+        assert!(screen.contains("net_h1 = "), "the step is still shown");
+        assert!(screen.contains("network drawing needs"), "{screen}");
+        let tiny = text(&s.screen(30, 6));
+        assert!(tiny.contains("too small"), "{tiny}");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_indents() {
+        let lines = wrap("a = bbb + ccc + ddd", "    ", 10, Style::Plain);
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts, ["a = bbb +", "    ccc +", "    ddd"]);
+    }
+}
