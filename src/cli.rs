@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Show one training iteration as tables that mirror the article (or as a JSON trace).
     Show(ShowArgs),
+    /// Step through the iteration one computation at a time, full screen, with a drawing of
+    /// the network (--plain: one step per line of input).
+    Step(crate::commands::step::StepArgs),
 }
 
 #[derive(Debug, Clone, Args)]

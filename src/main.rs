@@ -23,11 +23,16 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Some(Command::Show(args)) => commands::show::run(args),
+        Some(Command::Step(args)) => commands::step::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

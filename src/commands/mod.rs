@@ -2,6 +2,7 @@
 //! is here.
 
 pub mod show;
+pub mod step;
 
 use crate::cli::IterationArgs;
 use crate::input;
@@ -9,6 +10,11 @@ use anyhow::{Result, bail};
 use backprop_tracer::engine;
 use backprop_tracer::number;
 use backprop_tracer::trace::{Options, Trace};
+
+/// A command used where it cannot work: like clap's usage errors, exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 impl IterationArgs {
     /// The options these arguments select, for `network`.

@@ -162,6 +162,11 @@ impl<'a> Stepper<'a> {
             .unwrap_or(0)
     }
 
+    /// The language of the labels.
+    pub fn lang(&self) -> Lang {
+        self.options.lang
+    }
+
     /// Whether the list of keys is shown.
     pub fn showing_help(&self) -> bool {
         self.help
@@ -325,7 +330,13 @@ impl<'a> Stepper<'a> {
 
     /// One step as text, for `--plain`: the heading and the panel.
     pub fn page(&self, width: usize) -> Vec<Line> {
-        let mut lines = vec![self.header(width)];
+        let step = self
+            .labels
+            .step_of
+            .replace("{k}", &(self.position + 1).to_string())
+            .replace("{n}", &self.steps.len().to_string());
+        let heading = format!("{} · {step}", self.sections[self.section()].1);
+        let mut lines = wrap(&heading, "", width, Style::Heading);
         lines.extend(self.panel(width));
         lines
     }
