@@ -377,8 +377,9 @@ impl<'a> Scene<'a> {
         }
         // Footer: E_total and η.
         let row = grid.height() - 1;
-        grid.put(error_x + 2, row, &texts.total, self.style(&Element::Total));
         grid.put(0, row, &texts.eta, self.style(&Element::Eta));
+        let total_x = text_width(&sizes.eta) + 3;
+        grid.put(total_x, row, &texts.total, self.style(&Element::Total));
         grid
     }
 
@@ -616,10 +617,10 @@ mod tests {
     fn shrinks_then_gives_up() {
         let trace = article();
         let wide = draw(&trace, 20, 200, 40, false).unwrap();
-        let narrow = draw(&trace, 20, 72, 40, false).unwrap();
+        let narrow = draw(&trace, 20, 74, 40, false).unwrap();
         assert!(text(&wide).contains("i1─w1"));
         assert!(!text(&narrow).contains("i1─w1"));
-        assert!(narrow.iter().all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 72));
+        assert!(narrow.iter().all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 74));
         let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
         assert!(w > 30 && h > 10);
     }

@@ -241,6 +241,12 @@ impl<'a> Stepper<'a> {
     /// (on the article's network) the article's number and whether it agrees; wrapped at
     /// `width`.
     pub fn panel(&self, width: usize) -> Vec<Line> {
+        self.panel_with(width, true)
+    }
+
+    /// The panel, with or without the explanation of each difference from the article (the
+    /// full screen drops them when they would leave no room for the drawing).
+    fn panel_with(&self, width: usize, explanations: bool) -> Vec<Line> {
         let v = self.current();
         let name = self.symbol(&v.symbol);
         let indent = " ".repeat(text_width(&name) + 1);
@@ -266,14 +272,19 @@ impl<'a> Stepper<'a> {
             width,
             Style::Heading,
         ));
-        for (text, style) in self.article_lines(&v.symbol) {
-            lines.extend(wrap(&text, "    ", width, style));
+        for (text, why, style) in self.article_lines(&v.symbol) {
+            match why {
+                Some(why) if explanations => {
+                    lines.extend(wrap(&format!("{text}: {why}"), "    ", width, style))
+                }
+                _ => lines.extend(wrap(&text, "    ", width, style)),
+            }
         }
         lines
     }
 
     /// The article's numbers for `symbol`, each with its verdict and, when it differs, why.
-    fn article_lines(&self, symbol: &str) -> Vec<(String, Style)> {
+    fn article_lines(&self, symbol: &str) -> Vec<(String, Option<String>, Style)> {
         let Some(entries) = self.comparison.as_ref().and_then(|c| c.get(symbol)) else {
             return Vec::new();
         };
@@ -282,7 +293,7 @@ impl<'a> Stepper<'a> {
         let differs = if self.options.ascii { "!=" } else { "≠" };
         let mut lines = Vec::new();
         for (printed, verdict) in entries {
-            let (text, style) = match *verdict {
+            let text = match *verdict {
                 Verdict::Agrees => (
                     format!(
                         "{}: {} {}",
@@ -290,6 +301,7 @@ impl<'a> Stepper<'a> {
                         printed.printed,
                         if self.options.ascii { "ok" } else { "✓" }
                     ),
+                    None,
                     Style::Agrees,
                 ),
                 Verdict::Explained(e) => {
@@ -299,31 +311,26 @@ impl<'a> Stepper<'a> {
                         ErratumKind::Code => l.kind_code,
                     };
                     (
-                        format!(
-                            "{}: {} {differs} {kind}: {}",
-                            l.article,
-                            printed.printed,
-                            lang.pick(&e.en, &e.zh)
-                        ),
+                        format!("{}: {} {differs} {kind}", l.article, printed.printed),
+                        Some(lang.pick(&e.en, &e.zh).to_string()),
                         Style::Explained,
                     )
                 }
                 Verdict::OtherOrder(order) => (
                     format!(
-                        "{}: {} {differs} {}: {}",
-                        l.article,
-                        printed.printed,
-                        l.kind_order,
-                        l.other_order.replace("{order}", order.name())
+                        "{}: {} {differs} {}",
+                        l.article, printed.printed, l.kind_order
                     ),
+                    Some(l.other_order.replace("{order}", order.name())),
                     Style::Explained,
                 ),
                 Verdict::Differs => (
                     format!("{}: {} {differs} {}", l.article, printed.printed, l.differs),
+                    None,
                     Style::Differs,
                 ),
             };
-            lines.push((text, style));
+            lines.push(text);
         }
         lines
     }
@@ -357,22 +364,38 @@ impl<'a> Stepper<'a> {
             lines.truncate(height);
             return lines;
         }
-        let mut lines = vec![self.header(width), Vec::new()];
-        lines.extend(self.panel(width));
-        lines.push(Vec::new());
         let footer = if self.at_end() { l.last_step } else { l.keys_hint };
         let footer = wrap(footer, "", width, Style::Dim);
-        let room = height.saturating_sub(lines.len() + footer.len());
-        if self.help {
-            lines.extend(l.help.lines().flat_map(|t| wrap(t, "    ", width, Style::Plain)));
-        } else {
-            match drawing::draw(
+        let top = |explanations: bool| {
+            let mut lines = vec![self.header(width), Vec::new()];
+            lines.extend(self.panel_with(width, explanations));
+            lines.push(Vec::new());
+            lines
+        };
+        let draw = |lines: &Vec<Line>| {
+            let room = height.saturating_sub(lines.len() + footer.len());
+            drawing::draw(
                 self.trace,
                 self.steps[self.position],
                 width,
                 room,
                 self.options.ascii,
-            ) {
+            )
+        };
+        let mut lines = top(true);
+        if self.help {
+            lines.extend(l.help.lines().flat_map(|t| wrap(t, "    ", width, Style::Plain)));
+        } else {
+            // The drawing before the explanation of an erratum: `show` has those in full.
+            let mut drawn = draw(&lines);
+            if drawn.is_err() {
+                let shorter = top(false);
+                if let Ok(d) = draw(&shorter) {
+                    lines = shorter;
+                    drawn = Ok(d);
+                }
+            }
+            match drawn {
                 Ok(drawing) => lines.extend(drawing),
                 Err((w, h)) => {
                     let text = l
