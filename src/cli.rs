@@ -30,6 +30,9 @@ pub enum Command {
     /// Step through the iteration one computation at a time, full screen, with a drawing of
     /// the network (--plain: one step per line of input).
     Step(crate::commands::step::StepArgs),
+    /// Take one value apart: its derivation as a tree down to the inputs, targets and
+    /// weights, each node with its formula, numbers and value.
+    Explain(crate::commands::explain::ExplainArgs),
 }
 
 #[derive(Debug, Clone, Args)]

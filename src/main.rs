@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Show(args)) => commands::show::run(args),
         Some(Command::Step(args)) => commands::step::run(args),
+        Some(Command::Explain(args)) => commands::explain::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

@@ -1,6 +1,7 @@
 //! One module per command; what they share (loading a network and recording its iteration)
 //! is here.
 
+pub mod explain;
 pub mod show;
 pub mod step;
 

@@ -1,6 +1,7 @@
 //! Renderers: the ways a recorded [`Trace`](crate::trace::Trace) is shown. Each reads the
 //! trace (and the article comparison computed once in [`crate::article`]); none recomputes.
 
+pub mod explain;
 pub mod json;
 pub mod lang;
 pub mod stepper;

@@ -1,0 +1,54 @@
+//! `backprop explain SYMBOL`: one value's derivation as a tree, as text or JSON.
+
+use crate::cli::{DisplayArgs, IterationArgs};
+use crate::output;
+use anyhow::Result;
+use backprop_tracer::render::explain::{self, ExplainOptions};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The value to take apart: dE_total/dw1 or ∂E_total/∂w1, delta_h1 or δ_h1, w5+ or w5⁺,
+    /// out_o1, E_total … (`backprop show` lists them all).
+    #[arg(value_name = "SYMBOL")]
+    pub symbol: String,
+
+    #[command(flatten)]
+    pub iteration: IterationArgs,
+
+    #[command(flatten)]
+    pub display: DisplayArgs,
+
+    /// text: a tree, one value per line; json: the same tree as JSON.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+
+    /// Write to FILE instead of standard output (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+pub fn run(args: &ExplainArgs) -> Result<()> {
+    let trace = args.iteration.record()?;
+    let root = explain::tree(&trace, &args.symbol)?;
+    let to_terminal = args.output.is_none() && output::stdout_is_terminal();
+    let color = args.display.color(to_terminal);
+    colored::control::set_override(color);
+    let options = ExplainOptions {
+        lang: args.display.lang,
+        ascii: args.display.ascii,
+        color,
+        precision: trace.options.precision,
+    };
+    output::write_to(args.output.as_deref(), |out| match args.format {
+        ExplainFormat::Text => explain::render_text(&root, &options, out),
+        ExplainFormat::Json => explain::render_json(&root, out),
+    })
+}
