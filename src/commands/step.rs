@@ -207,7 +207,9 @@ fn full_screen(stepper: &mut Stepper<'_>, color: bool) -> Result<()> {
         let lines = stepper.screen(width as usize, height as usize);
         paint(&lines, height as usize, color)?;
         let key = match event::read().context("cannot read a key")? {
-            Event::Key(k) if k.kind != KeyEventKind::Release => key_of(k),
+            // Any key hides the list of keys, even one that means nothing else.
+            Event::Key(k) if k.kind != KeyEventKind::Release => key_of(k)
+                .or_else(|| stepper.showing_help().then_some(Key::Help)),
             _ => None,
         };
         if let Some(key) = key
