@@ -49,7 +49,12 @@ pub struct ShowArgs {
 
     /// Only these values, each in its section: symbols in ASCII or the article's
     /// typography, separated by commas (--only net_h1,out_h1 or --only ∂E_total/∂w5).
-    #[arg(long, value_delimiter = ',', value_name = "SYMBOL", conflicts_with = "format")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "SYMBOL",
+        conflicts_with = "format"
+    )]
     pub only: Vec<String>,
 
     /// Only one part of the iteration.

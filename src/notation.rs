@@ -131,7 +131,11 @@ pub fn ascii(symbol: &str) -> String {
 
 /// The known symbols closest to `wanted` (already in ASCII), best first: those that contain
 /// it or that it contains, then by edit distance. For "did you mean" lists.
-pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+pub fn closest<'a>(
+    wanted: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     let mut scored: Vec<(usize, &str)> = known
         .into_iter()
@@ -209,7 +213,10 @@ mod tests {
     #[test]
     fn closest_prefers_containing_then_near() {
         let known = ["dE_total/dw1", "dE_total/dw5", "w1", "net_h1", "delta_h1"];
-        assert_eq!(closest("dE_total/dw9", known, 2), ["dE_total/dw1", "dE_total/dw5"]);
+        assert_eq!(
+            closest("dE_total/dw9", known, 2),
+            ["dE_total/dw1", "dE_total/dw5"]
+        );
         assert_eq!(closest("NET_H1", known, 1), ["net_h1"]);
         assert_eq!(closest("h1", known, 2), ["net_h1", "delta_h1"]);
     }

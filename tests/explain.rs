@@ -65,8 +65,14 @@ fn w5_plus_is_the_update_of_w5() {
         lines[0],
         "w5⁺ = w5 - η*∂E_total/∂w5 = 0.4 - 0.5*0.082167041 = 0.358916480  [article 0.35891648 ✓]"
     );
-    assert_eq!(lines[1], "├─ w5 = 0.400000000  (given: weights[1][0])  [article 0.40 ✓]");
-    assert_eq!(lines[2], "├─ η = 0.500000000  (given: learning_rate)  [article 0.5 ✓]");
+    assert_eq!(
+        lines[1],
+        "├─ w5 = 0.400000000  (given: weights[1][0])  [article 0.40 ✓]"
+    );
+    assert_eq!(
+        lines[2],
+        "├─ η = 0.500000000  (given: learning_rate)  [article 0.5 ✓]"
+    );
     assert!(lines[3].starts_with(
         "└─ ∂E_total/∂w5 = ∂E_total/∂out_o1*∂out_o1/∂net_o1*∂net_o1/∂w5 = \
          0.74136507*0.186815602*0.593269992 = 0.082167041"
@@ -80,7 +86,10 @@ fn both_typographies_name_the_same_value() {
     assert_eq!(explain(&["δ_h1"]), explain(&["delta_h1"]));
     assert_eq!(explain(&["w5⁺"]), explain(&["w5+"]));
     let ascii = explain(&["w5⁺", "--ascii"]);
-    assert!(ascii.starts_with("w5+ = w5 - eta*dE_total/dw5 = "), "{ascii}");
+    assert!(
+        ascii.starts_with("w5+ = w5 - eta*dE_total/dw5 = "),
+        "{ascii}"
+    );
     assert!(ascii.contains("`- dE_total/dw5"));
     assert!(ascii.is_ascii() || !ascii.contains('∂'));
 }
@@ -107,7 +116,10 @@ fn an_unknown_symbol_lists_the_closest() {
 fn another_network_and_update_order() {
     // Sequential: the hidden layer's chain reads the updated w5.
     let tree = explain(&["dE_o1/dout_h1", "--update-order", "sequential"]);
-    assert!(tree.contains("└─ ∂net_o1/∂out_h1 = w5⁺ = 0.358916480"), "{tree}");
+    assert!(
+        tree.contains("└─ ∂net_o1/∂out_h1 = w5⁺ = 0.358916480"),
+        "{tree}"
+    );
     assert!(tree.contains("w5⁺ = w5 - η*∂E_total/∂w5"), "{tree}");
 }
 

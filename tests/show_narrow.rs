@@ -21,7 +21,14 @@ fn rows(tables: &str) -> Vec<String> {
     tables
         .lines()
         .filter(|l| l.starts_with("│ "))
-        .map(|l| l.trim_start_matches("│ ").split(" ┆").next().unwrap().trim().to_string())
+        .map(|l| {
+            l.trim_start_matches("│ ")
+                .split(" ┆")
+                .next()
+                .unwrap()
+                .trim()
+                .to_string()
+        })
         .filter(|s| !s.is_empty() && s != "symbol")
         .collect()
 }
@@ -34,8 +41,14 @@ fn only_prints_those_values_in_their_sections() {
     assert!(out.contains("Step 1 · Forward pass · 1. input layer → hidden layer"));
     assert!(out.contains("Backward pass: input layer → hidden layer, weight updates"));
     assert!(out.contains("0.000438568 ✓"));
-    assert!(!out.contains("Total error"), "sections without those values are left out");
-    assert!(!out.contains("Which weights?"), "the note about rows not shown is left out");
+    assert!(
+        !out.contains("Total error"),
+        "sections without those values are left out"
+    );
+    assert!(
+        !out.contains("Which weights?"),
+        "the note about rows not shown is left out"
+    );
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! student would see, after each script of keys. `--plain` is driven through stdin.
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use expectrl::Session;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use expectrl::Session;
 use predicates::prelude::*;
 use std::io::{ErrorKind, Write};
 use std::num::NonZeroU16;
@@ -106,7 +106,10 @@ impl Terminal {
                 return status;
             }
             if Instant::now() > deadline {
-                panic!("the stepper did not exit; the screen shows:\n{}", self.text());
+                panic!(
+                    "the stepper did not exit; the screen shows:\n{}",
+                    self.text()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -116,8 +119,12 @@ impl Terminal {
     /// both done after the program last entered the alternate screen.
     fn assert_restored(&self) {
         let raw = String::from_utf8_lossy(&self.raw);
-        let entered = raw.rfind(ENTER_ALTERNATE_SCREEN).expect("entered the alternate screen");
-        let left = raw.rfind(LEAVE_ALTERNATE_SCREEN).expect("left the alternate screen");
+        let entered = raw
+            .rfind(ENTER_ALTERNATE_SCREEN)
+            .expect("entered the alternate screen");
+        let left = raw
+            .rfind(LEAVE_ALTERNATE_SCREEN)
+            .expect("left the alternate screen");
         let shown = raw.rfind(SHOW_CURSOR).expect("showed the cursor");
         assert!(left > entered && shown > entered, "restored after entering");
         assert!(!self.screen.screen().alternate_screen());
@@ -130,7 +137,12 @@ impl Terminal {
         let (rows, cols) = screen.size();
         for r in 0..rows.get() {
             let line: String = (0..cols.get())
-                .map(|c| screen.cell(r, c).map_or(" ", |cell| cell.contents()).to_string())
+                .map(|c| {
+                    screen
+                        .cell(r, c)
+                        .map_or(" ", |cell| cell.contents())
+                        .to_string()
+                })
                 .map(|s| if s.is_empty() { " ".to_string() } else { s })
                 .collect();
             if let Some(at) = line.find(needle) {
@@ -175,7 +187,10 @@ fn first_step_forward_and_back() {
     t.keys("\r ");
     let screen = t.wait_for(&["step 3 of 66"]);
     assert!(screen.contains("net_h2 = w3*i1 + w4*i2 + b1*1"));
-    assert!(screen.contains("out 0.59327"), "out_h1 is drawn once computed:\n{screen}");
+    assert!(
+        screen.contains("out 0.59327"),
+        "out_h1 is drawn once computed:\n{screen}"
+    );
 
     t.keys(LEFT);
     let screen = t.wait_for(&["step 2 of 66"]);
@@ -187,7 +202,10 @@ fn first_step_forward_and_back() {
     t.keys(BACKSPACE);
     let screen = t.wait_for(&["step 1 of 66"]);
     assert!(screen.contains("net_h1 = w1*i1"));
-    assert!(!screen.contains("out 0.59327"), "going back takes the value away:\n{screen}");
+    assert!(
+        !screen.contains("out 0.59327"),
+        "going back takes the value away:\n{screen}"
+    );
 
     t.keys(RIGHT);
     t.wait_for(&["step 2 of 66"]);
@@ -224,7 +242,10 @@ fn sections_reach_the_hidden_layer_and_the_end() {
     let screen = t.wait_for(&["step 66 of 66"]);
     assert!(screen.contains("E_total⁺ = E_o1⁺ + E_o2⁺"));
     assert!(screen.contains("= 0.291027774"));
-    assert!(screen.contains("article: 0.291027924 ≠ other code"), "{screen}");
+    assert!(
+        screen.contains("article: 0.291027924 ≠ other code"),
+        "{screen}"
+    );
     assert!(screen.contains("The end of the iteration"));
     t.keys("g");
     t.wait_for(&["step 1 of 66", "net_h1 = "]);
@@ -235,7 +256,10 @@ fn sections_reach_the_hidden_layer_and_the_end() {
     t.keys("x");
     let screen = t.wait_for(&["net 0.3775"]);
     assert!(!screen.contains("next / previous section"), "{screen}");
-    assert!(screen.contains("step 1 of 66"), "the key that hid the list did not move");
+    assert!(
+        screen.contains("step 1 of 66"),
+        "the key that hid the list did not move"
+    );
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
@@ -257,7 +281,9 @@ fn a_panic_restores_the_terminal_then_reports() {
     t.assert_restored();
     // The message is printed on the normal screen, after leaving the alternate one.
     let raw = String::from_utf8_lossy(&t.raw);
-    let message = raw.find("BACKPROP_TEST_PANIC is set").expect("the panic message");
+    let message = raw
+        .find("BACKPROP_TEST_PANIC is set")
+        .expect("the panic message");
     assert!(message > raw.find(LEAVE_ALTERNATE_SCREEN).unwrap());
     assert!(t.text().contains("BACKPROP_TEST_PANIC is set"));
 }
@@ -266,7 +292,10 @@ fn a_panic_restores_the_terminal_then_reports() {
 fn a_small_terminal_is_told_so() {
     let mut t = Terminal::start("", 60, 16, &[]);
     let screen = t.wait_for(&["step 1 of 66"]);
-    assert!(screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"), "the step still shows");
+    assert!(
+        screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"),
+        "the step still shows"
+    );
     assert!(screen.contains("The network drawing needs"), "{screen}");
     assert!(screen.contains("60×16"), "{screen}");
     t.keys("q");
@@ -308,8 +337,14 @@ fn plain_prints_one_step_per_line_of_input() {
     let mut at = 0;
     for (k, step) in steps.iter().enumerate() {
         let heading = format!("step {} of 66", k + 1);
-        let h = out[at..].find(&heading).unwrap_or_else(|| panic!("{heading}:\n{out}")) + at;
-        let s = out[h..].find(step).unwrap_or_else(|| panic!("{step}:\n{out}")) + h;
+        let h = out[at..]
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading}:\n{out}"))
+            + at;
+        let s = out[h..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step}:\n{out}"))
+            + h;
         at = s;
     }
     assert!(!out.contains("step 5 of 66"), "no line, no step 5:\n{out}");

@@ -42,7 +42,8 @@ pub fn run(args: &StepArgs) -> Result<()> {
     }
     // Keys come from the terminal: standard input, or /dev/tty when the network is piped in.
     let keyboard = io::stdin().is_terminal() || network_from_stdin;
-    if !args.plain && !(io::stdout().is_terminal() && keyboard) {
+    let in_a_terminal = io::stdout().is_terminal() && keyboard;
+    if !args.plain && !in_a_terminal {
         let which = if io::stdout().is_terminal() {
             "standard input is not one"
         } else {
@@ -125,7 +126,13 @@ fn plain(
                 continue;
             }
             _ => {
-                writeln!(out, "{}", labels.plain_unknown.replace("{line:?}", &format!("{command:?}")))?;
+                writeln!(
+                    out,
+                    "{}",
+                    labels
+                        .plain_unknown
+                        .replace("{line:?}", &format!("{command:?}"))
+                )?;
                 show_page = false;
                 continue;
             }
@@ -208,8 +215,9 @@ fn full_screen(stepper: &mut Stepper<'_>, color: bool) -> Result<()> {
         paint(&lines, height as usize, color)?;
         let key = match event::read().context("cannot read a key")? {
             // Any key hides the list of keys, even one that means nothing else.
-            Event::Key(k) if k.kind != KeyEventKind::Release => key_of(k)
-                .or_else(|| stepper.showing_help().then_some(Key::Help)),
+            Event::Key(k) if k.kind != KeyEventKind::Release => {
+                key_of(k).or_else(|| stepper.showing_help().then_some(Key::Help))
+            }
             _ => None,
         };
         if let Some(key) = key

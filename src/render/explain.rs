@@ -80,10 +80,8 @@ pub fn tree(trace: &Trace, written: &str) -> Result<Node, UnknownSymbol> {
     Ok(build.node(root))
 }
 
-type Comparison = std::collections::HashMap<
-    &'static str,
-    Vec<(&'static article::Printed, Verdict<'static>)>,
->;
+type Comparison =
+    std::collections::HashMap<&'static str, Vec<(&'static article::Printed, Verdict<'static>)>>;
 
 struct Builder<'a, 'b> {
     index: &'b std::collections::HashMap<&'a str, &'a TracedValue>,
@@ -194,7 +192,8 @@ fn write_node(
         let formula = formula(node, &name);
         // A value that is another one under a new name (∂net_o1/∂out_h1 = w5) needs no
         // numbers line.
-        if node.substituted == node.formula || node.from.len() == 1 && node.formula == node.from[0] {
+        if node.substituted == node.formula || node.from.len() == 1 && node.formula == node.from[0]
+        {
             format!("{symbol} = {formula} = {value}")
         } else {
             format!("{symbol} = {formula} = {} = {value}", node.substituted)
@@ -283,7 +282,10 @@ mod tests {
         let root = tree(&trace, "∂E_total/∂w1").unwrap();
         assert_eq!(root.symbol, "dE_total/dw1");
         let children: Vec<&str> = root.children.iter().map(|c| c.symbol.as_str()).collect();
-        assert_eq!(children, ["dE_total/dout_h1", "dout_h1/dnet_h1", "dnet_h1/dw1"]);
+        assert_eq!(
+            children,
+            ["dE_total/dout_h1", "dout_h1/dnet_h1", "dnet_h1/dw1"]
+        );
         let shares: Vec<&str> = root.children[0]
             .children
             .iter()
@@ -296,9 +298,18 @@ mod tests {
              0.036350306*0.241300709*0.05 = 0.000438568  [article 0.000438568 ✓]\n"
         ));
         assert!(drawn.contains("├─ ∂E_total/∂out_h1 = ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1"));
-        assert!(drawn.contains("w1 = 0.150000000  (given: weights[0][0])"), "{drawn}");
-        assert!(drawn.contains("target_o1 = 0.010000000  (given: target[0])"), "{drawn}");
-        assert!(drawn.contains("(derived above)"), "out_h1 is used on several branches");
+        assert!(
+            drawn.contains("w1 = 0.150000000  (given: weights[0][0])"),
+            "{drawn}"
+        );
+        assert!(
+            drawn.contains("target_o1 = 0.010000000  (given: target[0])"),
+            "{drawn}"
+        );
+        assert!(
+            drawn.contains("(derived above)"),
+            "out_h1 is used on several branches"
+        );
     }
 
     #[test]
@@ -307,7 +318,10 @@ mod tests {
         let root = tree(&trace, "dout_o1/dnet_o1").unwrap();
         assert_eq!(root.children.len(), 1);
         let drawn = text(&root, false);
-        assert!(drawn.starts_with("∂out_o1/∂net_o1 = out_o1*(1 - out_o1) = "), "{drawn}");
+        assert!(
+            drawn.starts_with("∂out_o1/∂net_o1 = out_o1*(1 - out_o1) = "),
+            "{drawn}"
+        );
     }
 
     #[test]

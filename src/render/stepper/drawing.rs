@@ -337,9 +337,9 @@ impl<'a> Scene<'a> {
             ..
         } = texts;
         // Header: the shared bias of each layer, over its column.
-        for l in 1..layers.len() {
-            if let Some((element, text)) = &texts.biases[l - 1] {
-                grid.put(x[l], 0, text, self.style(element));
+        for (bias, &column) in texts.biases.iter().zip(&x[1..]) {
+            if let Some((element, text)) = bias {
+                grid.put(column, 0, text, self.style(element));
             }
         }
         // Boxes, and the weights into them.
@@ -349,7 +349,15 @@ impl<'a> Scene<'a> {
             for (j, lines) in boxes[l].iter().enumerate() {
                 let top = 1 + j * slot;
                 let style = self.style(&Element::Neuron(l, j));
-                grid.frame(x[l], top, bw, inner + 2, style == Style::Highlight, self.ascii, style);
+                grid.frame(
+                    x[l],
+                    top,
+                    bw,
+                    inner + 2,
+                    style == Style::Highlight,
+                    self.ascii,
+                    style,
+                );
                 for (r, text) in lines.iter().enumerate() {
                     grid.put(x[l] + 2, top + 1 + r, text, style);
                 }
@@ -544,7 +552,10 @@ impl Grid {
         self.rows
             .into_iter()
             .map(|row| {
-                let end = row.iter().rposition(|&(c, _)| c != ' ').map_or(0, |i| i + 1);
+                let end = row
+                    .iter()
+                    .rposition(|&(c, _)| c != ' ')
+                    .map_or(0, |i| i + 1);
                 let mut line: Line = Vec::new();
                 for &(c, style) in &row[..end] {
                     match line.last_mut() {
@@ -583,11 +594,19 @@ mod tests {
     #[test]
     fn first_step_shows_net_h1_and_highlights_what_it_uses() {
         let trace = article();
-        let at = trace.first().values.iter().position(|v| v.symbol == "net_h1").unwrap();
+        let at = trace
+            .first()
+            .values
+            .iter()
+            .position(|v| v.symbol == "net_h1")
+            .unwrap();
         let lines = draw(&trace, at, 120, 30, false).unwrap();
         let drawn = text(&lines);
         assert!(drawn.contains("net 0.3775"), "{drawn}");
-        assert!(!drawn.contains("out 0.59"), "out_h1 is not computed yet:\n{drawn}");
+        assert!(
+            !drawn.contains("out 0.59"),
+            "out_h1 is not computed yet:\n{drawn}"
+        );
         // h1 is drawn double; h2 is not.
         assert!(drawn.contains("╔"), "{drawn}");
         assert_eq!(drawn.matches('╔').count(), 3, "i1, i2 and h1:\n{drawn}");
@@ -606,7 +625,10 @@ mod tests {
     fn hidden_layer_chain_highlights_the_old_weight() {
         let trace = article();
         let values = &trace.first().values;
-        let at = values.iter().position(|v| v.symbol == "dnet_o1/dout_h1").unwrap();
+        let at = values
+            .iter()
+            .position(|v| v.symbol == "dnet_o1/dout_h1")
+            .unwrap();
         let drawn = text(&draw(&trace, at, 120, 30, false).unwrap());
         // w5 has been updated by now, but this step reads the original.
         assert!(drawn.contains("w5 0.4"), "{drawn}");
@@ -620,7 +642,11 @@ mod tests {
         let narrow = draw(&trace, 20, 74, 40, false).unwrap();
         assert!(text(&wide).contains("i1─w1"));
         assert!(!text(&narrow).contains("i1─w1"));
-        assert!(narrow.iter().all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 74));
+        assert!(
+            narrow
+                .iter()
+                .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 74)
+        );
         let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
         assert!(w > 30 && h > 10);
     }

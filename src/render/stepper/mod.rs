@@ -364,7 +364,11 @@ impl<'a> Stepper<'a> {
             lines.truncate(height);
             return lines;
         }
-        let footer = if self.at_end() { l.last_step } else { l.keys_hint };
+        let footer = if self.at_end() {
+            l.last_step
+        } else {
+            l.keys_hint
+        };
         let footer = wrap(footer, "", width, Style::Dim);
         let top = |explanations: bool| {
             let mut lines = vec![self.header(width), Vec::new()];
@@ -384,7 +388,11 @@ impl<'a> Stepper<'a> {
         };
         let mut lines = top(true);
         if self.help {
-            lines.extend(l.help.lines().flat_map(|t| wrap(t, "    ", width, Style::Plain)));
+            lines.extend(
+                l.help
+                    .lines()
+                    .flat_map(|t| wrap(t, "    ", width, Style::Plain)),
+            );
         } else {
             // The drawing before the explanation of an erratum: `show` has those in full.
             let mut drawn = draw(&lines);
@@ -482,7 +490,10 @@ fn wrap(text: &str, indent: &str, width: usize, style: Style) -> Vec<Line> {
             .map(|(i, _)| i)
             .next_back()
             .filter(|&i| i > 0)
-            .unwrap_or(head.len().max(rest.chars().next().map_or(1, char::len_utf8)));
+            .unwrap_or(
+                head.len()
+                    .max(rest.chars().next().map_or(1, char::len_utf8)),
+            );
         let (now, later) = rest.split_at(cut);
         lines.push(vec![span(format!("{prefix}{now}"), style)]);
         rest = later.trim_start().to_string();
@@ -546,7 +557,11 @@ mod tests {
         assert_eq!(s.current().symbol, "net_h1+");
         s.apply(Key::Next);
         s.apply(Key::PreviousSection);
-        assert_eq!(s.current().symbol, "net_h1+", "to the start of this section first");
+        assert_eq!(
+            s.current().symbol,
+            "net_h1+",
+            "to the start of this section first"
+        );
         s.apply(Key::PreviousSection);
         assert_eq!(s.current().symbol, "dnet_o1/dout_h1");
     }
