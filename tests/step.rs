@@ -131,7 +131,8 @@ impl Terminal {
         assert!(!self.screen.screen().hide_cursor());
     }
 
-    /// The text of row `row`, and which of its cells are bold (the stepper's highlight).
+    /// Whether the first place `needle` is on the screen is all bold (the stepper's
+    /// highlight, with or without colour).
     fn bold_text(&self, needle: &str) -> bool {
         let screen = self.screen.screen();
         let (rows, cols) = screen.size();
@@ -331,9 +332,7 @@ fn plain_prints_one_step_per_line_of_input() {
         .stdout
         .clone();
     let out = String::from_utf8(out).unwrap();
-    let steps: Vec<&str> = ["net_h1 = ", "out_h1 = ", "net_h2 = ", "out_h2 = "]
-        .into_iter()
-        .collect();
+    let steps = ["net_h1 = ", "out_h1 = ", "net_h2 = ", "out_h2 = "];
     let mut at = 0;
     for (k, step) in steps.iter().enumerate() {
         let heading = format!("step {} of 66", k + 1);
