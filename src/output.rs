@@ -31,9 +31,17 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".backprop-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".backprop-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the file it becomes should get the
+    // ordinary permissions a new file gets (0666 less the umask), or keep FILE's own.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode());
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let temp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot write {shown}"))?;
     let mut out = BufWriter::new(temp);

@@ -215,7 +215,7 @@ impl<'a> Renderer<'a> {
         let mut header = vec![
             l.symbol.to_string(),
             l.before.to_string(),
-            format!("{}w", l.gradient),
+            self.symbol("dE_total/dw"),
             l.after.to_string(),
         ];
         if self.comparison.is_some() {
