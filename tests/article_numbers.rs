@@ -27,20 +27,53 @@ fn value(trace: &Trace, symbol: &str) -> f64 {
 }
 
 fn first_iteration_numbers() -> impl Iterator<Item = &'static Printed> {
-    article::numbers().numbers.iter().filter(|p| p.iteration == 1)
+    article::numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.iteration == 1)
 }
 
 #[test]
 fn the_data_file_covers_every_part_of_the_iteration() {
-    let symbols: Vec<&str> = first_iteration_numbers().map(|p| p.symbol.as_str()).collect();
+    let symbols: Vec<&str> = first_iteration_numbers()
+        .map(|p| p.symbol.as_str())
+        .collect();
     for s in [
-        "net_h1", "out_h1", "out_h2", "net_o1", "out_o1", "out_o2", "E_o1", "E_o2",
-        "E_total", "dE_total/dout_o1", "dout_o1/dnet_o1", "dnet_o1/dw5", "dE_total/dw5",
-        "w5+", "w6+", "w7+", "w8+", "delta_o1", "dnet_o1/dout_h1", "dE_o1/dout_h1",
-        "dE_o2/dout_h1", "dE_total/dout_h1", "dout_h1/dnet_h1", "dnet_h1/dw1",
-        "dE_total/dw1", "w1+", "w2+", "w3+", "w4+", "E_total+",
+        "net_h1",
+        "out_h1",
+        "out_h2",
+        "net_o1",
+        "out_o1",
+        "out_o2",
+        "E_o1",
+        "E_o2",
+        "E_total",
+        "dE_total/dout_o1",
+        "dout_o1/dnet_o1",
+        "dnet_o1/dw5",
+        "dE_total/dw5",
+        "w5+",
+        "w6+",
+        "w7+",
+        "w8+",
+        "delta_o1",
+        "dnet_o1/dout_h1",
+        "dE_o1/dout_h1",
+        "dE_o2/dout_h1",
+        "dE_total/dout_h1",
+        "dout_h1/dnet_h1",
+        "dnet_h1/dw1",
+        "dE_total/dw1",
+        "w1+",
+        "w2+",
+        "w3+",
+        "w4+",
+        "E_total+",
     ] {
-        assert!(symbols.contains(&s), "the article prints {s}; the data file lacks it");
+        assert!(
+            symbols.contains(&s),
+            "the article prints {s}; the data file lacks it"
+        );
     }
     assert_eq!(symbols.len(), 47);
 }
@@ -68,9 +101,16 @@ fn every_exact_number_agrees_at_the_articles_precision() {
 fn the_output_list_typo_is_a_typo() {
     let t = trace(UpdateOrder::Simultaneous);
     let typo = first_iteration_numbers()
-        .find(|p| p.erratum.as_ref().is_some_and(|e| e.kind == ErratumKind::Typo))
+        .find(|p| {
+            p.erratum
+                .as_ref()
+                .is_some_and(|e| e.kind == ErratumKind::Typo)
+        })
         .unwrap();
-    assert_eq!((typo.symbol.as_str(), typo.printed.as_str()), ("out_o1", "0.75136079"));
+    assert_eq!(
+        (typo.symbol.as_str(), typo.printed.as_str()),
+        ("out_o1", "0.75136079")
+    );
     let out_o1 = value(&t, "out_o1");
     assert!(!agrees_at_printed_precision(out_o1, &typo.printed));
     // The same digits, correctly: the article's own 0.75136507.
@@ -81,7 +121,11 @@ fn the_output_list_typo_is_a_typo() {
 fn the_last_digit_of_de_o2_dout_h1_comes_from_rounded_factors() {
     let t = trace(UpdateOrder::Simultaneous);
     let p = first_iteration_numbers()
-        .find(|p| p.erratum.as_ref().is_some_and(|e| e.kind == ErratumKind::Rounding))
+        .find(|p| {
+            p.erratum
+                .as_ref()
+                .is_some_and(|e| e.kind == ErratumKind::Rounding)
+        })
         .unwrap();
     assert_eq!(p.symbol, "dE_o2/dout_h1");
     let exact = value(&t, "dE_o2/dout_h1");
@@ -121,7 +165,15 @@ fn train(order: UpdateOrder, target: [f64; 2], n: usize) -> (f64, Vec<f64>) {
     let mut ws = Workspace::new(&net);
     let (input, target) = (net.input.clone(), net.target.clone());
     for _ in 0..n {
-        engine::step(&mut net, &input, &target, order, false, &mut ws, &mut NoRecorder);
+        engine::step(
+            &mut net,
+            &input,
+            &target,
+            order,
+            false,
+            &mut ws,
+            &mut NoRecorder,
+        );
     }
     let e = engine::total_error(&net, &input, &target, &mut ws);
     (e, ws.outputs().to_vec())
@@ -180,7 +232,12 @@ fn no_printed_number_is_left_unexplained_in_either_order() {
         for (symbol, verdicts) in comparison {
             for (p, verdict) in verdicts {
                 seen += 1;
-                assert_ne!(verdict, Verdict::Differs, "{symbol} = {} ({order:?})", p.printed);
+                assert_ne!(
+                    verdict,
+                    Verdict::Differs,
+                    "{symbol} = {} ({order:?})",
+                    p.printed
+                );
             }
         }
         assert_eq!(seen, 47);

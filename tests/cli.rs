@@ -10,7 +10,11 @@ fn backprop() -> Command {
 
 fn stdout_of(args: &[&str]) -> String {
     let out = backprop().args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -80,7 +84,16 @@ fn sequential_order_reproduces_the_articles_0_291027924() {
 #[test]
 fn chinese_labels_use_the_articles_terms() {
     let text = stdout_of(&["--lang", "zh"]);
-    for term in ["前向传播", "反向传播", "输入层", "隐含层", "输出层", "总误差", "学习速率", "原文"] {
+    for term in [
+        "前向传播",
+        "反向传播",
+        "输入层",
+        "隐含层",
+        "输出层",
+        "总误差",
+        "学习速率",
+        "原文",
+    ] {
         assert!(text.contains(term), "missing {term}");
     }
 }
@@ -88,7 +101,10 @@ fn chinese_labels_use_the_articles_terms() {
 #[test]
 fn precision_changes_the_digits() {
     let text = stdout_of(&["--precision", "4"]);
-    assert!(text.contains("┆ 0.5933 ┆ 0.593269992 ✓"), "value at 4 digits, the article's as printed");
+    assert!(
+        text.contains("┆ 0.5933 ┆ 0.593269992 ✓"),
+        "value at 4 digits, the article's as printed"
+    );
     backprop()
         .args(["--precision", "99"])
         .assert()
@@ -130,7 +146,11 @@ fn json_is_the_trace_and_o_writes_it_atomically() {
         .stdout("");
     let written = std::fs::read_to_string(&file).unwrap();
     assert_eq!(written, stdout_of(&["--format", "json"]));
-    assert_eq!(files_in(dir.path()), vec!["trace.json"], "no temporary file left");
+    assert_eq!(
+        files_in(dir.path()),
+        vec!["trace.json"],
+        "no temporary file left"
+    );
     // Tables go to a file the same way, without colour.
     let tables = dir.path().join("tables.txt");
     backprop()
@@ -184,7 +204,12 @@ fn a_closed_pipe_ends_quietly() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 16];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{:?}", out.status);
@@ -212,27 +237,117 @@ fn bad_network(from: &str, to: &str, words: &'static [&'static str]) -> (tempfil
 fn bad_inputs_get_one_clear_message_and_the_right_status() {
     let mut files: Vec<(tempfile::TempDir, Bad)> = Vec::new();
     let mut add = |case: (tempfile::TempDir, Bad)| files.push(case);
-    add(bad_network("[0.40, 0.45, 0.50, 0.55]", "[0.40, 0.45, 0.50]", &["net.json", "weights[1]: expected 4 numbers for a 2→2 layer, got 3"]));
-    add(bad_network("[0.35, 0.60]", "[0.35]", &["net.json", "biases: expected 2 entries"]));
-    add(bad_network("0.60]", "[0.6, 0.6, 0.6]]", &["biases[1]: expected 2 numbers"]));
-    add(bad_network("0.45,", "\"0.45\",", &["weights[1][1]: expected a finite number, got a string \"0.45\""]));
-    add(bad_network("0.45,", "null,", &["weights[1][1]: expected a finite number, got null"]));
-    add(bad_network("0.45,", "1e999,", &["net.json", "line 5", "not valid JSON", "out of range"]));
-    add(bad_network("\"sigmoid\"", "\"sigmod\"", &["activation: unknown activation \"sigmod\"", "did you mean sigmoid?"]));
-    add(bad_network("\"sigmoid\"", "[\"sigmoid\"]", &["activation: expected 2 names"]));
-    add(bad_network("\"learning_rate\": 0.5", "\"learning_rate\": 0", &["learning_rate: expected a number greater than 0, got 0"]));
-    add(bad_network("\"learning_rate\": 0.5", "\"learning_rate\": -1", &["learning_rate: expected a number greater than 0"]));
-    add(bad_network("[0.05, 0.10]", "[0.05]", &["input: expected 2 numbers, one per input neuron, got 1"]));
-    add(bad_network("[0.01, 0.99]", "[0.01, 0.99, 0.5]", &["target: expected 2 numbers, one per output neuron, got 3"]));
-    add(bad_network("[2, 2, 2]", "[2, 0, 2]", &["layers[1]: expected a whole number of neurons, at least 1, got 0"]));
-    add(bad_network("[2, 2, 2]", "[2, 1.5, 2]", &["layers[1]: expected a whole number"]));
-    add(bad_network("[2, 2, 2]", "[2]", &["layers: expected at least 2 layer sizes"]));
-    add(bad_network("[2, 2, 2]", "[2, 100000, 200, 2]", &["needs 20200400 weights; at most 10000000"]));
-    add(bad_network("\"update_biases\": false", "\"update_biases\": \"yes\"", &["update_biases: expected true or false"]));
-    add(bad_network("  \"layers\": [2, 2, 2],\n", "", &["layers: missing"]));
-    add(bad_network("\"input\"", "\"inputs\"", &["input: missing; expected 2 numbers"]));
-    add(bad_network("[0.15, 0.20, 0.25, 0.30]", "0.15", &["weights[0]: expected a list of 4 numbers, got 0.15"]));
-    add(bad_network("[0.05, 0.10]", "[0.05, 0.10", &["line 9", "not valid JSON"]));
+    add(bad_network(
+        "[0.40, 0.45, 0.50, 0.55]",
+        "[0.40, 0.45, 0.50]",
+        &[
+            "net.json",
+            "weights[1]: expected 4 numbers for a 2→2 layer, got 3",
+        ],
+    ));
+    add(bad_network(
+        "[0.35, 0.60]",
+        "[0.35]",
+        &["net.json", "biases: expected 2 entries"],
+    ));
+    add(bad_network(
+        "0.60]",
+        "[0.6, 0.6, 0.6]]",
+        &["biases[1]: expected 2 numbers"],
+    ));
+    add(bad_network(
+        "0.45,",
+        "\"0.45\",",
+        &["weights[1][1]: expected a finite number, got a string \"0.45\""],
+    ));
+    add(bad_network(
+        "0.45,",
+        "null,",
+        &["weights[1][1]: expected a finite number, got null"],
+    ));
+    add(bad_network(
+        "0.45,",
+        "1e999,",
+        &["net.json", "line 5", "not valid JSON", "out of range"],
+    ));
+    add(bad_network(
+        "\"sigmoid\"",
+        "\"sigmod\"",
+        &[
+            "activation: unknown activation \"sigmod\"",
+            "did you mean sigmoid?",
+        ],
+    ));
+    add(bad_network(
+        "\"sigmoid\"",
+        "[\"sigmoid\"]",
+        &["activation: expected 2 names"],
+    ));
+    add(bad_network(
+        "\"learning_rate\": 0.5",
+        "\"learning_rate\": 0",
+        &["learning_rate: expected a number greater than 0, got 0"],
+    ));
+    add(bad_network(
+        "\"learning_rate\": 0.5",
+        "\"learning_rate\": -1",
+        &["learning_rate: expected a number greater than 0"],
+    ));
+    add(bad_network(
+        "[0.05, 0.10]",
+        "[0.05]",
+        &["input: expected 2 numbers, one per input neuron, got 1"],
+    ));
+    add(bad_network(
+        "[0.01, 0.99]",
+        "[0.01, 0.99, 0.5]",
+        &["target: expected 2 numbers, one per output neuron, got 3"],
+    ));
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2, 0, 2]",
+        &["layers[1]: expected a whole number of neurons, at least 1, got 0"],
+    ));
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2, 1.5, 2]",
+        &["layers[1]: expected a whole number"],
+    ));
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2]",
+        &["layers: expected at least 2 layer sizes"],
+    ));
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2, 100000, 200, 2]",
+        &["needs 20200400 weights; at most 10000000"],
+    ));
+    add(bad_network(
+        "\"update_biases\": false",
+        "\"update_biases\": \"yes\"",
+        &["update_biases: expected true or false"],
+    ));
+    add(bad_network(
+        "  \"layers\": [2, 2, 2],\n",
+        "",
+        &["layers: missing"],
+    ));
+    add(bad_network(
+        "\"input\"",
+        "\"inputs\"",
+        &["input: missing; expected 2 numbers"],
+    ));
+    add(bad_network(
+        "[0.15, 0.20, 0.25, 0.30]",
+        "0.15",
+        &["weights[0]: expected a list of 4 numbers, got 0.15"],
+    ));
+    add(bad_network(
+        "[0.05, 0.10]",
+        "[0.05, 0.10",
+        &["line 9", "not valid JSON"],
+    ));
     add(write_network("").into_bad(&["line 1", "not valid JSON", "EOF"]));
     add(write_network("[1, 2]").into_bad(&["expected a JSON object"]));
     let deep = format!(r#"{{"layers": [{}]}}"#, vec!["1"; 102].join(", "));
@@ -240,7 +355,11 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
     // Values that overflow: a linear network whose net input is 1e310 overflows.
     let overflow = r#"{"layers": [1, 1], "activation": "linear", "weights": [[1e300]], "biases": [0],
         "input": [1e10], "target": [0]}"#;
-    add(write_network(overflow).into_bad(&["net.json: the iteration produced a non-finite value: net_o1 = inf", "1e300*10000000000", "too large"]));
+    add(write_network(overflow).into_bad(&[
+        "net.json: the iteration produced a non-finite value: net_o1 = inf",
+        "1e300*10000000000",
+        "too large",
+    ]));
     let mut cases: Vec<(Option<tempfile::TempDir>, Bad)> =
         files.into_iter().map(|(d, b)| (Some(d), b)).collect();
     // Command-line mistakes: usage errors, status 2.
@@ -249,32 +368,68 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
         words,
         code: 2,
     };
-    cases.push((None, usage(&["--update-order", "backwards"], &["invalid value 'backwards'", "simultaneous, sequential"])));
+    cases.push((
+        None,
+        usage(
+            &["--update-order", "backwards"],
+            &["invalid value 'backwards'", "simultaneous, sequential"],
+        ),
+    ));
     cases.push((None, usage(&["--format", "xml"], &["invalid value 'xml'"])));
     cases.push((None, usage(&["--lang", "fr"], &["invalid value 'fr'"])));
-    cases.push((None, usage(&["--color", "sometimes"], &["invalid value 'sometimes'"])));
-    cases.push((None, usage(&["--precision", "-1"], &["unexpected argument '-1'"])));
-    cases.push((None, usage(&["--frobnicate"], &["unexpected argument '--frobnicate'"])));
-    cases.push((None, usage(&["show", "a.json", "b.json"], &["unexpected argument 'b.json'"])));
-    cases.push((None, Bad {
-        args: vec!["no/such/network.json".into()],
-        words: &["cannot read no/such/network.json", "No such file"],
-        code: 1,
-    }));
-    cases.push((None, Bad {
-        args: vec!["traces".into()],
-        words: &["cannot read traces"],
-        code: 1,
-    }));
+    cases.push((
+        None,
+        usage(&["--color", "sometimes"], &["invalid value 'sometimes'"]),
+    ));
+    cases.push((
+        None,
+        usage(&["--precision", "-1"], &["unexpected argument '-1'"]),
+    ));
+    cases.push((
+        None,
+        usage(&["--frobnicate"], &["unexpected argument '--frobnicate'"]),
+    ));
+    cases.push((
+        None,
+        usage(
+            &["show", "a.json", "b.json"],
+            &["unexpected argument 'b.json'"],
+        ),
+    ));
+    cases.push((
+        None,
+        Bad {
+            args: vec!["no/such/network.json".into()],
+            words: &["cannot read no/such/network.json", "No such file"],
+            code: 1,
+        },
+    ));
+    cases.push((
+        None,
+        Bad {
+            args: vec!["traces".into()],
+            words: &["cannot read traces"],
+            code: 1,
+        },
+    ));
 
     assert!(cases.len() >= 30, "{} cases", cases.len());
     for (_dir, bad) in &cases {
         let out = backprop().args(&bad.args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(bad.code), "{:?}: {stderr}", bad.args);
+        assert_eq!(
+            out.status.code(),
+            Some(bad.code),
+            "{:?}: {stderr}",
+            bad.args
+        );
         assert!(out.stdout.is_empty(), "{:?} printed to stdout", bad.args);
         for word in bad.words {
-            assert!(stderr.contains(word), "{:?}: {stderr:?} lacks {word:?}", bad.args);
+            assert!(
+                stderr.contains(word),
+                "{:?}: {stderr:?} lacks {word:?}",
+                bad.args
+            );
         }
         assert!(!stderr.contains("panicked"), "{:?}: {stderr}", bad.args);
         if bad.code == 1 {
@@ -291,7 +446,14 @@ trait IntoBad {
 impl IntoBad for (tempfile::TempDir, std::path::PathBuf) {
     fn into_bad(self, words: &'static [&'static str]) -> (tempfile::TempDir, Bad) {
         let args = vec![self.1.display().to_string()];
-        (self.0, Bad { args, words, code: 1 })
+        (
+            self.0,
+            Bad {
+                args,
+                words,
+                code: 1,
+            },
+        )
     }
 }
 

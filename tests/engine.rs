@@ -2,6 +2,9 @@
 //! computation of every symbol for networks of one hidden layer, and central finite
 //! differences of E_total for networks of any depth.
 
+// The reference is written with indices, as the formulas are written on paper.
+#![allow(clippy::needless_range_loop)]
+
 use backprop_tracer::engine::{self, Workspace};
 use backprop_tracer::network::{Activation, Bias, Network};
 use backprop_tracer::trace::{Options, Trace, UpdateOrder};
@@ -36,7 +39,11 @@ fn random_network(
         activations: activations.to_vec(),
         learning_rate: 0.1 + rng.next(),
         weights: (0..depth)
-            .map(|l| (0..layers[l] * layers[l + 1]).map(|_| rng.signed()).collect())
+            .map(|l| {
+                (0..layers[l] * layers[l + 1])
+                    .map(|_| rng.signed())
+                    .collect()
+            })
             .collect(),
         biases: (0..depth)
             .map(|l| {
@@ -98,17 +105,18 @@ fn reference(net: &Network, order: UpdateOrder, update_biases: bool) -> HashMap<
     let w_hidden = |j: usize, k: usize| format!("w{}", j * ni + k + 1);
     let w_out = |m: usize, j: usize| format!("w{}", ni * nh + m * nh + j + 1);
 
-    let forward = |w1: &[f64], w2: &[f64], b1v: &dyn Fn(usize) -> f64, b2v: &dyn Fn(usize) -> f64| {
-        let net_h: Vec<f64> = (0..nh)
-            .map(|j| (0..ni).map(|k| w1[j * ni + k] * net.input[k]).sum::<f64>() + b1v(j))
-            .collect();
-        let out_h: Vec<f64> = net_h.iter().map(|&x| f(a1, x)).collect();
-        let net_o: Vec<f64> = (0..no)
-            .map(|m| (0..nh).map(|j| w2[m * nh + j] * out_h[j]).sum::<f64>() + b2v(m))
-            .collect();
-        let out_o: Vec<f64> = net_o.iter().map(|&x| f(a2, x)).collect();
-        (net_h, out_h, net_o, out_o)
-    };
+    let forward =
+        |w1: &[f64], w2: &[f64], b1v: &dyn Fn(usize) -> f64, b2v: &dyn Fn(usize) -> f64| {
+            let net_h: Vec<f64> = (0..nh)
+                .map(|j| (0..ni).map(|k| w1[j * ni + k] * net.input[k]).sum::<f64>() + b1v(j))
+                .collect();
+            let out_h: Vec<f64> = net_h.iter().map(|&x| f(a1, x)).collect();
+            let net_o: Vec<f64> = (0..no)
+                .map(|m| (0..nh).map(|j| w2[m * nh + j] * out_h[j]).sum::<f64>() + b2v(m))
+                .collect();
+            let out_o: Vec<f64> = net_o.iter().map(|&x| f(a2, x)).collect();
+            (net_h, out_h, net_o, out_o)
+        };
     let (net_h, out_h, net_o, out_o) = forward(w1, w2, &b1, &b2);
     for j in 0..nh {
         v.insert(format!("net_{}", h(j)), net_h[j]);
@@ -216,7 +224,11 @@ fn trace_via_binary(net: &Network, order: UpdateOrder, update_biases: bool) -> T
         cmd.arg("--update-biases");
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -383,7 +395,10 @@ fn deep_networks_of_every_activation_match_finite_differences() {
             }
         }
     }
-    assert!(checked >= 15, "only {checked} networks were away from relu's kink");
+    assert!(
+        checked >= 15,
+        "only {checked} networks were away from relu's kink"
+    );
 }
 
 #[test]

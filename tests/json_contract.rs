@@ -62,7 +62,11 @@ fn trace_of(args: &[&str]) -> TraceJson {
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("the trace matches the documented format")
 }
 
@@ -73,23 +77,51 @@ fn check(trace: &TraceJson) {
     assert_eq!(trace.iterations.len(), 1);
     assert_eq!(trace.iterations[0].iteration, 1);
     let mut seen = std::collections::HashSet::new();
-    let stages = ["given", "forward", "error", "output_layer", "hidden_layer", "summary"];
+    let stages = [
+        "given",
+        "forward",
+        "error",
+        "output_layer",
+        "hidden_layer",
+        "summary",
+    ];
     let mut last_stage = 0;
     for v in &trace.iterations[0].values {
-        let stage = stages.iter().position(|s| *s == v.stage).expect("a documented stage");
-        assert!(stage >= last_stage, "{} comes after a later stage", v.symbol);
+        let stage = stages
+            .iter()
+            .position(|s| *s == v.stage)
+            .expect("a documented stage");
+        assert!(
+            stage >= last_stage,
+            "{} comes after a later stage",
+            v.symbol
+        );
         last_stage = stage;
         assert!(v.symbol.is_ascii() && !v.symbol.is_empty());
         assert!(v.value.is_finite());
         assert!(!v.formula.is_empty() && !v.substituted.is_empty());
         for f in &v.from {
-            assert!(seen.contains(f), "{} uses {f} before it is recorded", v.symbol);
-            assert!(v.formula.contains(f.as_str()), "{}: {f} not in {}", v.symbol, v.formula);
+            assert!(
+                seen.contains(f),
+                "{} uses {f} before it is recorded",
+                v.symbol
+            );
+            assert!(
+                v.formula.contains(f.as_str()),
+                "{}: {f} not in {}",
+                v.symbol,
+                v.formula
+            );
         }
         if v.stage == "given" {
             assert!(v.from.is_empty());
         } else {
-            assert!(v.layer.is_some() || v.stage == "error" || v.stage == "summary" || v.symbol.starts_with("E_"));
+            assert!(
+                v.layer.is_some()
+                    || v.stage == "error"
+                    || v.stage == "summary"
+                    || v.symbol.starts_with("E_")
+            );
         }
         assert!(seen.insert(v.symbol.clone()), "{} recorded twice", v.symbol);
     }
@@ -102,7 +134,11 @@ fn the_article_trace_follows_the_documented_format() {
     assert_eq!(trace.network.layers, vec![2, 2, 2]);
     assert_eq!(trace.options.precision, 9);
     assert!(!trace.options.update_biases);
-    let symbols: Vec<&str> = trace.iterations[0].values.iter().map(|v| v.symbol.as_str()).collect();
+    let symbols: Vec<&str> = trace.iterations[0]
+        .values
+        .iter()
+        .map(|v| v.symbol.as_str())
+        .collect();
     // The order of the article: forward, error, output layer, hidden layer, summary.
     let at = |s: &str| symbols.iter().position(|x| *x == s).unwrap();
     assert!(at("net_h1") < at("out_h1"));
@@ -115,10 +151,19 @@ fn the_article_trace_follows_the_documented_format() {
 #[test]
 fn other_networks_and_options_follow_it_too() {
     check(&trace_of(&["traces/tanh-3-4-2.json"]));
-    check(&trace_of(&["traces/deep-2-3-2-1.json", "--update-order", "sequential"]));
+    check(&trace_of(&[
+        "traces/deep-2-3-2-1.json",
+        "--update-order",
+        "sequential",
+    ]));
     let biased = trace_of(&["--update-biases", "--precision", "3"]);
     check(&biased);
     assert!(biased.options.update_biases && biased.network.update_biases);
     assert_eq!(biased.options.precision, 3);
-    assert!(biased.iterations[0].values.iter().any(|v| v.symbol == "b2+"));
+    assert!(
+        biased.iterations[0]
+            .values
+            .iter()
+            .any(|v| v.symbol == "b2+")
+    );
 }

@@ -7,7 +7,11 @@ fn show(args: &[&str]) -> String {
         .env_remove("NO_COLOR")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -35,6 +39,11 @@ fn tanh_network_with_bias_updates() {
 fn article_in_colour() {
     // Colour marks meaning: green agreement, yellow explained differences, cyan negatives.
     let text = show(&["--color", "always"]);
-    assert!(text.contains("\u{1b}[38;5;10m") || text.contains("\u{1b}[32m") || text.contains("\u{1b}[38;5;2m"), "green");
+    assert!(
+        text.contains("\u{1b}[38;5;10m")
+            || text.contains("\u{1b}[32m")
+            || text.contains("\u{1b}[38;5;2m"),
+        "green"
+    );
     insta::assert_snapshot!(text);
 }
