@@ -27,6 +27,18 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
     if path.is_dir() {
         bail!("cannot write {shown}: it is a directory");
     }
+    // A device or a pipe (/dev/stdout, /dev/null, a FIFO) cannot be replaced by renaming, and
+    // must not be: write into it directly.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {shown}"))?;
+        let mut out = BufWriter::new(file);
+        return render(&mut out)
+            .and_then(|_| out.flush())
+            .with_context(|| format!("cannot write {shown}"));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -414,8 +414,20 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
     ));
 
     assert!(cases.len() >= 30, "{} cases", cases.len());
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_file = out_dir.path().join("out.json");
     for (_dir, bad) in &cases {
-        let out = backprop().args(&bad.args).output().unwrap();
+        let out = backprop()
+            .args(&bad.args)
+            .arg("-o")
+            .arg(&out_file)
+            .output()
+            .unwrap();
+        assert!(
+            files_in(out_dir.path()).is_empty(),
+            "{:?} left a file",
+            bad.args
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(
             out.status.code(),
@@ -489,6 +501,20 @@ fn an_unwritable_output_names_the_file() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot write no/such/dir/out.txt"));
+    // A full disk: the message names the file.
+    if Path::new("/dev/full").exists() {
+        backprop()
+            .args(["-o", "/dev/full"])
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("cannot write /dev/full")
+                    .and(predicate::str::contains("No space left")),
+            );
+    }
+    // A device is written into, not replaced.
+    backprop().args(["-o", "/dev/null"]).assert().success();
+    assert!(!Path::new("/dev/null").is_file());
 }
 
 #[test]
