@@ -52,18 +52,6 @@ pub enum Stage {
     Summary,
 }
 
-impl Stage {
-    /// Every stage, in the order of the article.
-    pub const ALL: [Stage; 6] = [
-        Stage::Given,
-        Stage::Forward,
-        Stage::Error,
-        Stage::OutputLayer,
-        Stage::HiddenLayer,
-        Stage::Summary,
-    ];
-}
-
 /// The options an iteration was computed with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
