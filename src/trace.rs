@@ -87,7 +87,7 @@ pub struct TracedValue {
     /// Absent for the errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
-    /// The formula in symbols, e.g. `w5*out_h1 + w6*out_h2 + b2*1`; for given values, the
+    /// The formula in symbols, e.g. `w5 * out_h1 + w6 * out_h2 + b2 * 1`; for given values, the
     /// field of the network file it was read from.
     pub formula: String,
     /// The formula with the numbers substituted, as the article writes it.

@@ -357,7 +357,7 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
         "input": [1e10], "target": [0]}"#;
     add(write_network(overflow).into_bad(&[
         "net.json: the iteration produced a non-finite value: net_o1 = inf",
-        "1e300*10000000000",
+        "1e300 * 10000000000",
         "too large",
     ]));
     let mut cases: Vec<(Option<tempfile::TempDir>, Bad)> =

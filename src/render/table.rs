@@ -9,7 +9,9 @@ use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::trace::{Piece, Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, presets,
+};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
