@@ -357,6 +357,16 @@ impl<'a> Renderer<'a> {
                 .map(|h| Cell::new(h.to_string()))
                 .collect::<Vec<_>>(),
         );
+        // On a narrow terminal only the formulas wrap (at their spaces): a symbol or a number
+        // broken across two lines would read as a different one.
+        let wraps = |name: &str| name == self.labels.formula || name == self.labels.numbers;
+        for (i, h) in header.iter().enumerate() {
+            if !wraps(&h.to_string())
+                && let Some(column) = table.column_mut(i)
+            {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
         table
     }
 
