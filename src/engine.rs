@@ -169,10 +169,10 @@ fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
     }
 }
 
-// Neuron indices name the neurons in the recorded symbols, so the loops count them.
-#[allow(clippy::needless_range_loop)]
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
+// Neuron indices name the neurons in the recorded symbols, so the loops count them.
+#[allow(clippy::needless_range_loop)]
 fn forward<R: Recorder>(
     net: &Network,
     input: &[f64],
@@ -205,12 +205,12 @@ fn forward<R: Recorder>(
                         e.text(" + ");
                     }
                     e.operand(format!("{}{tag}", names.weight(l, j * n_in + k)), row[k])
-                        .text("*")
+                        .text(" * ")
                         .operand(out_symbol(names, l, k, tag), a[k]);
                 }
                 e.text(" + ")
                     .operand(format!("{}{bias_tag}", names.bias(l, j)), b)
-                    .text("*1");
+                    .text(" * 1");
             });
             // out_h1 = f(net_h1)
             let o = act.apply(sum);
@@ -249,7 +249,7 @@ fn error<R: Recorder>(
         rec.record(stage, None, e_o, |e| {
             let n = e.names.neuron(last, j).to_string();
             e.symbol(format!("E_{n}{tag}"))
-                .text("1/2*(")
+                .text("1/2 * (")
                 .operand(format!("target_{n}"), t)
                 .text(" - ")
                 .operand(format!("out_{n}{tag}"), o)
@@ -343,7 +343,7 @@ fn backward<R: Recorder>(
                         let (above, here) = (above.to_string(), here.to_string());
                         e.symbol(format!("dE_{above}/dout_{here}"))
                             .operand(format!("delta_{above}"), d)
-                            .text("*")
+                            .text(" * ")
                             .operand(format!("dnet_{above}/dout_{here}"), w);
                     });
                     sum += share;
@@ -374,7 +374,7 @@ fn backward<R: Recorder>(
                 match act {
                     Activation::Sigmoid => e
                         .operand(out_sym.clone(), out_j)
-                        .text("*(1 - ")
+                        .text(" * (1 - ")
                         .operand(out_sym, out_j)
                         .text(")"),
                     Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
@@ -393,7 +393,7 @@ fn backward<R: Recorder>(
                 let n = e.names.neuron(l + 1, j).to_string();
                 e.symbol(format!("delta_{n}"))
                     .operand(format!("dE_total/dout_{n}"), de_dout)
-                    .text("*")
+                    .text(" * ")
                     .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
             });
 
@@ -417,9 +417,9 @@ fn backward<R: Recorder>(
                     let w = e.names.weight(l, wi);
                     e.symbol(format!("dE_total/d{w}"))
                         .operand(format!("dE_total/dout_{n}"), de_dout)
-                        .text("*")
+                        .text(" * ")
                         .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
-                        .text("*")
+                        .text(" * ")
                         .operand(format!("dnet_{n}/d{w}"), a);
                 });
                 // w5⁺ = w5 − η·∂E_total/∂w5
@@ -432,7 +432,7 @@ fn backward<R: Recorder>(
                         .operand(w.clone(), old)
                         .text(" - ")
                         .operand("eta", eta)
-                        .text("*")
+                        .text(" * ")
                         .operand(format!("dE_total/d{w}"), gradient);
                 });
             }
@@ -497,7 +497,7 @@ fn record_bias_update<R: Recorder>(
             }
             let who = neuron.unwrap_or(m);
             e.operand(format!("delta_{}", names.neuron(l + 1, who)), d)
-                .text("*1");
+                .text(" * 1");
         }
     });
     rec.record(stage, layer, new, |e| {
@@ -506,7 +506,7 @@ fn record_bias_update<R: Recorder>(
             .operand(b.clone(), old)
             .text(" - ")
             .operand("eta", eta)
-            .text("*")
+            .text(" * ")
             .operand(format!("dE_total/d{b}"), gradient);
     });
 }
@@ -595,7 +595,7 @@ fn record_given(net: &Network, rec: &mut TraceRecorder) {
 /// let trace = engine::trace_iteration(&Network::article(), &Options::default());
 /// let iteration = trace.first();
 /// let gradient = iteration.get("dE_total/dw5").unwrap();
-/// assert_eq!(gradient.formula, "dE_total/dout_o1*dout_o1/dnet_o1*dnet_o1/dw5");
+/// assert_eq!(gradient.formula, "dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5");
 /// assert_eq!(format!("{:.9}", gradient.value), "0.082167041");
 /// assert_eq!(format!("{:.9}", iteration.get("E_total+").unwrap().value), "0.291027774");
 /// ```

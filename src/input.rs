@@ -5,10 +5,11 @@ use backprop_tracer::network::Network;
 use std::io::Read;
 use std::path::Path;
 
-/// Loads the network named on the command line, printing any warnings about it.
-pub fn load_network(path: Option<&Path>) -> Result<Network> {
+/// Loads the network named on the command line, printing any warnings about it. Returns
+/// the name to use in messages about it, and the network.
+pub fn load_network(path: Option<&Path>) -> Result<(String, Network)> {
     let Some(path) = path else {
-        return Ok(Network::article());
+        return Ok(("the article's network".to_string(), Network::article()));
     };
     let (name, text) = if path == Path::new("-") {
         let mut text = String::new();
@@ -25,5 +26,5 @@ pub fn load_network(path: Option<&Path>) -> Result<Network> {
     for w in warnings {
         eprintln!("warning: {name}: {w}");
     }
-    Ok(net)
+    Ok((name, net))
 }

@@ -13,6 +13,7 @@
 //! - [`article`]: the numbers the article prints, with its errata, as data.
 //! - [`render`]: tables and JSON.
 //! - [`number`]: how numbers are written.
+//! - [`fuzzing`]: the path the fuzz target drives.
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
@@ -25,6 +26,7 @@
 
 pub mod article;
 pub mod engine;
+pub mod fuzzing;
 pub mod network;
 pub mod notation;
 pub mod number;

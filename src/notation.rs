@@ -80,11 +80,6 @@ impl Notation {
             format!("b{}_{}", l + 1, j + 1)
         }
     }
-
-    /// Whether weight layer `l`'s bias is shared by its neurons.
-    pub fn bias_is_shared(&self, l: usize) -> bool {
-        self.shared_bias[l]
-    }
 }
 
 /// A symbol in the article's typography: `dE_total/dw5` → `∂E_total/∂w5`,

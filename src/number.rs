@@ -24,7 +24,11 @@ pub fn fixed(value: f64, precision: usize) -> String {
 /// the numbers it substitutes into a formula (0.15*0.05, not 0.150000000*0.050000000).
 pub fn compact(value: f64, precision: usize) -> String {
     let text = fixed(value, precision);
-    if text.contains('e') || !text.contains('.') {
+    if let Some((mantissa, exponent)) = text.split_once('e') {
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
+    if !text.contains('.') {
         return text;
     }
     let trimmed = text.trim_end_matches('0').trim_end_matches('.');
@@ -95,6 +99,8 @@ mod tests {
     #[test]
     fn extremes_use_scientific_notation() {
         assert_eq!(fixed(1e300, 2), "1.00e300");
+        assert_eq!(compact(1e300, 9), "1e300");
+        assert_eq!(compact(-2.5e-12, 9), "-2.5e-12");
         assert_eq!(fixed(f64::INFINITY, 2), "inf");
     }
 

@@ -27,13 +27,33 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
     if path.is_dir() {
         bail!("cannot write {shown}: it is a directory");
     }
+    // A device or a pipe (/dev/stdout, /dev/null, a FIFO) cannot be replaced by renaming, and
+    // must not be: write into it directly.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {shown}"))?;
+        let mut out = BufWriter::new(file);
+        return render(&mut out)
+            .and_then(|_| out.flush())
+            .with_context(|| format!("cannot write {shown}"));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".backprop-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".backprop-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the file it becomes should get the
+    // ordinary permissions a new file gets (0666 less the umask), or keep FILE's own.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode());
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let temp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot write {shown}"))?;
     let mut out = BufWriter::new(temp);

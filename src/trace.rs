@@ -52,18 +52,6 @@ pub enum Stage {
     Summary,
 }
 
-impl Stage {
-    /// Every stage, in the order of the article.
-    pub const ALL: [Stage; 6] = [
-        Stage::Given,
-        Stage::Forward,
-        Stage::Error,
-        Stage::OutputLayer,
-        Stage::HiddenLayer,
-        Stage::Summary,
-    ];
-}
-
 /// The options an iteration was computed with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,7 +87,7 @@ pub struct TracedValue {
     /// Absent for the errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
-    /// The formula in symbols, e.g. `w5*out_h1 + w6*out_h2 + b2*1`; for given values, the
+    /// The formula in symbols, e.g. `w5 * out_h1 + w6 * out_h2 + b2 * 1`; for given values, the
     /// field of the network file it was read from.
     pub formula: String,
     /// The formula with the numbers substituted, as the article writes it.

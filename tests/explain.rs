@@ -23,8 +23,8 @@ fn dw1_is_the_articles_chain() {
     let lines: Vec<&str> = tree.lines().collect();
     assert_eq!(
         lines[0],
-        "∂E_total/∂w1 = ∂E_total/∂out_h1*∂out_h1/∂net_h1*∂net_h1/∂w1 = \
-         0.036350306*0.241300709*0.05 = 0.000438568  [article 0.000438568 ✓]"
+        "∂E_total/∂w1 = ∂E_total/∂out_h1 * ∂out_h1/∂net_h1 * ∂net_h1/∂w1 = \
+         0.036350306 * 0.241300709 * 0.05 = 0.000438568  [article 0.000438568 ✓]"
     );
     // The three factors are the root's children, and the first is the sum of each
     // output's share, as the article builds it.
@@ -37,12 +37,14 @@ fn dw1_is_the_articles_chain() {
         children,
         [
             "├─ ∂E_total/∂out_h1 = ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1 = 0.055399425 + (-0.019049118) = 0.036350306  [article 0.036350306 ✓]",
-            "├─ ∂out_h1/∂net_h1 = out_h1*(1 - out_h1) = 0.593269992*(1 - 0.593269992) = 0.241300709  [article 0.241300709 ✓]",
+            "├─ ∂out_h1/∂net_h1 = out_h1 * (1 - out_h1) = 0.593269992 * (1 - 0.593269992) = 0.241300709  [article 0.241300709 ✓]",
             "└─ ∂net_h1/∂w1 = i1 = 0.050000000  [article 0.05 ✓]",
         ]
     );
-    assert!(lines[2].starts_with("│  ├─ ∂E_o1/∂out_h1 = δ_o1*∂net_o1/∂out_h1 = 0.138498562*0.4"));
-    assert!(tree.contains("│  └─ ∂E_o2/∂out_h1 = δ_o2*∂net_o2/∂out_h1 = (-0.038098237)*0.5 = -0.019049118  [article -0.019049119 ≠]"));
+    assert!(
+        lines[2].starts_with("│  ├─ ∂E_o1/∂out_h1 = δ_o1 * ∂net_o1/∂out_h1 = 0.138498562 * 0.4")
+    );
+    assert!(tree.contains("│  └─ ∂E_o2/∂out_h1 = δ_o2 * ∂net_o2/∂out_h1 = (-0.038098237) * 0.5 = -0.019049118  [article -0.019049119 ≠]"));
     // Down to the given values.
     for leaf in [
         "w1 = 0.150000000  (given: weights[0][0])",
@@ -63,7 +65,7 @@ fn w5_plus_is_the_update_of_w5() {
     let lines: Vec<&str> = tree.lines().collect();
     assert_eq!(
         lines[0],
-        "w5⁺ = w5 - η*∂E_total/∂w5 = 0.4 - 0.5*0.082167041 = 0.358916480  [article 0.35891648 ✓]"
+        "w5⁺ = w5 - η * ∂E_total/∂w5 = 0.4 - 0.5 * 0.082167041 = 0.358916480  [article 0.35891648 ✓]"
     );
     assert_eq!(
         lines[1],
@@ -74,8 +76,8 @@ fn w5_plus_is_the_update_of_w5() {
         "├─ η = 0.500000000  (given: learning_rate)  [article 0.5 ✓]"
     );
     assert!(lines[3].starts_with(
-        "└─ ∂E_total/∂w5 = ∂E_total/∂out_o1*∂out_o1/∂net_o1*∂net_o1/∂w5 = \
-         0.74136507*0.186815602*0.593269992 = 0.082167041"
+        "└─ ∂E_total/∂w5 = ∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5 = \
+         0.74136507 * 0.186815602 * 0.593269992 = 0.082167041"
     ));
     insta::assert_snapshot!("explain_w5_plus", tree);
 }
@@ -87,7 +89,7 @@ fn both_typographies_name_the_same_value() {
     assert_eq!(explain(&["w5⁺"]), explain(&["w5+"]));
     let ascii = explain(&["w5⁺", "--ascii"]);
     assert!(
-        ascii.starts_with("w5+ = w5 - eta*dE_total/dw5 = "),
+        ascii.starts_with("w5+ = w5 - eta * dE_total/dw5 = "),
         "{ascii}"
     );
     assert!(ascii.contains("`- dE_total/dw5"));
@@ -120,7 +122,7 @@ fn another_network_and_update_order() {
         tree.contains("└─ ∂net_o1/∂out_h1 = w5⁺ = 0.358916480"),
         "{tree}"
     );
-    assert!(tree.contains("w5⁺ = w5 - η*∂E_total/∂w5"), "{tree}");
+    assert!(tree.contains("w5⁺ = w5 - η * ∂E_total/∂w5"), "{tree}");
 }
 
 /// The JSON contract, read into structs that refuse unknown fields.
@@ -170,8 +172,11 @@ fn json_is_the_same_tree() {
     let root = &doc.tree;
     assert_eq!(root.symbol, "dE_total/dw1");
     assert_eq!(root.stage, "hidden_layer");
-    assert_eq!(root.formula, "dE_total/dout_h1*dout_h1/dnet_h1*dnet_h1/dw1");
-    assert_eq!(root.substituted, "0.036350306*0.241300709*0.05");
+    assert_eq!(
+        root.formula,
+        "dE_total/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw1"
+    );
+    assert_eq!(root.substituted, "0.036350306 * 0.241300709 * 0.05");
     // The article's nine decimals: within half a unit of the last.
     approx::assert_abs_diff_eq!(root.value, 0.000438568, epsilon = 5e-10);
     assert_eq!(root.article[0].printed, "0.000438568");

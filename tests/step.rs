@@ -173,8 +173,8 @@ fn first_step_forward_and_back() {
     let mut t = Terminal::start("", 100, 30, &[]);
     let screen = t.wait_for(&["step 1 of 66"]);
     assert!(screen.contains("Step 1 · Forward pass · 1. input layer → hidden layer"));
-    assert!(screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"));
-    assert!(screen.contains("       = 0.15*0.05 + 0.2*0.1 + 0.35*1"));
+    assert!(screen.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1"));
+    assert!(screen.contains("       = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1"));
     assert!(screen.contains("       = 0.377500000"));
     assert!(screen.contains("article: 0.3775 ✓"));
     // The drawing: net_h1 at h1, nothing yet at h2; h1 and its weights highlighted.
@@ -187,7 +187,7 @@ fn first_step_forward_and_back() {
 
     t.keys("\r ");
     let screen = t.wait_for(&["step 3 of 66"]);
-    assert!(screen.contains("net_h2 = w3*i1 + w4*i2 + b1*1"));
+    assert!(screen.contains("net_h2 = w3 * i1 + w4 * i2 + b1 * 1"));
     assert!(
         screen.contains("out 0.59327"),
         "out_h1 is drawn once computed:\n{screen}"
@@ -202,7 +202,7 @@ fn first_step_forward_and_back() {
 
     t.keys(BACKSPACE);
     let screen = t.wait_for(&["step 1 of 66"]);
-    assert!(screen.contains("net_h1 = w1*i1"));
+    assert!(screen.contains("net_h1 = w1 * i1"));
     assert!(
         !screen.contains("out 0.59327"),
         "going back takes the value away:\n{screen}"
@@ -232,8 +232,8 @@ fn sections_reach_the_hidden_layer_and_the_end() {
     // On to δ_h1, then ∂E_total/∂w1: the article's 0.000438568.
     t.keys("\r\r\r\r\r\r\r\r");
     let screen = t.wait_for(&["step 38 of 66"]);
-    assert!(screen.contains("∂E_total/∂w1 = ∂E_total/∂out_h1*∂out_h1/∂net_h1*∂net_h1/∂w1"));
-    assert!(screen.contains("= 0.036350306*0.241300709*0.05"));
+    assert!(screen.contains("∂E_total/∂w1 = ∂E_total/∂out_h1 * ∂out_h1/∂net_h1 * ∂net_h1/∂w1"));
+    assert!(screen.contains("= 0.036350306 * 0.241300709 * 0.05"));
     assert!(screen.contains("= 0.000438568"));
     assert!(screen.contains("article: 0.000438568 ✓"));
 
@@ -294,7 +294,7 @@ fn a_small_terminal_is_told_so() {
     let mut t = Terminal::start("", 60, 16, &[]);
     let screen = t.wait_for(&["step 1 of 66"]);
     assert!(
-        screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"),
+        screen.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1"),
         "the step still shows"
     );
     assert!(screen.contains("The network drawing needs"), "{screen}");
@@ -347,7 +347,7 @@ fn plain_prints_one_step_per_line_of_input() {
         at = s;
     }
     assert!(!out.contains("step 5 of 66"), "no line, no step 5:\n{out}");
-    assert!(out.contains("net_h1 = w1*i1 + w2*i2 + b1*1\n       = 0.15*0.05 + 0.2*0.1 + 0.35*1\n       = 0.377500000\narticle: 0.3775 ✓\n"));
+    assert!(out.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1\n       = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1\n       = 0.377500000\narticle: 0.3775 ✓\n"));
     assert!(!out.contains('\x1b'), "no escape sequences into a pipe");
 }
 

@@ -30,11 +30,11 @@ impl IterationArgs {
     /// Loads the network and records one iteration of it. Refuses a trace holding a NaN or
     /// an infinity rather than show or write it.
     pub fn record(&self) -> Result<Trace> {
-        let network = input::load_network(self.network.as_deref())?;
+        let (name, network) = input::load_network(self.network.as_deref())?;
         let trace = engine::trace_iteration(&network, &self.options(network.update_biases));
         if let Some(bad) = trace.first().first_non_finite() {
             bail!(
-                "the iteration produced a non-finite value: {} = {} (formula {} = {}); \
+                "{name}: the iteration produced a non-finite value: {} = {} (formula {} = {}); \
                  the weights, inputs or learning rate are too large for f64",
                 bad.symbol,
                 number::compact(bad.value, 9),

@@ -294,8 +294,8 @@ mod tests {
         assert_eq!(shares, ["dE_o1/dout_h1", "dE_o2/dout_h1"]);
         let drawn = text(&root, false);
         assert!(drawn.starts_with(
-            "∂E_total/∂w1 = ∂E_total/∂out_h1*∂out_h1/∂net_h1*∂net_h1/∂w1 = \
-             0.036350306*0.241300709*0.05 = 0.000438568  [article 0.000438568 ✓]\n"
+            "∂E_total/∂w1 = ∂E_total/∂out_h1 * ∂out_h1/∂net_h1 * ∂net_h1/∂w1 = \
+             0.036350306 * 0.241300709 * 0.05 = 0.000438568  [article 0.000438568 ✓]\n"
         ));
         assert!(drawn.contains("├─ ∂E_total/∂out_h1 = ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1"));
         assert!(
@@ -319,7 +319,7 @@ mod tests {
         assert_eq!(root.children.len(), 1);
         let drawn = text(&root, false);
         assert!(
-            drawn.starts_with("∂out_o1/∂net_o1 = out_o1*(1 - out_o1) = "),
+            drawn.starts_with("∂out_o1/∂net_o1 = out_o1 * (1 - out_o1) = "),
             "{drawn}"
         );
     }
@@ -330,7 +330,7 @@ mod tests {
         let root = tree(&trace, "net_h1+").unwrap();
         let children: Vec<&str> = root.children.iter().map(|c| c.symbol.as_str()).collect();
         assert_eq!(children, ["w1+", "i1", "w2+", "i2", "b1"]);
-        assert!(text(&root, true).starts_with("net_h1+ = w1+*i1 + w2+*i2 + b1*1 = "));
+        assert!(text(&root, true).starts_with("net_h1+ = w1+ * i1 + w2+ * i2 + b1 * 1 = "));
     }
 
     #[test]

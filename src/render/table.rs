@@ -9,7 +9,9 @@ use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, presets,
+};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -278,7 +280,7 @@ impl<'a> Renderer<'a> {
         let mut header = vec![
             l.symbol.to_string(),
             l.before.to_string(),
-            format!("{}w", l.gradient),
+            self.symbol("dE_total/dw"),
             l.after.to_string(),
         ];
         if self.comparison.is_some() {
@@ -423,6 +425,16 @@ impl<'a> Renderer<'a> {
                 .map(|h| Cell::new(h.to_string()))
                 .collect::<Vec<_>>(),
         );
+        // On a narrow terminal only the formulas wrap (at their spaces): a symbol or a number
+        // broken across two lines would read as a different one.
+        let wraps = |name: &str| name == self.labels.formula || name == self.labels.numbers;
+        for (i, h) in header.iter().enumerate() {
+            if !wraps(&h.to_string())
+                && let Some(column) = table.column_mut(i)
+            {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
         table
     }
 

@@ -602,8 +602,8 @@ mod tests {
         let screen = text(&s.screen(100, 30));
         assert!(screen.contains("Step 1 · Forward pass · 1. input layer → hidden layer"));
         assert!(screen.contains("step 1 of 66"));
-        assert!(screen.contains("net_h1 = w1*i1 + w2*i2 + b1*1"));
-        assert!(screen.contains("= 0.15*0.05 + 0.2*0.1 + 0.35*1"));
+        assert!(screen.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1"));
+        assert!(screen.contains("= 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1"));
         assert!(screen.contains("= 0.377500000"));
         assert!(screen.contains("article: 0.3775 ✓"));
         assert!(screen.contains("net 0.3775"), "{screen}");

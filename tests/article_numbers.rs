@@ -1,0 +1,257 @@
+//! Every number the article prints, checked at the precision the article printed it, from
+//! the one data file that lists them (traces/article-numbers.json); and each of the
+//! article's discrepancies checked to be what the data file says it is.
+
+use backprop_tracer::article::{self, ErratumKind, Printed, Verdict};
+use backprop_tracer::engine::{self, NoRecorder, Workspace};
+use backprop_tracer::network::Network;
+use backprop_tracer::number::{agrees_at_printed_precision, decimals};
+use backprop_tracer::trace::{Options, Trace, UpdateOrder};
+
+fn trace(order: UpdateOrder) -> Trace {
+    engine::trace_iteration(
+        &Network::article(),
+        &Options {
+            update_order: order,
+            ..Options::default()
+        },
+    )
+}
+
+fn value(trace: &Trace, symbol: &str) -> f64 {
+    trace
+        .first()
+        .get(symbol)
+        .unwrap_or_else(|| panic!("{symbol} is not recorded"))
+        .value
+}
+
+fn first_iteration_numbers() -> impl Iterator<Item = &'static Printed> {
+    article::numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.iteration == 1)
+}
+
+#[test]
+fn the_data_file_covers_every_part_of_the_iteration() {
+    let symbols: Vec<&str> = first_iteration_numbers()
+        .map(|p| p.symbol.as_str())
+        .collect();
+    for s in [
+        "net_h1",
+        "out_h1",
+        "out_h2",
+        "net_o1",
+        "out_o1",
+        "out_o2",
+        "E_o1",
+        "E_o2",
+        "E_total",
+        "dE_total/dout_o1",
+        "dout_o1/dnet_o1",
+        "dnet_o1/dw5",
+        "dE_total/dw5",
+        "w5+",
+        "w6+",
+        "w7+",
+        "w8+",
+        "delta_o1",
+        "dnet_o1/dout_h1",
+        "dE_o1/dout_h1",
+        "dE_o2/dout_h1",
+        "dE_total/dout_h1",
+        "dout_h1/dnet_h1",
+        "dnet_h1/dw1",
+        "dE_total/dw1",
+        "w1+",
+        "w2+",
+        "w3+",
+        "w4+",
+        "E_total+",
+    ] {
+        assert!(
+            symbols.contains(&s),
+            "the article prints {s}; the data file lacks it"
+        );
+    }
+    assert_eq!(symbols.len(), 47);
+}
+
+#[test]
+fn every_exact_number_agrees_at_the_articles_precision() {
+    let simultaneous = trace(UpdateOrder::Simultaneous);
+    let mut checked = 0;
+    for p in first_iteration_numbers().filter(|p| p.erratum.is_none()) {
+        assert_eq!(p.order, UpdateOrder::Simultaneous, "{}", p.symbol);
+        let v = value(&simultaneous, &p.symbol);
+        assert!(
+            agrees_at_printed_precision(v, &p.printed),
+            "{}: computed {v}, the article prints {} ({})",
+            p.symbol,
+            p.printed,
+            p.location
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 44);
+}
+
+#[test]
+fn the_output_list_typo_is_a_typo() {
+    let t = trace(UpdateOrder::Simultaneous);
+    let typo = first_iteration_numbers()
+        .find(|p| {
+            p.erratum
+                .as_ref()
+                .is_some_and(|e| e.kind == ErratumKind::Typo)
+        })
+        .unwrap();
+    assert_eq!(
+        (typo.symbol.as_str(), typo.printed.as_str()),
+        ("out_o1", "0.75136079")
+    );
+    let out_o1 = value(&t, "out_o1");
+    assert!(!agrees_at_printed_precision(out_o1, &typo.printed));
+    // The same digits, correctly: the article's own 0.75136507.
+    assert!(agrees_at_printed_precision(out_o1, "0.75136507"));
+}
+
+#[test]
+fn the_last_digit_of_de_o2_dout_h1_comes_from_rounded_factors() {
+    let t = trace(UpdateOrder::Simultaneous);
+    let p = first_iteration_numbers()
+        .find(|p| {
+            p.erratum
+                .as_ref()
+                .is_some_and(|e| e.kind == ErratumKind::Rounding)
+        })
+        .unwrap();
+    assert_eq!(p.symbol, "dE_o2/dout_h1");
+    let exact = value(&t, "dE_o2/dout_h1");
+    assert_eq!(format!("{exact:.12}"), "-0.019049118258");
+    assert!(!agrees_at_printed_precision(exact, &p.printed));
+    // Off by one unit in the last printed digit, no more.
+    let unit = 10f64.powi(-(decimals(&p.printed) as i32));
+    let printed: f64 = p.printed.parse().unwrap();
+    assert!((exact - printed).abs() < unit);
+    // And that is what multiplying the rounded factors gives: δ_o2 to 9 digits times w7,
+    // rounded half away from zero (−0.0190491185 → −0.019049119).
+    let delta_o2: f64 = format!("{:.9}", value(&t, "delta_o2")).parse().unwrap();
+    assert_eq!(delta_o2, -0.038098237);
+    let product = delta_o2 * value(&t, "w7");
+    let rounded = (product.abs() * 1e9 + 0.5 + 1e-6).floor() / 1e9 * product.signum();
+    assert_eq!(format!("{rounded:.9}"), p.printed);
+}
+
+#[test]
+fn e_total_after_one_iteration_comes_from_the_sequential_order() {
+    let p = first_iteration_numbers()
+        .find(|p| p.symbol == "E_total+")
+        .unwrap();
+    assert_eq!(p.printed, "0.291027924");
+    assert_eq!(p.order, UpdateOrder::Sequential);
+    let sequential = value(&trace(UpdateOrder::Sequential), "E_total+");
+    let simultaneous = value(&trace(UpdateOrder::Simultaneous), "E_total+");
+    assert!(agrees_at_printed_precision(sequential, "0.291027924"));
+    assert!(agrees_at_printed_precision(simultaneous, "0.291027774"));
+    assert!(!agrees_at_printed_precision(simultaneous, &p.printed));
+}
+
+/// Trains the article's network `n` times without recording; returns E_total and outputs.
+fn train(order: UpdateOrder, target: [f64; 2], n: usize) -> (f64, Vec<f64>) {
+    let mut net = Network::article();
+    net.target = target.to_vec();
+    let mut ws = Workspace::new(&net);
+    let (input, target) = (net.input.clone(), net.target.clone());
+    for _ in 0..n {
+        engine::step(
+            &mut net,
+            &input,
+            &target,
+            order,
+            false,
+            &mut ws,
+            &mut NoRecorder,
+        );
+    }
+    let e = engine::total_error(&net, &input, &target, &mut ws);
+    (e, ws.outputs().to_vec())
+}
+
+#[test]
+fn the_10000_iteration_claims_come_from_the_sequential_order() {
+    let claims: Vec<&Printed> = article::numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.iteration == 10000)
+        .collect();
+    assert_eq!(claims.len(), 3);
+    let (e, out) = train(UpdateOrder::Sequential, [0.01, 0.99], 10000);
+    let computed = |symbol: &str| match symbol {
+        "E_total" => e,
+        "out_o1" => out[0],
+        "out_o2" => out[1],
+        other => panic!("unexpected claim {other}"),
+    };
+    for p in &claims {
+        assert_eq!(p.order, UpdateOrder::Sequential);
+        assert!(
+            agrees_at_printed_precision(computed(&p.symbol), &p.printed),
+            "{}: {} vs {}",
+            p.symbol,
+            computed(&p.symbol),
+            p.printed
+        );
+    }
+    // The simultaneous order's figures, as the erratum states them.
+    let (e, out) = train(UpdateOrder::Simultaneous, [0.01, 0.99], 10000);
+    assert!(agrees_at_printed_precision(e, "0.0000351019"));
+    assert!(agrees_at_printed_precision(out[0], "0.015913620"));
+    assert!(agrees_at_printed_precision(out[1], "0.984064274"));
+    let text = &claims[0].erratum.as_ref().unwrap().en;
+    for figure in ["0.0000351019", "0.015913620", "0.984064274"] {
+        assert!(text.contains(figure));
+    }
+}
+
+#[test]
+fn the_codes_target_0_09_is_a_typo_for_0_99() {
+    let note = &article::numbers().notes[0];
+    assert!(note.en.contains("[0.01, 0.09]"));
+    let (with_typo, _) = train(UpdateOrder::Sequential, [0.01, 0.09], 10000);
+    assert!(!agrees_at_printed_precision(with_typo, "0.000035085"));
+}
+
+#[test]
+fn no_printed_number_is_left_unexplained_in_either_order() {
+    for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+        let t = trace(order);
+        let comparison = article::compare(&t).expect("the article's network");
+        let mut seen = 0;
+        for (symbol, verdicts) in comparison {
+            for (p, verdict) in verdicts {
+                seen += 1;
+                assert_ne!(
+                    verdict,
+                    Verdict::Differs,
+                    "{symbol} = {} ({order:?})",
+                    p.printed
+                );
+            }
+        }
+        assert_eq!(seen, 47);
+    }
+}
+
+#[test]
+fn other_networks_get_no_comparison() {
+    let mut net = Network::article();
+    net.weights[0][0] = 0.16;
+    assert!(article::compare(&engine::trace_iteration(&net, &Options::default())).is_none());
+    let biased = Options {
+        update_biases: true,
+        ..Options::default()
+    };
+    assert!(article::compare(&engine::trace_iteration(&Network::article(), &biased)).is_none());
+}
