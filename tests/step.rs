@@ -26,19 +26,25 @@ struct Terminal {
 }
 
 impl Terminal {
-    /// Runs `backprop step ARGS` in a `cols` × `rows` terminal. The size is set with stty
-    /// inside the terminal before the program starts, so its first screen has that size.
+    /// Runs `backprop step ARGS` in a `cols` × `rows` terminal. The pseudo-terminal library
+    /// sets its default 80×24 from the parent after forking, which can land after anything
+    /// the child does; so the parent sets the size once spawn has returned, and the child
+    /// waits until it sees that size before starting the program.
     fn start(args: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Terminal {
         let mut command = Command::new("sh");
         command.arg("-c").arg(format!(
-            "stty cols {cols} rows {rows} && exec '{}' step {args}",
+            "while [ \"$(stty size)\" != '{rows} {cols}' ]; do sleep 0.01; done; exec '{}' step {args}",
             env!("CARGO_BIN_EXE_backprop")
         ));
         command.env("TERM", "xterm-256color").env_remove("NO_COLOR");
         for (k, v) in env {
             command.env(k, v);
         }
-        let session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+        let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+        session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .expect("set the terminal size");
         Terminal {
             session,
             screen: vt100::Parser::new(
