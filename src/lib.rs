@@ -14,6 +14,10 @@
 //! - [`render`]: tables and JSON.
 //! - [`number`]: how numbers are written.
 //! - [`fuzzing`]: the path the fuzz target drives.
+//! - [`formula`]: reading recorded formulas back, to recompute a value from them.
+//! - [`verify`]: checking numbers against a recomputation: a student's own (naming the
+//!   likely slip) or a whole trace.
+//! - [`gradcheck`]: backpropagation's gradients beside central differences.
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
@@ -27,8 +31,11 @@
 pub mod article;
 pub mod engine;
 pub mod fuzzing;
+pub mod formula;
+pub mod gradcheck;
 pub mod network;
 pub mod notation;
 pub mod number;
 pub mod render;
 pub mod trace;
+pub mod verify;
