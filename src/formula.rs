@@ -121,13 +121,17 @@ fn lex(text: &str, offset: usize, out: &mut Vec<(Token, usize)>) -> Result<(), F
         let at = offset + i + 1;
         if c.is_whitespace() {
             i += 1;
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let (number, len) = lex_number(&chars[i..]);
-            let value = number.parse::<f64>().map_err(|_| FormulaError::Unexpected {
-                found: format!("\"{number}\""),
-                at,
-                expected: "a number",
-            })?;
+            let value = number
+                .parse::<f64>()
+                .map_err(|_| FormulaError::Unexpected {
+                    found: format!("\"{number}\""),
+                    at,
+                    expected: "a number",
+                })?;
             out.push((Token::Num(value), at));
             i += len;
         } else if "+-*/^(),>".contains(c) {
@@ -520,20 +524,49 @@ mod tests {
             &[2.0, 3.0, 5.0],
         );
         assert_eq!(g, 30.0);
-        assert_eq!(eval_with("-(target_o1 - out_o1)", &["target_o1", "out_o1"], &[0.01, 0.75]), 0.74);
-        assert_eq!(eval_with("1/2*(target_o1 - out_o1)^2", &["target_o1", "out_o1"], &[1.0, 3.0]), 2.0);
+        assert_eq!(
+            eval_with(
+                "-(target_o1 - out_o1)",
+                &["target_o1", "out_o1"],
+                &[0.01, 0.75]
+            ),
+            0.74
+        );
+        assert_eq!(
+            eval_with(
+                "1/2*(target_o1 - out_o1)^2",
+                &["target_o1", "out_o1"],
+                &[1.0, 3.0]
+            ),
+            2.0
+        );
         assert_eq!(eval_with("1 - out_h1^2", &["out_h1"], &[0.5]), 0.75);
         assert_eq!(eval_with("max(0, net_h1)", &["net_h1"], &[-2.0]), 0.0);
         assert_eq!(eval_with("tanh(net_h1)", &["net_h1"], &[0.0]), 0.0);
-        assert_eq!(eval_with("1 if net_h1 > 0, else 0", &["net_h1"], &[0.3]), 1.0);
-        assert_eq!(eval_with("1 if net_h1 > 0, else 0", &["net_h1"], &[-0.3]), 0.0);
+        assert_eq!(
+            eval_with("1 if net_h1 > 0, else 0", &["net_h1"], &[0.3]),
+            1.0
+        );
+        assert_eq!(
+            eval_with("1 if net_h1 > 0, else 0", &["net_h1"], &[-0.3]),
+            0.0
+        );
         assert_eq!(eval_with("1", &[], &[]), 1.0);
-        assert_eq!(eval_with("w5+ - eta*dE_total/dw5", &["w5+", "eta", "dE_total/dw5"], &[1.0, 0.5, 2.0]), 0.0);
+        assert_eq!(
+            eval_with(
+                "w5+ - eta*dE_total/dw5",
+                &["w5+", "eta", "dE_total/dw5"],
+                &[1.0, 0.5, 2.0]
+            ),
+            0.0
+        );
     }
 
     #[test]
     fn substituted_formulas_evaluate() {
-        let x = parse_numeric("0.5 - 0.5*(-0.02260254)").unwrap().eval(&|_| 0.0);
+        let x = parse_numeric("0.5 - 0.5*(-0.02260254)")
+            .unwrap()
+            .eval(&|_| 0.0);
         assert!((x - 0.51130127).abs() < 1e-15);
         let y = parse_numeric("1/(1 + e^(-0.3775))").unwrap().eval(&|_| 0.0);
         assert_eq!(format!("{y:.9}"), "0.593269992");
@@ -573,7 +606,11 @@ mod tests {
         let printed: Vec<&str> = numbers.iter().map(|n| n.printed).collect();
         assert_eq!(printed, vec!["0.4", "0.5", "-0.02260254"]);
 
-        let changed = value("w5 - eta*dE_total/dw5", &["w5", "eta", "dE_total/dw5"], "0.4 + 0.5*0.08");
+        let changed = value(
+            "w5 - eta*dE_total/dw5",
+            &["w5", "eta", "dE_total/dw5"],
+            "0.4 + 0.5*0.08",
+        );
         assert_eq!(
             read_substituted(&changed).unwrap_err(),
             Mismatch {

@@ -1,0 +1,593 @@
+//! A student's own numbers, checked: read from JSON (`{"out_h1": 0.5933}`) or CSV
+//! (`out_h1,0.5933`), every value compared with the engine's at the precision the student
+//! wrote it, and every wrong one explained: it follows from an earlier wrong one ("follows
+//! from your ∂E_total/∂out_h1"), or it is a new mistake, named where it is a known slip
+//! ([`crate::verify::slips`]).
+
+use crate::engine;
+use crate::network::Network;
+use crate::notation;
+use crate::number;
+use crate::trace::{Options, Piece, Trace, UpdateOrder};
+use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
+use crate::verify::{agrees_as_printed, half_unit};
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, HashMap};
+
+/// A problem with a homework file, naming the line or key and what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HomeworkError {
+    /// JSON that does not parse, or is not an object of numbers.
+    #[error("not a JSON object of symbol: value pairs: {0}")]
+    Json(String),
+    /// A JSON value that is not a number.
+    #[error("\"{key}\": expected a number, got {got}")]
+    NotANumber {
+        /// The key.
+        key: String,
+        /// What the value was.
+        got: String,
+    },
+    /// A CSV line that is not `symbol,value`.
+    #[error("line {line}: expected symbol,value (e.g. out_h1,0.593269992), got \"{text}\"")]
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+    /// No values at all.
+    #[error("no values found; write one symbol,value per line or a JSON object")]
+    Empty,
+    /// Two entries for the same symbol.
+    #[error("{symbol} is given twice (as \"{first}\" and as \"{second}\")")]
+    Duplicate {
+        /// The trace symbol.
+        symbol: String,
+        /// The first spelling.
+        first: String,
+        /// The second spelling.
+        second: String,
+    },
+}
+
+/// One value as the student wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The symbol as written (`∂E_total/∂w5`, `dEtotal/dw5`, `w5_new`).
+    pub written: String,
+    /// The number as written, which sets the precision it is compared at.
+    pub printed: String,
+    /// Its value.
+    pub value: f64,
+}
+
+/// Reads a homework file: a JSON object, or CSV lines `symbol,value` (a header line,
+/// blank lines and `#` comments are skipped).
+pub fn read(text: &str) -> Result<Vec<Entry>, HomeworkError> {
+    let entries = if text.trim_start().starts_with('{') {
+        read_json(text)?
+    } else {
+        read_csv(text)?
+    };
+    if entries.is_empty() {
+        return Err(HomeworkError::Empty);
+    }
+    Ok(entries)
+}
+
+fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
+    let map: BTreeMap<String, Box<RawValue>> =
+        serde_json::from_str(text).map_err(|e| HomeworkError::Json(e.to_string()))?;
+    map.into_iter()
+        .map(|(key, raw)| {
+            let raw = raw.get().trim();
+            // A number, or a number in a string ("0.5933"); the text keeps trailing zeros.
+            let printed = raw.trim_matches('"').trim();
+            match printed.parse::<f64>() {
+                Ok(value) if value.is_finite() && !printed.is_empty() => Ok(Entry {
+                    written: key,
+                    printed: printed.to_string(),
+                    value,
+                }),
+                _ => Err(HomeworkError::NotANumber {
+                    key,
+                    got: raw.to_string(),
+                }),
+            }
+        })
+        .collect()
+}
+
+fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
+    let mut entries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let bad = || HomeworkError::Line {
+            line: n + 1,
+            text: trimmed.to_string(),
+        };
+        let (symbol, printed) = trimmed
+            .rsplit_once([',', '\t', ';'])
+            .map(|(s, v)| (s.trim().trim_matches('"'), v.trim().trim_matches('"')))
+            .ok_or_else(bad)?;
+        match printed.parse::<f64>() {
+            Ok(value) if value.is_finite() && !symbol.is_empty() => entries.push(Entry {
+                written: symbol.to_string(),
+                printed: printed.to_string(),
+                value,
+            }),
+            // A header such as `symbol,value` on the first line.
+            Err(_) if entries.is_empty() && !printed.chars().any(|c| c.is_ascii_digit()) => {}
+            _ => return Err(bad()),
+        }
+    }
+    Ok(entries)
+}
+
+/// The key two spellings of one symbol share: `∂E_total/∂w5`, `dEtotal/dw5`, `dE/dw5` and
+/// `DE_TOTAL/DW5` all give `detotal/dw5`; `w5_new`, `w5'`, `w5⁺` give `w5+`.
+pub fn spelling_key(symbol: &str) -> String {
+    let mut s = notation::ascii(symbol)
+        .replace("\\partial", "d")
+        .replace("\\delta", "delta")
+        .replace("\\eta", "eta")
+        .replace("^{+}", "+")
+        .replace("^+", "+");
+    s.retain(|c| !matches!(c, '{' | '}' | '\\' | '$' | ' ' | '_'));
+    let mut s = s.to_lowercase();
+    for suffix in ["(new)", "new", "'", "’", "plus", "+"] {
+        if let Some(body) = s.strip_suffix(suffix)
+            && !body.is_empty()
+        {
+            s = format!("{body}+");
+            break;
+        }
+    }
+    if let Some(rest) = s.strip_prefix("de/") {
+        s = format!("detotal/{rest}");
+    }
+    match s.as_str() {
+        "lr" | "learningrate" => "eta".to_string(),
+        _ => s,
+    }
+}
+
+/// Finds the trace symbol a student's spelling means, among `known`; otherwise the closest
+/// known symbol, as a suggestion.
+pub fn resolve<'a>(written: &str, known: &[&'a str]) -> Result<&'a str, Option<&'a str>> {
+    let ascii = notation::ascii(written);
+    if let Some(exact) = known.iter().find(|k| **k == ascii) {
+        return Ok(exact);
+    }
+    let key = spelling_key(written);
+    let matches: Vec<&str> = known
+        .iter()
+        .copied()
+        .filter(|k| spelling_key(k) == key)
+        .collect();
+    if let [one] = matches.as_slice() {
+        return Ok(one);
+    }
+    Err(known
+        .iter()
+        .map(|k| (strsim::levenshtein(&key, &spelling_key(k)), *k))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, k)| k))
+}
+
+/// How one of the student's values stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// It agrees at the precision written.
+    Agrees,
+    /// It is what the formula gives with the student's own earlier wrong values (named).
+    FollowsFrom(Vec<String>),
+    /// A new mistake, recognised as one or more slips (the likeliest first).
+    Slip(Vec<Diagnosis>),
+    /// A new mistake the tool does not recognise.
+    Unrecognised,
+}
+
+/// One of the student's values, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The trace symbol.
+    pub symbol: String,
+    /// As the student wrote it.
+    pub entry: Entry,
+    /// The engine's value.
+    pub correct: f64,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The formula, as the engine records it (ASCII symbols).
+    pub formula: String,
+    /// The symbols of the formula.
+    pub from: Vec<String>,
+    /// The engine's formula with its numbers.
+    pub substituted: String,
+    /// The formula with the student's numbers (theirs where written, recomputed from theirs
+    /// elsewhere) and what it gives, when that differs from the engine's.
+    pub yours: Option<(String, f64)>,
+}
+
+impl Row {
+    /// Whether the value agrees.
+    pub fn agrees(&self) -> bool {
+        self.verdict == Verdict::Agrees
+    }
+}
+
+/// A symbol the student wrote that the network does not have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unknown {
+    /// The value as written.
+    pub entry: Entry,
+    /// The closest symbol the network has.
+    pub suggestion: Option<String>,
+}
+
+/// Everything `verify` found in a homework file.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The iteration the values were compared with.
+    pub trace: Trace,
+    /// The recognised values, in computation order.
+    pub rows: Vec<Row>,
+    /// The values whose symbol is not the network's.
+    pub unknown: Vec<Unknown>,
+}
+
+impl Report {
+    /// The first value that does not agree, in computation order.
+    pub fn first_wrong(&self) -> Option<&Row> {
+        self.rows.iter().find(|r| !r.agrees())
+    }
+
+    /// Whether every value agrees and every symbol is known.
+    pub fn all_agree(&self) -> bool {
+        self.unknown.is_empty() && self.rows.iter().all(Row::agrees)
+    }
+}
+
+/// Checks the student's `entries` against one iteration of `network` with `options`.
+pub fn check(
+    network: &Network,
+    options: &Options,
+    entries: Vec<Entry>,
+) -> Result<Report, HomeworkError> {
+    let trace = engine::trace_iteration(network, options);
+    let other_order = match options.update_order {
+        UpdateOrder::Simultaneous => UpdateOrder::Sequential,
+        UpdateOrder::Sequential => UpdateOrder::Simultaneous,
+    };
+    let other = engine::trace_iteration(
+        network,
+        &Options {
+            update_order: other_order,
+            ..options.clone()
+        },
+    );
+    let reference = Compiled::new(&trace).expect("the engine's trace reads back");
+    let alternative = Compiled::new(&other).expect("the engine's trace reads back");
+    let net = &trace.network;
+
+    // Resolve every spelling to a trace symbol.
+    let known: Vec<&str> = trace
+        .first()
+        .values
+        .iter()
+        .map(|v| v.symbol.as_str())
+        .collect();
+    let mut by_symbol: HashMap<String, Entry> = HashMap::new();
+    let mut unknown = Vec::new();
+    for entry in entries {
+        match resolve(&entry.written, &known) {
+            Ok(symbol) => {
+                if let Some(first) = by_symbol.get(symbol) {
+                    return Err(HomeworkError::Duplicate {
+                        symbol: symbol.to_string(),
+                        first: first.written.clone(),
+                        second: entry.written,
+                    });
+                }
+                by_symbol.insert(symbol.to_string(), entry);
+            }
+            Err(suggestion) => unknown.push(Unknown {
+                entry,
+                suggestion: suggestion.map(str::to_string),
+            }),
+        }
+    }
+    let written: Written = by_symbol
+        .iter()
+        .map(|(s, e)| (s.clone(), (e.value, half_unit(&e.printed).unwrap_or(0.0))))
+        .collect();
+
+    let catalogue = slips::catalogue(net, options.update_order);
+    let prepared: Vec<Prepared> = catalogue.iter().map(|s| Prepared::new(s, net)).collect();
+    let mut rows = Vec::new();
+    let mut agrees: HashMap<&str, bool> = HashMap::new();
+    for (at, v) in trace.first().values.iter().enumerate() {
+        let Some(entry) = by_symbol.get(&v.symbol) else {
+            continue;
+        };
+        let (value, half) = written[&v.symbol];
+        let replayed = slips::replay(&reference, &written, None, at, None);
+        let mine = replayed[at];
+        let ok = agrees_as_printed(v.value, &entry.printed);
+        agrees.insert(v.symbol.as_str(), ok);
+        let verdict = if ok {
+            Verdict::Agrees
+        } else if slips::consistent(value, half, mine) {
+            let wrong: Vec<String> = nearest_written(&reference, &written, at)
+                .into_iter()
+                .filter(|s| !agrees.get(s.as_str()).copied().unwrap_or(true))
+                .collect();
+            if wrong.is_empty() {
+                let mut names = nearest_written(&reference, &written, at);
+                names.sort_by_key(|s| reference.position(s));
+                Verdict::Slip(vec![Diagnosis {
+                    slip: Slip::RoundedEarly { decimals: None },
+                    value: mine.value,
+                    names,
+                }])
+            } else {
+                Verdict::FollowsFrom(wrong)
+            }
+        } else {
+            diagnose(
+                v.symbol.as_str(),
+                (value, half, &entry.printed),
+                (&reference, &alternative),
+                (&catalogue, &prepared),
+                &written,
+                net,
+                mine,
+            )
+        };
+        let yours =
+            if (mine.value - v.value).abs() > 1e-12 * (1.0 + v.value.abs()) && !v.from.is_empty() {
+                Some((
+                    with_numbers(v, &replayed, &reference, &by_symbol, options.precision),
+                    mine.value,
+                ))
+            } else {
+                None
+            };
+        rows.push(Row {
+            symbol: v.symbol.clone(),
+            entry: entry.clone(),
+            correct: v.value,
+            verdict,
+            formula: v.formula.clone(),
+            from: v.from.clone(),
+            substituted: v.substituted.clone(),
+            yours,
+        });
+    }
+    Ok(Report {
+        trace,
+        rows,
+        unknown,
+    })
+}
+
+/// A new mistake at `symbol`: which slips give the student's value there.
+fn diagnose(
+    symbol: &str,
+    (value, half, printed): (f64, f64, &str),
+    (reference, alternative): (&Compiled<'_>, &Compiled<'_>),
+    (catalogue, prepared): (&[Slip], &[Prepared<'_>]),
+    written: &Written,
+    net: &Network,
+    plain: slips::Replayed,
+) -> Verdict {
+    let mut found = Vec::new();
+    for (slip, p) in catalogue.iter().zip(prepared) {
+        let (c, prepared) = match slip {
+            Slip::OtherOrder(_) => (alternative, None),
+            _ => (reference, Some(p)),
+        };
+        let Some(at) = c.position(symbol) else {
+            continue;
+        };
+        let r = slips::replay(c, written, prepared, at, None)[at];
+        let changed = (r.value - plain.value).abs() > half + plain.uncertainty;
+        if changed && slips::consistent(value, half, r) {
+            let ancestors = c.ancestors(symbol, written);
+            found.push(Diagnosis::new(slip, r.value, c, &ancestors, net));
+        }
+    }
+    if found.is_empty() {
+        found.extend(rounded_early(symbol, value, printed, reference, written));
+    }
+    if found.is_empty() {
+        Verdict::Unrecognised
+    } else {
+        Verdict::Slip(found)
+    }
+}
+
+/// Most units in the last digit a value may be off for "rounded too early" to be named.
+const ROUNDING_UNITS: f64 = 50.0;
+
+/// Whether rounding the intermediate values to fewer digits gives the student's value, while
+/// the value is off only in its last digits.
+fn rounded_early(
+    symbol: &str,
+    value: f64,
+    printed: &str,
+    reference: &Compiled<'_>,
+    written: &Written,
+) -> Option<Diagnosis> {
+    let at = reference.position(symbol)?;
+    let exact = reference.values()[at].value;
+    let half = half_unit(printed)?;
+    if (value - exact).abs() > 2.0 * half * ROUNDING_UNITS {
+        return None;
+    }
+    let decimals = number::decimals(printed);
+    (1..=decimals).rev().find_map(|d| {
+        let r = slips::replay(reference, written, None, at, Some(d))[at];
+        slips::consistent(value, half, r).then(|| Diagnosis {
+            slip: Slip::RoundedEarly { decimals: Some(d) },
+            value: r.value,
+            names: Vec::new(),
+        })
+    })
+}
+
+/// The values the student wrote that the one at `at` is computed from, directly or through
+/// values they did not write.
+fn nearest_written(c: &Compiled<'_>, written: &Written, at: usize) -> Vec<String> {
+    let values = c.values();
+    c.ancestors(&values[at].symbol, written)
+        .into_iter()
+        .skip(1)
+        .map(|i| &values[i].symbol)
+        .filter(|s| written.contains_key(*s))
+        .cloned()
+        .collect()
+}
+
+/// The formula of `v` with the student's numbers: theirs where they wrote one (as they wrote
+/// it), otherwise what the replay computed from theirs.
+fn with_numbers(
+    v: &crate::trace::TracedValue,
+    replayed: &[slips::Replayed],
+    c: &Compiled<'_>,
+    by_symbol: &HashMap<String, Entry>,
+    precision: usize,
+) -> String {
+    let at = c.position(&v.symbol).expect("the value is in the trace");
+    let operands = c.operands_of(at);
+    let Some(pieces) = v.pieces() else {
+        return v.substituted.clone();
+    };
+    pieces
+        .iter()
+        .map(|p| match *p {
+            Piece::Text(t) => t.to_string(),
+            Piece::Symbol(n) => {
+                let text = match by_symbol.get(&v.from[n]) {
+                    Some(e) => e.printed.clone(),
+                    None => number::compact(replayed[operands[n]].value, precision),
+                };
+                if text.starts_with('-') {
+                    format!("({text})")
+                } else {
+                    text
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: [&str; 8] = [
+        "dE_total/dw5",
+        "delta_o1",
+        "w5",
+        "w5+",
+        "E_total",
+        "eta",
+        "dE_o1/dout_h1",
+        "out_h1",
+    ];
+
+    #[test]
+    fn common_spellings_resolve() {
+        for (written, symbol) in [
+            ("∂E_total/∂w5", "dE_total/dw5"),
+            ("dEtotal/dw5", "dE_total/dw5"),
+            ("dE/dw5", "dE_total/dw5"),
+            ("δ_o1", "delta_o1"),
+            ("δo1", "delta_o1"),
+            ("delta_o1", "delta_o1"),
+            ("w5_new", "w5+"),
+            ("w5'", "w5+"),
+            ("w5⁺", "w5+"),
+            ("w5+", "w5+"),
+            ("w5", "w5"),
+            ("Etotal", "E_total"),
+            ("η", "eta"),
+            ("learning_rate", "eta"),
+            ("∂E_o1/∂out_h1", "dE_o1/dout_h1"),
+            ("out_{h1}", "out_h1"),
+        ] {
+            assert_eq!(resolve(written, &KNOWN), Ok(symbol), "{written}");
+        }
+        assert_eq!(resolve("outh_1x", &KNOWN), Err(Some("out_h1")));
+        assert_eq!(resolve("zzzzzzzzzz", &KNOWN), Err(None));
+    }
+
+    #[test]
+    fn json_keeps_the_digits_as_written() {
+        let entries = read(r#"{"w5": 0.40, "out_h1": "0.5933"}"#).unwrap();
+        let printed: Vec<&str> = entries.iter().map(|e| e.printed.as_str()).collect();
+        assert_eq!(printed, vec!["0.5933", "0.40"]);
+        assert_eq!(
+            read(r#"{"w5": true}"#).unwrap_err(),
+            HomeworkError::NotANumber {
+                key: "w5".into(),
+                got: "true".into()
+            }
+        );
+    }
+
+    #[test]
+    fn csv_lines_with_header_and_comments() {
+        let entries =
+            read("symbol,value\n# forward pass\nout_h1, 0.5933\n\nw5_new,0.3589\n").unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].written, "w5_new");
+        assert_eq!(
+            read("out_h1,0.5933\nnet_o1 1.1059\n").unwrap_err(),
+            HomeworkError::Line {
+                line: 2,
+                text: "net_o1 1.1059".into()
+            }
+        );
+        assert_eq!(read("# nothing\n").unwrap_err(), HomeworkError::Empty);
+    }
+
+    fn verdict_of(report: &Report, symbol: &str) -> Verdict {
+        report
+            .rows
+            .iter()
+            .find(|r| r.symbol == symbol)
+            .unwrap()
+            .verdict
+            .clone()
+    }
+
+    #[test]
+    fn a_value_computed_from_a_wrong_one_follows_from_it() {
+        // out_h1 mistyped; net_o1 computed from the typo.
+        let wrong_out = 0.5943;
+        let net_o1 = 0.4 * wrong_out + 0.45 * 0.596884378 + 0.6;
+        let entries = read(&format!("out_h1,{wrong_out}\nnet_o1,{net_o1:.9}\n")).unwrap();
+        let report = check(&Network::article(), &Options::default(), entries).unwrap();
+        assert_eq!(report.first_wrong().unwrap().symbol, "out_h1");
+        assert_eq!(verdict_of(&report, "out_h1"), Verdict::Unrecognised);
+        assert_eq!(
+            verdict_of(&report, "net_o1"),
+            Verdict::FollowsFrom(vec!["out_h1".into()])
+        );
+    }
+
+    #[test]
+    fn right_values_agree_at_their_own_precision() {
+        let entries = read("out_h1,0.5933\nE_total,0.298371109\nw5+,0.35891648\n").unwrap();
+        let report = check(&Network::article(), &Options::default(), entries).unwrap();
+        assert!(report.all_agree(), "{:#?}", report.rows);
+    }
+}

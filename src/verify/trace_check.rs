@@ -1,0 +1,429 @@
+//! Verifying a whole trace: the one this program writes, one edited by hand, or one written
+//! by another program. Every value is recomputed from its formula with the recorded values
+//! of its operands (so a tampered value is caught at that value, not at everything after
+//! it); every given value is read against the network file the trace carries; every
+//! substituted formula is read against its formula, number by number.
+
+use crate::formula::{self, Mismatch};
+use crate::network::{Bias, Network};
+use crate::trace::{Stage, Trace, TracedValue};
+use crate::verify::agrees_as_printed;
+use std::collections::HashMap;
+
+/// A recomputed value agrees with the recorded one when they differ by at most this, relative
+/// to the larger: the engine and the formula do the same operations in the same order, so
+/// only a different but equivalent expression (a sigmoid computed as e^x/(1 + e^x)) makes
+/// them differ, by a few units in the 16th digit.
+pub const RELATIVE_TOLERANCE: f64 = 1e-9;
+/// Below this, two values agree whatever their ratio (both are zero to the precision of the
+/// subtraction that made them).
+pub const ABSOLUTE_TOLERANCE: f64 = 1e-15;
+
+/// What is wrong with one recorded value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// The formula, with the recorded values of its operands, gives another value.
+    Recomputed {
+        /// What the formula gives.
+        recomputed: f64,
+    },
+    /// A given value differs from the field of the trace's network it names.
+    Given {
+        /// The network file's value, or `None` when the field does not exist in it.
+        in_network: Option<f64>,
+    },
+    /// A number in the substituted formula is not the value of the operand it stands for.
+    SubstitutedNumber {
+        /// The operand's symbol.
+        operand: String,
+        /// The number as written.
+        printed: String,
+        /// The operand's recorded value.
+        recorded: f64,
+    },
+    /// The substituted formula does not follow the formula.
+    SubstitutedShape(Mismatch),
+    /// The formula cannot be read.
+    Formula(String),
+    /// An operand is not recorded before the value that uses it.
+    UnknownOperand(String),
+    /// The value is NaN or infinite (written as `null` in JSON).
+    NotFinite,
+}
+
+impl Problem {
+    /// What the problem is, in a sentence, for a value recorded as `recorded`.
+    pub fn describe(&self, recorded: f64) -> String {
+        match self {
+            Problem::Recomputed { recomputed } => format!(
+                "recorded {}, but the formula with the recorded operands gives {}",
+                full(recorded),
+                full(*recomputed)
+            ),
+            Problem::Given {
+                in_network: Some(v),
+            } => format!(
+                "recorded {}, but the trace's network file has {}",
+                full(recorded),
+                full(*v)
+            ),
+            Problem::Given { in_network: None } => {
+                "the network file the trace carries has no such field".to_string()
+            }
+            Problem::SubstitutedNumber {
+                operand,
+                printed,
+                recorded,
+            } => format!(
+                "the numbers put {printed} for {operand}, which is recorded as {}",
+                full(*recorded)
+            ),
+            Problem::SubstitutedShape(m) => format!("{m}"),
+            Problem::Formula(e) => format!("the formula cannot be read: {e}"),
+            Problem::UnknownOperand(s) => {
+                format!("uses {s}, which is not recorded before it")
+            }
+            Problem::NotFinite => "the value is not a finite number".to_string(),
+        }
+    }
+}
+
+fn full(x: f64) -> String {
+    format!("{x}")
+}
+
+/// One value that does not check out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// The iteration, counted from 1.
+    pub iteration: usize,
+    /// The position of the value in the iteration's `values`, from 0.
+    pub index: usize,
+    /// The value as recorded.
+    pub value: TracedValue,
+    /// What is wrong with it.
+    pub problem: Problem,
+    /// The earlier wrong value(s) it follows from: it was computed (or its numbers
+    /// written) from their recorded values, and agrees with their corrected ones.
+    pub because_of: Option<String>,
+}
+
+/// The result of checking a trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceReport {
+    /// How many values were checked.
+    pub checked: usize,
+    /// Every problem found, in the order of the trace.
+    pub findings: Vec<Finding>,
+}
+
+impl TraceReport {
+    /// The findings that are mistakes of their own (not inherited from an earlier one).
+    pub fn primary(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.because_of.is_none())
+    }
+}
+
+/// Checks every value of every iteration of `trace`. Given values are read against the
+/// trace's network in the first iteration only (later iterations start from updated
+/// weights).
+///
+/// A value found wrong is carried on with its recomputed value: the values computed from it
+/// (whose recorded values were computed from the original) are then reported as following
+/// from it ([`Finding::because_of`]), not as mistakes of their own.
+pub fn check(trace: &Trace) -> TraceReport {
+    let mut findings = Vec::new();
+    let mut checked = 0;
+    for (n, iteration) in trace.iterations.iter().enumerate() {
+        let mut recorded: HashMap<&str, f64> = HashMap::new();
+        let mut corrected: HashMap<&str, f64> = HashMap::new();
+        for (index, v) in iteration.values.iter().enumerate() {
+            checked += 1;
+            let mut found = |problem, because_of| {
+                findings.push(Finding {
+                    iteration: iteration.iteration,
+                    index,
+                    value: v.clone(),
+                    problem,
+                    because_of,
+                })
+            };
+            if !v.value.is_finite() {
+                found(Problem::NotFinite, None);
+            } else if v.stage == Stage::Given {
+                if n == 0 {
+                    let in_network = network_field(&trace.network, &v.formula);
+                    if in_network != Some(v.value) {
+                        found(Problem::Given { in_network }, None);
+                        if let Some(right) = in_network {
+                            corrected.insert(v.symbol.as_str(), right);
+                        }
+                    }
+                }
+                if !agrees_at(v.value, &v.substituted, trace.options.precision) {
+                    found(
+                        Problem::SubstitutedNumber {
+                            operand: v.symbol.clone(),
+                            printed: v.substituted.clone(),
+                            recorded: v.value,
+                        },
+                        None,
+                    );
+                }
+            } else {
+                let checked = check_value(v, &recorded, &corrected, trace.options.precision);
+                if let Some(right) = checked.corrected {
+                    corrected.insert(v.symbol.as_str(), right);
+                }
+                for (problem, because_of) in checked.problems {
+                    found(problem, because_of);
+                }
+            }
+            recorded.insert(v.symbol.as_str(), v.value);
+        }
+    }
+    TraceReport { checked, findings }
+}
+
+/// What checking one computed value found.
+struct Checked {
+    /// Each problem, with the earlier wrong operand it follows from, if it does.
+    problems: Vec<(Problem, Option<String>)>,
+    /// The value it should have, when it differs from the recorded one.
+    corrected: Option<f64>,
+}
+
+/// The problems of one computed value, given the values recorded before it and the
+/// corrected values of those found wrong.
+fn check_value(
+    v: &TracedValue,
+    recorded: &HashMap<&str, f64>,
+    corrected: &HashMap<&str, f64>,
+    precision: usize,
+) -> Checked {
+    let mut problems = Vec::new();
+    let mut operands = Vec::with_capacity(v.from.len());
+    for symbol in &v.from {
+        match recorded.get(symbol.as_str()) {
+            Some(&x) => operands.push(x),
+            None => {
+                problems.push((Problem::UnknownOperand(symbol.clone()), None));
+                return Checked {
+                    problems,
+                    corrected: None,
+                };
+            }
+        }
+    }
+    let right: Vec<f64> = v
+        .from
+        .iter()
+        .zip(&operands)
+        .map(|(s, &x)| corrected.get(s.as_str()).copied().unwrap_or(x))
+        .collect();
+    // The operands found wrong earlier, which this value may have inherited its error from.
+    let wrong_operands = || -> Option<String> {
+        let names: Vec<&str> = v
+            .from
+            .iter()
+            .filter(|s| corrected.contains_key(s.as_str()))
+            .map(String::as_str)
+            .collect();
+        let mut unique = names.clone();
+        unique.dedup();
+        (!unique.is_empty()).then(|| unique.join(", "))
+    };
+    let mut right_value = None;
+    match formula::parse_formula(v) {
+        Err(e) => problems.push((Problem::Formula(e.to_string()), None)),
+        Ok(expr) => {
+            let recomputed = expr.eval(&|n| operands[n]);
+            let from_right = expr.eval(&|n| right[n]);
+            if !agree(v.value, from_right) {
+                right_value = Some(from_right);
+            }
+            if !agree(v.value, recomputed) {
+                // Recorded from the original value of a wrong operand: not a mistake here.
+                let because_of = agree(v.value, from_right).then(wrong_operands).flatten();
+                problems.push((Problem::Recomputed { recomputed }, because_of));
+            }
+        }
+    }
+    match formula::read_substituted(v) {
+        Err(m) => problems.push((Problem::SubstitutedShape(m), None)),
+        Ok(numbers) => {
+            for number in numbers {
+                let (x, good) = (operands[number.operand], right[number.operand]);
+                if !agrees_at(x, number.printed, precision) {
+                    let because_of = agrees_at(good, number.printed, precision)
+                        .then(|| v.from[number.operand].clone());
+                    problems.push((
+                        Problem::SubstitutedNumber {
+                            operand: v.from[number.operand].clone(),
+                            printed: number.printed.to_string(),
+                            recorded: x,
+                        },
+                        because_of,
+                    ));
+                }
+            }
+        }
+    }
+    Checked {
+        problems,
+        corrected: right_value,
+    }
+}
+
+/// Whether a recorded and a recomputed value agree (see [`RELATIVE_TOLERANCE`]).
+pub fn agree(a: f64, b: f64) -> bool {
+    let diff = (a - b).abs();
+    diff <= ABSOLUTE_TOLERANCE || diff <= RELATIVE_TOLERANCE * a.abs().max(b.abs())
+}
+
+/// Whether `printed` is `value` rounded: at the precision it shows, but no coarser than the
+/// trace's `precision` (the engine drops trailing zeros, so 0.4 stands for 0.400000000).
+fn agrees_at(value: f64, printed: &str, precision: usize) -> bool {
+    if !agrees_as_printed(value, printed) {
+        return false;
+    }
+    if printed.contains(['e', 'E']) {
+        return true;
+    }
+    let Ok(shown) = printed.parse::<f64>() else {
+        return false;
+    };
+    (value - shown).abs() <= 0.5 * 10f64.powi(-(precision.min(300) as i32)) * (1.0 + 1e-9)
+}
+
+/// The value of a network-file field named as a given value's formula names it:
+/// `input[0]`, `target[1]`, `weights[1][2]`, `biases[0]`, `biases[0][1]`, `learning_rate`.
+pub fn network_field(net: &Network, field: &str) -> Option<f64> {
+    let (name, rest) = field.split_once('[').unwrap_or((field, ""));
+    let indices: Vec<usize> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        format!("[{rest}")
+            .split(['[', ']'])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().ok())
+            .collect::<Option<_>>()?
+    };
+    match (name, indices.as_slice()) {
+        ("learning_rate", []) => Some(net.learning_rate),
+        ("input", [k]) => net.input.get(*k).copied(),
+        ("target", [j]) => net.target.get(*j).copied(),
+        ("weights", [l, i]) => net.weights.get(*l)?.get(*i).copied(),
+        ("biases", [l]) => match net.biases.get(*l)? {
+            Bias::Shared(b) => Some(*b),
+            Bias::PerNeuron(_) => None,
+        },
+        ("biases", [l, j]) => match net.biases.get(*l)? {
+            Bias::PerNeuron(b) => b.get(*j).copied(),
+            Bias::Shared(_) => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+    use crate::network::Activation;
+    use crate::trace::{Options, UpdateOrder};
+
+    fn article_trace() -> Trace {
+        engine::trace_iteration(&Network::article(), &Options::default())
+    }
+
+    #[test]
+    fn the_engines_trace_checks_out_for_every_activation_and_option() {
+        for act in Activation::ALL {
+            for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+                let mut net = Network::article();
+                net.activations = vec![act, Activation::Sigmoid];
+                net.biases[0] = Bias::PerNeuron(vec![0.35, -0.5]);
+                let options = Options {
+                    update_order: order,
+                    update_biases: true,
+                    precision: 9,
+                };
+                let report = check(&engine::trace_iteration(&net, &options));
+                assert_eq!(report.findings, vec![], "{act} {order:?}");
+                assert!(report.checked > 80);
+            }
+        }
+    }
+
+    #[test]
+    fn a_tampered_value_is_caught_at_that_value_only() {
+        let mut trace = article_trace();
+        let values = &mut trace.iterations[0].values;
+        let at = values.iter().position(|v| v.symbol == "delta_o1").unwrap();
+        values[at].value += 1e-6;
+        let report = check(&trace);
+        let primary: Vec<&Finding> = report.primary().collect();
+        assert_eq!(primary.len(), 1, "{:#?}", report.findings);
+        assert_eq!(primary[0].value.symbol, "delta_o1");
+        assert!(matches!(primary[0].problem, Problem::Recomputed { .. }));
+        // The values that used it were recorded from its original value.
+        let inherited: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.because_of.as_deref() == Some("delta_o1"))
+            .map(|f| f.value.symbol.as_str())
+            .collect();
+        assert!(inherited.contains(&"dE_o1/dout_h1"), "{inherited:?}");
+        assert_eq!(report.findings.len(), 1 + inherited.len());
+    }
+
+    #[test]
+    fn given_values_are_read_against_the_network() {
+        let mut trace = article_trace();
+        trace.iterations[0].values[8].value = 0.41; // w5
+        trace.iterations[0].values[8].substituted = "0.41".into();
+        let report = check(&trace);
+        assert_eq!(report.findings[0].value.symbol, "w5");
+        assert_eq!(
+            report.findings[0].problem,
+            Problem::Given {
+                in_network: Some(0.4)
+            }
+        );
+    }
+
+    #[test]
+    fn substituted_numbers_and_shapes_are_checked() {
+        let mut trace = article_trace();
+        let values = &mut trace.iterations[0].values;
+        let at = values.iter().position(|v| v.symbol == "w5+").unwrap();
+        values[at].substituted = "0.45 - 0.5*0.082167041".into();
+        let net = values.iter().position(|v| v.symbol == "net_h1").unwrap();
+        values[net].substituted = "0.15*0.05 - 0.2*0.1 + 0.35*1".into();
+        let report = check(&trace);
+        assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+        assert!(matches!(
+            &report.findings[0].problem,
+            Problem::SubstitutedShape(m) if m.at == 10
+        ));
+        assert_eq!(
+            report.findings[1].problem,
+            Problem::SubstitutedNumber {
+                operand: "w5".into(),
+                printed: "0.45".into(),
+                recorded: 0.4
+            }
+        );
+    }
+
+    #[test]
+    fn network_fields() {
+        let net = Network::article();
+        assert_eq!(network_field(&net, "weights[1][2]"), Some(0.5));
+        assert_eq!(network_field(&net, "biases[1]"), Some(0.6));
+        assert_eq!(network_field(&net, "biases[1][0]"), None);
+        assert_eq!(network_field(&net, "learning_rate"), Some(0.5));
+        assert_eq!(network_field(&net, "weights[7][0]"), None);
+    }
+}
