@@ -33,6 +33,11 @@ pub enum Command {
     /// Take one value apart: its derivation as a tree down to the inputs, targets and
     /// weights, each node with its formula, numbers and value.
     Explain(crate::commands::explain::ExplainArgs),
+    /// Check your own numbers (JSON or CSV) against the engine, naming the likely slip; or
+    /// check every value of a trace against its formula.
+    Verify(crate::commands::verify::VerifyArgs),
+    /// Gradient check: every ∂E_total/∂w from backpropagation beside a central difference.
+    Check(crate::commands::check::CheckArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => commands::show::run(args),
         Some(Command::Step(args)) => commands::step::run(args),
         Some(Command::Explain(args)) => commands::explain::run(args),
+        Some(Command::Verify(args)) => commands::verify::run(args),
+        Some(Command::Check(args)) => commands::check::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+        Err(e) if e.is::<commands::Disagreed>() => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

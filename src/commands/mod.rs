@@ -1,9 +1,11 @@
 //! One module per command; what they share (loading a network and recording its iteration)
 //! is here.
 
+pub mod check;
 pub mod explain;
 pub mod show;
 pub mod step;
+pub mod verify;
 
 use crate::cli::IterationArgs;
 use crate::input;
@@ -45,3 +47,17 @@ impl IterationArgs {
         Ok(trace)
     }
 }
+
+/// The answer of a command that ran but found something wrong (`verify` a disagreement,
+/// `check` a wrong gradient): its report is already written, so `main` exits with status 1
+/// and prints nothing more.
+#[derive(Debug)]
+pub struct Disagreed;
+
+impl std::fmt::Display for Disagreed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("found a disagreement (see the report above)")
+    }
+}
+
+impl std::error::Error for Disagreed {}

@@ -444,6 +444,24 @@ pub struct Diagnosis {
     pub names: Vec<String>,
 }
 
+impl Slip {
+    /// A few words naming the slip, for a table cell.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Slip::SignFlipped => "sign of (target − out) flipped",
+            Slip::DerivativeLeftOut { .. } => "activation's derivative left out",
+            Slip::OtherOrder(UpdateOrder::Sequential) => "used the updated weights",
+            Slip::OtherOrder(UpdateOrder::Simultaneous) => "used the original weights",
+            Slip::ContributionLeftOut { .. } => "one output's contribution left out",
+            Slip::UpdateAdded => "update added, not subtracted",
+            Slip::EtaLeftOut => "η left out",
+            Slip::EtaTwice => "η applied twice",
+            Slip::NeuronsSwapped { .. } | Slip::Transposed { .. } => "weights swapped",
+            Slip::RoundedEarly { .. } => "rounded too early",
+        }
+    }
+}
+
 impl Diagnosis {
     /// The slip in a sentence, with symbols shown by `sym` (typography or ASCII).
     pub fn describe(&self, sym: &dyn Fn(&str) -> String) -> String {

@@ -1,0 +1,459 @@
+//! `backprop verify FILE`: a student's own numbers checked against the engine, each wrong one
+//! explained; or a whole trace checked value by value. Exit status 1 when anything disagrees.
+
+use crate::cli::{ColorChoice, DisplayArgs};
+use crate::commands::Disagreed;
+use crate::input;
+use crate::output;
+use anyhow::{Context, Result, bail};
+use backprop_tracer::notation;
+use backprop_tracer::number;
+use backprop_tracer::render::Lang;
+use backprop_tracer::trace::{self, Options, Trace, UpdateOrder};
+use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
+use backprop_tracer::verify::trace_check::{self, TraceReport};
+use clap::Args;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Your values: a JSON object {"out_h1": 0.5933, "∂E_total/∂w5": 0.0822, …} or CSV lines
+    /// symbol,value. Or a trace (the JSON `show --format json` writes, or one edited or
+    /// written elsewhere), to check every value against its formula. `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The network your values are for (a network file or a trace); without one, the
+    /// article's 2-2-2 network.
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<PathBuf>,
+
+    /// The update order your values should follow.
+    #[arg(long, value_enum, default_value_t = UpdateOrder::Simultaneous, value_name = "ORDER")]
+    pub update_order: UpdateOrder,
+
+    /// Your values include bias updates (the article keeps the biases fixed).
+    #[arg(long)]
+    pub update_biases: bool,
+
+    /// When to colour right and wrong values.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5).
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// Writes the report; fails with [`Disagreed`] (exit status 1) when anything disagrees.
+pub fn run(args: &VerifyArgs) -> Result<()> {
+    let name = args.file.display().to_string();
+    let text = if args.file.as_os_str() == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?
+    };
+    let to_terminal = output::stdout_is_terminal();
+    let display = DisplayArgs {
+        color: args.color,
+        lang: Lang::En,
+        ascii: args.ascii,
+    };
+    let style = Style {
+        color: display.color(to_terminal),
+        ascii: args.ascii,
+        fit: to_terminal,
+    };
+    colored::control::set_override(style.color);
+
+    if is_trace(&text) {
+        if args.network.is_some() {
+            bail!(
+                "{name} is a trace, which carries its own network: leave out --network to check it"
+            );
+        }
+        let trace: Trace = serde_json::from_str(&text)
+            .with_context(|| format!("{name}: not a readable trace (see traces/README.md)"))?;
+        if trace.iterations.is_empty() {
+            bail!("{name}: the trace has no iterations to check");
+        }
+        let report = trace_check::check(&trace);
+        let all_agree = report.findings.is_empty();
+        output::write_to(None, |out| write_trace_report(&name, &report, &style, out))?;
+        return if all_agree {
+            Ok(())
+        } else {
+            Err(Disagreed.into())
+        };
+    }
+
+    let entries = homework::read(&text).with_context(|| name.clone())?;
+    let network = input::load_network(args.network.as_deref())?;
+    let options = Options {
+        update_order: args.update_order,
+        update_biases: args.update_biases || network.update_biases,
+        precision: 9,
+    };
+    let about = match &args.network {
+        Some(path) => format!("the network in {}", path.display()),
+        None => "the article's network".to_string(),
+    };
+    let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
+    let all_agree = report.all_agree();
+    output::write_to(None, |out| {
+        write_homework_report(&about, &report, &style, out)
+    })?;
+    if all_agree {
+        Ok(())
+    } else {
+        Err(Disagreed.into())
+    }
+}
+
+/// Whether `text` is a trace rather than a student's values.
+fn is_trace(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str().map(str::to_string)))
+        .is_some_and(|f| f == trace::FORMAT_NAME)
+}
+
+struct Style {
+    color: bool,
+    ascii: bool,
+    fit: bool,
+}
+
+impl Style {
+    fn symbol(&self, s: &str) -> String {
+        if self.ascii {
+            s.to_string()
+        } else {
+            notation::pretty(s)
+        }
+    }
+
+    fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table.load_style(if self.ascii {
+            presets::ASCII_FULL_CONDENSED
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        table.set_content_arrangement(if self.fit {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
+        if self.color {
+            table.enforce_styling();
+        }
+        table.set_header(header.to_vec());
+        table
+    }
+
+    fn paint(&self, cell: Cell, color: Color) -> Cell {
+        if self.color { cell.fg(color) } else { cell }
+    }
+
+    fn right(&self) -> &'static str {
+        if self.ascii { "ok" } else { "✓" }
+    }
+
+    fn wrong(&self) -> &'static str {
+        if self.ascii { "X" } else { "✗" }
+    }
+
+    /// A formula with its symbols in the chosen typography.
+    fn formula(&self, formula: &str, from: &[String]) -> String {
+        if self.ascii {
+            return formula.to_string();
+        }
+        let mut out = formula.to_string();
+        // Longest first, so that dE_total/dout_o1 is not rewritten through out_o1.
+        let mut symbols: Vec<&String> = from.iter().collect();
+        symbols.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        symbols.dedup();
+        for s in symbols {
+            out = out.replace(s.as_str(), &notation::pretty(s));
+        }
+        out
+    }
+}
+
+/// The engine's value at the precision the student wrote theirs.
+fn at_their_precision(value: f64, printed: &str) -> String {
+    if let Some(at) = printed.find(['e', 'E']) {
+        let digits = printed[..at].split_once('.').map_or(0, |(_, f)| f.len());
+        return format!("{value:.digits$e}");
+    }
+    number::fixed(value, number::decimals(printed))
+}
+
+fn write_homework_report(
+    about: &str,
+    report: &Report,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let net = &report.trace.network;
+    let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
+    let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+    activations.dedup();
+    writeln!(
+        out,
+        "Your values against one iteration of {about}: {} ({}), η = {}, update order: {}{}.",
+        shape.join("-"),
+        activations.join(", "),
+        number::compact(net.learning_rate, 9),
+        report.trace.options.update_order.name(),
+        if report.trace.options.update_biases {
+            ", biases updated"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(
+        out,
+        "Each value is compared at the precision you wrote it (0.5933 agrees with 0.593269992; \
+         0.5943 does not)."
+    )?;
+    writeln!(out)?;
+
+    let first = report.first_wrong().map(|r| r.symbol.clone());
+    let mut table = style.table(&["symbol", "yours", "correct", "verdict"]);
+    let mut new_mistakes: Vec<&Row> = Vec::new();
+    for row in &report.rows {
+        let verdict = match &row.verdict {
+            Verdict::Agrees => style.paint(Cell::new(style.right()), Color::Green),
+            Verdict::FollowsFrom(names) => style.paint(
+                Cell::new(format!(
+                    "{} follows from your {}",
+                    style.wrong(),
+                    names
+                        .iter()
+                        .map(|s| style.symbol(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Color::Yellow,
+            ),
+            Verdict::Slip(_) | Verdict::Unrecognised => {
+                new_mistakes.push(row);
+                let what = match &row.verdict {
+                    Verdict::Slip(d) => d[0].slip.short().to_string(),
+                    _ => "wrong".to_string(),
+                };
+                let lead = if first.as_deref() == Some(row.symbol.as_str()) {
+                    "first wrong value"
+                } else {
+                    "new mistake"
+                };
+                style.paint(
+                    Cell::new(format!(
+                        "{} {lead}: {what} [{}]",
+                        style.wrong(),
+                        new_mistakes.len()
+                    )),
+                    Color::Red,
+                )
+            }
+        };
+        table.add_row(vec![
+            Cell::new(style.symbol(&row.symbol)),
+            Cell::new(&row.entry.printed).set_alignment(CellAlignment::Right),
+            Cell::new(at_their_precision(row.correct, &row.entry.printed))
+                .set_alignment(CellAlignment::Right),
+            verdict,
+        ]);
+    }
+    writeln!(out, "{table}")?;
+
+    for (n, row) in new_mistakes.iter().enumerate() {
+        writeln!(out)?;
+        let title = if n == 0 {
+            "First wrong value"
+        } else {
+            "New mistake"
+        };
+        writeln!(
+            out,
+            "[{}] {title}: {} = {} (yours), correct {}",
+            n + 1,
+            style.symbol(&row.symbol),
+            row.entry.printed,
+            number::compact(row.correct, 9)
+        )?;
+        let formula = style.formula(&row.formula, &row.from);
+        writeln!(
+            out,
+            "    formula:           {} = {formula}",
+            style.symbol(&row.symbol)
+        )?;
+        if !row.from.is_empty() {
+            writeln!(
+                out,
+                "    with numbers:      {} = {}",
+                row.substituted,
+                number::compact(row.correct, 9)
+            )?;
+        }
+        if let Some((text, value)) = &row.yours {
+            writeln!(
+                out,
+                "    with your numbers: {text} = {}",
+                number::compact(*value, 9)
+            )?;
+        }
+        match &row.verdict {
+            Verdict::Slip(diagnoses) => {
+                for (i, d) in diagnoses.iter().enumerate() {
+                    let label = if i == 0 { "likely slip:" } else { "or:" };
+                    writeln!(
+                        out,
+                        "    {label:<18} {} (that gives {})",
+                        d.describe(&|s| style.symbol(s)),
+                        number::compact(d.value, 9)
+                    )?;
+                }
+            }
+            _ => writeln!(
+                out,
+                "    likely slip:       not one this tool recognises; compare your working with \
+                 the numbers above"
+            )?,
+        }
+    }
+
+    if !report.unknown.is_empty() {
+        writeln!(out)?;
+        for u in &report.unknown {
+            let hint = match &u.suggestion {
+                Some(s) => format!("; did you mean {}?", style.symbol(s)),
+                None => format!(
+                    "; symbols are written as in the trace: {} (see traces/README.md)",
+                    [
+                        "net_h1",
+                        "out_o1",
+                        "E_total",
+                        "delta_o1",
+                        "dE_total/dw5",
+                        "w5+"
+                    ]
+                    .map(|s| style.symbol(s))
+                    .join(", ")
+                ),
+            };
+            writeln!(
+                out,
+                "{} {} = {}: not a value of this iteration{hint}",
+                style.wrong(),
+                u.entry.written,
+                u.entry.printed
+            )?;
+        }
+    }
+
+    writeln!(out)?;
+    let wrong = report.rows.iter().filter(|r| !r.agrees()).count();
+    let follows = report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::FollowsFrom(_)))
+        .count();
+    let total = report.rows.len();
+    if wrong == 0 && report.unknown.is_empty() {
+        writeln!(out, "All {total} values agree.")?;
+    } else if wrong == 0 {
+        writeln!(
+            out,
+            "All {total} recognised values agree; {} symbol(s) not recognised.",
+            report.unknown.len()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{wrong} of {total} values disagree: {} new mistake(s), {follows} following from \
+             an earlier one.",
+            new_mistakes.len()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_trace_report(
+    name: &str,
+    report: &TraceReport,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if report.findings.is_empty() {
+        writeln!(
+            out,
+            "{name}: all {} values agree with a recomputation from their formulas, and every \
+             substituted formula matches its formula and numbers.",
+            report.checked
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{name}: {} values checked, each recomputed from its formula with the recorded values \
+         of its operands (agreeing to a relative {:e}).",
+        report.checked,
+        trace_check::RELATIVE_TOLERANCE
+    )?;
+    let mut table = style.table(&["iteration", "symbol", "recorded", "problem"]);
+    let primary: Vec<_> = report.primary().collect();
+    for f in &primary {
+        table.add_row(vec![
+            Cell::new(f.iteration),
+            Cell::new(style.symbol(&f.value.symbol)),
+            Cell::new(number::compact(f.value.value, 12)).set_alignment(CellAlignment::Right),
+            style.paint(Cell::new(f.problem.describe(f.value.value)), Color::Red),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    let inherited: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.because_of.is_some())
+        .collect();
+    if !inherited.is_empty() {
+        let mut names: Vec<String> = inherited
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} (from {})",
+                    style.symbol(&f.value.symbol),
+                    f.because_of
+                        .as_deref()
+                        .unwrap_or_default()
+                        .split(", ")
+                        .map(|s| style.symbol(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        names.dedup();
+        writeln!(
+            out,
+            "Also recorded from the values above before they were changed (they agree with \
+             the corrected values): {}.",
+            names.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "{} value(s) disagree with their recomputation.",
+        primary.len()
+    )?;
+    Ok(())
+}
