@@ -228,7 +228,9 @@ fn write_homework_report(
 
     let first = report.first_wrong().map(|r| r.symbol.clone());
     let mut table = style.table(&["symbol", "yours", "correct", "verdict"]);
-    let mut new_mistakes: Vec<&Row> = Vec::new();
+    // New mistakes get a numbered explanation; the same slip made again is only marked.
+    let mut explained: Vec<&Row> = Vec::new();
+    let mut seen_slips = Vec::new();
     for row in &report.rows {
         let verdict = match &row.verdict {
             Verdict::Agrees => style.paint(Cell::new(style.right()), Color::Green),
@@ -244,10 +246,21 @@ fn write_homework_report(
                 )),
                 Color::Yellow,
             ),
+            Verdict::Slip(d) if seen_slips.contains(&d[0].slip) => style.paint(
+                Cell::new(format!(
+                    "{} the same slip again: {}",
+                    style.wrong(),
+                    d[0].slip.short()
+                )),
+                Color::Red,
+            ),
             Verdict::Slip(_) | Verdict::Unrecognised => {
-                new_mistakes.push(row);
+                explained.push(row);
                 let what = match &row.verdict {
-                    Verdict::Slip(d) => d[0].slip.short().to_string(),
+                    Verdict::Slip(d) => {
+                        seen_slips.push(d[0].slip.clone());
+                        d[0].slip.short().to_string()
+                    }
                     _ => "wrong".to_string(),
                 };
                 let lead = if first.as_deref() == Some(row.symbol.as_str()) {
@@ -259,7 +272,7 @@ fn write_homework_report(
                     Cell::new(format!(
                         "{} {lead}: {what} [{}]",
                         style.wrong(),
-                        new_mistakes.len()
+                        explained.len()
                     )),
                     Color::Red,
                 )
@@ -275,7 +288,7 @@ fn write_homework_report(
     }
     writeln!(out, "{table}")?;
 
-    for (n, row) in new_mistakes.iter().enumerate() {
+    for (n, row) in explained.iter().enumerate() {
         writeln!(out)?;
         let title = if n == 0 {
             "First wrong value"
@@ -315,10 +328,11 @@ fn write_homework_report(
             Verdict::Slip(diagnoses) => {
                 for (i, d) in diagnoses.iter().enumerate() {
                     let label = if i == 0 { "likely slip:" } else { "or:" };
+                    writeln!(out, "    {label:<18} {}", d.describe(&|s| style.symbol(s)))?;
                     writeln!(
                         out,
-                        "    {label:<18} {} (that gives {})",
-                        d.describe(&|s| style.symbol(s)),
+                        "    {:<18} {}",
+                        "which gives:",
                         number::compact(d.value, 9)
                     )?;
                 }
@@ -379,9 +393,13 @@ fn write_homework_report(
     } else {
         writeln!(
             out,
-            "{wrong} of {total} values disagree: {} new mistake(s), {follows} following from \
+            "{wrong} of {total} values disagree: {} new mistake(s){}, {follows} following from \
              an earlier one.",
-            new_mistakes.len()
+            wrong - follows,
+            match wrong - follows - explained.len() {
+                0 => String::new(),
+                n => format!(" ({n} of them the same slip again)"),
+            }
         )?;
     }
     Ok(())

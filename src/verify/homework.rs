@@ -329,7 +329,14 @@ pub fn check(
                 .filter(|s| !agrees.get(s.as_str()).copied().unwrap_or(true))
                 .collect();
             if wrong.is_empty() {
-                let mut names = nearest_written(&reference, &written, at);
+                // The ones the student rounded (an exact value such as w7 = 0.50 is not).
+                let mut names: Vec<String> = nearest_written(&reference, &written, at)
+                    .into_iter()
+                    .filter(|s| {
+                        let exact = reference.position(s).map(|i| reference.values()[i].value);
+                        exact != Some(written[s].0)
+                    })
+                    .collect();
                 names.sort_by_key(|s| reference.position(s));
                 Verdict::Slip(vec![Diagnosis {
                     slip: Slip::RoundedEarly { decimals: None },
@@ -350,15 +357,20 @@ pub fn check(
                 mine,
             )
         };
+        // The formula with the student's numbers, where it tells them something: the value
+        // follows from their numbers, or their numbers give something else than the engine's.
+        let text = with_numbers(v, &replayed, &reference, &by_symbol, options.precision);
+        let telling = match &verdict {
+            Verdict::Agrees => false,
+            Verdict::FollowsFrom(_) => true,
+            Verdict::Slip(d) if matches!(d[0].slip, Slip::RoundedEarly { decimals: None }) => true,
+            _ => !agrees_as_printed(
+                mine.value,
+                &number::fixed(v.value, number::decimals(&entry.printed)),
+            ),
+        };
         let yours =
-            if (mine.value - v.value).abs() > 1e-12 * (1.0 + v.value.abs()) && !v.from.is_empty() {
-                Some((
-                    with_numbers(v, &replayed, &reference, &by_symbol, options.precision),
-                    mine.value,
-                ))
-            } else {
-                None
-            };
+            (telling && !v.from.is_empty() && text != v.substituted).then_some((text, mine.value));
         rows.push(Row {
             symbol: v.symbol.clone(),
             entry: entry.clone(),

@@ -620,8 +620,13 @@ impl Diagnosis {
                 for w in used {
                     let other = map[&w].clone();
                     if !pairs.contains(&w) {
-                        pairs.push(w);
-                        pairs.push(other);
+                        let (a, b) = if number_of(&w) <= number_of(&other) {
+                            (w, other)
+                        } else {
+                            (other, w)
+                        };
+                        pairs.push(a);
+                        pairs.push(b);
                     }
                 }
                 pairs
