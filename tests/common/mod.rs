@@ -1,0 +1,92 @@
+//! What the integration tests share: random networks for the property tests, and a
+//! scratch directory.
+
+#![allow(dead_code)]
+
+use backprop_tracer::network::{Activation, Network};
+use proptest::prelude::*;
+
+/// A random network: 1–3 hidden layers, every layer 1–6 neurons wide, any activation per
+/// layer, shared or per-neuron biases, weights and inputs in [−1, 1], targets in [0, 1].
+pub fn network() -> impl Strategy<Value = Network> {
+    (1usize..=3)
+        .prop_flat_map(|hidden| {
+            (
+                prop::collection::vec(1usize..=6, hidden + 2),
+                prop::collection::vec(prop::sample::select(Activation::ALL.to_vec()), hidden + 1),
+                any::<bool>(),
+                0.1f64..1.0,
+                any::<u64>(),
+            )
+        })
+        .prop_map(|(layers, activations, shared, eta, seed)| {
+            build(&layers, &activations, shared, eta, seed)
+        })
+}
+
+/// Builds the network through its JSON file form, so that it is one the program accepts.
+pub fn build(
+    layers: &[usize],
+    activations: &[Activation],
+    shared_biases: bool,
+    eta: f64,
+    seed: u64,
+) -> Network {
+    let mut rng = SplitMix(seed);
+    let mut uniform = |lo: f64, hi: f64| lo + (hi - lo) * rng.next();
+    let depth = layers.len() - 1;
+    let weights: Vec<Vec<f64>> = (0..depth)
+        .map(|l| {
+            (0..layers[l] * layers[l + 1])
+                .map(|_| uniform(-1.0, 1.0))
+                .collect()
+        })
+        .collect();
+    let biases: Vec<serde_json::Value> = (0..depth)
+        .map(|l| {
+            if shared_biases {
+                serde_json::json!(uniform(-1.0, 1.0))
+            } else {
+                serde_json::json!(
+                    (0..layers[l + 1])
+                        .map(|_| uniform(-1.0, 1.0))
+                        .collect::<Vec<_>>()
+                )
+            }
+        })
+        .collect();
+    let input: Vec<f64> = (0..layers[0]).map(|_| uniform(-1.0, 1.0)).collect();
+    let target: Vec<f64> = (0..layers[depth]).map(|_| uniform(0.0, 1.0)).collect();
+    let names: Vec<&str> = activations.iter().map(|a| a.name()).collect();
+    let file = serde_json::json!({
+        "layers": layers,
+        "activation": names,
+        "learning_rate": eta,
+        "weights": weights,
+        "biases": biases,
+        "input": input,
+        "target": target,
+    });
+    Network::from_json_str(&file.to_string())
+        .expect("a generated network is valid")
+        .0
+}
+
+/// splitmix64: a few lines, portable, enough for test data.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A scratch directory, removed when dropped.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}

@@ -1,0 +1,681 @@
+//! `backprop verify`: a student's homework (one crafted file per slip, on the article's
+//! network) and whole traces (the golden one, tampered ones, hand-written ones), end to end
+//! and through the library; and slips recognised on random networks.
+
+mod common;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use backprop_tracer::engine;
+use backprop_tracer::network::Network;
+use backprop_tracer::trace::{Options, Trace, UpdateOrder};
+use backprop_tracer::verify::homework::{self, Entry, Verdict};
+use backprop_tracer::verify::slips::Slip;
+use predicates::prelude::*;
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/homework")
+        .join(name)
+}
+
+fn check_fixture(name: &str) -> homework::Report {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let entries = homework::read(&text).unwrap();
+    homework::check(&Network::article(), &Options::default(), entries).unwrap()
+}
+
+/// Each crafted homework file: the symbol where its slip first shows, the slip the tool must
+/// name there, and words of the sentence it must print.
+const HOMEWORK: [(&str, &str, &str); 10] = [
+    (
+        "updated-weights.json",
+        "dE_total/dout_h1",
+        "used the updated w5, w7 (w5+, w7+) in the hidden layer",
+    ),
+    (
+        "sign-flipped.csv",
+        "dE_total/dout_o1",
+        "the sign of (target − out) flipped",
+    ),
+    (
+        "derivative-left-out.json",
+        "delta_o1",
+        "the activation's derivative left out: δ and ∂E_total/∂w need the factor dout_o1/dnet_o1",
+    ),
+    (
+        "contribution-left-out.csv",
+        "dE_total/dout_h1",
+        "one output's contribution left out: dE_total/dout_h1 sums the shares of every output the neuron feeds, and dE_o2/dout_h1 is missing",
+    ),
+    (
+        "update-added.json",
+        "w5+",
+        "the update added instead of subtracted",
+    ),
+    ("eta-left-out.json", "w5+", "η left out of the update"),
+    ("eta-twice.csv", "w5+", "η applied twice"),
+    (
+        "rounded-early.csv",
+        "dE_o2/dout_h1",
+        "rounding carried too early (off only in the last digits): your number follows from your rounded delta_o2",
+    ),
+    (
+        "swapped-weights.json",
+        "dE_total/dout_h1",
+        "weights swapped: w6 and w7 exchanged in the backward pass",
+    ),
+    (
+        "swapped-neurons.csv",
+        "net_h1",
+        "the weights of two neurons swapped: h1 and h2 used each other's weights",
+    ),
+];
+
+fn expected_slip(name: &str) -> Slip {
+    match name {
+        "updated-weights.json" => Slip::OtherOrder(UpdateOrder::Sequential),
+        "sign-flipped.csv" => Slip::SignFlipped,
+        "derivative-left-out.json" => Slip::DerivativeLeftOut { layer: 2 },
+        "contribution-left-out.csv" => Slip::ContributionLeftOut { layer: 1, above: 1 },
+        "update-added.json" => Slip::UpdateAdded,
+        "eta-left-out.json" => Slip::EtaLeftOut,
+        "eta-twice.csv" => Slip::EtaTwice,
+        "rounded-early.csv" => Slip::RoundedEarly { decimals: None },
+        "swapped-weights.json" => Slip::Transposed {
+            layer: 2,
+            chain: true,
+        },
+        "swapped-neurons.csv" => Slip::NeuronsSwapped {
+            layer: 1,
+            a: 0,
+            b: 1,
+            chain: false,
+        },
+        other => panic!("no slip for {other}"),
+    }
+}
+
+#[test]
+fn every_slip_is_named_at_its_first_wrong_value() {
+    for (name, symbol, _) in HOMEWORK {
+        let report = check_fixture(name);
+        let first = report
+            .first_wrong()
+            .unwrap_or_else(|| panic!("{name}: all agree"));
+        assert_eq!(first.symbol, symbol, "{name}");
+        let Verdict::Slip(diagnoses) = &first.verdict else {
+            panic!("{name}: {:?}", first.verdict);
+        };
+        assert_eq!(diagnoses.len(), 1, "{name}: {diagnoses:?}");
+        assert_eq!(diagnoses[0].slip, expected_slip(name), "{name}");
+        // Every value before it agrees; every wrong one after it follows from a wrong one
+        // or is the same slip again.
+        let at = report.rows.iter().position(|r| r.symbol == symbol).unwrap();
+        assert!(report.rows[..at].iter().all(|r| r.agrees()), "{name}");
+        for row in &report.rows[at + 1..] {
+            match &row.verdict {
+                Verdict::Agrees | Verdict::FollowsFrom(_) => {}
+                Verdict::Slip(d) => assert_eq!(d[0].slip, expected_slip(name), "{name}"),
+                Verdict::Unrecognised => panic!("{name}: {} unrecognised", row.symbol),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_slip_is_named_on_the_command_line_with_exit_status_1() {
+    for (name, symbol, sentence) in HOMEWORK {
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "--color", "never"])
+            .arg(fixture(name))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}\n{stdout}");
+        assert!(
+            stdout.contains(&format!("[1] First wrong value: {symbol} = ")),
+            "{name}\n{stdout}"
+        );
+        assert!(stdout.contains(sentence), "{name}: {sentence}\n{stdout}");
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {symbol} ")))
+            .unwrap_or_else(|| panic!("{name}: no row for {symbol}\n{stdout}"));
+        assert!(row.contains("X first wrong value"), "{name}: {row}");
+    }
+}
+
+#[test]
+fn the_hidden_layer_slip_is_named_and_what_follows_is_traced_to_it() {
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--color", "never"])
+        .arg(fixture("updated-weights.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "First wrong value: ∂E_total/∂out_h1 = 0.030229739 (yours), correct 0.036350306",
+        ))
+        .stdout(predicate::str::contains(
+            "used the updated w5, w7 (w5⁺, w7⁺)",
+        ))
+        .stdout(predicate::str::contains(
+            "✗ follows from your ∂E_total/∂out_h1",
+        ))
+        .stdout(predicate::str::contains(
+            "4 of 18 values disagree: 1 new mistake(s), 3 following from an earlier one.",
+        ));
+}
+
+#[test]
+fn the_same_numbers_are_right_for_the_sequential_order() {
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--update-order", "sequential"])
+        .arg(fixture("updated-weights.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("All 18 values agree."));
+}
+
+#[test]
+fn a_value_that_follows_from_an_earlier_slip_points_to_it() {
+    let report = check_fixture("sign-flipped.csv");
+    let verdict = |s: &str| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.symbol == s)
+            .unwrap()
+            .verdict
+            .clone()
+    };
+    assert_eq!(
+        verdict("delta_o1"),
+        Verdict::FollowsFrom(vec!["dE_total/dout_o1".into()])
+    );
+    assert_eq!(
+        verdict("dE_total/dw5"),
+        Verdict::FollowsFrom(vec!["dE_total/dout_o1".into()])
+    );
+    // w5⁺ is computed from the student's ∂E_total/∂w5, not from the first slip directly.
+    assert_eq!(
+        verdict("w5+"),
+        Verdict::FollowsFrom(vec!["dE_total/dw5".into()])
+    );
+}
+
+/// Every value of the article's iteration as a student would write it: 9 decimals, in the
+/// article's typography.
+fn full_homework(trace: &Trace) -> String {
+    trace
+        .first()
+        .values
+        .iter()
+        .map(|v| {
+            format!(
+                "{},{:.9}\n",
+                backprop_tracer::notation::pretty(&v.symbol),
+                v.value
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_correct_homework_agrees_everywhere_and_exits_0() {
+    let trace = engine::trace_iteration(&Network::article(), &Options::default());
+    let dir = common::scratch();
+    let path = dir.path().join("all.csv");
+    std::fs::write(&path, full_homework(&trace)).unwrap();
+    let n = trace.first().values.len();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("All {n} values agree.")));
+}
+
+#[test]
+fn values_are_compared_at_the_precision_written() {
+    let check = |text: &str| {
+        let report = homework::check(
+            &Network::article(),
+            &Options::default(),
+            homework::read(text).unwrap(),
+        )
+        .unwrap();
+        report.rows[0].agrees()
+    };
+    assert!(check("out_h1,0.5933"));
+    assert!(!check("out_h1,0.5943"));
+    assert!(check("out_h1,0.59"));
+    assert!(!check("out_h1,0.593269993"));
+}
+
+#[test]
+fn common_spellings_are_accepted() {
+    let text = "∂E_total/∂w5,0.082167041\ndEtotal/dw6,0.082667628\nδ_o1,0.138498562\n\
+                delta_o2,-0.038098237\nw5_new,0.35891648\nw6',0.408666186\nw7⁺,0.51130127\n\
+                w8+,0.561370121\n";
+    let report = homework::check(
+        &Network::article(),
+        &Options::default(),
+        homework::read(text).unwrap(),
+    )
+    .unwrap();
+    assert!(report.all_agree(), "{:#?}", report.rows);
+    assert_eq!(report.rows.len(), 8);
+}
+
+#[test]
+fn unknown_symbols_get_a_suggestion_and_exit_1() {
+    let dir = common::scratch();
+    let path = dir.path().join("typo.json");
+    std::fs::write(&path, r#"{"out_h1": 0.593269992, "otu_h1": 0.5}"#).unwrap();
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "X otu_h1 = 0.5: not a value of this iteration; did you mean out_h1?",
+        ));
+}
+
+#[test]
+fn bias_symbols_need_update_biases() {
+    let dir = common::scratch();
+    let path = dir.path().join("bias.csv");
+    // b1⁺ = 0.35 − 0.5·(δ_h1 + δ_h2)
+    std::fs::write(&path, "b1+,0.340637195\n").unwrap();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1);
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--update-biases"])
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn homework_for_another_network() {
+    let dir = common::scratch();
+    let mut net = Network::article();
+    net.activations = vec![backprop_tracer::network::Activation::Tanh; 2];
+    let network = dir.path().join("tanh.json");
+    std::fs::write(&network, net.to_json_pretty()).unwrap();
+    let trace = engine::trace_iteration(&net, &Options::default());
+    let out_h1 = trace.first().get("out_h1").unwrap().value;
+    let homework = dir.path().join("hw.csv");
+    std::fs::write(&homework, format!("out_h1,{out_h1:.6}\n")).unwrap();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&homework)
+        .arg("--network")
+        .arg(&network)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2-2-2 (tanh)"));
+    // The article's network gives another out_h1.
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&homework)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn homework_from_standard_input() {
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-"])
+        .write_stdin("net_h1,0.3775\n")
+        .assert()
+        .success();
+}
+
+#[test]
+fn unreadable_homework_is_an_error_naming_the_file_and_line() {
+    let dir = common::scratch();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "out_h1,0.5933\nnet_o1 1.1059\n").unwrap();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "error: {}: line 2: expected symbol,value (e.g. out_h1,0.593269992), got \"net_o1 1.1059\"",
+            path.display()
+        )));
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, r#"{"w5": "abc"}"#).unwrap();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "\"w5\": expected a number, got \"abc\"",
+        ));
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "/nonexistent/homework.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: cannot read /nonexistent/homework.json",
+        ));
+    let path = dir.path().join("twice.csv");
+    std::fs::write(&path, "w5+,0.3589\nw5_new,0.3589\n").unwrap();
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "w5+ is given twice (as \"w5+\" and as \"w5_new\")",
+        ));
+}
+
+// ---- whole traces ----
+
+/// The article's trace as the program writes it, into a scratch file.
+fn written_trace(dir: &Path, args: &[&str]) -> PathBuf {
+    let path = dir.join("trace.json");
+    cargo_bin_cmd!("backprop")
+        .args(["show", "--format", "json", "-o"])
+        .arg(&path)
+        .args(args)
+        .assert()
+        .success();
+    path
+}
+
+fn edit_trace(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut json);
+    std::fs::write(path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+}
+
+fn value_mut<'a>(json: &'a mut serde_json::Value, symbol: &str) -> &'a mut serde_json::Value {
+    json["iterations"][0]["values"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|v| v["symbol"] == symbol)
+        .unwrap()
+}
+
+#[test]
+fn the_golden_trace_verifies_with_no_disagreement() {
+    let dir = common::scratch();
+    // The committed golden trace where there is one, and a freshly written one in any case.
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/article-trace.json");
+    let mut traces = vec![written_trace(dir.path(), &[])];
+    if golden.exists() {
+        traces.push(golden);
+    }
+    for path in traces {
+        cargo_bin_cmd!("backprop")
+            .arg("verify")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "all 81 values agree with a recomputation from their formulas",
+            ));
+    }
+}
+
+#[test]
+fn traces_of_every_option_verify() {
+    let dir = common::scratch();
+    for args in [
+        &["--update-order", "sequential"][..],
+        &["--update-biases"][..],
+        &["--precision", "4"][..],
+    ] {
+        let path = written_trace(dir.path(), args);
+        cargo_bin_cmd!("backprop")
+            .arg("verify")
+            .arg(&path)
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn a_tampered_value_is_caught_at_that_value() {
+    let dir = common::scratch();
+    let path = written_trace(dir.path(), &[]);
+    edit_trace(&path, |json| {
+        value_mut(json, "dE_total/dout_h1")["value"] = serde_json::json!(0.0363503);
+    });
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| 1 ")).collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert!(rows[0].contains("| dE_total/dout_h1 "), "{stdout}");
+    assert!(
+        rows[0].contains(
+            "recorded 0.0363503, but the formula with the recorded operands gives 0.03635030"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 value(s) disagree with their recomputation."));
+    // The values computed from it were recorded from its original value.
+    assert!(
+        stdout.contains("delta_h1 (from dE_total/dout_h1)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_substituted_formula_that_does_not_match_is_caught() {
+    let dir = common::scratch();
+    let path = written_trace(dir.path(), &[]);
+    edit_trace(&path, |json| {
+        value_mut(json, "w6+")["substituted"] = serde_json::json!("0.45 - 0.5*0.082167041");
+        value_mut(json, "E_total")["substituted"] = serde_json::json!("0.274811083 - 0.023560026");
+    });
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the numbers put 0.082167041 for dE_total/dw6, which is recorded as 0.0826676278",
+        ))
+        .stdout(predicate::str::contains(
+            "the numbers do not follow the formula from character 12: expected \" + \"",
+        ))
+        .stdout(predicate::str::contains("2 value(s) disagree"));
+}
+
+#[test]
+fn a_hand_written_trace_is_checked_too() {
+    // A trace written by another program: its own formulas, one of them wrong.
+    let net = Network::article();
+    let trace = serde_json::json!({
+        "format": "backprop-tracer/trace",
+        "version": 1,
+        "network": serde_json::from_str::<serde_json::Value>(&net.to_json_pretty()).unwrap(),
+        "options": {"update_order": "simultaneous", "update_biases": false, "precision": 4},
+        "iterations": [{"iteration": 1, "values": [
+            {"symbol": "w1", "stage": "given", "formula": "weights[0][0]", "substituted": "0.15", "value": 0.15, "from": []},
+            {"symbol": "i1", "stage": "given", "formula": "input[0]", "substituted": "0.05", "value": 0.05, "from": []},
+            {"symbol": "x", "stage": "forward", "formula": "2*(w1 + i1)^2", "substituted": "2*(0.15 + 0.05)^2", "value": 0.08, "from": ["w1", "i1"]},
+            {"symbol": "y", "stage": "forward", "formula": "tanh(x) - max(0, -x)", "substituted": "tanh(0.08) - max(0, -0.08)", "value": 0.5, "from": ["x", "x"]},
+            {"symbol": "z", "stage": "forward", "formula": "x + q", "substituted": "0.08 + 1", "value": 1.08, "from": ["x", "q"]},
+            {"symbol": "u", "stage": "forward", "formula": "x ** 2", "substituted": "0.08 ** 2", "value": 0.0064, "from": ["x"]}
+        ]}]
+    });
+    let dir = common::scratch();
+    let path = dir.path().join("other.json");
+    std::fs::write(&path, trace.to_string()).unwrap();
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| 1 ")).collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    assert!(
+        rows[0].contains("| y ") && rows[0].contains("gives 0.0798"),
+        "{stdout}"
+    );
+    assert!(
+        rows[1].contains("| z ") && rows[1].contains("uses q, which is not recorded before it")
+    );
+    assert!(rows[2].contains("| u ") && rows[2].contains("the formula cannot be read"));
+}
+
+#[test]
+fn a_trace_with_network_is_refused() {
+    let dir = common::scratch();
+    let path = written_trace(dir.path(), &[]);
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .args(["--network", "traces/article.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is a trace, which carries its own network: leave out --network to check it",
+        ));
+}
+
+#[test]
+fn a_broken_trace_is_an_error() {
+    let dir = common::scratch();
+    let path = written_trace(dir.path(), &[]);
+    edit_trace(&path, |json| {
+        json["iterations"][0]["values"][0]["stage"] = serde_json::json!("sideways");
+    });
+    cargo_bin_cmd!("backprop")
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a readable trace"));
+}
+
+// ---- random networks ----
+
+/// The slips a test can reproduce with plain arithmetic on the engine's values, at the
+/// symbol where each first shows.
+fn slipped_value(trace: &Trace, sequential: &Trace, slip: usize) -> Option<(String, f64, Slip)> {
+    let it = trace.first();
+    let depth = trace.network.depth();
+    let get = |s: &str| it.get(s).map(|v| v.value);
+    let eta = trace.network.learning_rate;
+    match slip {
+        // ∂E_total/∂out_o1 = target − out
+        0 => Some((
+            "dE_total/dout_o1".into(),
+            get("target_o1")? - get("out_o1")?,
+            Slip::SignFlipped,
+        )),
+        // δ_o1 = ∂E_total/∂out_o1
+        1 => (trace.network.activations[depth - 1] != backprop_tracer::network::Activation::Linear)
+            .then(|| {
+                Some((
+                    "delta_o1".into(),
+                    get("dE_total/dout_o1")?,
+                    Slip::DerivativeLeftOut { layer: depth },
+                ))
+            })
+            .flatten(),
+        // w1⁺ = w1 + η·∂E_total/∂w1
+        2 => Some((
+            "w1+".into(),
+            get("w1")? + eta * get("dE_total/dw1")?,
+            Slip::UpdateAdded,
+        )),
+        // Where the engine's sequential order first differs: an updated weight in the
+        // hidden layer's chain (∂net_o1/∂out_h1 = w5⁺).
+        3 => {
+            let v = sequential
+                .first()
+                .values
+                .iter()
+                .zip(&it.values)
+                .find(|(s, r)| (s.value - r.value).abs() > 1e-6)?
+                .0;
+            Some((
+                v.symbol.clone(),
+                v.value,
+                Slip::OtherOrder(UpdateOrder::Sequential),
+            ))
+        }
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// On any network, a homework with one slip is diagnosed at that slip: the values before
+    /// it written right, the slipped value written as the slip gives it.
+    #[test]
+    fn slips_are_recognised_on_random_networks(net in common::network(), slip in 0usize..4) {
+        let trace = engine::trace_iteration(&net, &Options::default());
+        let sequential = engine::trace_iteration(
+            &net,
+            &Options { update_order: UpdateOrder::Sequential, ..Options::default() },
+        );
+        let slipped = slipped_value(&trace, &sequential, slip);
+        prop_assume!(slipped.is_some());
+        let (symbol, value, expected) = slipped.unwrap();
+        let values = &trace.first().values;
+        let at = values.iter().position(|v| v.symbol == symbol).unwrap();
+        let correct = values[at].value;
+        // A slip that changes nothing visible at 9 decimals cannot be told from no slip.
+        prop_assume!((value - correct).abs() > 1e-6);
+        let mut entries: Vec<Entry> = values[..at]
+            .iter()
+            .map(|v| {
+                let printed = format!("{:.9}", v.value);
+                Entry { written: v.symbol.clone(), value: printed.parse().unwrap(), printed }
+            })
+            .collect();
+        let printed = format!("{value:.9}");
+        entries.push(Entry { written: symbol.clone(), value: printed.parse().unwrap(), printed });
+        let report = homework::check(&net, &Options::default(), entries).unwrap();
+        let first = report.first_wrong().expect("the slipped value is wrong");
+        prop_assert_eq!(&first.symbol, &symbol);
+        match &first.verdict {
+            Verdict::Slip(diagnoses) => prop_assert!(
+                diagnoses.iter().any(|d| d.slip == expected),
+                "{:?} not among {:?}", expected, diagnoses
+            ),
+            other => prop_assert!(false, "{:?} for {:?}", other, expected),
+        }
+    }
+
+    /// Every trace the engine writes verifies, on any network and with either order.
+    #[test]
+    fn engine_traces_of_random_networks_verify(net in common::network(), sequential: bool, biases: bool) {
+        let options = Options {
+            update_order: if sequential { UpdateOrder::Sequential } else { UpdateOrder::Simultaneous },
+            update_biases: biases,
+            precision: 9,
+        };
+        let trace = engine::trace_iteration(&net, &options);
+        let report = backprop_tracer::verify::trace_check::check(&trace);
+        prop_assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    }
+}
