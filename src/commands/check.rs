@@ -43,7 +43,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
         "Gradient check of a {} network ({}), E_total = {}",
         shape.join("-"),
         activations.join(", "),
-        number::fixed(result.e_total, trace.options.precision as usize)
+        number::fixed(result.e_total, trace.options.precision)
     );
     output::write_to(None, |out| {
         write_report(

@@ -368,8 +368,7 @@ pub fn replay(
     let mut out: Vec<Replayed> = Vec::with_capacity(target + 1);
     let mut ops: Vec<f64> = Vec::new();
     let mut shifts: Vec<f64> = Vec::new();
-    for i in 0..=target {
-        let v = &values[i];
+    for (i, v) in values.iter().enumerate().take(target + 1) {
         if i != target
             && let Some(&(value, half)) = written.get(&v.symbol)
         {
