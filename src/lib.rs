@@ -30,8 +30,8 @@
 
 pub mod article;
 pub mod engine;
-pub mod fuzzing;
 pub mod formula;
+pub mod fuzzing;
 pub mod gradcheck;
 pub mod network;
 pub mod notation;

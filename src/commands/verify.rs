@@ -50,6 +50,9 @@ pub struct VerifyArgs {
 /// Writes the report; fails with [`Disagreed`] (exit status 1) when anything disagrees.
 pub fn run(args: &VerifyArgs) -> Result<()> {
     let name = args.file.display().to_string();
+    if args.file.as_os_str() == "-" && args.network.as_deref() == Some(std::path::Path::new("-")) {
+        bail!("FILE and --network cannot both be standard input (-)");
+    }
     let text = if args.file.as_os_str() == "-" {
         let mut text = String::new();
         io::stdin()
@@ -94,15 +97,15 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     }
 
     let entries = homework::read(&text).with_context(|| name.clone())?;
-    let network = input::load_network(args.network.as_deref())?;
+    let (network_name, network) = input::load_network(args.network.as_deref())?;
     let options = Options {
         update_order: args.update_order,
         update_biases: args.update_biases || network.update_biases,
         precision: 9,
     };
     let about = match &args.network {
-        Some(path) => format!("the network in {}", path.display()),
-        None => "the article's network".to_string(),
+        Some(_) => format!("the network in {network_name}"),
+        None => network_name,
     };
     let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
     let all_agree = report.all_agree();
@@ -470,7 +473,7 @@ fn write_trace_report(
     }
     writeln!(
         out,
-        "{} value(s) disagree with their recomputation.",
+        "{} value(s) disagree with their formulas.",
         primary.len()
     )?;
     Ok(())
