@@ -398,14 +398,14 @@ mod tests {
         let mut trace = article_trace();
         let values = &mut trace.iterations[0].values;
         let at = values.iter().position(|v| v.symbol == "w5+").unwrap();
-        values[at].substituted = "0.45 - 0.5*0.082167041".into();
+        values[at].substituted = "0.45 - 0.5 * 0.082167041".into();
         let net = values.iter().position(|v| v.symbol == "net_h1").unwrap();
-        values[net].substituted = "0.15*0.05 - 0.2*0.1 + 0.35*1".into();
+        values[net].substituted = "0.15 * 0.05 - 0.2 * 0.1 + 0.35 * 1".into();
         let report = check(&trace);
         assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
         assert!(matches!(
             &report.findings[0].problem,
-            Problem::SubstitutedShape(m) if m.at == 10
+            Problem::SubstitutedShape(m) if m.at == 12
         ));
         assert_eq!(
             report.findings[1].problem,
