@@ -364,6 +364,13 @@ fn unreadable_homework_is_an_error_naming_the_file_and_line() {
             "\"w5\": expected a number, got \"abc\"",
         ));
     cargo_bin_cmd!("backprop")
+        .args(["verify", "traces/article.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: traces/article.json: this is a network file, not a list of your values: give it with --network",
+        ));
+    cargo_bin_cmd!("backprop")
         .args(["verify", "/nonexistent/homework.json"])
         .assert()
         .code(1)

@@ -76,27 +76,38 @@ fn write_report(
         }
     };
     writeln!(out, "{title}")?;
+    // The explanation is written in ASCII and typeset unless --ascii.
+    let text = |s: String| if ascii { s } else { typeset(&s) };
     writeln!(
         out,
-        "Each {} from backpropagation beside the central difference (E(w + h) - E(w - h)) / 2h.",
-        symbol("dE_total/dw")
+        "{}",
+        text(format!(
+            "Each {} from backpropagation beside the central difference (E(w + h) - E(w - h)) / 2h.",
+            symbol("dE_total/dw")
+        ))
     )?;
     writeln!(
         out,
-        "Step h = cbrt(eps) * max(1, |w|) = {:.2e} * max(1, |w|), eps = {:.2e} (machine epsilon): \
+        "{}",
+        text(format!(
+            "Step h = cbrt(eps) * max(1, |w|) = {:.2e} * max(1, |w|), eps = {:.2e} (machine epsilon): \
          the central difference errs by about h^2 * E'''/6 (truncation) plus eps * E / h \
          (rounding in E), and this h balances the two.",
-        f64::EPSILON.cbrt(),
-        f64::EPSILON
+            f64::EPSILON.cbrt(),
+            f64::EPSILON
+        ))
     )?;
     writeln!(
         out,
-        "Pass: relative error |backprop - difference| / max(|backprop|, |difference|) below \
+        "{}",
+        text(format!(
+            "Pass: relative error |backprop - difference| / max(|backprop|, |difference|) below \
          {:e}, or, for gradients too small for a finite difference to resolve, |backprop - \
          difference| below the absolute floor {:e} * max(1, E_total) = {:.1e}.",
-        gradcheck::RELATIVE_THRESHOLD,
-        gradcheck::ABSOLUTE_FLOOR,
-        result.floor
+            gradcheck::RELATIVE_THRESHOLD,
+            gradcheck::ABSOLUTE_FLOOR,
+            result.floor
+        ))
     )?;
     if result.order == UpdateOrder::Sequential {
         writeln!(
@@ -173,4 +184,15 @@ fn write_report(
         )?;
     }
     Ok(())
+}
+
+/// ASCII mathematics in the article's typography: ∛ε, ·, −, h², E‴.
+fn typeset(text: &str) -> String {
+    text.replace("cbrt(eps)", "∛ε")
+        .replace("eps = ", "ε = ")
+        .replace("eps * E", "ε * E")
+        .replace(" * ", " · ")
+        .replace(" - ", " − ")
+        .replace("h^2", "h²")
+        .replace("E'''", "E‴")
 }

@@ -36,6 +36,12 @@ pub enum HomeworkError {
         /// The line.
         text: String,
     },
+    /// A network file given where the values belong.
+    #[error(
+        "this is a network file, not a list of your values: give it with --network, and your \
+         values in FILE as {{\"symbol\": value}} or symbol,value lines"
+    )]
+    NetworkFile,
     /// No values at all.
     #[error("no values found; write one symbol,value per line or a JSON object")]
     Empty,
@@ -77,6 +83,12 @@ pub fn read(text: &str) -> Result<Vec<Entry>, HomeworkError> {
 }
 
 fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text)
+        && map.contains_key("layers")
+        && map.contains_key("weights")
+    {
+        return Err(HomeworkError::NetworkFile);
+    }
     let map: BTreeMap<String, Box<RawValue>> =
         serde_json::from_str(text).map_err(|e| HomeworkError::Json(e.to_string()))?;
     map.into_iter()
