@@ -49,7 +49,11 @@ pub struct VerifyArgs {
 
 /// Writes the report; fails with [`Disagreed`] (exit status 1) when anything disagrees.
 pub fn run(args: &VerifyArgs) -> Result<()> {
-    let name = args.file.display().to_string();
+    let name = if args.file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        args.file.display().to_string()
+    };
     if args.file.as_os_str() == "-" && args.network.as_deref() == Some(std::path::Path::new("-")) {
         bail!("FILE and --network cannot both be standard input (-)");
     }
@@ -386,7 +390,10 @@ fn write_homework_report(
         .count();
     let total = report.rows.len();
     if wrong == 0 && report.unknown.is_empty() {
-        writeln!(out, "All {total} values agree.")?;
+        match total {
+            1 => writeln!(out, "The value agrees.")?,
+            _ => writeln!(out, "All {total} values agree.")?,
+        }
     } else if wrong == 0 {
         writeln!(
             out,
@@ -466,8 +473,8 @@ fn write_trace_report(
         names.dedup();
         writeln!(
             out,
-            "Also recorded from the values above before they were changed (they agree with \
-             the corrected values): {}.",
+            "Computed from the values above before they changed (and consistent with them once \
+             corrected): {}.",
             names.join(", ")
         )?;
     }
