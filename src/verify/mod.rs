@@ -32,9 +32,17 @@ pub fn half_unit(printed: &str) -> Option<f64> {
 /// [`half_unit`]), allowing for the binary representation of the printed decimal itself.
 pub fn agrees_as_printed(value: f64, printed: &str) -> bool {
     match (printed.trim().parse::<f64>(), half_unit(printed)) {
-        (Ok(shown), Some(half)) => (value - shown).abs() <= half * (1.0 + 1e-9),
+        (Ok(shown), Some(half)) => within_half_unit(value, shown, half),
         _ => false,
     }
+}
+
+/// |value − shown| ≤ `half`, with room for the binary representation: a value exactly half
+/// a unit away (…0005 printed as …001) must not fail by the rounding of the subtraction,
+/// which at 329262.46 is a few 1e-11.
+pub fn within_half_unit(value: f64, shown: f64, half: f64) -> bool {
+    let slack = half * 1e-9 + 4.0 * f64::EPSILON * value.abs().max(shown.abs());
+    (value - shown).abs() <= half + slack
 }
 
 #[cfg(test)]
@@ -59,5 +67,8 @@ mod tests {
         // The article's rounding artefact: −0.0190491185 rounds to either neighbour.
         assert!(agrees_as_printed(-0.0190491185, "-0.019049119"));
         assert!(!agrees_as_printed(-0.019049118258, "-0.019049119"));
+        // Half a unit away at a large magnitude: the engine's own rounding must agree.
+        let large = 329262.4627920005;
+        assert!(agrees_as_printed(large, &format!("{large:.9}")));
     }
 }

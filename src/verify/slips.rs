@@ -428,7 +428,7 @@ pub fn replay(
 
 /// Whether the student's `value`, printed with half-unit `half`, is what `r` gives.
 pub fn consistent(value: f64, half: f64, r: Replayed) -> bool {
-    (value - r.value).abs() <= half * (1.0 + 1e-9) + r.uncertainty
+    crate::verify::within_half_unit(value, r.value, half + r.uncertainty)
 }
 
 /// A slip recognised at one value, with what it names.

@@ -7,7 +7,7 @@
 use crate::formula::{self, Mismatch};
 use crate::network::{Bias, Network};
 use crate::trace::{Stage, Trace, TracedValue};
-use crate::verify::agrees_as_printed;
+use crate::verify::{agrees_as_printed, within_half_unit};
 use std::collections::HashMap;
 
 /// A recomputed value agrees with the recorded one when they differ by at most this, relative
@@ -293,7 +293,7 @@ fn agrees_at(value: f64, printed: &str, precision: usize) -> bool {
     let Ok(shown) = printed.parse::<f64>() else {
         return false;
     };
-    (value - shown).abs() <= 0.5 * 10f64.powi(-(precision.min(300) as i32)) * (1.0 + 1e-9)
+    within_half_unit(value, shown, 0.5 * 10f64.powi(-(precision.min(300) as i32)))
 }
 
 /// The value of a network-file field named as a given value's formula names it:
