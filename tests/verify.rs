@@ -748,3 +748,17 @@ proptest! {
         prop_assert!(report.findings.is_empty(), "{:#?}", report.findings);
     }
 }
+
+#[test]
+fn a_given_value_copied_wrongly_is_pointed_to_the_network_file() {
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "-"])
+        .write_stdin("w5,0.45\nnet_o1,1.135905967\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "    given:             weights[1][0] = 0.4 in the network file",
+        ))
+        .stdout(predicate::str::contains("copied wrongly"))
+        .stdout(predicate::str::contains("X follows from your w5"));
+}

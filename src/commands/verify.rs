@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use backprop_tracer::notation;
 use backprop_tracer::number;
 use backprop_tracer::render::Lang;
-use backprop_tracer::trace::{self, Options, Trace, UpdateOrder};
+use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
 use backprop_tracer::verify::trace_check::{self, TraceReport};
 use clap::Args;
@@ -310,12 +310,22 @@ fn write_homework_report(
             row.entry.printed,
             number::compact(row.correct, 9)
         )?;
+        if row.stage == Stage::Given {
+            writeln!(
+                out,
+                "    given:             {} = {} in the network file",
+                row.formula,
+                number::compact(row.correct, 9)
+            )?;
+        }
         let formula = style.formula(&row.formula, &row.from);
-        writeln!(
-            out,
-            "    formula:           {} = {formula}",
-            style.symbol(&row.symbol)
-        )?;
+        if row.stage != Stage::Given {
+            writeln!(
+                out,
+                "    formula:           {} = {formula}",
+                style.symbol(&row.symbol)
+            )?;
+        }
         if !row.from.is_empty() {
             writeln!(
                 out,
@@ -344,6 +354,11 @@ fn write_homework_report(
                     )?;
                 }
             }
+            _ if row.stage == Stage::Given => writeln!(
+                out,
+                "    likely slip:       copied wrongly: this value is read from the network \
+                 file, not computed"
+            )?,
             _ => writeln!(
                 out,
                 "    likely slip:       not one this tool recognises; compare your working with \

@@ -8,7 +8,7 @@ use crate::engine;
 use crate::network::Network;
 use crate::notation;
 use crate::number;
-use crate::trace::{Options, Piece, Trace, UpdateOrder};
+use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
 use crate::verify::{agrees_as_printed, half_unit};
 use serde_json::value::RawValue;
@@ -216,6 +216,9 @@ pub struct Row {
     pub correct: f64,
     /// The verdict.
     pub verdict: Verdict,
+    /// The part of the calculation it belongs to (given values have no formula: their
+    /// `formula` is the network-file field they come from).
+    pub stage: Stage,
     /// The formula, as the engine records it (ASCII symbols).
     pub formula: String,
     /// The symbols of the formula.
@@ -388,6 +391,7 @@ pub fn check(
             entry: entry.clone(),
             correct: v.value,
             verdict,
+            stage: v.stage,
             formula: v.formula.clone(),
             from: v.from.clone(),
             substituted: v.substituted.clone(),
