@@ -349,6 +349,12 @@ fn homework_from_standard_input() {
         .write_stdin("net_h1,0.3775\n")
         .assert()
         .success();
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-", "--network", "-"])
+        .write_stdin("net_h1,0.3775\n")
+        .assert()
+        .code(2)
+        .stderr("error: FILE and --network cannot both be standard input (-)\n");
 }
 
 #[test]
@@ -579,7 +585,7 @@ fn a_trace_with_network_is_refused() {
         .arg(&path)
         .args(["--network", "traces/article.json"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains(
             "is a trace, which carries its own network: leave out --network to check it",
         ));

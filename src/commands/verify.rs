@@ -2,7 +2,7 @@
 //! explained; or a whole trace checked value by value. Exit status 1 when anything disagrees.
 
 use crate::cli::{ColorChoice, DisplayArgs};
-use crate::commands::Disagreed;
+use crate::commands::{Disagreed, UsageError};
 use crate::input;
 use crate::output;
 use anyhow::{Context, Result, bail};
@@ -55,7 +55,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         args.file.display().to_string()
     };
     if args.file.as_os_str() == "-" && args.network.as_deref() == Some(std::path::Path::new("-")) {
-        bail!("FILE and --network cannot both be standard input (-)");
+        return Err(
+            UsageError("FILE and --network cannot both be standard input (-)".to_string()).into(),
+        );
     }
     let text = if args.file.as_os_str() == "-" {
         let mut text = String::new();
@@ -81,9 +83,10 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
 
     if is_trace(&text) {
         if args.network.is_some() {
-            bail!(
+            return Err(UsageError(format!(
                 "{name} is a trace, which carries its own network: leave out --network to check it"
-            );
+            ))
+            .into());
         }
         let trace: Trace = serde_json::from_str(&text)
             .with_context(|| format!("{name}: not a readable trace (see traces/README.md)"))?;
