@@ -365,10 +365,19 @@ pub fn replay(
     rounding: Option<usize>,
 ) -> Vec<Replayed> {
     let values = c.values();
+    let need = needed(c, written, slip, target);
     let mut out: Vec<Replayed> = Vec::with_capacity(target + 1);
     let mut ops: Vec<f64> = Vec::new();
     let mut shifts: Vec<f64> = Vec::new();
     for (i, v) in values.iter().enumerate().take(target + 1) {
+        if !need[i] {
+            // Not on any path to `target`: never read.
+            out.push(Replayed {
+                value: f64::NAN,
+                uncertainty: 0.0,
+            });
+            continue;
+        }
         if i != target
             && let Some(&(value, half)) = written.get(&v.symbol)
         {
@@ -424,6 +433,41 @@ pub fn replay(
         out.push(Replayed { value, uncertainty });
     }
     out
+}
+
+/// The positions the replay of `target` reads: `target`, and through each formula's
+/// operands (as `slip` redirects them) down to the values the student wrote and the given
+/// values. Everything else is skipped, so a full homework costs a few evaluations per value.
+fn needed(
+    c: &Compiled<'_>,
+    written: &Written,
+    slip: Option<&Prepared<'_>>,
+    target: usize,
+) -> Vec<bool> {
+    let values = c.values();
+    let mut need = vec![false; target + 1];
+    let mut stack = vec![target];
+    while let Some(i) = stack.pop() {
+        if need[i] {
+            continue;
+        }
+        need[i] = true;
+        let v = &values[i];
+        if i != target && written.contains_key(&v.symbol) {
+            continue;
+        }
+        for (n, &at) in c.operands[i].iter().enumerate() {
+            match slip.map(|s| s.operand(v, &v.from[n])) {
+                Some(Override::Value(_)) => {}
+                Some(Override::Symbol(s)) => match c.position(&s) {
+                    Some(j) if j < i => stack.push(j),
+                    _ => stack.push(at),
+                },
+                _ => stack.push(at),
+            }
+        }
+    }
+    need
 }
 
 /// Whether the student's `value`, printed with half-unit `half`, is what `r` gives.
@@ -679,9 +723,9 @@ mod tests {
         net.biases.push(crate::network::Bias::Shared(0.1));
         let (trace, _) = traces(&net);
         let c = Compiled::new(&trace).unwrap();
-        let last = trace.first().values.len() - 1;
-        let replayed = replay(&c, &Written::new(), None, last, None);
-        for (r, v) in replayed.iter().zip(&trace.first().values) {
+        let values = &trace.first().values;
+        for (at, v) in values.iter().enumerate() {
+            let r = &replay(&c, &Written::new(), None, at, None)[at];
             assert!(
                 (r.value - v.value).abs() <= 1e-12 * (1.0 + v.value.abs()),
                 "{}: {} vs {}",
