@@ -768,3 +768,37 @@ fn a_given_value_copied_wrongly_is_pointed_to_the_network_file() {
         .stdout(predicate::str::contains("copied wrongly"))
         .stdout(predicate::str::contains("X follows from your w5"));
 }
+
+// ---- the layout, as reviewed snapshots ----
+
+#[test]
+fn the_homework_report_layout() {
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--color", "never"])
+        .arg(fixture("updated-weights.json"))
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(
+        "homework_updated_weights",
+        String::from_utf8(output.stdout).unwrap()
+    );
+}
+
+#[test]
+fn the_trace_report_layout() {
+    let dir = common::scratch();
+    let path = written_trace(dir.path(), &[]);
+    edit_trace(&path, |json| {
+        value_mut(json, "delta_o1")["value"] = serde_json::json!(0.1385);
+    });
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--color", "never", "--ascii"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    insta::assert_snapshot!(
+        "trace_tampered",
+        stdout.replace(&path.display().to_string(), "trace.json")
+    );
+}
