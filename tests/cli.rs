@@ -528,3 +528,92 @@ fn an_unknown_key_warns_with_a_suggestion_and_still_runs() {
             "learnig_rate: unknown key; did you mean learning_rate?",
         ));
 }
+
+/// The other commands' bad inputs: each one clear message, the right status, no panic.
+#[test]
+fn bad_inputs_of_the_other_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let bad_csv = file("bad.csv", "w5+,abc\n");
+    let string_json = file("string.json", r#"{"w5+": "x"}"#);
+    let empty = file("empty.csv", "\n");
+    let broken = file("broken.json", "{");
+    let (_keep, short_weights) = article_with("[0.40, 0.45, 0.50, 0.55]", "[0.40]");
+    let short_weights = short_weights.display().to_string();
+    let cases: Vec<(Vec<&str>, &[&str], i32)> = vec![
+        (
+            vec!["verify", "no/such.json"],
+            &["cannot read no/such.json"],
+            1,
+        ),
+        (
+            vec!["verify", &bad_csv],
+            &["bad.csv: line 1: expected symbol,value", "w5+,abc"],
+            1,
+        ),
+        (
+            vec!["verify", &string_json],
+            &["string.json", "\"w5+\": expected a number"],
+            1,
+        ),
+        (vec!["verify", &empty], &["empty.csv: no values found"], 1),
+        (
+            vec!["verify", &broken],
+            &["broken.json: not a JSON object"],
+            1,
+        ),
+        (
+            vec!["verify", "traces/article.json"],
+            &["this is a network file", "--network"],
+            1,
+        ),
+        (
+            vec!["verify", "--network", &short_weights, &bad_csv],
+            &["line 1"],
+            1,
+        ),
+        (vec!["verify"], &["required arguments"], 2),
+        (
+            vec!["check", "no/such.json"],
+            &["cannot read no/such.json"],
+            1,
+        ),
+        (
+            vec!["check", &short_weights],
+            &["weights[1]: expected 4 numbers for a 2→2 layer, got 1"],
+            1,
+        ),
+        (
+            vec!["explain", "dE_total/dw9"],
+            &["no value is called \"dE_total/dw9\"", "dE_total/dw5"],
+            1,
+        ),
+        (vec!["explain"], &["required arguments", "<SYMBOL>"], 2),
+        (vec!["explain", "w5+", &short_weights], &["weights[1]"], 1),
+        (vec!["step"], &["needs a terminal", "--plain"], 2),
+        (vec!["step", "--plain", &short_weights], &["weights[1]"], 1),
+        (
+            vec!["show", "--only", "w99"],
+            &["no value is called \"w99\"", "w1"],
+            1,
+        ),
+        (
+            vec!["show", "--section", "bogus"],
+            &["invalid value 'bogus'"],
+            2,
+        ),
+    ];
+    for (args, words, code) in cases {
+        let out = backprop().args(&args).write_stdin("").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        for word in words {
+            assert!(stderr.contains(word), "{args:?}: {stderr:?} lacks {word:?}");
+        }
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

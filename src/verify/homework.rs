@@ -132,12 +132,21 @@ fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
                 printed: printed.to_string(),
                 value,
             }),
-            // A header such as `symbol,value` on the first line.
-            Err(_) if entries.is_empty() && !printed.chars().any(|c| c.is_ascii_digit()) => {}
+            // A header such as `symbol,value` on the first line; `w5+,abc` is a mistake, not
+            // a header.
+            Err(_) if entries.is_empty() && is_header(symbol, printed) => {}
             _ => return Err(bad()),
         }
     }
     Ok(entries)
+}
+
+/// Whether a first line names its columns (`symbol,value`, `name;number`).
+fn is_header(first: &str, second: &str) -> bool {
+    let first = first.to_lowercase();
+    let second = second.to_lowercase();
+    ["symbol", "name", "key", "variable", "quantity"].contains(&first.as_str())
+        || ["value", "number", "val", "result", "yours"].contains(&second.as_str())
 }
 
 /// The key two spellings of one symbol share: `∂E_total/∂w5`, `dEtotal/dw5`, `dE/dw5` and
