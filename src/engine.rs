@@ -273,6 +273,10 @@ fn error<R: Recorder>(
 /// layer. The new weights go to `ws.new_weights` and replace the old ones at the end; with
 /// [`UpdateOrder::Sequential`] each layer's deltas are taken through the already-updated
 /// weights of the layer above it, as the article's code did.
+///
+/// Every weight of every layer gets its new value written, so the buffers need no copy of
+/// the old ones first (the untraced path is meant to run a million times a second).
+#[inline]
 fn backward<R: Recorder>(
     net: &mut Network,
     target: &[f64],
@@ -294,14 +298,27 @@ fn backward<R: Recorder>(
         let layer = Some(l + 1);
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
         let act = net.activations[l];
-        ws.new_weights[l].copy_from_slice(&net.weights[l]);
-        ws.new_biases[l].clone_from(&net.biases[l]);
+        let out_prev = &ws.out[l][..n_in];
+        let out_here = &ws.out[l + 1][..n_out];
+        let net_here = &ws.net[l][..n_out];
+        let old_weights = &net.weights[l][..n_in * n_out];
+        let old_biases = &net.biases[l];
+        let (new_here, new_above) = ws.new_weights.split_at_mut(l + 1);
+        let new_weights = &mut new_here[l][..n_in * n_out];
+        // The weights from this layer to the next, as the chain rule uses them.
+        let w_above: &[f64] = match (new_above.first(), sequential) {
+            (Some(updated), true) => updated,
+            (Some(_), false) => &net.weights[l + 1],
+            (None, _) => &[],
+        };
+        let new_bias = &mut ws.new_biases[l];
         let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
-        let delta_here = &mut delta_here[l];
+        let delta_here = &mut delta_here[l][..n_out];
+        let deltas_above: &[f64] = delta_above.first().map_or(&[], |d| d);
         let mut bias_gradient = 0.0;
         for j in 0..n_out {
-            let out_j = ws.out[l + 1][j];
-            let net_j = ws.net[l][j];
+            let out_j = out_here[j];
+            let net_j = net_here[j];
             let de_dout = if l + 1 == depth {
                 // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
                 let g = -(target[j] - out_j);
@@ -318,12 +335,6 @@ fn backward<R: Recorder>(
             } else {
                 // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
                 // the forward pass used (or, sequentially, the already-updated ones).
-                let w_above = if sequential {
-                    &ws.new_weights[l + 1]
-                } else {
-                    &net.weights[l + 1]
-                };
-                let deltas_above = &delta_above[0];
                 let mut sum = 0.0;
                 for (m, &d) in deltas_above.iter().enumerate() {
                     let wi = m * n_out + j;
@@ -397,9 +408,10 @@ fn backward<R: Recorder>(
                     .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
             });
 
-            for k in 0..n_in {
+            let row = j * n_in..(j + 1) * n_in;
+            let weights = old_weights[row.clone()].iter().zip(&mut new_weights[row]);
+            for (k, ((&old, new_w), &a)) in weights.zip(out_prev).enumerate() {
                 let wi = j * n_in + k;
-                let a = ws.out[l][k];
                 // ∂net_o1/∂w5 = out_h1
                 rec.record(stage, layer, a, |e| {
                     let names = e.names;
@@ -423,9 +435,8 @@ fn backward<R: Recorder>(
                         .operand(format!("dnet_{n}/d{w}"), a);
                 });
                 // w5⁺ = w5 − η·∂E_total/∂w5
-                let old = net.weights[l][wi];
                 let new = old - eta * gradient;
-                ws.new_weights[l][wi] = new;
+                *new_w = new;
                 rec.record(stage, layer, new, |e| {
                     let w = e.names.weight(l, wi);
                     e.symbol(format!("{w}+"))
@@ -438,10 +449,10 @@ fn backward<R: Recorder>(
             }
 
             if update_biases {
-                match &mut ws.new_biases[l] {
+                match new_bias {
                     // A bias of its own: ∂E_total/∂b = δ·1
                     Bias::PerNeuron(new_b) => {
-                        let old = net.biases[l].get(j);
+                        let old = old_biases.get(j);
                         let new = old - eta * delta;
                         new_b[j] = new;
                         record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
@@ -450,9 +461,9 @@ fn backward<R: Recorder>(
                 }
             }
         }
-        if update_biases && let Bias::Shared(new_b) = &mut ws.new_biases[l] {
+        if update_biases && let Bias::Shared(new_b) = new_bias {
             // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
-            let old = *new_b;
+            let old = old_biases.get(0);
             let new = old - eta * bias_gradient;
             *new_b = new;
             record_bias_update(
@@ -469,7 +480,9 @@ fn backward<R: Recorder>(
         }
     }
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
-    std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    if update_biases {
+        std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    }
 }
 
 /// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's

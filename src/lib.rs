@@ -28,5 +28,6 @@ pub mod engine;
 pub mod network;
 pub mod notation;
 pub mod number;
+pub mod random;
 pub mod render;
 pub mod trace;
