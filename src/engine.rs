@@ -558,14 +558,14 @@ pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Worksp
 
 /// Records the values read from the network file, so that every symbol a formula uses has
 /// a recorded value (the leaves of every derivation).
-fn record_given(net: &Network, rec: &mut TraceRecorder) {
+fn record_given(net: &Network, input: &[f64], target: &[f64], rec: &mut TraceRecorder) {
     let depth = net.depth();
-    for (k, &x) in net.input.iter().enumerate() {
+    for (k, &x) in input.iter().enumerate() {
         rec.record(Stage::Given, Some(0), x, |e| {
             e.given(e.names.neuron(0, k).to_string(), format!("input[{k}]"), x)
         });
     }
-    for (j, &t) in net.target.iter().enumerate() {
+    for (j, &t) in target.iter().enumerate() {
         rec.record(Stage::Given, Some(depth), t, |e| {
             e.given(
                 format!("target_{}", e.names.neuron(depth, j)),
@@ -615,30 +615,11 @@ fn record_given(net: &Network, rec: &mut TraceRecorder) {
 pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     let mut start = network.clone();
     start.update_biases = options.update_biases;
-    let mut rec = TraceRecorder::new(&start, options.precision);
-    record_given(&start, &mut rec);
     let mut net = start.clone();
     let mut ws = Workspace::new(&net);
+    let mut rec = TraceRecorder::new(&start, options.precision);
     let (input, target) = (start.input.clone(), start.target.clone());
-    step(
-        &mut net,
-        &input,
-        &target,
-        options.update_order,
-        options.update_biases,
-        &mut ws,
-        &mut rec,
-    );
-    forward(
-        &net,
-        &input,
-        &mut ws,
-        &mut rec,
-        Stage::Summary,
-        true,
-        options.update_biases,
-    );
-    error(&net, &target, &ws, &mut rec, Stage::Summary, true);
+    let values = trace_step(&mut net, &input, &target, options, &mut ws, &mut rec);
     Trace {
         format: FORMAT_NAME.to_string(),
         version: FORMAT_VERSION,
@@ -646,7 +627,44 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
         options: options.clone(),
         iterations: vec![Iteration {
             iteration: 1,
-            values: rec.into_values(),
+            values,
         }],
     }
+}
+
+/// One recorded training iteration of `net` on the sample (`input`, `target`), updating
+/// `net` in place: the given values (the weights as they are before it), the forward pass,
+/// the error, the backward pass with every update, and the forward pass and error again with
+/// the updated weights. `rec` is emptied and reused, so that a long run recording every
+/// iteration names the network once.
+pub fn trace_step(
+    net: &mut Network,
+    input: &[f64],
+    target: &[f64],
+    options: &Options,
+    ws: &mut Workspace,
+    rec: &mut TraceRecorder,
+) -> Vec<TracedValue> {
+    rec.values.clear();
+    record_given(net, input, target, rec);
+    step(
+        net,
+        input,
+        target,
+        options.update_order,
+        options.update_biases,
+        ws,
+        rec,
+    );
+    forward(
+        net,
+        input,
+        ws,
+        rec,
+        Stage::Summary,
+        true,
+        options.update_biases,
+    );
+    error(net, target, ws, rec, Stage::Summary, true);
+    std::mem::take(&mut rec.values)
 }

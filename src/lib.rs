@@ -31,3 +31,4 @@ pub mod number;
 pub mod random;
 pub mod render;
 pub mod trace;
+pub mod train;

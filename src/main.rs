@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Some(Command::Show(args)) => commands::show::run(args),
+        Some(Command::Train(args)) => commands::train::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

@@ -2,6 +2,7 @@
 //! is here.
 
 pub mod show;
+pub mod train;
 
 use crate::cli::IterationArgs;
 use crate::input;

@@ -1,0 +1,314 @@
+//! A training run on screen: what was run, the checkpoint table (with the article's claims
+//! and their verdicts on the article's network), the final weights beside the initial ones,
+//! the loss curve, and the final result. Reads the [`Run`] and the judged claims; computes
+//! nothing but layout.
+
+use crate::article::{ErratumKind, Verdict};
+use crate::notation::Notation;
+use crate::number;
+use crate::train::claims::Judged;
+use crate::train::{Outputs, Run, SampleOrder, plot};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use std::io::{self, Write};
+
+/// How the run is drawn.
+#[derive(Clone, Debug)]
+pub struct TrainTableOptions {
+    /// Digits after the decimal point.
+    pub precision: usize,
+    /// ASCII borders and marks.
+    pub ascii: bool,
+    /// Fit the tables to the terminal's width.
+    pub fit_terminal: bool,
+    /// Width of the loss curve's plot area, in characters.
+    pub curve_width: usize,
+}
+
+impl Default for TrainTableOptions {
+    fn default() -> Self {
+        TrainTableOptions {
+            precision: 9,
+            ascii: false,
+            fit_terminal: false,
+            curve_width: 60,
+        }
+    }
+}
+
+/// Weights and biases listed beside each other at most; a bigger network's are in the JSON.
+const MAX_PARAMETER_ROWS: usize = 24;
+
+/// E_total with `precision` decimals, or more when it is small, so that at least six
+/// significant digits show (0.0000351019, not 0.000035102).
+pub fn error_text(e: f64, precision: usize) -> String {
+    let decimals = if e > 0.0 && e.is_finite() {
+        let leading_zeros = (-e.log10().floor()).max(0.0) as usize;
+        precision.max((leading_zeros + 5).min(300))
+    } else {
+        precision
+    };
+    number::fixed(e, decimals)
+}
+
+/// A list of outputs: `[0.015913620, 0.984064274]`.
+pub fn outputs_text(outputs: &[f64], precision: usize) -> String {
+    let parts: Vec<String> = outputs
+        .iter()
+        .map(|&o| number::fixed(o, precision))
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+fn all_outputs_text(outputs: &Outputs, precision: usize, sep: &str) -> String {
+    match outputs {
+        Outputs::One(o) => outputs_text(o, precision),
+        Outputs::PerSample(all) => all
+            .iter()
+            .enumerate()
+            .map(|(s, o)| format!("{}: {}", s + 1, outputs_text(o, precision)))
+            .collect::<Vec<_>>()
+            .join(sep),
+    }
+}
+
+/// The one line `--quiet` prints: the final E_total and outputs.
+pub fn final_line(run: &Run, precision: usize) -> String {
+    let last = run.checkpoints.last().expect("a run has checkpoint 0");
+    format!(
+        "after {} iteration{}: E_total {}, outputs {}",
+        last.iteration,
+        if last.iteration == 1 { "" } else { "s" },
+        error_text(last.e_total, precision),
+        all_outputs_text(&last.outputs, precision, "; ")
+    )
+}
+
+/// Writes the whole report.
+pub fn render(
+    run: &Run,
+    judged: &[Judged],
+    options: &TrainTableOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let p = options.precision;
+    let net = &run.initial;
+    let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
+    let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+    activations.dedup();
+    let o = &run.options;
+    let set = net.training_set().len();
+    writeln!(
+        out,
+        "Training a {} network ({}), learning rate η = {}, update order: {}{}: {} iteration{} on {}",
+        shape.join("-"),
+        activations.join(", "),
+        number::compact(net.learning_rate, 9),
+        o.update_order.name(),
+        if o.update_biases {
+            ", biases trained"
+        } else {
+            ""
+        },
+        o.iterations,
+        if o.iterations == 1 { "" } else { "s" },
+        if set == 1 {
+            "its one sample".to_string()
+        } else {
+            format!(
+                "{set} samples, one per iteration, {}",
+                match o.sample_order {
+                    SampleOrder::Cyclic => "in turn",
+                    SampleOrder::Random => "picked at random",
+                }
+            )
+        }
+    )?;
+    if let Some(seed) = o.seed {
+        writeln!(
+            out,
+            "Seed {seed} (--seed {seed} repeats this run): {}.",
+            seed_uses(run)
+        )?;
+    }
+    writeln!(
+        out,
+        "\"E_total after iteration k\" is the error with the weights iteration k produced \
+         (after 0: the initial weights){}.",
+        if set == 1 {
+            String::new()
+        } else {
+            format!(", summed over the {set} samples")
+        }
+    )?;
+
+    // The checkpoint table.
+    let show_claims = !judged.is_empty();
+    let mut header = vec!["after iteration", "E_total", "outputs"];
+    if show_claims {
+        header.extend(["the article says", "verdict"]);
+    }
+    let mut table = new_table(options, header);
+    let mut other_order = None;
+    for cp in &run.checkpoints {
+        let mut row = vec![
+            Cell::new(cp.iteration).set_alignment(CellAlignment::Right),
+            Cell::new(error_text(cp.e_total, p)),
+            Cell::new(all_outputs_text(&cp.outputs, p, "\n")),
+        ];
+        if show_claims {
+            let here: Vec<&Judged> = judged
+                .iter()
+                .filter(|j| j.claim.after == cp.iteration)
+                .collect();
+            let says: Vec<String> = here
+                .iter()
+                .map(|j| format!("{} {}", j.claim.label(), j.claim.printed.printed))
+                .collect();
+            let verdicts: Vec<String> = here
+                .iter()
+                .map(|j| {
+                    let digits = number::decimals(&j.claim.printed.printed);
+                    match j.verdict {
+                        Verdict::Agrees => {
+                            format!("{} agrees at {digits} decimals", mark(options, true))
+                        }
+                        Verdict::OtherOrder(order) => {
+                            other_order = Some(order);
+                            format!("{} {} order ¹", mark(options, false), order.name())
+                        }
+                        Verdict::Explained(e) if e.kind == ErratumKind::Code => {
+                            other_order = Some(j.claim.printed.order);
+                            format!(
+                                "{} {} order ¹",
+                                mark(options, false),
+                                j.claim.printed.order.name()
+                            )
+                        }
+                        Verdict::Explained(e) => format!("{} {}", mark(options, false), e.en),
+                        Verdict::Differs => format!("{} differs", mark(options, false)),
+                    }
+                })
+                .collect();
+            row.push(Cell::new(says.join("\n")));
+            row.push(Cell::new(verdicts.join("\n")));
+        }
+        table.add_row(row);
+    }
+    writeln!(out)?;
+    writeln!(out, "{table}")?;
+    if let Some(order) = other_order {
+        writeln!(
+            out,
+            "¹ The article's figure comes from the {order} update order (its code took the \
+             hidden-layer deltas through the already-updated w5…w8); this run used the {} \
+             order, and --update-order {order} reproduces the figure.",
+            o.update_order.name(),
+            order = order.name()
+        )?;
+    }
+
+    // The weights and biases, before and after.
+    writeln!(out)?;
+    let names = Notation::new(net);
+    let mut table = new_table(options, vec!["", "initial", "final"]);
+    let mut rows = 0;
+    let mut total = 0;
+    for (l, (w0, w1)) in net.weights.iter().zip(&run.last.weights).enumerate() {
+        for (i, (a, b)) in w0.iter().zip(w1).enumerate() {
+            total += 1;
+            if rows < MAX_PARAMETER_ROWS {
+                rows += 1;
+                table.add_row(parameter_row(names.weight(l, i), *a, *b, p));
+            }
+        }
+    }
+    for (l, (b0, b1)) in net.biases.iter().zip(&run.last.biases).enumerate() {
+        for (j, (a, b)) in b0.values().iter().zip(b1.values()).enumerate() {
+            total += 1;
+            if rows < MAX_PARAMETER_ROWS {
+                rows += 1;
+                table.add_row(parameter_row(names.bias(l, j), *a, *b, p));
+            }
+        }
+    }
+    writeln!(
+        out,
+        "Weights and biases before the first iteration and after iteration {}{}:",
+        run.completed,
+        if o.update_biases {
+            ""
+        } else {
+            " (the biases are not trained)"
+        }
+    )?;
+    writeln!(out, "{table}")?;
+    if total > rows {
+        writeln!(
+            out,
+            "… and {} more (--format json has them all).",
+            total - rows
+        )?;
+    }
+
+    writeln!(out)?;
+    write!(
+        out,
+        "{}",
+        plot::terminal(&run.curve, options.curve_width, 12)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", final_line(run, p))?;
+    Ok(())
+}
+
+fn seed_uses(run: &Run) -> String {
+    let mut uses = Vec::new();
+    if run.initial.seed.is_some() && run.options.sample_order == SampleOrder::Random {
+        uses.push("the sample order");
+    }
+    uses.push("any weight or bias the file leaves out is drawn from it, uniformly in [0, 1)");
+    uses.join("; ")
+}
+
+fn parameter_row(name: String, before: f64, after: f64, p: usize) -> Vec<Cell> {
+    vec![
+        Cell::new(name),
+        Cell::new(number::fixed(before, p)).set_alignment(CellAlignment::Right),
+        Cell::new(number::fixed(after, p)).set_alignment(CellAlignment::Right),
+    ]
+}
+
+fn mark(options: &TrainTableOptions, agrees: bool) -> &'static str {
+    match (options.ascii, agrees) {
+        (false, true) => "✓",
+        (false, false) => "≠",
+        (true, true) => "ok",
+        (true, false) => "!=",
+    }
+}
+
+fn new_table(options: &TrainTableOptions, header: Vec<&str>) -> Table {
+    let mut table = Table::new();
+    table.load_style(if options.ascii {
+        presets::ASCII_FULL_CONDENSED
+    } else {
+        presets::UTF8_FULL_CONDENSED
+    });
+    if options.fit_terminal {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    }
+    table.set_header(header);
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_errors_keep_six_significant_digits() {
+        assert_eq!(error_text(0.0000351019, 9), "0.0000351019");
+        assert_eq!(error_text(0.291027774, 9), "0.291027774");
+        assert_eq!(error_text(0.5, 3), "0.500");
+    }
+}
