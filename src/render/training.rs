@@ -4,6 +4,7 @@
 //! nothing but layout.
 
 use crate::article::{ErratumKind, Verdict};
+use crate::network::Sample;
 use crate::notation::Notation;
 use crate::number;
 use crate::train::claims::Judged;
@@ -59,13 +60,17 @@ pub fn outputs_text(outputs: &[f64], precision: usize) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-fn all_outputs_text(outputs: &Outputs, precision: usize, sep: &str) -> String {
+/// The outputs; with several samples, each after its sample's input: `[0, 1] → [0.937078662]`.
+fn all_outputs_text(outputs: &Outputs, samples: &[Sample], precision: usize, sep: &str) -> String {
     match outputs {
         Outputs::One(o) => outputs_text(o, precision),
         Outputs::PerSample(all) => all
             .iter()
-            .enumerate()
-            .map(|(s, o)| format!("{}: {}", s + 1, outputs_text(o, precision)))
+            .zip(samples)
+            .map(|(o, s)| {
+                let input: Vec<String> = s.input.iter().map(|&x| number::compact(x, 9)).collect();
+                format!("[{}] → {}", input.join(", "), outputs_text(o, precision))
+            })
             .collect::<Vec<_>>()
             .join(sep),
     }
@@ -79,7 +84,7 @@ pub fn final_line(run: &Run, precision: usize) -> String {
         last.iteration,
         if last.iteration == 1 { "" } else { "s" },
         error_text(last.e_total, precision),
-        all_outputs_text(&last.outputs, precision, "; ")
+        all_outputs_text(&last.outputs, &run.initial.samples, precision, "; ")
     )
 }
 
@@ -126,8 +131,13 @@ pub fn render(
     if let Some(seed) = o.seed {
         writeln!(
             out,
-            "Seed {seed} (--seed {seed} repeats this run): {}.",
-            seed_uses(run)
+            "Seed {seed} (--seed {seed} repeats this run) draws the weights and biases the \
+             file leaves out, uniformly from [0, 1){}.",
+            if o.sample_order == SampleOrder::Random {
+                ", and the sample each iteration trains on"
+            } else {
+                ""
+            }
         )?;
     }
     writeln!(
@@ -153,7 +163,7 @@ pub fn render(
         let mut row = vec![
             Cell::new(cp.iteration).set_alignment(CellAlignment::Right),
             Cell::new(error_text(cp.e_total, p)),
-            Cell::new(all_outputs_text(&cp.outputs, p, "\n")),
+            Cell::new(all_outputs_text(&cp.outputs, &net.samples, p, "\n")),
         ];
         if show_claims {
             let here: Vec<&Judged> = judged
@@ -204,6 +214,15 @@ pub fn render(
              order, and --update-order {order} reproduces the figure.",
             o.update_order.name(),
             order = order.name()
+        )?;
+    }
+
+    if let Some(d) = &run.diverged {
+        writeln!(
+            out,
+            "Stopped in iteration {}: {} = {}, not a finite number. The table ends with the \
+             last iteration whose values were all finite.",
+            d.iteration, d.symbol, d.value
         )?;
     }
 
@@ -259,15 +278,6 @@ pub fn render(
     writeln!(out)?;
     writeln!(out, "{}", final_line(run, p))?;
     Ok(())
-}
-
-fn seed_uses(run: &Run) -> String {
-    let mut uses = Vec::new();
-    if run.initial.seed.is_some() && run.options.sample_order == SampleOrder::Random {
-        uses.push("the sample order");
-    }
-    uses.push("any weight or bias the file leaves out is drawn from it, uniformly in [0, 1)");
-    uses.join("; ")
 }
 
 fn parameter_row(name: String, before: f64, after: f64, p: usize) -> Vec<Cell> {

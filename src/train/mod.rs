@@ -289,7 +289,7 @@ pub fn run(
     let mut checkpoints = Vec::new();
     let mut curve = Vec::new();
     let mut next_checkpoint = 0;
-    let mut diverged = None;
+    let mut diverged: Option<usize> = None;
     let mut completed = 0;
 
     let (e0, out0) = measure(&net, &set, one, &mut ws);
@@ -320,8 +320,8 @@ pub fn run(
                     &mut ws,
                     &mut recorder,
                 );
-                if let Some(bad) = values.iter().find(|v| !v.value.is_finite()) {
-                    diverged = Some(divergence(k, bad));
+                if values.iter().any(|v| !v.value.is_finite()) {
+                    diverged = Some(k);
                     break;
                 }
                 export::write_traced_line(out, k, sample_index, &values)?;
@@ -337,26 +337,27 @@ pub fn run(
                     &mut NoRecorder,
                 );
                 if !e.is_finite() || !all_finite(&net, options.update_biases) {
-                    // Found on the fast path: replay the run to this iteration and record it
-                    // to name the value (the run is deterministic, so the replay is exact).
-                    diverged = Some(replay_divergence(initial, options, &set, k));
+                    diverged = Some(k);
                     break;
                 }
                 if let Export::Summary(out) = &mut export {
                     let (e_total, outputs) = measure(&net, &set, one, &mut ws);
                     if !e_total.is_finite() {
-                        diverged = Some(replay_divergence(initial, options, &set, k));
+                        diverged = Some(k);
                         break;
                     }
                     export::write_summary_line(out, k, sample_index, e_total, &outputs, &net)?;
                 }
             }
         }
-        completed = k;
         let is_checkpoint = schedule.get(next_checkpoint) == Some(&k);
         if is_checkpoint {
             next_checkpoint += 1;
             let (e_total, outputs) = measure(&net, &set, one, &mut ws);
+            if !e_total.is_finite() {
+                diverged = Some(k);
+                break;
+            }
             checkpoints.push(Checkpoint {
                 iteration: k,
                 e_total,
@@ -367,16 +368,48 @@ pub fn run(
                 e_total,
             });
         } else if k % curve_step == 0 {
+            let e_total = total_error(&net, &set, &mut ws);
+            if !e_total.is_finite() {
+                diverged = Some(k);
+                break;
+            }
             curve.push(CurvePoint {
                 iteration: k,
-                e_total: total_error(&net, &set, &mut ws),
+                e_total,
             });
         }
+        completed = k;
         if k % PROGRESS_EVERY == 0 {
             progress(k);
         }
     }
     progress(completed);
+    let diverged = diverged.map(|k| {
+        // The network now holds the non-finite values. Find the iteration they came from,
+        // with the network before it (replaying the run: it is deterministic, so the replay
+        // is exact), and keep only what came before it.
+        let (divergence, before) = locate_divergence(initial, options, &set, k);
+        net = before;
+        completed = divergence.iteration - 1;
+        checkpoints.retain(|cp| cp.iteration <= completed);
+        curve.retain(|p| p.iteration <= completed);
+        if checkpoints
+            .last()
+            .is_some_and(|cp| cp.iteration < completed)
+        {
+            let (e_total, outputs) = measure(&net, &set, one, &mut ws);
+            checkpoints.push(Checkpoint {
+                iteration: completed,
+                e_total,
+                outputs,
+            });
+            curve.push(CurvePoint {
+                iteration: completed,
+                e_total,
+            });
+        }
+        divergence
+    });
     Ok(Run {
         initial: initial.clone(),
         last: net,
@@ -398,13 +431,56 @@ fn divergence(iteration: usize, bad: &TracedValue) -> Divergence {
     }
 }
 
-/// Runs again from `initial` to iteration `k` untraced, and records iteration `k`.
-fn replay_divergence(
+/// The iteration a run detected non-finite values in is `detected`, or the one before (its
+/// pass with the updated weights is not computed on the untraced path), or, with several
+/// samples, an earlier one whose updated weights overflow on a sample not trained since.
+/// Returns the first value that went non-finite and the network before its iteration.
+fn locate_divergence(
+    initial: &Network,
+    options: &RunOptions,
+    set: &[Sample],
+    detected: usize,
+) -> (Divergence, Network) {
+    let mut found = check_iteration(initial, options, set, detected);
+    // Look back while the iteration before is already bad: rarely more than one step.
+    let mut k = detected;
+    while k > 1 && detected - k < 100 {
+        match check_iteration(initial, options, set, k - 1) {
+            Some(earlier) => {
+                found = Some(earlier);
+                k -= 1;
+            }
+            None => break,
+        }
+    }
+    found.unwrap_or_else(|| {
+        // Not reproduced: cannot happen with a deterministic engine, but say so rather than
+        // panic.
+        let mut net = initial.clone();
+        net.seed = initial.seed;
+        (
+            Divergence {
+                iteration: detected,
+                symbol: "E_total".to_string(),
+                value: "not finite".to_string(),
+                formula: String::new(),
+                substituted: String::new(),
+            },
+            net,
+        )
+    })
+}
+
+/// Runs again from `initial` to iteration `k - 1` untraced and records iteration `k`,
+/// including its pass with the updated weights, and E_total over the set after it. Returns
+/// the first non-finite value and the network before iteration `k`, or `None` if all are
+/// finite.
+fn check_iteration(
     initial: &Network,
     options: &RunOptions,
     set: &[Sample],
     k: usize,
-) -> Divergence {
+) -> Option<(Divergence, Network)> {
     let mut net = initial.clone();
     let mut ws = Workspace::new(&net);
     let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
@@ -420,6 +496,7 @@ fn replay_divergence(
             &mut NoRecorder,
         );
     }
+    let before = net.clone();
     let s = &set[picker.pick()];
     let trace_options = Options {
         update_order: options.update_order,
@@ -435,17 +512,22 @@ fn replay_divergence(
         &mut ws,
         &mut rec,
     );
-    match values.iter().find(|v| !v.value.is_finite()) {
-        Some(bad) => divergence(k, bad),
-        // Only the error over the whole set overflowed (a sample other than this one).
-        None => Divergence {
-            iteration: k,
-            symbol: "E_total".to_string(),
-            value: number::compact(total_error(&net, set, &mut ws), 9),
-            formula: "the sum of E_total over the samples".to_string(),
-            substituted: String::new(),
-        },
+    if let Some(bad) = values.iter().find(|v| !v.value.is_finite()) {
+        return Some((divergence(k, bad), before));
     }
+    let e_total = total_error(&net, set, &mut ws);
+    (!e_total.is_finite()).then(|| {
+        (
+            Divergence {
+                iteration: k,
+                symbol: "E_total".to_string(),
+                value: number::compact(e_total, 9),
+                formula: "E_total after the iteration, summed over the samples".to_string(),
+                substituted: String::new(),
+            },
+            before,
+        )
+    })
 }
 
 #[cfg(test)]
