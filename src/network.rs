@@ -950,6 +950,98 @@ mod tests {
         assert!(error_of(&text).starts_with("learning_rate: expected a number greater than 0"));
     }
 
+    const XOR: &str = r#"{"layers": [2, 3, 1], "samples": [
+        {"input": [0, 0], "target": [0]}, {"input": [0, 1], "target": [1]},
+        {"input": [1, 0], "target": [1]}, {"input": [1, 1], "target": [0]}], "seed": 5}"#;
+
+    #[test]
+    fn a_sample_set_loads_with_its_first_sample_as_input_and_target() {
+        let (net, warnings) = Network::from_json_str(XOR).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(net.samples.len(), 4);
+        assert_eq!(
+            (net.input.clone(), net.target.clone()),
+            (vec![0.0, 0.0], vec![0.0])
+        );
+        assert_eq!(net.training_set()[3].target, vec![0.0]);
+        assert_eq!(Network::article().training_set().len(), 1);
+    }
+
+    #[test]
+    fn left_out_values_are_drawn_from_the_seed() {
+        let a = Network::from_json_str(XOR).unwrap().0;
+        let b = Network::from_json_str(XOR).unwrap().0;
+        assert_eq!(a.weights, b.weights);
+        assert_eq!(a.seed, Some(5));
+        assert_eq!(a.weights[0].len(), 6);
+        assert!(a.weights.iter().flatten().all(|w| (0.0..1.0).contains(w)));
+        // One shared bias per layer, as the article's code.
+        assert!(matches!(a.biases[..], [Bias::Shared(_), Bias::Shared(_)]));
+        let c = Network::from_json_str_seeded(XOR, Some(6)).unwrap().0;
+        assert_eq!(c.seed, Some(6));
+        assert_ne!(a.weights, c.weights);
+        // Given weights are kept; only the biases are drawn.
+        let text = XOR.replace(
+            "\"samples\"",
+            "\"weights\": [[1, 2, 3, 4, 5, 6], [7, 8, 9]], \"samples\"",
+        );
+        let d = Network::from_json_str(&text).unwrap().0;
+        assert_eq!(d.weights[1], vec![7.0, 8.0, 9.0]);
+        assert!(d.biases[0].get(0) < 1.0);
+    }
+
+    #[test]
+    fn without_a_seed_a_fresh_one_is_recorded() {
+        let text = XOR.replace(", \"seed\": 5", "");
+        let net = Network::from_json_str(&text).unwrap().0;
+        let seed = net.seed.expect("a seed was drawn");
+        let again = Network::from_json_str_seeded(&text, Some(seed)).unwrap().0;
+        assert_eq!(net.weights, again.weights);
+        // Nothing drawn, no seed.
+        assert_eq!(Network::article().seed, None);
+    }
+
+    #[test]
+    fn a_sample_set_is_written_and_read_back_identically() {
+        let net = Network::from_json_str(XOR).unwrap().0;
+        let text = net.to_json_pretty();
+        assert!(text.contains("\"samples\"") && !text.contains("\"input\": [\n    0"));
+        assert_eq!(Network::from_json_str(&text).unwrap().0, net);
+    }
+
+    #[test]
+    fn sample_and_seed_errors_name_the_field() {
+        let text = XOR.replace(
+            "{\"input\": [1, 0], \"target\": [1]}",
+            "{\"input\": [1], \"target\": [1]}",
+        );
+        assert_eq!(
+            error_of(&text),
+            "samples[2].input: expected 2 numbers, one per input neuron, got 1"
+        );
+        let text = XOR.replace(
+            "{\"input\": [0, 0], \"target\": [0]}",
+            "{\"input\": [0, 0], \"taget\": [0]}",
+        );
+        assert_eq!(
+            error_of(&text),
+            "samples[0].taget: unknown key; a sample has only input and target"
+        );
+        assert_eq!(
+            error_of(&XOR.replace("\"samples\": [", "\"samples\": [], \"x\": [")),
+            "samples: expected at least one sample, got an empty list"
+        );
+        assert!(error_of(&XOR.replace("5}", "-1}")).starts_with("seed: expected a whole number"));
+        let both = ARTICLE_JSON.replace(
+            "\"input\"",
+            "\"samples\": [{\"input\": [0, 0], \"target\": [0, 0]}], \"input\"",
+        );
+        assert_eq!(
+            error_of(&both),
+            "samples: give either samples or one input and target, not both"
+        );
+    }
+
     #[test]
     fn sigmoid_is_finite_everywhere() {
         for x in [-1e308, -1000.0, -1.0, 0.0, 1.0, 1000.0, 1e308] {

@@ -253,6 +253,9 @@ fn xor_with_its_shipped_seed_learns_xor_in_either_order() {
             .flat_map(|l| l.as_array().unwrap().iter().map(|w| w.as_f64().unwrap()))
             .collect();
         assert_eq!(weights.len(), 15);
+        // Trained: the final network's weights moved; its untrained biases did not.
+        assert_ne!(run.final_network["weights"], initial["weights"]);
+        assert_eq!(run.final_network["biases"], initial["biases"]);
         assert!(weights.iter().all(|w| (0.0..1.0).contains(w)));
     }
 }

@@ -67,10 +67,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             });
             // Whatever happened, the complete lines written so far reach the file.
             let flushed = sink.flush();
-            let run = result
+            result
                 .and_then(|run| flushed.map(|_| run))
-                .with_context(|| format!("cannot write {name}"))?;
-            run
+                .with_context(|| format!("cannot write {name}"))?
         }
         TrainFormat::Table | TrainFormat::Json => {
             train::run(&initial, &options, &extra, Export::None, &mut |k| {

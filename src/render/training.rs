@@ -39,16 +39,15 @@ impl Default for TrainTableOptions {
 /// Weights and biases listed beside each other at most; a bigger network's are in the JSON.
 const MAX_PARAMETER_ROWS: usize = 24;
 
-/// E_total with `precision` decimals, or more when it is small, so that at least six
-/// significant digits show (0.0000351019, not 0.000035102).
+/// E_total with `precision` decimals, or more when it is small, so that as many significant
+/// digits show as for a value near 1, up to six (0.0000351019, not 0.000035102).
 pub fn error_text(e: f64, precision: usize) -> String {
-    let decimals = if e > 0.0 && e.is_finite() {
-        let leading_zeros = (-e.log10().floor()).max(0.0) as usize;
-        precision.max((leading_zeros + 5).min(300))
+    let zeros = if e > 0.0 && e.is_finite() {
+        (-e.log10()).floor().clamp(0.0, 290.0) as usize
     } else {
-        precision
+        0
     };
-    number::fixed(e, decimals)
+    number::fixed(e, precision.max(zeros + precision.min(6)))
 }
 
 /// A list of outputs: `[0.015913620, 0.984064274]`.
@@ -320,5 +319,7 @@ mod tests {
         assert_eq!(error_text(0.0000351019, 9), "0.0000351019");
         assert_eq!(error_text(0.291027774, 9), "0.291027774");
         assert_eq!(error_text(0.5, 3), "0.500");
+        assert_eq!(error_text(0.0000351019, 3), "0.0000351");
+        assert_eq!(error_text(2.5, 9), "2.500000000");
     }
 }

@@ -534,6 +534,98 @@ fn check_iteration(
 mod tests {
     use super::*;
 
+    use crate::article::{ErratumKind, Verdict};
+    use crate::engine;
+    use crate::trace;
+
+    fn article_run(order: UpdateOrder, iterations: usize) -> (Run, Vec<claims::Judged>) {
+        let mut options = RunOptions {
+            iterations,
+            update_order: order,
+            update_biases: false,
+            sample_order: SampleOrder::Cyclic,
+            every: None,
+            seed: None,
+        };
+        let net = prepare(&Network::article(), &mut options);
+        let claims = claims::claims(&net, false);
+        let extra: Vec<usize> = claims.iter().map(|c| c.after).collect();
+        let run = super::run(&net, &options, &extra, Export::None, &mut |_| {}).unwrap();
+        let judged = claims::judge(&claims, &run.checkpoints, order);
+        (run, judged)
+    }
+
+    #[test]
+    fn sequential_order_agrees_with_every_training_claim() {
+        let (run, judged) = article_run(UpdateOrder::Sequential, 10_000);
+        assert_eq!(judged.len(), 5);
+        for j in &judged {
+            assert_eq!(
+                j.verdict,
+                Verdict::Agrees,
+                "{} after {}",
+                j.claim.label(),
+                j.claim.after
+            );
+        }
+        assert_eq!(run.completed, 10_000);
+    }
+
+    #[test]
+    fn simultaneous_order_differs_from_the_code_figures_for_a_stated_reason() {
+        let (_, judged) = article_run(UpdateOrder::Simultaneous, 10_000);
+        let verdicts: Vec<(usize, bool)> = judged
+            .iter()
+            .map(|j| {
+                let other_order = match j.verdict {
+                    Verdict::Explained(e) => e.kind == ErratumKind::Code,
+                    Verdict::OtherOrder(order) => order == UpdateOrder::Sequential,
+                    _ => false,
+                };
+                (j.claim.after, other_order)
+            })
+            .collect();
+        assert_eq!(
+            verdicts,
+            vec![
+                (0, false),
+                (1, true),
+                (10_000, true),
+                (10_000, true),
+                (10_000, true)
+            ]
+        );
+        assert_eq!(judged[0].verdict, Verdict::Agrees);
+    }
+
+    #[test]
+    fn e_total_after_an_iteration_is_the_traces_e_total_plus() {
+        for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+            let (run, _) = article_run(order, 1);
+            let options = trace::Options {
+                update_order: order,
+                ..trace::Options::default()
+            };
+            let traced = engine::trace_iteration(&Network::article(), &options);
+            let plus = traced.first().get("E_total+").unwrap().value;
+            assert_eq!(run.checkpoints[1].e_total, plus);
+            let before = traced.first().get("E_total").unwrap().value;
+            assert_eq!(run.checkpoints[0].e_total, before);
+        }
+    }
+
+    #[test]
+    fn the_curve_stays_small_however_long_the_run() {
+        let (run, _) = article_run(UpdateOrder::Simultaneous, 100_000);
+        assert!(run.curve.len() <= CURVE_POINTS + 8, "{}", run.curve.len());
+        assert!(
+            run.curve
+                .windows(2)
+                .all(|w| w[0].iteration < w[1].iteration)
+        );
+        assert_eq!(run.curve.last().unwrap().iteration, 100_000);
+    }
+
     #[test]
     fn default_schedule_is_powers_of_ten_and_the_last() {
         assert_eq!(
