@@ -43,12 +43,12 @@ fn hand_written(n: usize, inputs: [f64; 2], targets: [f64; 2]) -> ([f64; 8], f64
     (w, e_total)
 }
 
-#[divan::bench(sample_count = 5, sample_size = 1)]
+#[divan::bench(sample_count = 10, sample_size = 1)]
 fn million_hand_written() -> ([f64; 8], f64) {
     hand_written(N, black_box([0.05, 0.10]), black_box([0.01, 0.99]))
 }
 
-#[divan::bench(sample_count = 5, sample_size = 1)]
+#[divan::bench(sample_count = 10, sample_size = 1)]
 fn million_engine_step() -> f64 {
     let mut net = black_box(Network::article());
     let mut ws = Workspace::new(&net);

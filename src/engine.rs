@@ -13,6 +13,11 @@ use crate::trace::{
 
 /// Where the engine sends each value it computes.
 pub trait Recorder {
+    /// Whether this recorder keeps anything. When it does not, the engine runs copies of its
+    /// loops specialised for small layers (see [`small_sizes`]): the same code, with the
+    /// sizes known to the compiler, so the untraced path runs at straight-line speed.
+    const RECORDS: bool = true;
+
     /// Receives one value; `describe` fills in its symbol and formula when called.
     fn record(
         &mut self,
@@ -27,6 +32,8 @@ pub trait Recorder {
 pub struct NoRecorder;
 
 impl Recorder for NoRecorder {
+    const RECORDS: bool = false;
+
     #[inline(always)]
     fn record(&mut self, _: Stage, _: Option<usize>, _: f64, _: impl FnOnce(&mut Entry<'_>)) {}
 }
@@ -155,9 +162,40 @@ impl Workspace {
     }
 
     /// The outputs of the last forward pass.
+    #[inline]
     pub fn outputs(&self) -> &[f64] {
         self.out.last().expect("a network has an output layer")
     }
+}
+
+/// Calls `$f(args…, act, n_in, n_out)`. When `$records` is false and the layer is a small
+/// sigmoid layer (the article's kind), each size has its own arm with the activation and the
+/// sizes as constants: the compiler then unrolls the loops of the (inlined) layer function
+/// and drops the activation's dispatch, so the untraced iteration of the article's network
+/// runs close to straight-line code. Every arm runs the same source, so the arithmetic, and
+/// so every value, is the same in all of them.
+macro_rules! small_sizes {
+    ($records:expr, $act:expr, $n_in:expr, $n_out:expr, $f:ident($($arg:expr),*)) => {
+        match ($records, $act, $n_in, $n_out) {
+            (false, Activation::Sigmoid, 1, 1) => $f($($arg,)* Activation::Sigmoid, 1, 1),
+            (false, Activation::Sigmoid, 1, 2) => $f($($arg,)* Activation::Sigmoid, 1, 2),
+            (false, Activation::Sigmoid, 1, 3) => $f($($arg,)* Activation::Sigmoid, 1, 3),
+            (false, Activation::Sigmoid, 1, 4) => $f($($arg,)* Activation::Sigmoid, 1, 4),
+            (false, Activation::Sigmoid, 2, 1) => $f($($arg,)* Activation::Sigmoid, 2, 1),
+            (false, Activation::Sigmoid, 2, 2) => $f($($arg,)* Activation::Sigmoid, 2, 2),
+            (false, Activation::Sigmoid, 2, 3) => $f($($arg,)* Activation::Sigmoid, 2, 3),
+            (false, Activation::Sigmoid, 2, 4) => $f($($arg,)* Activation::Sigmoid, 2, 4),
+            (false, Activation::Sigmoid, 3, 1) => $f($($arg,)* Activation::Sigmoid, 3, 1),
+            (false, Activation::Sigmoid, 3, 2) => $f($($arg,)* Activation::Sigmoid, 3, 2),
+            (false, Activation::Sigmoid, 3, 3) => $f($($arg,)* Activation::Sigmoid, 3, 3),
+            (false, Activation::Sigmoid, 3, 4) => $f($($arg,)* Activation::Sigmoid, 3, 4),
+            (false, Activation::Sigmoid, 4, 1) => $f($($arg,)* Activation::Sigmoid, 4, 1),
+            (false, Activation::Sigmoid, 4, 2) => $f($($arg,)* Activation::Sigmoid, 4, 2),
+            (false, Activation::Sigmoid, 4, 3) => $f($($arg,)* Activation::Sigmoid, 4, 3),
+            (false, Activation::Sigmoid, 4, 4) => $f($($arg,)* Activation::Sigmoid, 4, 4),
+            (_, act, n_in, n_out) => $f($($arg,)* act, n_in, n_out),
+        }
+    };
 }
 
 /// The symbol of neuron `k` of `layer`'s output: an input's own name (i1), otherwise out_h1.
@@ -173,6 +211,7 @@ fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
 #[allow(clippy::needless_range_loop)]
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
+#[inline(always)]
 fn forward<R: Recorder>(
     net: &Network,
     input: &[f64],
@@ -187,16 +226,46 @@ fn forward<R: Recorder>(
     ws.out[0].copy_from_slice(input);
     for l in 0..net.depth() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-        let act = net.activations[l];
+        small_sizes!(
+            R::RECORDS,
+            net.activations[l],
+            n_in,
+            n_out,
+            forward_layer(net, l, ws, rec, stage, tag, bias_tag)
+        );
+    }
+}
+
+/// One weight layer of the forward pass: net and out of each neuron of layer `l + 1`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn forward_layer<R: Recorder>(
+    net: &Network,
+    l: usize,
+    ws: &mut Workspace,
+    rec: &mut R,
+    stage: Stage,
+    tag: &str,
+    bias_tag: &str,
+    act: Activation,
+    n_in: usize,
+    n_out: usize,
+) {
+    {
         let (before, rest) = ws.out.split_at_mut(l + 1);
-        let a = &before[l];
-        let out = &mut rest[0];
+        let a = &before[l][..n_in];
+        let out = &mut rest[0][..n_out];
+        let weights = &net.weights[l][..n_in * n_out];
+        let nets = &mut ws.net[l][..n_out];
+        let biases = net.biases[l].values();
+        let bias_stride = usize::from(biases.len() > 1);
         for j in 0..n_out {
-            let row = &net.weights[l][j * n_in..(j + 1) * n_in];
-            let b = net.biases[l].get(j);
+            let row = &weights[j * n_in..(j + 1) * n_in];
+            // A shared bias is one value for every j: index 0.
+            let b = biases[j * bias_stride];
             // net_h1 = w1*i1 + w2*i2 + b1*1
             let sum = row.iter().zip(a).map(|(w, x)| w * x).sum::<f64>() + b;
-            ws.net[l][j] = sum;
+            nets[j] = sum;
             rec.record(stage, Some(l + 1), sum, |e| {
                 let names = e.names;
                 e.symbol(format!("net_{}{tag}", names.neuron(l + 1, j)));
@@ -231,6 +300,7 @@ fn forward<R: Recorder>(
 }
 
 /// The error: E_o1 = ½(target_o1 − out_o1)² for each output, and E_total, their sum.
+#[inline(always)]
 fn error<R: Recorder>(
     net: &Network,
     target: &[f64],
@@ -276,7 +346,7 @@ fn error<R: Recorder>(
 ///
 /// Every weight of every layer gets its new value written, so the buffers need no copy of
 /// the old ones first (the untraced path is meant to run a million times a second).
-#[inline]
+#[inline(always)]
 fn backward<R: Recorder>(
     net: &mut Network,
     target: &[f64],
@@ -286,18 +356,47 @@ fn backward<R: Recorder>(
     rec: &mut R,
 ) {
     let depth = net.depth();
-    let eta = net.learning_rate;
     let sequential = order == UpdateOrder::Sequential;
-    let next_tag = if sequential { "+" } else { "" };
     for l in (0..depth).rev() {
+        let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
+        small_sizes!(
+            R::RECORDS,
+            net.activations[l],
+            n_in,
+            n_out,
+            backward_layer(&*net, target, l, sequential, update_biases, ws, rec)
+        );
+    }
+    std::mem::swap(&mut net.weights, &mut ws.new_weights);
+    if update_biases {
+        std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    }
+}
+
+/// One weight layer of the backward pass and its update (see [`backward`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn backward_layer<R: Recorder>(
+    net: &Network,
+    target: &[f64],
+    l: usize,
+    sequential: bool,
+    update_biases: bool,
+    ws: &mut Workspace,
+    rec: &mut R,
+    act: Activation,
+    n_in: usize,
+    n_out: usize,
+) {
+    let depth = net.depth();
+    let eta = net.learning_rate;
+    let next_tag = if sequential { "+" } else { "" };
         let stage = if l + 1 == depth {
             Stage::OutputLayer
         } else {
             Stage::HiddenLayer
         };
         let layer = Some(l + 1);
-        let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-        let act = net.activations[l];
         let out_prev = &ws.out[l][..n_in];
         let out_here = &ws.out[l + 1][..n_out];
         let net_here = &ws.net[l][..n_out];
@@ -479,11 +578,6 @@ fn backward<R: Recorder>(
             );
         }
     }
-    std::mem::swap(&mut net.weights, &mut ws.new_weights);
-    if update_biases {
-        std::mem::swap(&mut net.biases, &mut ws.new_biases);
-    }
-}
 
 /// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's
 /// shared one, whose gradient sums the deltas of the layer.
