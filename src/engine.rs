@@ -391,193 +391,193 @@ fn backward_layer<R: Recorder>(
     let depth = net.depth();
     let eta = net.learning_rate;
     let next_tag = if sequential { "+" } else { "" };
-        let stage = if l + 1 == depth {
-            Stage::OutputLayer
+    let stage = if l + 1 == depth {
+        Stage::OutputLayer
+    } else {
+        Stage::HiddenLayer
+    };
+    let layer = Some(l + 1);
+    let out_prev = &ws.out[l][..n_in];
+    let out_here = &ws.out[l + 1][..n_out];
+    let net_here = &ws.net[l][..n_out];
+    let old_weights = &net.weights[l][..n_in * n_out];
+    let old_biases = &net.biases[l];
+    let (new_here, new_above) = ws.new_weights.split_at_mut(l + 1);
+    let new_weights = &mut new_here[l][..n_in * n_out];
+    // The weights from this layer to the next, as the chain rule uses them.
+    let w_above: &[f64] = match (new_above.first(), sequential) {
+        (Some(updated), true) => updated,
+        (Some(_), false) => &net.weights[l + 1],
+        (None, _) => &[],
+    };
+    let new_bias = &mut ws.new_biases[l];
+    let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
+    let delta_here = &mut delta_here[l][..n_out];
+    let deltas_above: &[f64] = delta_above.first().map_or(&[], |d| d);
+    let mut bias_gradient = 0.0;
+    for j in 0..n_out {
+        let out_j = out_here[j];
+        let net_j = net_here[j];
+        let de_dout = if l + 1 == depth {
+            // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
+            let g = -(target[j] - out_j);
+            rec.record(stage, layer, g, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("dE_total/dout_{n}"))
+                    .text("-(")
+                    .operand(format!("target_{n}"), target[j])
+                    .text(" - ")
+                    .operand(format!("out_{n}"), out_j)
+                    .text(")");
+            });
+            g
         } else {
-            Stage::HiddenLayer
-        };
-        let layer = Some(l + 1);
-        let out_prev = &ws.out[l][..n_in];
-        let out_here = &ws.out[l + 1][..n_out];
-        let net_here = &ws.net[l][..n_out];
-        let old_weights = &net.weights[l][..n_in * n_out];
-        let old_biases = &net.biases[l];
-        let (new_here, new_above) = ws.new_weights.split_at_mut(l + 1);
-        let new_weights = &mut new_here[l][..n_in * n_out];
-        // The weights from this layer to the next, as the chain rule uses them.
-        let w_above: &[f64] = match (new_above.first(), sequential) {
-            (Some(updated), true) => updated,
-            (Some(_), false) => &net.weights[l + 1],
-            (None, _) => &[],
-        };
-        let new_bias = &mut ws.new_biases[l];
-        let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
-        let delta_here = &mut delta_here[l][..n_out];
-        let deltas_above: &[f64] = delta_above.first().map_or(&[], |d| d);
-        let mut bias_gradient = 0.0;
-        for j in 0..n_out {
-            let out_j = out_here[j];
-            let net_j = net_here[j];
-            let de_dout = if l + 1 == depth {
-                // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
-                let g = -(target[j] - out_j);
-                rec.record(stage, layer, g, |e| {
-                    let n = e.names.neuron(l + 1, j).to_string();
-                    e.symbol(format!("dE_total/dout_{n}"))
-                        .text("-(")
-                        .operand(format!("target_{n}"), target[j])
-                        .text(" - ")
-                        .operand(format!("out_{n}"), out_j)
-                        .text(")");
-                });
-                g
-            } else {
-                // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
-                // the forward pass used (or, sequentially, the already-updated ones).
-                let mut sum = 0.0;
-                for (m, &d) in deltas_above.iter().enumerate() {
-                    let wi = m * n_out + j;
-                    let w = w_above[wi];
-                    rec.record(stage, layer, w, |e| {
-                        let names = e.names;
-                        e.symbol(format!(
-                            "dnet_{}/dout_{}",
-                            names.neuron(l + 2, m),
-                            names.neuron(l + 1, j)
-                        ))
-                        .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
-                    });
-                    let share = d * w;
-                    rec.record(stage, layer, share, |e| {
-                        let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
-                        let (above, here) = (above.to_string(), here.to_string());
-                        e.symbol(format!("dE_{above}/dout_{here}"))
-                            .operand(format!("delta_{above}"), d)
-                            .text("*")
-                            .operand(format!("dnet_{above}/dout_{here}"), w);
-                    });
-                    sum += share;
-                }
-                rec.record(stage, layer, sum, |e| {
-                    let here = e.names.neuron(l + 1, j).to_string();
-                    e.symbol(format!("dE_total/dout_{here}"));
-                    for (m, &d) in deltas_above.iter().enumerate() {
-                        if m > 0 {
-                            e.text(" + ");
-                        }
-                        let above = e.names.neuron(l + 2, m).to_string();
-                        e.operand(
-                            format!("dE_{above}/dout_{here}"),
-                            d * w_above[m * n_out + j],
-                        );
-                    }
-                });
-                sum
-            };
-
-            // ∂out/∂net: for the sigmoid, out(1 − out)
-            let dout_dnet = act.derivative(net_j, out_j);
-            rec.record(stage, layer, dout_dnet, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("dout_{n}/dnet_{n}"));
-                let out_sym = format!("out_{n}");
-                match act {
-                    Activation::Sigmoid => e
-                        .operand(out_sym.clone(), out_j)
-                        .text("*(1 - ")
-                        .operand(out_sym, out_j)
-                        .text(")"),
-                    Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
-                    Activation::Relu => e
-                        .text("1 if ")
-                        .operand(format!("net_{n}"), net_j)
-                        .text(" > 0, else 0"),
-                    Activation::Linear => e.text("1"),
-                };
-            });
-
-            // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
-            let delta = de_dout * dout_dnet;
-            delta_here[j] = delta;
-            rec.record(stage, layer, delta, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("delta_{n}"))
-                    .operand(format!("dE_total/dout_{n}"), de_dout)
-                    .text("*")
-                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
-            });
-
-            let row = j * n_in..(j + 1) * n_in;
-            let weights = old_weights[row.clone()].iter().zip(&mut new_weights[row]);
-            for (k, ((&old, new_w), &a)) in weights.zip(out_prev).enumerate() {
-                let wi = j * n_in + k;
-                // ∂net_o1/∂w5 = out_h1
-                rec.record(stage, layer, a, |e| {
+            // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
+            // the forward pass used (or, sequentially, the already-updated ones).
+            let mut sum = 0.0;
+            for (m, &d) in deltas_above.iter().enumerate() {
+                let wi = m * n_out + j;
+                let w = w_above[wi];
+                rec.record(stage, layer, w, |e| {
                     let names = e.names;
                     e.symbol(format!(
-                        "dnet_{}/d{}",
-                        names.neuron(l + 1, j),
-                        names.weight(l, wi)
+                        "dnet_{}/dout_{}",
+                        names.neuron(l + 2, m),
+                        names.neuron(l + 1, j)
                     ))
-                    .operand(out_symbol(names, l, k, ""), a);
+                    .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
                 });
-                // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
-                let gradient = delta * a;
-                rec.record(stage, layer, gradient, |e| {
-                    let n = e.names.neuron(l + 1, j).to_string();
-                    let w = e.names.weight(l, wi);
-                    e.symbol(format!("dE_total/d{w}"))
-                        .operand(format!("dE_total/dout_{n}"), de_dout)
+                let share = d * w;
+                rec.record(stage, layer, share, |e| {
+                    let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
+                    let (above, here) = (above.to_string(), here.to_string());
+                    e.symbol(format!("dE_{above}/dout_{here}"))
+                        .operand(format!("delta_{above}"), d)
                         .text("*")
-                        .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
-                        .text("*")
-                        .operand(format!("dnet_{n}/d{w}"), a);
+                        .operand(format!("dnet_{above}/dout_{here}"), w);
                 });
-                // w5⁺ = w5 − η·∂E_total/∂w5
-                let new = old - eta * gradient;
-                *new_w = new;
-                rec.record(stage, layer, new, |e| {
-                    let w = e.names.weight(l, wi);
-                    e.symbol(format!("{w}+"))
-                        .operand(w.clone(), old)
-                        .text(" - ")
-                        .operand("eta", eta)
-                        .text("*")
-                        .operand(format!("dE_total/d{w}"), gradient);
-                });
+                sum += share;
             }
-
-            if update_biases {
-                match new_bias {
-                    // A bias of its own: ∂E_total/∂b = δ·1
-                    Bias::PerNeuron(new_b) => {
-                        let old = old_biases.get(j);
-                        let new = old - eta * delta;
-                        new_b[j] = new;
-                        record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
+            rec.record(stage, layer, sum, |e| {
+                let here = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("dE_total/dout_{here}"));
+                for (m, &d) in deltas_above.iter().enumerate() {
+                    if m > 0 {
+                        e.text(" + ");
                     }
-                    Bias::Shared(_) => bias_gradient += delta,
+                    let above = e.names.neuron(l + 2, m).to_string();
+                    e.operand(
+                        format!("dE_{above}/dout_{here}"),
+                        d * w_above[m * n_out + j],
+                    );
                 }
-            }
+            });
+            sum
+        };
+
+        // ∂out/∂net: for the sigmoid, out(1 − out)
+        let dout_dnet = act.derivative(net_j, out_j);
+        rec.record(stage, layer, dout_dnet, |e| {
+            let n = e.names.neuron(l + 1, j).to_string();
+            e.symbol(format!("dout_{n}/dnet_{n}"));
+            let out_sym = format!("out_{n}");
+            match act {
+                Activation::Sigmoid => e
+                    .operand(out_sym.clone(), out_j)
+                    .text("*(1 - ")
+                    .operand(out_sym, out_j)
+                    .text(")"),
+                Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
+                Activation::Relu => e
+                    .text("1 if ")
+                    .operand(format!("net_{n}"), net_j)
+                    .text(" > 0, else 0"),
+                Activation::Linear => e.text("1"),
+            };
+        });
+
+        // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
+        let delta = de_dout * dout_dnet;
+        delta_here[j] = delta;
+        rec.record(stage, layer, delta, |e| {
+            let n = e.names.neuron(l + 1, j).to_string();
+            e.symbol(format!("delta_{n}"))
+                .operand(format!("dE_total/dout_{n}"), de_dout)
+                .text("*")
+                .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
+        });
+
+        let row = j * n_in..(j + 1) * n_in;
+        let weights = old_weights[row.clone()].iter().zip(&mut new_weights[row]);
+        for (k, ((&old, new_w), &a)) in weights.zip(out_prev).enumerate() {
+            let wi = j * n_in + k;
+            // ∂net_o1/∂w5 = out_h1
+            rec.record(stage, layer, a, |e| {
+                let names = e.names;
+                e.symbol(format!(
+                    "dnet_{}/d{}",
+                    names.neuron(l + 1, j),
+                    names.weight(l, wi)
+                ))
+                .operand(out_symbol(names, l, k, ""), a);
+            });
+            // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
+            let gradient = delta * a;
+            rec.record(stage, layer, gradient, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                let w = e.names.weight(l, wi);
+                e.symbol(format!("dE_total/d{w}"))
+                    .operand(format!("dE_total/dout_{n}"), de_dout)
+                    .text("*")
+                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
+                    .text("*")
+                    .operand(format!("dnet_{n}/d{w}"), a);
+            });
+            // w5⁺ = w5 − η·∂E_total/∂w5
+            let new = old - eta * gradient;
+            *new_w = new;
+            rec.record(stage, layer, new, |e| {
+                let w = e.names.weight(l, wi);
+                e.symbol(format!("{w}+"))
+                    .operand(w.clone(), old)
+                    .text(" - ")
+                    .operand("eta", eta)
+                    .text("*")
+                    .operand(format!("dE_total/d{w}"), gradient);
+            });
         }
-        if update_biases && let Bias::Shared(new_b) = new_bias {
-            // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
-            let old = old_biases.get(0);
-            let new = old - eta * bias_gradient;
-            *new_b = new;
-            record_bias_update(
-                rec,
-                stage,
-                l,
-                None,
-                old,
-                bias_gradient,
-                new,
-                eta,
-                delta_here,
-            );
+
+        if update_biases {
+            match new_bias {
+                // A bias of its own: ∂E_total/∂b = δ·1
+                Bias::PerNeuron(new_b) => {
+                    let old = old_biases.get(j);
+                    let new = old - eta * delta;
+                    new_b[j] = new;
+                    record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
+                }
+                Bias::Shared(_) => bias_gradient += delta,
+            }
         }
     }
+    if update_biases && let Bias::Shared(new_b) = new_bias {
+        // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
+        let old = old_biases.get(0);
+        let new = old - eta * bias_gradient;
+        *new_b = new;
+        record_bias_update(
+            rec,
+            stage,
+            l,
+            None,
+            old,
+            bias_gradient,
+            new,
+            eta,
+            delta_here,
+        );
+    }
+}
 
 /// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's
 /// shared one, whose gradient sums the deltas of the layer.
@@ -761,4 +761,100 @@ pub fn trace_step(
     );
     error(net, target, ws, rec, Stage::Summary, true);
     std::mem::take(&mut rec.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{Random, Stream};
+
+    /// A network of the given shape with weights, biases and a sample drawn from `seed`.
+    fn network(layers: &[usize], activation: Activation, seed: u64) -> Network {
+        let mut rng = Random::new(seed, Stream::InitialValues);
+        let mut draw = |n: usize| (0..n).map(|_| rng.unit() * 2.0 - 1.0).collect::<Vec<_>>();
+        let mut net = Network::article();
+        net.layers = layers.to_vec();
+        net.activations = vec![activation; layers.len() - 1];
+        net.weights = layers.windows(2).map(|p| draw(p[0] * p[1])).collect();
+        net.biases = layers[1..]
+            .iter()
+            .enumerate()
+            .map(|(l, &n)| {
+                if l % 2 == 0 {
+                    Bias::PerNeuron(draw(n))
+                } else {
+                    Bias::Shared(draw(1)[0])
+                }
+            })
+            .collect();
+        net.input = draw(layers[0]);
+        net.target = draw(layers[layers.len() - 1]);
+        net
+    }
+
+    /// The specialised untraced arms (small sigmoid layers) compute exactly what the
+    /// recording path computes, bit for bit, for every small shape, both update orders, with
+    /// and without bias updates.
+    #[test]
+    fn untraced_iterations_equal_recorded_ones_bit_for_bit() {
+        let mut shapes = Vec::new();
+        for i in 1..=5 {
+            for h in 1..=5 {
+                for o in 1..=5 {
+                    shapes.push(vec![i, h, o]);
+                }
+            }
+        }
+        shapes.push(vec![2, 3, 4, 2]);
+        shapes.push(vec![3, 2, 2, 2, 1]);
+        for (n, layers) in shapes.iter().enumerate() {
+            for activation in [Activation::Sigmoid, Activation::Tanh] {
+                for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+                    for update_biases in [false, true] {
+                        let start = network(layers, activation, n as u64);
+                        let (mut fast, mut traced) = (start.clone(), start.clone());
+                        let mut ws_fast = Workspace::new(&fast);
+                        let mut ws_traced = Workspace::new(&traced);
+                        let mut rec = TraceRecorder::new(&traced, 9);
+                        for _ in 0..3 {
+                            let e1 = step(
+                                &mut fast,
+                                &start.input,
+                                &start.target,
+                                order,
+                                update_biases,
+                                &mut ws_fast,
+                                &mut NoRecorder,
+                            );
+                            let e2 = step(
+                                &mut traced,
+                                &start.input,
+                                &start.target,
+                                order,
+                                update_biases,
+                                &mut ws_traced,
+                                &mut rec,
+                            );
+                            assert_eq!(e1.to_bits(), e2.to_bits(), "{layers:?}");
+                        }
+                        let bits = |n: &Network| {
+                            let w: Vec<u64> =
+                                n.weights.iter().flatten().map(|w| w.to_bits()).collect();
+                            let b: Vec<u64> = n
+                                .biases
+                                .iter()
+                                .flat_map(|b| b.values().iter().map(|v| v.to_bits()))
+                                .collect();
+                            (w, b)
+                        };
+                        assert_eq!(
+                            bits(&fast),
+                            bits(&traced),
+                            "{layers:?} {order:?} {update_biases}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

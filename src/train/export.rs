@@ -50,8 +50,17 @@ pub fn write_traced_line(
         sample,
         values,
     };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")
+    write_line(out, &line)
+}
+
+/// Writes `value` as one JSON line with a single write: serde_json writes token by token,
+/// which through a `dyn Write` costs a call each, and a whole line at once also keeps a
+/// reader following the file from seeing half a line.
+fn write_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let mut line = Vec::with_capacity(16 * 1024);
+    serde_json::to_writer(&mut line, value)?;
+    line.push(b'\n');
+    out.write_all(&line)
 }
 
 /// Writes the summary of iteration `iteration` as one line: E_total after it, the outputs and
@@ -72,8 +81,7 @@ pub fn write_summary_line(
         weights: &net.weights,
         biases: &net.biases,
     };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.write_all(b"\n")
+    write_line(out, &line)
 }
 
 /// The run summary `--format json` writes.

@@ -235,13 +235,20 @@ fn total_error(net: &Network, set: &[Sample], ws: &mut Workspace) -> f64 {
         .sum()
 }
 
+/// Whether every weight (and, if trained, every bias) is finite: a sum of each value times
+/// zero is NaN exactly when one of them is not finite, and has no branch per value.
+#[inline]
 fn all_finite(net: &Network, biases: bool) -> bool {
-    net.weights.iter().flatten().all(|w| w.is_finite())
-        && (!biases
-            || net
-                .biases
-                .iter()
-                .all(|b| b.values().iter().all(|v| v.is_finite())))
+    let zero_if_finite = |values: &[f64]| values.iter().fold(0.0, |acc, &v| acc + v * 0.0);
+    let mut check = net.weights.iter().map(|w| zero_if_finite(w)).sum::<f64>();
+    if biases {
+        check += net
+            .biases
+            .iter()
+            .map(|b| zero_if_finite(b.values()))
+            .sum::<f64>();
+    }
+    check == 0.0
 }
 
 /// Prepares `network` for a run: the options' bias setting, and a seed when the sample order
@@ -289,6 +296,7 @@ pub fn run(
     let mut checkpoints = Vec::new();
     let mut curve = Vec::new();
     let mut next_checkpoint = 0;
+    let mut next_curve_point = curve_step;
     let mut diverged: Option<usize> = None;
     let mut completed = 0;
 
@@ -367,7 +375,7 @@ pub fn run(
                 iteration: k,
                 e_total,
             });
-        } else if k % curve_step == 0 {
+        } else if k == next_curve_point {
             let e_total = total_error(&net, &set, &mut ws);
             if !e_total.is_finite() {
                 diverged = Some(k);
@@ -379,6 +387,9 @@ pub fn run(
             });
         }
         completed = k;
+        if k == next_curve_point {
+            next_curve_point += curve_step;
+        }
         if k % PROGRESS_EVERY == 0 {
             progress(k);
         }
