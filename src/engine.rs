@@ -69,8 +69,7 @@ impl Entry<'_> {
     pub fn operand(&mut self, symbol: impl Into<String>, value: f64) -> &mut Self {
         let symbol = symbol.into();
         self.formula.push_str(&symbol);
-        self.substituted
-            .push_str(&number::operand(value, self.precision));
+        number::push_operand(&mut self.substituted, value, self.precision);
         self.from.push(symbol);
         self
     }
@@ -79,15 +78,18 @@ impl Entry<'_> {
     fn given(&mut self, symbol: String, field: String, value: f64) {
         self.symbol = symbol;
         self.formula = field;
-        self.substituted = number::compact(value, self.precision);
+        number::push_compact(&mut self.substituted, value, self.precision);
     }
 }
 
-/// Records every value into a list, in order.
+/// Records every value into a list, in order. Cleared and refilled, it reuses the strings of
+/// the values it held, so a run recording every iteration allocates little per value.
 pub struct TraceRecorder {
     names: Notation,
     precision: usize,
+    /// The recorded values are `values[..len]`; those after are kept for their buffers.
     values: Vec<TracedValue>,
+    len: usize,
 }
 
 impl TraceRecorder {
@@ -97,11 +99,23 @@ impl TraceRecorder {
             names: Notation::new(net),
             precision,
             values: Vec::new(),
+            len: 0,
         }
     }
 
     /// The values recorded so far.
-    pub fn into_values(self) -> Vec<TracedValue> {
+    pub fn values(&self) -> &[TracedValue] {
+        &self.values[..self.len]
+    }
+
+    /// Forgets the values recorded so far (keeping their buffers for the next ones).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The values recorded so far.
+    pub fn into_values(mut self) -> Vec<TracedValue> {
+        self.values.truncate(self.len);
         self.values
     }
 }
@@ -122,8 +136,16 @@ impl Recorder for TraceRecorder {
             substituted: String::new(),
             from: Vec::new(),
         };
+        if let Some(old) = self.values.get_mut(self.len) {
+            entry.formula = std::mem::take(&mut old.formula);
+            entry.substituted = std::mem::take(&mut old.substituted);
+            entry.from = std::mem::take(&mut old.from);
+            entry.formula.clear();
+            entry.substituted.clear();
+            entry.from.clear();
+        }
         describe(&mut entry);
-        self.values.push(TracedValue {
+        let recorded = TracedValue {
             symbol: entry.symbol,
             stage,
             layer,
@@ -131,7 +153,12 @@ impl Recorder for TraceRecorder {
             substituted: entry.substituted,
             value,
             from: entry.from,
-        });
+        };
+        match self.values.get_mut(self.len) {
+            Some(slot) => *slot = recorded,
+            None => self.values.push(recorded),
+        }
+        self.len += 1;
     }
 }
 
@@ -713,7 +740,8 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     let mut ws = Workspace::new(&net);
     let mut rec = TraceRecorder::new(&start, options.precision);
     let (input, target) = (start.input.clone(), start.target.clone());
-    let values = trace_step(&mut net, &input, &target, options, &mut ws, &mut rec);
+    trace_step(&mut net, &input, &target, options, &mut ws, &mut rec);
+    let values = rec.into_values();
     Trace {
         format: FORMAT_NAME.to_string(),
         version: FORMAT_VERSION,
@@ -730,16 +758,16 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
 /// `net` in place: the given values (the weights as they are before it), the forward pass,
 /// the error, the backward pass with every update, and the forward pass and error again with
 /// the updated weights. `rec` is emptied and reused, so that a long run recording every
-/// iteration names the network once.
-pub fn trace_step(
+/// iteration names the network once and reuses the values' buffers.
+pub fn trace_step<'r>(
     net: &mut Network,
     input: &[f64],
     target: &[f64],
     options: &Options,
     ws: &mut Workspace,
-    rec: &mut TraceRecorder,
-) -> Vec<TracedValue> {
-    rec.values.clear();
+    rec: &'r mut TraceRecorder,
+) -> &'r [TracedValue] {
+    rec.clear();
     record_given(net, input, target, rec);
     step(
         net,
@@ -760,7 +788,7 @@ pub fn trace_step(
         options.update_biases,
     );
     error(net, target, ws, rec, Stage::Summary, true);
-    std::mem::take(&mut rec.values)
+    rec.values()
 }
 
 #[cfg(test)]

@@ -332,7 +332,7 @@ pub fn run(
                     diverged = Some(k);
                     break;
                 }
-                export::write_traced_line(out, k, sample_index, &values)?;
+                export::write_traced_line(out, k, sample_index, values)?;
             }
             _ => {
                 let e = engine::step(
