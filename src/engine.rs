@@ -250,7 +250,7 @@ fn forward<R: Recorder>(
 ) {
     let tag = if after { "+" } else { "" };
     let bias_tag = if after && biases_updated { "+" } else { "" };
-    ws.out[0].copy_from_slice(input);
+    copy_small(&mut ws.out[0], input);
     for l in 0..net.depth() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
         small_sizes!(
@@ -260,6 +260,18 @@ fn forward<R: Recorder>(
             n_out,
             forward_layer(net, l, ws, rec, stage, tag, bias_tag)
         );
+    }
+}
+
+/// `to.copy_from_slice(from)`, without a call to memmove for the few inputs of a small
+/// network (a measurable share of an untraced 2-2-2 iteration).
+#[inline(always)]
+fn copy_small(to: &mut [f64], from: &[f64]) {
+    match (to, from) {
+        ([a], [x]) => *a = *x,
+        ([a, b], [x, y]) => (*a, *b) = (*x, *y),
+        ([a, b, c], [x, y, z]) => (*a, *b, *c) = (*x, *y, *z),
+        (to, from) => to.copy_from_slice(from),
     }
 }
 

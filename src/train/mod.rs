@@ -344,7 +344,12 @@ pub fn run(
                     &mut ws,
                     &mut NoRecorder,
                 );
-                if !e.is_finite() || !all_finite(&net, options.update_biases) {
+                // The error every iteration; the weights only where the run measures (a
+                // non-finite weight stays non-finite, and the replay finds where it began).
+                let measuring = matches!(export, Export::Summary(_))
+                    || k == next_curve_point
+                    || schedule.get(next_checkpoint) == Some(&k);
+                if !e.is_finite() || (measuring && !all_finite(&net, options.update_biases)) {
                     diverged = Some(k);
                     break;
                 }
@@ -442,42 +447,51 @@ fn divergence(iteration: usize, bad: &TracedValue) -> Divergence {
     }
 }
 
-/// The iteration a run detected non-finite values in is `detected`, or the one before (its
-/// pass with the updated weights is not computed on the untraced path), or, with several
-/// samples, an earlier one whose updated weights overflow on a sample not trained since.
-/// Returns the first value that went non-finite and the network before its iteration.
+/// The run noticed non-finite values at iteration `detected` (the untraced path checks the
+/// weights only where it measures). Replays the run, checking every iteration's error, its
+/// weights and the error over the set after it, to find the first iteration that went
+/// non-finite; records it to name the value. Returns the value and the network before it.
 fn locate_divergence(
     initial: &Network,
     options: &RunOptions,
     set: &[Sample],
     detected: usize,
 ) -> (Divergence, Network) {
-    let mut found = check_iteration(initial, options, set, detected);
-    // Look back while the iteration before is already bad: rarely more than one step.
-    let mut k = detected;
-    while k > 1 && detected - k < 100 {
-        match check_iteration(initial, options, set, k - 1) {
-            Some(earlier) => {
-                found = Some(earlier);
-                k -= 1;
-            }
-            None => break,
+    let mut net = initial.clone();
+    let mut ws = Workspace::new(&net);
+    let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
+    let mut first_bad = detected;
+    for k in 1..=detected {
+        let s = &set[picker.pick()];
+        let e = engine::step(
+            &mut net,
+            &s.input,
+            &s.target,
+            options.update_order,
+            options.update_biases,
+            &mut ws,
+            &mut NoRecorder,
+        );
+        if !e.is_finite()
+            || !all_finite(&net, options.update_biases)
+            || !total_error(&net, set, &mut ws).is_finite()
+        {
+            first_bad = k;
+            break;
         }
     }
-    found.unwrap_or_else(|| {
+    check_iteration(initial, options, set, first_bad).unwrap_or_else(|| {
         // Not reproduced: cannot happen with a deterministic engine, but say so rather than
         // panic.
-        let mut net = initial.clone();
-        net.seed = initial.seed;
         (
             Divergence {
-                iteration: detected,
+                iteration: first_bad,
                 symbol: "E_total".to_string(),
                 value: "not finite".to_string(),
                 formula: String::new(),
                 substituted: String::new(),
             },
-            net,
+            initial.clone(),
         )
     })
 }
