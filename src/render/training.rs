@@ -40,13 +40,18 @@ impl Default for TrainTableOptions {
 const MAX_PARAMETER_ROWS: usize = 24;
 
 /// E_total with `precision` decimals, or more when it is small, so that as many significant
-/// digits show as for a value near 1, up to six (0.0000351019, not 0.000035102).
+/// digits show as for a value near 1, up to six (0.0000351019, not 0.000035102); below
+/// 1e-9, in scientific notation.
 pub fn error_text(e: f64, precision: usize) -> String {
     let zeros = if e > 0.0 && e.is_finite() {
         (-e.log10()).floor().clamp(0.0, 290.0) as usize
     } else {
         0
     };
+    if zeros >= 9 {
+        // Past 1e-9 the leading zeros hide the number: scientific notation.
+        return format!("{:.*e}", precision.min(6).saturating_sub(1), e);
+    }
     number::fixed(e, precision.max(zeros + precision.min(6)))
 }
 
@@ -321,5 +326,6 @@ mod tests {
         assert_eq!(error_text(0.5, 3), "0.500");
         assert_eq!(error_text(0.0000351019, 3), "0.0000351");
         assert_eq!(error_text(2.5, 9), "2.500000000");
+        assert_eq!(error_text(3.76158192263132e-35, 9), "3.76158e-35");
     }
 }
