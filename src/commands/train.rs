@@ -149,10 +149,13 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {human_pos}/{human_len} iterations, {per_sec}, {eta} left",
+                    "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
                 )
                 .expect("the template is valid"),
             );
+            // Started late: the estimate counts from here, not from iteration 0.
+            bar.set_position(done as u64);
+            bar.reset_eta();
             self.bar = Some(bar);
         }
         if let Some(bar) = &self.bar {
