@@ -4,6 +4,8 @@
 //! off ([`NoRecorder`]): a value's description is built in a closure that only a recording
 //! recorder calls, so the untraced path formats and allocates nothing per value.
 
+mod small;
+
 use crate::network::{Activation, Bias, Network};
 use crate::notation::Notation;
 use crate::number;
@@ -669,6 +671,11 @@ pub fn step<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) -> f64 {
+    if !R::RECORDS
+        && let Some(e_total) = small::step(net, input, target, order, update_biases, ws)
+    {
+        return e_total;
+    }
     forward(net, input, ws, rec, Stage::Forward, false, false);
     let e_total = error(net, target, ws, rec, Stage::Error, false);
     backward(net, target, order, update_biases, ws, rec);
@@ -815,6 +822,8 @@ mod tests {
         let mut net = Network::article();
         net.layers = layers.to_vec();
         net.activations = vec![activation; layers.len() - 1];
+        // Not a power of two, so that η·(δ·a) and (η·δ)·a differ.
+        net.learning_rate = 0.37;
         net.weights = layers.windows(2).map(|p| draw(p[0] * p[1])).collect();
         net.biases = layers[1..]
             .iter()

@@ -314,7 +314,43 @@ pub fn run(
         next_checkpoint = 1;
     }
 
-    for k in 1..=n {
+    let mut k = 0;
+    while k < n {
+        if let Export::None = export {
+            // The iterations before the next one that measures, reports progress or ends
+            // the run only train: a loop with nothing else in it.
+            let next_event = [
+                schedule.get(next_checkpoint).copied().unwrap_or(n),
+                next_curve_point,
+                (k / PROGRESS_EVERY + 1) * PROGRESS_EVERY,
+                n,
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(n);
+            while k + 1 < next_event {
+                let sample = &set[picker.pick()];
+                let e = engine::step(
+                    &mut net,
+                    &sample.input,
+                    &sample.target,
+                    options.update_order,
+                    options.update_biases,
+                    &mut ws,
+                    &mut NoRecorder,
+                );
+                if !e.is_finite() {
+                    diverged = Some(k + 1);
+                    break;
+                }
+                k += 1;
+                completed = k;
+            }
+            if diverged.is_some() {
+                break;
+            }
+        }
+        k += 1;
         let s = picker.pick();
         let sample = &set[s];
         let sample_index = (!one).then_some(s);
