@@ -2,7 +2,11 @@
 //! update) for any fully-connected network, recording every value it computes through a
 //! [`Recorder`]. The same code runs with recording on (for `show`, a [`TraceRecorder`]) and
 //! off ([`NoRecorder`]): a value's description is built in a closure that only a recording
-//! recorder calls, so the untraced path formats and allocates nothing per value.
+//! recorder calls, so the untraced path formats and allocates nothing per value. Untraced,
+//! small layers run copies of the same layer code with constant sizes, and a small
+//! one-hidden-layer sigmoid network runs `small`, a constant-size copy of the iteration
+//! that a test holds bit for bit to the recording path: training runs near the speed of a
+//! hand-written loop.
 
 mod small;
 

@@ -13,6 +13,9 @@
 //! - [`article`]: the numbers the article prints, with its errata, as data.
 //! - [`render`]: tables and JSON.
 //! - [`number`]: how numbers are written.
+//! - [`train`]: training runs: many iterations, checkpoints, the article's training claims,
+//!   export (NDJSON, JSON) and the loss curve (terminal, SVG).
+//! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
