@@ -20,7 +20,7 @@ use crate::trace::{
 /// Where the engine sends each value it computes.
 pub trait Recorder {
     /// Whether this recorder keeps anything. When it does not, the engine runs copies of its
-    /// loops specialised for small layers (see [`small_sizes`]): the same code, with the
+    /// loops specialised for small layers (see `small_sizes!`): the same code, with the
     /// sizes known to the compiler, so the untraced path runs at straight-line speed.
     const RECORDS: bool = true;
 
