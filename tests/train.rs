@@ -480,6 +480,13 @@ fn tanh_saturates_instead_of_diverging() {
     assert!(run.diverged.is_none());
     let last = run.checkpoints.last().unwrap();
     assert_eq!(outputs(last), ["1.000000000", "-1.000000000"]);
+    // The table says why nothing moves.
+    let table = stdout_of(&["train", net.to_str().unwrap(), "-n", "1000"]);
+    assert!(
+        table.contains("have not changed since iteration 1: the gradients are 0"),
+        "{table}"
+    );
+    assert!(!stdout_of(&["train"]).contains("have not changed"));
 }
 
 #[test]

@@ -221,6 +221,15 @@ pub fn render(
         )?;
     }
 
+    if let Some(since) = stalled_since(run) {
+        writeln!(
+            out,
+            "E_total and the outputs have not changed since iteration {since}: the gradients \
+             are 0, because the neurons are saturated (out(1 − out) or 1 − out² is exactly 0 \
+             once out rounds to its limit) or, with ReLU, dead. A smaller learning rate \
+             avoids it."
+        )?;
+    }
     if let Some(d) = &run.diverged {
         writeln!(
             out,
@@ -282,6 +291,18 @@ pub fn render(
     writeln!(out)?;
     writeln!(out, "{}", final_line(run, p))?;
     Ok(())
+}
+
+/// The checkpoint from which E_total and the outputs stay exactly the same to the end of a
+/// run of at least three more checkpoints, if there is one (the weights no longer move).
+fn stalled_since(run: &Run) -> Option<usize> {
+    let cps = &run.checkpoints;
+    let last = cps.last()?;
+    let first_same = cps
+        .iter()
+        .rposition(|cp| cp.e_total != last.e_total || cp.outputs != last.outputs)
+        .map_or(0, |i| i + 1);
+    (cps.len() - first_same >= 3 && first_same > 0).then(|| cps[first_same].iteration)
 }
 
 fn parameter_row(name: String, before: f64, after: f64, p: usize) -> Vec<Cell> {
