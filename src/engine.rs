@@ -702,18 +702,34 @@ pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Worksp
 
 /// Records the values read from the network file, so that every symbol a formula uses has
 /// a recorded value (the leaves of every derivation).
-fn record_given(net: &Network, input: &[f64], target: &[f64], rec: &mut TraceRecorder) {
+/// `sample` is the index of the sample in the file's `samples`, when it came from there: the
+/// given values then name their field `samples[1].input[0]`.
+fn record_given(
+    net: &Network,
+    input: &[f64],
+    target: &[f64],
+    sample: Option<usize>,
+    rec: &mut TraceRecorder,
+) {
+    let from_sample = |field: String| match sample {
+        Some(s) => format!("samples[{s}].{field}"),
+        None => field,
+    };
     let depth = net.depth();
     for (k, &x) in input.iter().enumerate() {
         rec.record(Stage::Given, Some(0), x, |e| {
-            e.given(e.names.neuron(0, k).to_string(), format!("input[{k}]"), x)
+            e.given(
+                e.names.neuron(0, k).to_string(),
+                from_sample(format!("input[{k}]")),
+                x,
+            )
         });
     }
     for (j, &t) in target.iter().enumerate() {
         rec.record(Stage::Given, Some(depth), t, |e| {
             e.given(
                 format!("target_{}", e.names.neuron(depth, j)),
-                format!("target[{j}]"),
+                from_sample(format!("target[{j}]")),
                 t,
             )
         });
@@ -763,7 +779,11 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     let mut ws = Workspace::new(&net);
     let mut rec = TraceRecorder::new(&start, options.precision);
     let (input, target) = (start.input.clone(), start.target.clone());
-    trace_step(&mut net, &input, &target, options, &mut ws, &mut rec);
+    // A file with samples: its first.
+    let sample = (!start.samples.is_empty()).then_some(0);
+    trace_step(
+        &mut net, &input, &target, sample, options, &mut ws, &mut rec,
+    );
     let values = rec.into_values();
     Trace {
         format: FORMAT_NAME.to_string(),
@@ -777,7 +797,8 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     }
 }
 
-/// One recorded training iteration of `net` on the sample (`input`, `target`), updating
+/// One recorded training iteration of `net` on the sample (`input`, `target`; `sample` is
+/// its index in the network's `samples`, if it is one of them), updating
 /// `net` in place: the given values (the weights as they are before it), the forward pass,
 /// the error, the backward pass with every update, and the forward pass and error again with
 /// the updated weights. `rec` is emptied and reused, so that a long run recording every
@@ -786,12 +807,13 @@ pub fn trace_step<'r>(
     net: &mut Network,
     input: &[f64],
     target: &[f64],
+    sample: Option<usize>,
     options: &Options,
     ws: &mut Workspace,
     rec: &'r mut TraceRecorder,
 ) -> &'r [TracedValue] {
     rec.clear();
-    record_given(net, input, target, rec);
+    record_given(net, input, target, sample, rec);
     step(
         net,
         input,

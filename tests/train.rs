@@ -585,4 +585,6 @@ fn show_runs_the_first_sample_of_a_sample_set() {
         (value_of("i1"), value_of("i2"), value_of("target_o1")),
         (0.0, 0.0, 0.0)
     );
+    let i2 = values.iter().find(|v| v["symbol"] == "i2").unwrap();
+    assert_eq!(i2["formula"], "samples[0].input[1]");
 }

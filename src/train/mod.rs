@@ -360,6 +360,7 @@ pub fn run(
                     &mut net,
                     &sample.input,
                     &sample.target,
+                    sample_index,
                     &trace_options,
                     &mut ws,
                     &mut recorder,
@@ -558,7 +559,8 @@ fn check_iteration(
         );
     }
     let before = net.clone();
-    let s = &set[picker.pick()];
+    let index = picker.pick();
+    let s = &set[index];
     let trace_options = Options {
         update_order: options.update_order,
         update_biases: options.update_biases,
@@ -569,6 +571,7 @@ fn check_iteration(
         &mut net,
         &s.input,
         &s.target,
+        (!initial.samples.is_empty()).then_some(index),
         &trace_options,
         &mut ws,
         &mut rec,
