@@ -588,3 +588,24 @@ fn show_runs_the_first_sample_of_a_sample_set() {
     let i2 = values.iter().find(|v| v["symbol"] == "i2").unwrap();
     assert_eq!(i2["formula"], "samples[0].input[1]");
 }
+
+#[test]
+fn the_article_runs_table_is_pinned() {
+    // A change in the layout of the training report is a reviewed snapshot diff.
+    insta::assert_snapshot!(
+        "article_sequential",
+        stdout_of(&["train", "--update-order", "sequential"])
+    );
+    insta::assert_snapshot!(
+        "xor_random_every_2500",
+        stdout_of(&[
+            "train",
+            "traces/xor.json",
+            "--order",
+            "random",
+            "--every",
+            "2500",
+            "--ascii"
+        ])
+    );
+}
