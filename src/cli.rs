@@ -1,8 +1,9 @@
-//! The command line: `backprop [show] [NETWORK] [options]`.
+//! The command line: `backprop [show] [NETWORK] [options]`, `backprop train [NETWORK] [options]`.
 
 use backprop_tracer::render::Lang;
 use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::UpdateOrder;
+use backprop_tracer::train::SampleOrder;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -38,6 +39,66 @@ pub enum Command {
     Verify(crate::commands::verify::VerifyArgs),
     /// Gradient check: every ∂E_total/∂w from backpropagation beside a central difference.
     Check(crate::commands::check::CheckArgs),
+    /// Train for many iterations: checkpoints with the article's claims, the loss curve, and
+    /// the run as data (NDJSON per iteration, a JSON summary, an SVG plot).
+    Train(TrainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub iteration: IterationArgs,
+
+    /// How many iterations (the article's: 10,000).
+    #[arg(short = 'n', long, default_value_t = backprop_tracer::train::DEFAULT_ITERATIONS)]
+    pub iterations: usize,
+
+    /// A checkpoint every K iterations, instead of after 1, 10, 100, 1,000, …
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: Option<u64>,
+
+    /// Which sample each iteration trains on, for a network file with `samples`.
+    #[arg(long, value_enum, default_value_t = SampleOrder::Cyclic)]
+    pub order: SampleOrder,
+
+    /// Seed of every random draw (weights and biases the file leaves out, the random sample
+    /// order), in place of the file's "seed". Without either, a fresh seed is printed.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// table: checkpoints, weights and loss curve; json: the run's summary; ndjson: one JSON
+    /// line per iteration, written as the run goes (see traces/README.md).
+    #[arg(long, value_enum, default_value_t = TrainFormat::Table)]
+    pub format: TrainFormat,
+
+    /// With --format ndjson: each line holds only the iteration's E_total, outputs, weights
+    /// and biases, not every value.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Write to FILE instead of standard output. NDJSON is written as the run goes (it can
+    /// be followed with tail -f); the table and JSON atomically at the end.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the loss curve as an SVG image to FILE.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+
+    /// Print only the final result: no progress bar, no table, no curve.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// ASCII borders and marks, for terminals that draw box lines double-width.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainFormat {
+    Table,
+    Json,
+    Ndjson,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,7 +2,13 @@
 //! update) for any fully-connected network, recording every value it computes through a
 //! [`Recorder`]. The same code runs with recording on (for `show`, a [`TraceRecorder`]) and
 //! off ([`NoRecorder`]): a value's description is built in a closure that only a recording
-//! recorder calls, so the untraced path formats and allocates nothing per value.
+//! recorder calls, so the untraced path formats and allocates nothing per value. Untraced,
+//! small layers run copies of the same layer code with constant sizes, and a small
+//! one-hidden-layer sigmoid network runs `small`, a constant-size copy of the iteration
+//! that a test holds bit for bit to the recording path: training runs near the speed of a
+//! hand-written loop.
+
+mod small;
 
 use crate::network::{Activation, Bias, Network};
 use crate::notation::Notation;
@@ -13,6 +19,11 @@ use crate::trace::{
 
 /// Where the engine sends each value it computes.
 pub trait Recorder {
+    /// Whether this recorder keeps anything. When it does not, the engine runs copies of its
+    /// loops specialised for small layers (see `small_sizes!`): the same code, with the
+    /// sizes known to the compiler, so the untraced path runs at straight-line speed.
+    const RECORDS: bool = true;
+
     /// Receives one value; `describe` fills in its symbol and formula when called.
     fn record(
         &mut self,
@@ -27,6 +38,8 @@ pub trait Recorder {
 pub struct NoRecorder;
 
 impl Recorder for NoRecorder {
+    const RECORDS: bool = false;
+
     #[inline(always)]
     fn record(&mut self, _: Stage, _: Option<usize>, _: f64, _: impl FnOnce(&mut Entry<'_>)) {}
 }
@@ -62,8 +75,7 @@ impl Entry<'_> {
     pub fn operand(&mut self, symbol: impl Into<String>, value: f64) -> &mut Self {
         let symbol = symbol.into();
         self.formula.push_str(&symbol);
-        self.substituted
-            .push_str(&number::operand(value, self.precision));
+        number::push_operand(&mut self.substituted, value, self.precision);
         self.from.push(symbol);
         self
     }
@@ -72,15 +84,18 @@ impl Entry<'_> {
     fn given(&mut self, symbol: String, field: String, value: f64) {
         self.symbol = symbol;
         self.formula = field;
-        self.substituted = number::compact(value, self.precision);
+        number::push_compact(&mut self.substituted, value, self.precision);
     }
 }
 
-/// Records every value into a list, in order.
+/// Records every value into a list, in order. Cleared and refilled, it reuses the strings of
+/// the values it held, so a run recording every iteration allocates little per value.
 pub struct TraceRecorder {
     names: Notation,
     precision: usize,
+    /// The recorded values are `values[..len]`; those after are kept for their buffers.
     values: Vec<TracedValue>,
+    len: usize,
 }
 
 impl TraceRecorder {
@@ -90,11 +105,23 @@ impl TraceRecorder {
             names: Notation::new(net),
             precision,
             values: Vec::new(),
+            len: 0,
         }
     }
 
     /// The values recorded so far.
-    pub fn into_values(self) -> Vec<TracedValue> {
+    pub fn values(&self) -> &[TracedValue] {
+        &self.values[..self.len]
+    }
+
+    /// Forgets the values recorded so far (keeping their buffers for the next ones).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The values recorded so far.
+    pub fn into_values(mut self) -> Vec<TracedValue> {
+        self.values.truncate(self.len);
         self.values
     }
 }
@@ -115,8 +142,16 @@ impl Recorder for TraceRecorder {
             substituted: String::new(),
             from: Vec::new(),
         };
+        if let Some(old) = self.values.get_mut(self.len) {
+            entry.formula = std::mem::take(&mut old.formula);
+            entry.substituted = std::mem::take(&mut old.substituted);
+            entry.from = std::mem::take(&mut old.from);
+            entry.formula.clear();
+            entry.substituted.clear();
+            entry.from.clear();
+        }
         describe(&mut entry);
-        self.values.push(TracedValue {
+        let recorded = TracedValue {
             symbol: entry.symbol,
             stage,
             layer,
@@ -124,7 +159,12 @@ impl Recorder for TraceRecorder {
             substituted: entry.substituted,
             value,
             from: entry.from,
-        });
+        };
+        match self.values.get_mut(self.len) {
+            Some(slot) => *slot = recorded,
+            None => self.values.push(recorded),
+        }
+        self.len += 1;
     }
 }
 
@@ -155,9 +195,40 @@ impl Workspace {
     }
 
     /// The outputs of the last forward pass.
+    #[inline]
     pub fn outputs(&self) -> &[f64] {
         self.out.last().expect("a network has an output layer")
     }
+}
+
+/// Calls `$f(args…, act, n_in, n_out)`. When `$records` is false and the layer is a small
+/// sigmoid layer (the article's kind), each size has its own arm with the activation and the
+/// sizes as constants: the compiler then unrolls the loops of the (inlined) layer function
+/// and drops the activation's dispatch, so the untraced iteration of the article's network
+/// runs close to straight-line code. Every arm runs the same source, so the arithmetic, and
+/// so every value, is the same in all of them.
+macro_rules! small_sizes {
+    ($records:expr, $act:expr, $n_in:expr, $n_out:expr, $f:ident($($arg:expr),*)) => {
+        match ($records, $act, $n_in, $n_out) {
+            (false, Activation::Sigmoid, 1, 1) => $f($($arg,)* Activation::Sigmoid, 1, 1),
+            (false, Activation::Sigmoid, 1, 2) => $f($($arg,)* Activation::Sigmoid, 1, 2),
+            (false, Activation::Sigmoid, 1, 3) => $f($($arg,)* Activation::Sigmoid, 1, 3),
+            (false, Activation::Sigmoid, 1, 4) => $f($($arg,)* Activation::Sigmoid, 1, 4),
+            (false, Activation::Sigmoid, 2, 1) => $f($($arg,)* Activation::Sigmoid, 2, 1),
+            (false, Activation::Sigmoid, 2, 2) => $f($($arg,)* Activation::Sigmoid, 2, 2),
+            (false, Activation::Sigmoid, 2, 3) => $f($($arg,)* Activation::Sigmoid, 2, 3),
+            (false, Activation::Sigmoid, 2, 4) => $f($($arg,)* Activation::Sigmoid, 2, 4),
+            (false, Activation::Sigmoid, 3, 1) => $f($($arg,)* Activation::Sigmoid, 3, 1),
+            (false, Activation::Sigmoid, 3, 2) => $f($($arg,)* Activation::Sigmoid, 3, 2),
+            (false, Activation::Sigmoid, 3, 3) => $f($($arg,)* Activation::Sigmoid, 3, 3),
+            (false, Activation::Sigmoid, 3, 4) => $f($($arg,)* Activation::Sigmoid, 3, 4),
+            (false, Activation::Sigmoid, 4, 1) => $f($($arg,)* Activation::Sigmoid, 4, 1),
+            (false, Activation::Sigmoid, 4, 2) => $f($($arg,)* Activation::Sigmoid, 4, 2),
+            (false, Activation::Sigmoid, 4, 3) => $f($($arg,)* Activation::Sigmoid, 4, 3),
+            (false, Activation::Sigmoid, 4, 4) => $f($($arg,)* Activation::Sigmoid, 4, 4),
+            (_, act, n_in, n_out) => $f($($arg,)* act, n_in, n_out),
+        }
+    };
 }
 
 /// The symbol of neuron `k` of `layer`'s output: an input's own name (i1), otherwise out_h1.
@@ -169,10 +240,11 @@ fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
     }
 }
 
-/// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
-/// updated weights, in the summary); `biases_updated` says whether the biases got one too.
 // Neuron indices name the neurons in the recorded symbols, so the loops count them.
 #[allow(clippy::needless_range_loop)]
+/// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
+/// updated weights, in the summary); `biases_updated` says whether the biases got one too.
+#[inline(always)]
 fn forward<R: Recorder>(
     net: &Network,
     input: &[f64],
@@ -184,19 +256,61 @@ fn forward<R: Recorder>(
 ) {
     let tag = if after { "+" } else { "" };
     let bias_tag = if after && biases_updated { "+" } else { "" };
-    ws.out[0].copy_from_slice(input);
+    copy_small(&mut ws.out[0], input);
     for l in 0..net.depth() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-        let act = net.activations[l];
+        small_sizes!(
+            R::RECORDS,
+            net.activations[l],
+            n_in,
+            n_out,
+            forward_layer(net, l, ws, rec, stage, tag, bias_tag)
+        );
+    }
+}
+
+/// `to.copy_from_slice(from)`, without a call to memmove for the few inputs of a small
+/// network (a measurable share of an untraced 2-2-2 iteration).
+#[inline(always)]
+fn copy_small(to: &mut [f64], from: &[f64]) {
+    match (to, from) {
+        ([a], [x]) => *a = *x,
+        ([a, b], [x, y]) => (*a, *b) = (*x, *y),
+        ([a, b, c], [x, y, z]) => (*a, *b, *c) = (*x, *y, *z),
+        (to, from) => to.copy_from_slice(from),
+    }
+}
+
+/// One weight layer of the forward pass: net and out of each neuron of layer `l + 1`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn forward_layer<R: Recorder>(
+    net: &Network,
+    l: usize,
+    ws: &mut Workspace,
+    rec: &mut R,
+    stage: Stage,
+    tag: &str,
+    bias_tag: &str,
+    act: Activation,
+    n_in: usize,
+    n_out: usize,
+) {
+    {
         let (before, rest) = ws.out.split_at_mut(l + 1);
-        let a = &before[l];
-        let out = &mut rest[0];
+        let a = &before[l][..n_in];
+        let out = &mut rest[0][..n_out];
+        let weights = &net.weights[l][..n_in * n_out];
+        let nets = &mut ws.net[l][..n_out];
+        let biases = net.biases[l].values();
+        let bias_stride = usize::from(biases.len() > 1);
         for j in 0..n_out {
-            let row = &net.weights[l][j * n_in..(j + 1) * n_in];
-            let b = net.biases[l].get(j);
+            let row = &weights[j * n_in..(j + 1) * n_in];
+            // A shared bias is one value for every j: index 0.
+            let b = biases[j * bias_stride];
             // net_h1 = w1*i1 + w2*i2 + b1*1
             let sum = row.iter().zip(a).map(|(w, x)| w * x).sum::<f64>() + b;
-            ws.net[l][j] = sum;
+            nets[j] = sum;
             rec.record(stage, Some(l + 1), sum, |e| {
                 let names = e.names;
                 e.symbol(format!("net_{}{tag}", names.neuron(l + 1, j)));
@@ -231,6 +345,7 @@ fn forward<R: Recorder>(
 }
 
 /// The error: E_o1 = ½(target_o1 − out_o1)² for each output, and E_total, their sum.
+#[inline(always)]
 fn error<R: Recorder>(
     net: &Network,
     target: &[f64],
@@ -273,6 +388,10 @@ fn error<R: Recorder>(
 /// layer. The new weights go to `ws.new_weights` and replace the old ones at the end; with
 /// [`UpdateOrder::Sequential`] each layer's deltas are taken through the already-updated
 /// weights of the layer above it, as the article's code did.
+///
+/// Every weight of every layer gets its new value written, so the buffers need no copy of
+/// the old ones first (the untraced path is meant to run a million times a second).
+#[inline(always)]
 fn backward<R: Recorder>(
     net: &mut Network,
     target: &[f64],
@@ -282,194 +401,227 @@ fn backward<R: Recorder>(
     rec: &mut R,
 ) {
     let depth = net.depth();
-    let eta = net.learning_rate;
     let sequential = order == UpdateOrder::Sequential;
-    let next_tag = if sequential { "+" } else { "" };
     for l in (0..depth).rev() {
-        let stage = if l + 1 == depth {
-            Stage::OutputLayer
-        } else {
-            Stage::HiddenLayer
-        };
-        let layer = Some(l + 1);
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-        let act = net.activations[l];
-        ws.new_weights[l].copy_from_slice(&net.weights[l]);
-        ws.new_biases[l].clone_from(&net.biases[l]);
-        let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
-        let delta_here = &mut delta_here[l];
-        let mut bias_gradient = 0.0;
-        for j in 0..n_out {
-            let out_j = ws.out[l + 1][j];
-            let net_j = ws.net[l][j];
-            let de_dout = if l + 1 == depth {
-                // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
-                let g = -(target[j] - out_j);
-                rec.record(stage, layer, g, |e| {
-                    let n = e.names.neuron(l + 1, j).to_string();
-                    e.symbol(format!("dE_total/dout_{n}"))
-                        .text("-(")
-                        .operand(format!("target_{n}"), target[j])
-                        .text(" - ")
-                        .operand(format!("out_{n}"), out_j)
-                        .text(")");
-                });
-                g
-            } else {
-                // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
-                // the forward pass used (or, sequentially, the already-updated ones).
-                let w_above = if sequential {
-                    &ws.new_weights[l + 1]
-                } else {
-                    &net.weights[l + 1]
-                };
-                let deltas_above = &delta_above[0];
-                let mut sum = 0.0;
-                for (m, &d) in deltas_above.iter().enumerate() {
-                    let wi = m * n_out + j;
-                    let w = w_above[wi];
-                    rec.record(stage, layer, w, |e| {
-                        let names = e.names;
-                        e.symbol(format!(
-                            "dnet_{}/dout_{}",
-                            names.neuron(l + 2, m),
-                            names.neuron(l + 1, j)
-                        ))
-                        .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
-                    });
-                    let share = d * w;
-                    rec.record(stage, layer, share, |e| {
-                        let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
-                        let (above, here) = (above.to_string(), here.to_string());
-                        e.symbol(format!("dE_{above}/dout_{here}"))
-                            .operand(format!("delta_{above}"), d)
-                            .text(" * ")
-                            .operand(format!("dnet_{above}/dout_{here}"), w);
-                    });
-                    sum += share;
-                }
-                rec.record(stage, layer, sum, |e| {
-                    let here = e.names.neuron(l + 1, j).to_string();
-                    e.symbol(format!("dE_total/dout_{here}"));
-                    for (m, &d) in deltas_above.iter().enumerate() {
-                        if m > 0 {
-                            e.text(" + ");
-                        }
-                        let above = e.names.neuron(l + 2, m).to_string();
-                        e.operand(
-                            format!("dE_{above}/dout_{here}"),
-                            d * w_above[m * n_out + j],
-                        );
-                    }
-                });
-                sum
-            };
-
-            // ∂out/∂net: for the sigmoid, out(1 − out)
-            let dout_dnet = act.derivative(net_j, out_j);
-            rec.record(stage, layer, dout_dnet, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("dout_{n}/dnet_{n}"));
-                let out_sym = format!("out_{n}");
-                match act {
-                    Activation::Sigmoid => e
-                        .operand(out_sym.clone(), out_j)
-                        .text(" * (1 - ")
-                        .operand(out_sym, out_j)
-                        .text(")"),
-                    Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
-                    Activation::Relu => e
-                        .text("1 if ")
-                        .operand(format!("net_{n}"), net_j)
-                        .text(" > 0, else 0"),
-                    Activation::Linear => e.text("1"),
-                };
-            });
-
-            // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
-            let delta = de_dout * dout_dnet;
-            delta_here[j] = delta;
-            rec.record(stage, layer, delta, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("delta_{n}"))
-                    .operand(format!("dE_total/dout_{n}"), de_dout)
-                    .text(" * ")
-                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
-            });
-
-            for k in 0..n_in {
-                let wi = j * n_in + k;
-                let a = ws.out[l][k];
-                // ∂net_o1/∂w5 = out_h1
-                rec.record(stage, layer, a, |e| {
-                    let names = e.names;
-                    e.symbol(format!(
-                        "dnet_{}/d{}",
-                        names.neuron(l + 1, j),
-                        names.weight(l, wi)
-                    ))
-                    .operand(out_symbol(names, l, k, ""), a);
-                });
-                // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
-                let gradient = delta * a;
-                rec.record(stage, layer, gradient, |e| {
-                    let n = e.names.neuron(l + 1, j).to_string();
-                    let w = e.names.weight(l, wi);
-                    e.symbol(format!("dE_total/d{w}"))
-                        .operand(format!("dE_total/dout_{n}"), de_dout)
-                        .text(" * ")
-                        .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
-                        .text(" * ")
-                        .operand(format!("dnet_{n}/d{w}"), a);
-                });
-                // w5⁺ = w5 − η·∂E_total/∂w5
-                let old = net.weights[l][wi];
-                let new = old - eta * gradient;
-                ws.new_weights[l][wi] = new;
-                rec.record(stage, layer, new, |e| {
-                    let w = e.names.weight(l, wi);
-                    e.symbol(format!("{w}+"))
-                        .operand(w.clone(), old)
-                        .text(" - ")
-                        .operand("eta", eta)
-                        .text(" * ")
-                        .operand(format!("dE_total/d{w}"), gradient);
-                });
-            }
-
-            if update_biases {
-                match &mut ws.new_biases[l] {
-                    // A bias of its own: ∂E_total/∂b = δ·1
-                    Bias::PerNeuron(new_b) => {
-                        let old = net.biases[l].get(j);
-                        let new = old - eta * delta;
-                        new_b[j] = new;
-                        record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
-                    }
-                    Bias::Shared(_) => bias_gradient += delta,
-                }
-            }
-        }
-        if update_biases && let Bias::Shared(new_b) = &mut ws.new_biases[l] {
-            // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
-            let old = *new_b;
-            let new = old - eta * bias_gradient;
-            *new_b = new;
-            record_bias_update(
-                rec,
-                stage,
-                l,
-                None,
-                old,
-                bias_gradient,
-                new,
-                eta,
-                delta_here,
-            );
-        }
+        small_sizes!(
+            R::RECORDS,
+            net.activations[l],
+            n_in,
+            n_out,
+            backward_layer(&*net, target, l, sequential, update_biases, ws, rec)
+        );
     }
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
-    std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    if update_biases {
+        std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    }
+}
+
+/// One weight layer of the backward pass and its update (see [`backward`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn backward_layer<R: Recorder>(
+    net: &Network,
+    target: &[f64],
+    l: usize,
+    sequential: bool,
+    update_biases: bool,
+    ws: &mut Workspace,
+    rec: &mut R,
+    act: Activation,
+    n_in: usize,
+    n_out: usize,
+) {
+    let depth = net.depth();
+    let eta = net.learning_rate;
+    let next_tag = if sequential { "+" } else { "" };
+    let stage = if l + 1 == depth {
+        Stage::OutputLayer
+    } else {
+        Stage::HiddenLayer
+    };
+    let layer = Some(l + 1);
+    let out_prev = &ws.out[l][..n_in];
+    let out_here = &ws.out[l + 1][..n_out];
+    let net_here = &ws.net[l][..n_out];
+    let old_weights = &net.weights[l][..n_in * n_out];
+    let old_biases = &net.biases[l];
+    let (new_here, new_above) = ws.new_weights.split_at_mut(l + 1);
+    let new_weights = &mut new_here[l][..n_in * n_out];
+    // The weights from this layer to the next, as the chain rule uses them.
+    let w_above: &[f64] = match (new_above.first(), sequential) {
+        (Some(updated), true) => updated,
+        (Some(_), false) => &net.weights[l + 1],
+        (None, _) => &[],
+    };
+    let new_bias = &mut ws.new_biases[l];
+    let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
+    let delta_here = &mut delta_here[l][..n_out];
+    let deltas_above: &[f64] = delta_above.first().map_or(&[], |d| d);
+    let mut bias_gradient = 0.0;
+    for j in 0..n_out {
+        let out_j = out_here[j];
+        let net_j = net_here[j];
+        let de_dout = if l + 1 == depth {
+            // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
+            let g = -(target[j] - out_j);
+            rec.record(stage, layer, g, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("dE_total/dout_{n}"))
+                    .text("-(")
+                    .operand(format!("target_{n}"), target[j])
+                    .text(" - ")
+                    .operand(format!("out_{n}"), out_j)
+                    .text(")");
+            });
+            g
+        } else {
+            // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
+            // the forward pass used (or, sequentially, the already-updated ones).
+            let mut sum = 0.0;
+            for (m, &d) in deltas_above.iter().enumerate() {
+                let wi = m * n_out + j;
+                let w = w_above[wi];
+                rec.record(stage, layer, w, |e| {
+                    let names = e.names;
+                    e.symbol(format!(
+                        "dnet_{}/dout_{}",
+                        names.neuron(l + 2, m),
+                        names.neuron(l + 1, j)
+                    ))
+                    .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
+                });
+                let share = d * w;
+                rec.record(stage, layer, share, |e| {
+                    let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
+                    let (above, here) = (above.to_string(), here.to_string());
+                    e.symbol(format!("dE_{above}/dout_{here}"))
+                        .operand(format!("delta_{above}"), d)
+                        .text(" * ")
+                        .operand(format!("dnet_{above}/dout_{here}"), w);
+                });
+                sum += share;
+            }
+            rec.record(stage, layer, sum, |e| {
+                let here = e.names.neuron(l + 1, j).to_string();
+                e.symbol(format!("dE_total/dout_{here}"));
+                for (m, &d) in deltas_above.iter().enumerate() {
+                    if m > 0 {
+                        e.text(" + ");
+                    }
+                    let above = e.names.neuron(l + 2, m).to_string();
+                    e.operand(
+                        format!("dE_{above}/dout_{here}"),
+                        d * w_above[m * n_out + j],
+                    );
+                }
+            });
+            sum
+        };
+
+        // ∂out/∂net: for the sigmoid, out(1 − out)
+        let dout_dnet = act.derivative(net_j, out_j);
+        rec.record(stage, layer, dout_dnet, |e| {
+            let n = e.names.neuron(l + 1, j).to_string();
+            e.symbol(format!("dout_{n}/dnet_{n}"));
+            let out_sym = format!("out_{n}");
+            match act {
+                Activation::Sigmoid => e
+                    .operand(out_sym.clone(), out_j)
+                    .text(" * (1 - ")
+                    .operand(out_sym, out_j)
+                    .text(")"),
+                Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
+                Activation::Relu => e
+                    .text("1 if ")
+                    .operand(format!("net_{n}"), net_j)
+                    .text(" > 0, else 0"),
+                Activation::Linear => e.text("1"),
+            };
+        });
+
+        // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
+        let delta = de_dout * dout_dnet;
+        delta_here[j] = delta;
+        rec.record(stage, layer, delta, |e| {
+            let n = e.names.neuron(l + 1, j).to_string();
+            e.symbol(format!("delta_{n}"))
+                .operand(format!("dE_total/dout_{n}"), de_dout)
+                .text(" * ")
+                .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
+        });
+
+        let row = j * n_in..(j + 1) * n_in;
+        let weights = old_weights[row.clone()].iter().zip(&mut new_weights[row]);
+        for (k, ((&old, new_w), &a)) in weights.zip(out_prev).enumerate() {
+            let wi = j * n_in + k;
+            // ∂net_o1/∂w5 = out_h1
+            rec.record(stage, layer, a, |e| {
+                let names = e.names;
+                e.symbol(format!(
+                    "dnet_{}/d{}",
+                    names.neuron(l + 1, j),
+                    names.weight(l, wi)
+                ))
+                .operand(out_symbol(names, l, k, ""), a);
+            });
+            // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
+            let gradient = delta * a;
+            rec.record(stage, layer, gradient, |e| {
+                let n = e.names.neuron(l + 1, j).to_string();
+                let w = e.names.weight(l, wi);
+                e.symbol(format!("dE_total/d{w}"))
+                    .operand(format!("dE_total/dout_{n}"), de_dout)
+                    .text(" * ")
+                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
+                    .text(" * ")
+                    .operand(format!("dnet_{n}/d{w}"), a);
+            });
+            // w5⁺ = w5 − η·∂E_total/∂w5
+            let new = old - eta * gradient;
+            *new_w = new;
+            rec.record(stage, layer, new, |e| {
+                let w = e.names.weight(l, wi);
+                e.symbol(format!("{w}+"))
+                    .operand(w.clone(), old)
+                    .text(" - ")
+                    .operand("eta", eta)
+                    .text(" * ")
+                    .operand(format!("dE_total/d{w}"), gradient);
+            });
+        }
+
+        if update_biases {
+            match new_bias {
+                // A bias of its own: ∂E_total/∂b = δ·1
+                Bias::PerNeuron(new_b) => {
+                    let old = old_biases.get(j);
+                    let new = old - eta * delta;
+                    new_b[j] = new;
+                    record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
+                }
+                Bias::Shared(_) => bias_gradient += delta,
+            }
+        }
+    }
+    if update_biases && let Bias::Shared(new_b) = new_bias {
+        // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
+        let old = old_biases.get(0);
+        let new = old - eta * bias_gradient;
+        *new_b = new;
+        record_bias_update(
+            rec,
+            stage,
+            l,
+            None,
+            old,
+            bias_gradient,
+            new,
+            eta,
+            delta_here,
+        );
+    }
 }
 
 /// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's
@@ -523,6 +675,11 @@ pub fn step<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) -> f64 {
+    if !R::RECORDS
+        && let Some(e_total) = small::step(net, input, target, order, update_biases, ws)
+    {
+        return e_total;
+    }
     forward(net, input, ws, rec, Stage::Forward, false, false);
     let e_total = error(net, target, ws, rec, Stage::Error, false);
     backward(net, target, order, update_biases, ws, rec);
@@ -545,18 +702,34 @@ pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Worksp
 
 /// Records the values read from the network file, so that every symbol a formula uses has
 /// a recorded value (the leaves of every derivation).
-fn record_given(net: &Network, rec: &mut TraceRecorder) {
+/// `sample` is the index of the sample in the file's `samples`, when it came from there: the
+/// given values then name their field `samples[1].input[0]`.
+fn record_given(
+    net: &Network,
+    input: &[f64],
+    target: &[f64],
+    sample: Option<usize>,
+    rec: &mut TraceRecorder,
+) {
+    let from_sample = |field: String| match sample {
+        Some(s) => format!("samples[{s}].{field}"),
+        None => field,
+    };
     let depth = net.depth();
-    for (k, &x) in net.input.iter().enumerate() {
+    for (k, &x) in input.iter().enumerate() {
         rec.record(Stage::Given, Some(0), x, |e| {
-            e.given(e.names.neuron(0, k).to_string(), format!("input[{k}]"), x)
+            e.given(
+                e.names.neuron(0, k).to_string(),
+                from_sample(format!("input[{k}]")),
+                x,
+            )
         });
     }
-    for (j, &t) in net.target.iter().enumerate() {
+    for (j, &t) in target.iter().enumerate() {
         rec.record(Stage::Given, Some(depth), t, |e| {
             e.given(
                 format!("target_{}", e.names.neuron(depth, j)),
-                format!("target[{j}]"),
+                from_sample(format!("target[{j}]")),
                 t,
             )
         });
@@ -602,30 +775,16 @@ fn record_given(net: &Network, rec: &mut TraceRecorder) {
 pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     let mut start = network.clone();
     start.update_biases = options.update_biases;
-    let mut rec = TraceRecorder::new(&start, options.precision);
-    record_given(&start, &mut rec);
     let mut net = start.clone();
     let mut ws = Workspace::new(&net);
+    let mut rec = TraceRecorder::new(&start, options.precision);
     let (input, target) = (start.input.clone(), start.target.clone());
-    step(
-        &mut net,
-        &input,
-        &target,
-        options.update_order,
-        options.update_biases,
-        &mut ws,
-        &mut rec,
+    // A file with samples: its first.
+    let sample = (!start.samples.is_empty()).then_some(0);
+    trace_step(
+        &mut net, &input, &target, sample, options, &mut ws, &mut rec,
     );
-    forward(
-        &net,
-        &input,
-        &mut ws,
-        &mut rec,
-        Stage::Summary,
-        true,
-        options.update_biases,
-    );
-    error(&net, &target, &ws, &mut rec, Stage::Summary, true);
+    let values = rec.into_values();
     Trace {
         format: FORMAT_NAME.to_string(),
         version: FORMAT_VERSION,
@@ -633,7 +792,144 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
         options: options.clone(),
         iterations: vec![Iteration {
             iteration: 1,
-            values: rec.into_values(),
+            values,
         }],
+    }
+}
+
+/// One recorded training iteration of `net` on the sample (`input`, `target`; `sample` is
+/// its index in the network's `samples`, if it is one of them), updating
+/// `net` in place: the given values (the weights as they are before it), the forward pass,
+/// the error, the backward pass with every update, and the forward pass and error again with
+/// the updated weights. `rec` is emptied and reused, so that a long run recording every
+/// iteration names the network once and reuses the values' buffers.
+pub fn trace_step<'r>(
+    net: &mut Network,
+    input: &[f64],
+    target: &[f64],
+    sample: Option<usize>,
+    options: &Options,
+    ws: &mut Workspace,
+    rec: &'r mut TraceRecorder,
+) -> &'r [TracedValue] {
+    rec.clear();
+    record_given(net, input, target, sample, rec);
+    step(
+        net,
+        input,
+        target,
+        options.update_order,
+        options.update_biases,
+        ws,
+        rec,
+    );
+    forward(
+        net,
+        input,
+        ws,
+        rec,
+        Stage::Summary,
+        true,
+        options.update_biases,
+    );
+    error(net, target, ws, rec, Stage::Summary, true);
+    rec.values()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{Random, Stream};
+
+    /// A network of the given shape with weights, biases and a sample drawn from `seed`.
+    fn network(layers: &[usize], activation: Activation, seed: u64) -> Network {
+        let mut rng = Random::new(seed, Stream::InitialValues);
+        let mut draw = |n: usize| (0..n).map(|_| rng.unit() * 2.0 - 1.0).collect::<Vec<_>>();
+        let mut net = Network::article();
+        net.layers = layers.to_vec();
+        net.activations = vec![activation; layers.len() - 1];
+        // Not a power of two, so that η·(δ·a) and (η·δ)·a differ.
+        net.learning_rate = 0.37;
+        net.weights = layers.windows(2).map(|p| draw(p[0] * p[1])).collect();
+        net.biases = layers[1..]
+            .iter()
+            .enumerate()
+            .map(|(l, &n)| {
+                if l % 2 == 0 {
+                    Bias::PerNeuron(draw(n))
+                } else {
+                    Bias::Shared(draw(1)[0])
+                }
+            })
+            .collect();
+        net.input = draw(layers[0]);
+        net.target = draw(layers[layers.len() - 1]);
+        net
+    }
+
+    /// The specialised untraced arms (small sigmoid layers) compute exactly what the
+    /// recording path computes, bit for bit, for every small shape, both update orders, with
+    /// and without bias updates.
+    #[test]
+    fn untraced_iterations_equal_recorded_ones_bit_for_bit() {
+        let mut shapes = Vec::new();
+        for i in 1..=5 {
+            for h in 1..=5 {
+                for o in 1..=5 {
+                    shapes.push(vec![i, h, o]);
+                }
+            }
+        }
+        shapes.push(vec![2, 3, 4, 2]);
+        shapes.push(vec![3, 2, 2, 2, 1]);
+        for (n, layers) in shapes.iter().enumerate() {
+            for activation in [Activation::Sigmoid, Activation::Tanh] {
+                for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+                    for update_biases in [false, true] {
+                        let start = network(layers, activation, n as u64);
+                        let (mut fast, mut traced) = (start.clone(), start.clone());
+                        let mut ws_fast = Workspace::new(&fast);
+                        let mut ws_traced = Workspace::new(&traced);
+                        let mut rec = TraceRecorder::new(&traced, 9);
+                        for _ in 0..3 {
+                            let e1 = step(
+                                &mut fast,
+                                &start.input,
+                                &start.target,
+                                order,
+                                update_biases,
+                                &mut ws_fast,
+                                &mut NoRecorder,
+                            );
+                            let e2 = step(
+                                &mut traced,
+                                &start.input,
+                                &start.target,
+                                order,
+                                update_biases,
+                                &mut ws_traced,
+                                &mut rec,
+                            );
+                            assert_eq!(e1.to_bits(), e2.to_bits(), "{layers:?}");
+                        }
+                        let bits = |n: &Network| {
+                            let w: Vec<u64> =
+                                n.weights.iter().flatten().map(|w| w.to_bits()).collect();
+                            let b: Vec<u64> = n
+                                .biases
+                                .iter()
+                                .flat_map(|b| b.values().iter().map(|v| v.to_bits()))
+                                .collect();
+                            (w, b)
+                        };
+                        assert_eq!(
+                            bits(&fast),
+                            bits(&traced),
+                            "{layers:?} {order:?} {update_biases}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -8,8 +8,16 @@ use std::path::Path;
 /// Loads the network named on the command line, printing any warnings about it. Returns
 /// the name to use in messages about it, and the network.
 pub fn load_network(path: Option<&Path>) -> Result<(String, Network)> {
+    load_network_seeded(path, None)
+}
+
+/// As [`load_network`], with `seed` (when given) in place of the file's: the seed of the
+/// weights and biases the file leaves out, recorded in the network.
+pub fn load_network_seeded(path: Option<&Path>, seed: Option<u64>) -> Result<(String, Network)> {
     let Some(path) = path else {
-        return Ok(("the article's network".to_string(), Network::article()));
+        let mut net = Network::article();
+        net.seed = seed.or(net.seed);
+        return Ok(("the article's network".to_string(), net));
     };
     let (name, text) = if path == Path::new("-") {
         let mut text = String::new();
@@ -22,7 +30,8 @@ pub fn load_network(path: Option<&Path>) -> Result<(String, Network)> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
         (name, text)
     };
-    let (net, warnings) = Network::from_json_str(&text).with_context(|| name.clone())?;
+    let (net, warnings) =
+        Network::from_json_str_seeded(&text, seed).with_context(|| name.clone())?;
     for w in warnings {
         eprintln!("warning: {name}: {w}");
     }

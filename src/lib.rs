@@ -18,6 +18,9 @@
 //! - [`verify`]: checking numbers against a recomputation: a student's own (naming the
 //!   likely slip) or a whole trace.
 //! - [`gradcheck`]: backpropagation's gradients beside central differences.
+//! - [`train`]: training runs: many iterations, checkpoints, the article's training claims,
+//!   export (NDJSON, JSON) and the loss curve (terminal, SVG).
+//! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
@@ -36,6 +39,8 @@ pub mod gradcheck;
 pub mod network;
 pub mod notation;
 pub mod number;
+pub mod random;
 pub mod render;
 pub mod trace;
+pub mod train;
 pub mod verify;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => commands::explain::run(args),
         Some(Command::Verify(args)) => commands::verify::run(args),
         Some(Command::Check(args)) => commands::check::run(args),
+        Some(Command::Train(args)) => commands::train::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

@@ -1,7 +1,10 @@
-//! The network file: a fully-connected feed-forward network, one training sample and the
-//! learning rate, read from JSON with every problem reported by field path, and written
-//! back in the same form (a trace carries its network this way, so it can be fed back in).
+//! The network file: a fully-connected feed-forward network, its training sample (or a list
+//! of samples) and the learning rate, read from JSON with every problem reported by field
+//! path, and written back in the same form (a trace carries its network this way, so it can
+//! be fed back in). Weights and biases the file leaves out are drawn uniformly from [0, 1),
+//! as the article's code does, from a recorded seed.
 
+use crate::random::{Random, Stream};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -16,7 +19,7 @@ pub const MAX_WEIGHTS: usize = 10_000_000;
 pub const MAX_DEPTH: usize = 100;
 
 /// The keys a network file may hold; anything else draws a warning with a suggestion.
-pub const KNOWN_KEYS: [&str; 8] = [
+pub const KNOWN_KEYS: [&str; 10] = [
     "layers",
     "activation",
     "learning_rate",
@@ -25,6 +28,8 @@ pub const KNOWN_KEYS: [&str; 8] = [
     "update_biases",
     "input",
     "target",
+    "samples",
+    "seed",
 ];
 
 /// An activation function, one per weight layer.
@@ -149,7 +154,17 @@ impl Bias {
     }
 }
 
-/// A network file: the network, its sample and the learning rate.
+/// One training sample: an input and the output wanted for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    /// One value per input neuron.
+    pub input: Vec<f64>,
+    /// One value per output neuron.
+    pub target: Vec<f64>,
+}
+
+/// A network file: the network, its sample (or samples) and the learning rate.
 ///
 /// Weights are stored as in the file: one flat list per weight layer, ordered by receiving
 /// neuron, then sending neuron, so `weights[l][j * layers[l] + k]` connects neuron `k` of
@@ -168,10 +183,17 @@ pub struct Network {
     pub biases: Vec<Bias>,
     /// Whether the biases are trained too (the article keeps them fixed).
     pub update_biases: bool,
-    /// The input sample, one value per input neuron.
+    /// The input sample, one value per input neuron. With `samples`, the first sample's
+    /// (what `show` runs).
     pub input: Vec<f64>,
-    /// The target, one value per output neuron.
+    /// The target, one value per output neuron. With `samples`, the first sample's.
     pub target: Vec<f64>,
+    /// The training set, when the file lists `samples` instead of one `input` and `target`;
+    /// empty otherwise.
+    pub samples: Vec<Sample>,
+    /// The seed of the random draws: the weights and biases the file left out, and the
+    /// sample order of `train --order random`. `None` when nothing was drawn.
+    pub seed: Option<u64>,
 }
 
 /// A problem with a network file, naming the field and what was expected.
@@ -220,9 +242,31 @@ impl Network {
         self.layers.len() - 1
     }
 
+    /// Every training sample: the `samples` list, or the one `input` and `target`.
+    pub fn training_set(&self) -> Vec<Sample> {
+        if self.samples.is_empty() {
+            vec![Sample {
+                input: self.input.clone(),
+                target: self.target.clone(),
+            }]
+        } else {
+            self.samples.clone()
+        }
+    }
+
     /// Reads a network from JSON text. A trace (the JSON `show --format json` writes) is
-    /// accepted too: its `network` is used. Returns the network and any warnings.
+    /// accepted too: its `network` is used. Returns the network and any warnings. Weights or
+    /// biases left out are drawn with the file's `seed`, or a fresh one (see
+    /// [`Network::from_json_str_seeded`]).
     pub fn from_json_str(text: &str) -> Result<(Network, Vec<Warning>), NetworkError> {
+        Network::from_json_str_seeded(text, None)
+    }
+
+    /// As [`Network::from_json_str`], with `seed` (when given) in place of the file's own.
+    pub fn from_json_str_seeded(
+        text: &str,
+        seed: Option<u64>,
+    ) -> Result<(Network, Vec<Warning>), NetworkError> {
         let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
         if let Some(inner) = value
             .get("format")
@@ -230,11 +274,11 @@ impl Network {
             .and_then(|_| value.get("network"))
         {
             let mut warnings = Vec::new();
-            let net = Network::from_value(inner, "network.", &mut warnings)?;
+            let net = Network::from_value_seeded(inner, "network.", seed, &mut warnings)?;
             return Ok((net, warnings));
         }
         let mut warnings = Vec::new();
-        let net = Network::from_value(&value, "", &mut warnings)?;
+        let net = Network::from_value_seeded(&value, "", seed, &mut warnings)?;
         Ok((net, warnings))
     }
 
@@ -242,6 +286,18 @@ impl Network {
     pub fn from_value(
         value: &Value,
         prefix: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Network, NetworkError> {
+        Network::from_value_seeded(value, prefix, None, warnings)
+    }
+
+    /// As [`Network::from_value`], with `seed_override` (when given) in place of the file's
+    /// `seed`. Values the file leaves out are drawn from the seed; without any seed, from a
+    /// fresh one, which is recorded in [`Network::seed`].
+    pub fn from_value_seeded(
+        value: &Value,
+        prefix: &str,
+        seed_override: Option<u64>,
         warnings: &mut Vec<Warning>,
     ) -> Result<Network, NetworkError> {
         let path = |name: &str| format!("{prefix}{name}");
@@ -253,7 +309,7 @@ impl Network {
                     prefix.trim_end_matches('.').to_string()
                 },
                 format!(
-                    "expected a JSON object with keys layers, weights, biases, input, target; got {}",
+                    "expected a JSON object with keys layers, weights, biases, input, target (or samples); got {}",
                     describe(value)
                 ),
             ));
@@ -321,77 +377,47 @@ impl Network {
             }
         };
 
-        let weights_v = require(obj, "weights", prefix)?;
-        let weight_lists = read_array(weights_v, &path("weights"), "a list of weight lists")?;
-        if weight_lists.len() != depth {
-            return Err(field_error(
-                path("weights"),
-                format!(
-                    "expected {depth} lists, one per weight layer of {}, got {}",
-                    shape(&layers),
-                    weight_lists.len()
-                ),
-            ));
-        }
-        let mut weights = Vec::with_capacity(depth);
-        for (l, list) in weight_lists.iter().enumerate() {
-            let field = path(&format!("weights[{l}]"));
-            let expected = layers[l] * layers[l + 1];
-            let items = read_array(list, &field, &format!("a list of {expected} numbers"))?;
-            if items.len() != expected {
-                return Err(field_error(
-                    field,
+        let file_seed = match obj.get("seed") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                field_error(
+                    path("seed"),
                     format!(
-                        "expected {expected} numbers for a {}→{} layer, got {}",
-                        layers[l],
-                        layers[l + 1],
-                        items.len()
+                        "expected a whole number from 0 to {}, got {}",
+                        u64::MAX,
+                        describe(v)
                     ),
-                ));
-            }
-            weights.push(read_numbers(items, &field)?);
-        }
+                )
+            })?),
+        };
+        let seed = seed_override.or(file_seed);
+        let draws_needed = !obj.contains_key("weights") || !obj.contains_key("biases");
+        let seed = match seed {
+            None if draws_needed => Some(crate::random::fresh_seed()),
+            s => s,
+        };
+        let mut draws = seed.map(|s| Random::new(s, Stream::InitialValues));
 
-        let biases_v = require(obj, "biases", prefix)?;
-        let bias_list = read_array(biases_v, &path("biases"), "a list of biases")?;
-        if bias_list.len() != depth {
-            return Err(field_error(
-                path("biases"),
-                format!(
-                    "expected {depth} entries, one per weight layer (a number shared by the layer, or a list with one per neuron), got {}",
-                    bias_list.len()
-                ),
-            ));
-        }
-        let mut biases = Vec::with_capacity(depth);
-        for (l, b) in bias_list.iter().enumerate() {
-            let field = path(&format!("biases[{l}]"));
-            let n = layers[l + 1];
-            biases.push(match b {
-                Value::Array(items) => {
-                    if items.len() != n {
-                        return Err(field_error(
-                            field,
-                            format!(
-                                "expected {n} numbers, one per neuron of layer {}, got {}",
-                                l + 1,
-                                items.len()
-                            ),
-                        ));
-                    }
-                    Bias::PerNeuron(read_numbers(items, &field)?)
-                }
-                other => Bias::Shared(read_number(other, &field).map_err(|_| {
-                    field_error(
-                        field.clone(),
-                        format!(
-                            "expected a number (shared by the layer) or a list of {n} numbers, got {}",
-                            describe(other)
-                        ),
-                    )
-                })?),
-            });
-        }
+        let weights = match obj.get("weights") {
+            Some(v) => read_weights(v, &layers, prefix)?,
+            // As the article's code: every weight uniform in [0, 1).
+            None => {
+                let rng = draws.as_mut().expect("a seed exists when values are drawn");
+                layers
+                    .windows(2)
+                    .map(|pair| (0..pair[0] * pair[1]).map(|_| rng.unit()).collect())
+                    .collect()
+            }
+        };
+
+        let biases = match obj.get("biases") {
+            Some(v) => read_biases(v, &layers, prefix)?,
+            // As the article's code: one bias per layer, shared by its neurons, uniform in [0, 1).
+            None => {
+                let rng = draws.as_mut().expect("a seed exists when values are drawn");
+                (0..depth).map(|_| Bias::Shared(rng.unit())).collect()
+            }
+        };
 
         let update_biases = match obj.get("update_biases") {
             None => false,
@@ -404,8 +430,24 @@ impl Network {
             }
         };
 
-        let input = read_vector(obj, "input", layers[0], "input neuron", prefix)?;
-        let target = read_vector(obj, "target", layers[depth], "output neuron", prefix)?;
+        let (input, target, samples) = match obj.get("samples") {
+            None => (
+                read_vector(obj, "input", layers[0], "input neuron", prefix)?,
+                read_vector(obj, "target", layers[depth], "output neuron", prefix)?,
+                Vec::new(),
+            ),
+            Some(v) => {
+                if obj.contains_key("input") || obj.contains_key("target") {
+                    return Err(field_error(
+                        path("samples"),
+                        "give either samples or one input and target, not both",
+                    ));
+                }
+                let samples = read_samples(v, &layers, &path("samples"))?;
+                let first = samples[0].clone();
+                (first.input, first.target, samples)
+            }
+        };
 
         Ok(Network {
             layers,
@@ -416,6 +458,8 @@ impl Network {
             update_biases,
             input,
             target,
+            samples,
+            seed,
         })
     }
 
@@ -423,6 +467,139 @@ impl Network {
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a network serializes")
     }
+}
+
+/// The `weights` field: one list per weight layer, each of the right length.
+fn read_weights(
+    weights_v: &Value,
+    layers: &[usize],
+    prefix: &str,
+) -> Result<Vec<Vec<f64>>, NetworkError> {
+    let path = |name: &str| format!("{prefix}{name}");
+    let depth = layers.len() - 1;
+    let weight_lists = read_array(weights_v, &path("weights"), "a list of weight lists")?;
+    if weight_lists.len() != depth {
+        return Err(field_error(
+            path("weights"),
+            format!(
+                "expected {depth} lists, one per weight layer of {}, got {}",
+                shape(layers),
+                weight_lists.len()
+            ),
+        ));
+    }
+    let mut weights = Vec::with_capacity(depth);
+    for (l, list) in weight_lists.iter().enumerate() {
+        let field = path(&format!("weights[{l}]"));
+        let expected = layers[l] * layers[l + 1];
+        let items = read_array(list, &field, &format!("a list of {expected} numbers"))?;
+        if items.len() != expected {
+            return Err(field_error(
+                field,
+                format!(
+                    "expected {expected} numbers for a {}→{} layer, got {}",
+                    layers[l],
+                    layers[l + 1],
+                    items.len()
+                ),
+            ));
+        }
+        weights.push(read_numbers(items, &field)?);
+    }
+    Ok(weights)
+}
+
+/// The `biases` field: one entry per weight layer, shared or one per neuron.
+fn read_biases(
+    biases_v: &Value,
+    layers: &[usize],
+    prefix: &str,
+) -> Result<Vec<Bias>, NetworkError> {
+    let path = |name: &str| format!("{prefix}{name}");
+    let depth = layers.len() - 1;
+    let bias_list = read_array(biases_v, &path("biases"), "a list of biases")?;
+    if bias_list.len() != depth {
+        return Err(field_error(
+            path("biases"),
+            format!(
+                "expected {depth} entries, one per weight layer (a number shared by the layer, or a list with one per neuron), got {}",
+                bias_list.len()
+            ),
+        ));
+    }
+    let mut biases = Vec::with_capacity(depth);
+    for (l, b) in bias_list.iter().enumerate() {
+        let field = path(&format!("biases[{l}]"));
+        let n = layers[l + 1];
+        biases.push(match b {
+            Value::Array(items) => {
+                if items.len() != n {
+                    return Err(field_error(
+                        field,
+                        format!(
+                            "expected {n} numbers, one per neuron of layer {}, got {}",
+                            l + 1,
+                            items.len()
+                        ),
+                    ));
+                }
+                Bias::PerNeuron(read_numbers(items, &field)?)
+            }
+            other => Bias::Shared(read_number(other, &field).map_err(|_| {
+                field_error(
+                    field.clone(),
+                    format!(
+                        "expected a number (shared by the layer) or a list of {n} numbers, got {}",
+                        describe(other)
+                    ),
+                )
+            })?),
+        });
+    }
+
+    Ok(biases)
+}
+
+/// The `samples` field: a non-empty list of {"input": [...], "target": [...]}.
+fn read_samples(v: &Value, layers: &[usize], field: &str) -> Result<Vec<Sample>, NetworkError> {
+    let items = read_array(
+        v,
+        field,
+        "a list of samples, each {\"input\": [...], \"target\": [...]}",
+    )?;
+    if items.is_empty() {
+        return Err(field_error(
+            field,
+            "expected at least one sample, got an empty list",
+        ));
+    }
+    let (n_in, n_out) = (layers[0], layers[layers.len() - 1]);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let prefix = format!("{field}[{i}].");
+            let Some(obj) = item.as_object() else {
+                return Err(field_error(
+                    format!("{field}[{i}]"),
+                    format!(
+                        "expected an object {{\"input\": [...], \"target\": [...]}}, got {}",
+                        describe(item)
+                    ),
+                ));
+            };
+            if let Some(key) = obj.keys().find(|k| *k != "input" && *k != "target") {
+                return Err(field_error(
+                    format!("{prefix}{key}"),
+                    "unknown key; a sample has only input and target",
+                ));
+            }
+            Ok(Sample {
+                input: read_vector(obj, "input", n_in, "input neuron", &prefix)?,
+                target: read_vector(obj, "target", n_out, "output neuron", &prefix)?,
+            })
+        })
+        .collect()
 }
 
 impl Serialize for Network {
@@ -436,8 +613,14 @@ impl Serialize for Network {
             weights: &'a [Vec<f64>],
             biases: &'a [Bias],
             update_biases: bool,
-            input: &'a [f64],
-            target: &'a [f64],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            input: Option<&'a [f64]>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            target: Option<&'a [f64]>,
+            #[serde(skip_serializing_if = "<[Sample]>::is_empty")]
+            samples: &'a [Sample],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            seed: Option<u64>,
         }
         #[derive(Serialize)]
         #[serde(untagged)]
@@ -458,8 +641,10 @@ impl Serialize for Network {
             weights: &self.weights,
             biases: &self.biases,
             update_biases: self.update_biases,
-            input: &self.input,
-            target: &self.target,
+            input: self.samples.is_empty().then_some(&self.input[..]),
+            target: self.samples.is_empty().then_some(&self.target[..]),
+            samples: &self.samples,
+            seed: self.seed,
         }
         .serialize(serializer)
     }
@@ -609,15 +794,6 @@ fn read_layers(obj: &Map<String, Value>, field: &str) -> Result<Vec<usize>, Netw
         ));
     }
     Ok(layers)
-}
-
-fn require<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    prefix: &str,
-) -> Result<&'a Value, NetworkError> {
-    obj.get(key)
-        .ok_or_else(|| field_error(format!("{prefix}{key}"), "missing"))
 }
 
 fn read_array<'a>(v: &'a Value, field: &str, what: &str) -> Result<&'a [Value], NetworkError> {
@@ -772,6 +948,98 @@ mod tests {
     fn learning_rate_must_be_positive() {
         let text = ARTICLE_JSON.replace("0.5,", "0,");
         assert!(error_of(&text).starts_with("learning_rate: expected a number greater than 0"));
+    }
+
+    const XOR: &str = r#"{"layers": [2, 3, 1], "samples": [
+        {"input": [0, 0], "target": [0]}, {"input": [0, 1], "target": [1]},
+        {"input": [1, 0], "target": [1]}, {"input": [1, 1], "target": [0]}], "seed": 5}"#;
+
+    #[test]
+    fn a_sample_set_loads_with_its_first_sample_as_input_and_target() {
+        let (net, warnings) = Network::from_json_str(XOR).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(net.samples.len(), 4);
+        assert_eq!(
+            (net.input.clone(), net.target.clone()),
+            (vec![0.0, 0.0], vec![0.0])
+        );
+        assert_eq!(net.training_set()[3].target, vec![0.0]);
+        assert_eq!(Network::article().training_set().len(), 1);
+    }
+
+    #[test]
+    fn left_out_values_are_drawn_from_the_seed() {
+        let a = Network::from_json_str(XOR).unwrap().0;
+        let b = Network::from_json_str(XOR).unwrap().0;
+        assert_eq!(a.weights, b.weights);
+        assert_eq!(a.seed, Some(5));
+        assert_eq!(a.weights[0].len(), 6);
+        assert!(a.weights.iter().flatten().all(|w| (0.0..1.0).contains(w)));
+        // One shared bias per layer, as the article's code.
+        assert!(matches!(a.biases[..], [Bias::Shared(_), Bias::Shared(_)]));
+        let c = Network::from_json_str_seeded(XOR, Some(6)).unwrap().0;
+        assert_eq!(c.seed, Some(6));
+        assert_ne!(a.weights, c.weights);
+        // Given weights are kept; only the biases are drawn.
+        let text = XOR.replace(
+            "\"samples\"",
+            "\"weights\": [[1, 2, 3, 4, 5, 6], [7, 8, 9]], \"samples\"",
+        );
+        let d = Network::from_json_str(&text).unwrap().0;
+        assert_eq!(d.weights[1], vec![7.0, 8.0, 9.0]);
+        assert!(d.biases[0].get(0) < 1.0);
+    }
+
+    #[test]
+    fn without_a_seed_a_fresh_one_is_recorded() {
+        let text = XOR.replace(", \"seed\": 5", "");
+        let net = Network::from_json_str(&text).unwrap().0;
+        let seed = net.seed.expect("a seed was drawn");
+        let again = Network::from_json_str_seeded(&text, Some(seed)).unwrap().0;
+        assert_eq!(net.weights, again.weights);
+        // Nothing drawn, no seed.
+        assert_eq!(Network::article().seed, None);
+    }
+
+    #[test]
+    fn a_sample_set_is_written_and_read_back_identically() {
+        let net = Network::from_json_str(XOR).unwrap().0;
+        let text = net.to_json_pretty();
+        assert!(text.contains("\"samples\"") && !text.contains("\"input\": [\n    0"));
+        assert_eq!(Network::from_json_str(&text).unwrap().0, net);
+    }
+
+    #[test]
+    fn sample_and_seed_errors_name_the_field() {
+        let text = XOR.replace(
+            "{\"input\": [1, 0], \"target\": [1]}",
+            "{\"input\": [1], \"target\": [1]}",
+        );
+        assert_eq!(
+            error_of(&text),
+            "samples[2].input: expected 2 numbers, one per input neuron, got 1"
+        );
+        let text = XOR.replace(
+            "{\"input\": [0, 0], \"target\": [0]}",
+            "{\"input\": [0, 0], \"taget\": [0]}",
+        );
+        assert_eq!(
+            error_of(&text),
+            "samples[0].taget: unknown key; a sample has only input and target"
+        );
+        assert_eq!(
+            error_of(&XOR.replace("\"samples\": [", "\"samples\": [], \"x\": [")),
+            "samples: expected at least one sample, got an empty list"
+        );
+        assert!(error_of(&XOR.replace("5}", "-1}")).starts_with("seed: expected a whole number"));
+        let both = ARTICLE_JSON.replace(
+            "\"input\"",
+            "\"samples\": [{\"input\": [0, 0], \"target\": [0, 0]}], \"input\"",
+        );
+        assert_eq!(
+            error_of(&both),
+            "samples: give either samples or one input and target, not both"
+        );
     }
 
     #[test]

@@ -8,45 +8,73 @@ const SCIENTIFIC_ABOVE: f64 = 1e15;
 /// A value with exactly `precision` digits after the decimal point (the article prints 9),
 /// for the value columns of a table, where the points line up.
 pub fn fixed(value: f64, precision: usize) -> String {
-    if needs_scientific(value, precision) {
-        return format!("{value:.precision$e}");
-    }
-    let text = format!("{value:.precision$}");
-    // `-0.000000000` reads as a sign error to a student; a rounded zero has no sign.
-    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
-        text[1..].to_string()
-    } else {
-        text
-    }
+    let mut text = String::new();
+    push_fixed(&mut text, value, precision);
+    text
 }
 
 /// A value rounded to `precision` digits with trailing zeros dropped, as the article writes
 /// the numbers it substitutes into a formula (0.15*0.05, not 0.150000000*0.050000000).
 pub fn compact(value: f64, precision: usize) -> String {
-    let text = fixed(value, precision);
-    if let Some((mantissa, exponent)) = text.split_once('e') {
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        return format!("{mantissa}e{exponent}");
-    }
-    if !text.contains('.') {
-        return text;
-    }
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    if trimmed == "-0" {
-        "0".to_string()
-    } else {
-        trimmed.to_string()
-    }
+    let mut text = String::new();
+    push_compact(&mut text, value, precision);
+    text
 }
 
 /// A value as it appears inside a substituted formula: compact, and in parentheses when
 /// negative, so that `0.5 - 0.5*(-0.0226)` cannot be misread as a subtraction.
 pub fn operand(value: f64, precision: usize) -> String {
-    let text = compact(value, precision);
-    if text.starts_with('-') {
-        format!("({text})")
-    } else {
-        text
+    let mut text = String::new();
+    push_operand(&mut text, value, precision);
+    text
+}
+
+/// Appends [`fixed`]'s text to `out` (the engine writes formulas this way, without an
+/// allocation per number).
+pub fn push_fixed(out: &mut String, value: f64, precision: usize) {
+    use std::fmt::Write;
+    let start = out.len();
+    if needs_scientific(value, precision) {
+        let _ = write!(out, "{value:.precision$e}");
+        return;
+    }
+    let _ = write!(out, "{value:.precision$}");
+    // `-0.000000000` reads as a sign error to a student; a rounded zero has no sign.
+    let text = &out[start..];
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        out.remove(start);
+    }
+}
+
+/// Appends [`compact`]'s text to `out`.
+pub fn push_compact(out: &mut String, value: f64, precision: usize) {
+    let start = out.len();
+    push_fixed(out, value, precision);
+    let text = &out[start..];
+    if let Some(e) = text.find('e') {
+        // 1.000000000e300 → 1e300: the mantissa's zeros say nothing.
+        let mantissa = text[..e].trim_end_matches('0').trim_end_matches('.').len();
+        out.replace_range(start + mantissa..start + e, "");
+        return;
+    }
+    if !text.contains('.') {
+        return;
+    }
+    let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+    out.truncate(start + kept);
+    if &out[start..] == "-0" {
+        out.truncate(start);
+        out.push('0');
+    }
+}
+
+/// Appends [`operand`]'s text to `out`.
+pub fn push_operand(out: &mut String, value: f64, precision: usize) {
+    let start = out.len();
+    push_compact(out, value, precision);
+    if out[start..].starts_with('-') {
+        out.insert(start, '(');
+        out.push(')');
     }
 }
 

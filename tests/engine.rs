@@ -57,6 +57,8 @@ fn random_network(
         update_biases: false,
         input: (0..layers[0]).map(|_| rng.signed()).collect(),
         target: (0..layers[depth]).map(|_| rng.next()).collect(),
+        samples: Vec::new(),
+        seed: None,
     }
 }
 

@@ -72,6 +72,8 @@ fn network() -> impl Strategy<Value = Network> {
                     update_biases,
                     input,
                     target,
+                    samples: Vec::new(),
+                    seed: None,
                 }
             },
         )

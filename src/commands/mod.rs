@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod show;
 pub mod step;
+pub mod train;
 pub mod verify;
 
 use crate::cli::IterationArgs;

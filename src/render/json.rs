@@ -4,7 +4,11 @@
 use crate::trace::Trace;
 use std::io::{self, Write};
 
-/// Writes `trace` as pretty JSON followed by a newline.
+/// Writes `trace` as pretty JSON followed by a newline (the text of
+/// [`Trace::to_json_pretty`]), streamed: a large network's trace is never held twice.
 pub fn render(trace: &Trace, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(trace.to_json_pretty().as_bytes())
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, trace)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }

@@ -1,10 +1,12 @@
 //! Renderers: the ways a recorded [`Trace`](crate::trace::Trace) is shown. Each reads the
 //! trace (and the article comparison computed once in [`crate::article`]); none recomputes.
+//! [`training`] shows a training run ([`crate::train::Run`]) the same way.
 
 pub mod explain;
 pub mod json;
 pub mod lang;
 pub mod stepper;
 pub mod table;
+pub mod training;
 
 pub use lang::Lang;

@@ -1,0 +1,172 @@
+//! `backprop train`: many iterations, with the checkpoint table, the loss curve, a progress
+//! bar while it runs (on a terminal), and the run exported as NDJSON, JSON or SVG.
+
+use crate::cli::{TrainArgs, TrainFormat};
+use crate::input;
+use crate::output;
+use anyhow::{Context, Result, bail};
+use backprop_tracer::render::training::{self, TrainTableOptions};
+use backprop_tracer::train::{self, Export, RunOptions, claims, export, plot};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+/// A run shorter than this shows no progress bar at all.
+const QUIET_FOR: Duration = Duration::from_millis(300);
+
+pub fn run(args: &TrainArgs) -> Result<()> {
+    if args.summary && args.format != TrainFormat::Ndjson {
+        bail!("--summary selects what each NDJSON line holds: use it with --format ndjson");
+    }
+    let (_name, network) =
+        input::load_network_seeded(args.iteration.network.as_deref(), args.seed)?;
+    let precision = args.iteration.precision as usize;
+    let mut options = RunOptions {
+        iterations: args.iterations,
+        update_order: args.iteration.update_order,
+        update_biases: args.iteration.update_biases,
+        sample_order: args.order,
+        every: args.every.map(|k| k as usize),
+        seed: None,
+    };
+    let initial = train::prepare(&network, &mut options);
+    let claims = claims::claims(&initial, options.update_biases);
+    let extra: Vec<usize> = claims.iter().map(|c| c.after).collect();
+    if let Some(seed) = options.seed
+        && !args.quiet
+        && args.format != TrainFormat::Table
+    {
+        eprintln!("seed: {seed} (--seed {seed} repeats this run)");
+    }
+
+    let mut progress = Progress::new(
+        options.iterations,
+        !args.quiet && io::stderr().is_terminal(),
+    );
+    let run = match args.format {
+        TrainFormat::Ndjson => {
+            let (mut sink, name): (Box<dyn Write>, String) = match &args.output {
+                Some(path) => {
+                    let name = path.display().to_string();
+                    let file =
+                        File::create(path).with_context(|| format!("cannot write {name}"))?;
+                    (Box::new(BufWriter::new(file)), name)
+                }
+                None => (
+                    Box::new(BufWriter::new(io::stdout().lock())),
+                    "standard output".to_string(),
+                ),
+            };
+            let export = if args.summary {
+                Export::Summary(&mut *sink)
+            } else {
+                Export::Full(&mut *sink, precision)
+            };
+            let result = train::run(&initial, &options, &extra, export, &mut |k| {
+                progress.update(k)
+            });
+            // Whatever happened, the complete lines written so far reach the file.
+            let flushed = sink.flush();
+            result
+                .and_then(|run| flushed.map(|_| run))
+                .with_context(|| format!("cannot write {name}"))?
+        }
+        TrainFormat::Table | TrainFormat::Json => {
+            train::run(&initial, &options, &extra, Export::None, &mut |k| {
+                progress.update(k)
+            })?
+        }
+    };
+    progress.finish();
+
+    let judged = claims::judge(&claims, &run.checkpoints, options.update_order);
+    match args.format {
+        TrainFormat::Table if args.quiet => output::write_to(args.output.as_deref(), |out| {
+            writeln!(out, "{}", training::final_line(&run, precision))
+        })?,
+        TrainFormat::Table => {
+            let table_options = TrainTableOptions {
+                precision,
+                ascii: args.ascii,
+                fit_terminal: args.output.is_none() && output::stdout_is_terminal(),
+                ..TrainTableOptions::default()
+            };
+            output::write_to(args.output.as_deref(), |out| {
+                training::render(&run, &judged, &table_options, out)
+            })?
+        }
+        TrainFormat::Json => output::write_to(args.output.as_deref(), |out| {
+            export::write_summary(&run, out)
+        })?,
+        TrainFormat::Ndjson => {}
+    }
+    if let Some(path) = &args.plot {
+        let shape: Vec<String> = initial.layers.iter().map(|n| n.to_string()).collect();
+        let title = format!(
+            "Loss curve: {} network, {} update order, {} iterations",
+            shape.join("-"),
+            options.update_order.name(),
+            run.completed
+        );
+        let svg = plot::svg(&run.curve, &title);
+        output::write_to(Some(path), |out| out.write_all(svg.as_bytes()))?;
+    }
+    if let Some(d) = &run.diverged {
+        bail!(
+            "{d}. The learning rate (η = {}) is probably too large; what was exported holds \
+             the {} iterations before it",
+            initial.learning_rate,
+            run.completed
+        );
+    }
+    Ok(())
+}
+
+/// The progress bar on standard error: only on a terminal, only once the run has taken more
+/// than a moment, and cleared before the results are printed.
+struct Progress {
+    enabled: bool,
+    total: u64,
+    started: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize, enabled: bool) -> Progress {
+        Progress {
+            enabled,
+            total: total as u64,
+            started: Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, done: usize) {
+        if !self.enabled {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed() >= QUIET_FOR {
+            let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
+                )
+                .expect("the template is valid"),
+            );
+            // Started late: the estimate counts from here, not from iteration 0.
+            bar.set_position(done as u64);
+            bar.reset_eta();
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! A training run on screen: what was run, the checkpoint table (with the article's claims
+//! and their verdicts on the article's network), the final weights beside the initial ones,
+//! the loss curve, and the final result. Reads the [`Run`] and the judged claims; computes
+//! nothing but layout.
+
+use crate::article::{ErratumKind, Verdict};
+use crate::network::Sample;
+use crate::notation::Notation;
+use crate::number;
+use crate::train::claims::Judged;
+use crate::train::{Outputs, Run, SampleOrder, plot};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use std::io::{self, Write};
+
+/// How the run is drawn.
+#[derive(Clone, Debug)]
+pub struct TrainTableOptions {
+    /// Digits after the decimal point.
+    pub precision: usize,
+    /// ASCII borders and marks.
+    pub ascii: bool,
+    /// Fit the tables to the terminal's width.
+    pub fit_terminal: bool,
+    /// Width of the loss curve's plot area, in characters.
+    pub curve_width: usize,
+}
+
+impl Default for TrainTableOptions {
+    fn default() -> Self {
+        TrainTableOptions {
+            precision: 9,
+            ascii: false,
+            fit_terminal: false,
+            curve_width: 60,
+        }
+    }
+}
+
+/// Weights and biases listed beside each other at most; a bigger network's are in the JSON.
+const MAX_PARAMETER_ROWS: usize = 24;
+
+/// E_total with `precision` decimals, or more when it is small, so that as many significant
+/// digits show as for a value near 1, up to six (0.0000351019, not 0.000035102); below
+/// 1e-9, in scientific notation.
+pub fn error_text(e: f64, precision: usize) -> String {
+    let zeros = if e > 0.0 && e.is_finite() {
+        (-e.log10()).floor().clamp(0.0, 290.0) as usize
+    } else {
+        0
+    };
+    if zeros >= 9 {
+        // Past 1e-9 the leading zeros hide the number: scientific notation.
+        return format!("{:.*e}", precision.min(6).saturating_sub(1), e);
+    }
+    number::fixed(e, precision.max(zeros + precision.min(6)))
+}
+
+/// A list of outputs: `[0.015913620, 0.984064274]`.
+pub fn outputs_text(outputs: &[f64], precision: usize) -> String {
+    let parts: Vec<String> = outputs
+        .iter()
+        .map(|&o| number::fixed(o, precision))
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// The outputs; with several samples, each after its sample's input: `[0, 1] → [0.937078662]`.
+fn all_outputs_text(outputs: &Outputs, samples: &[Sample], precision: usize, sep: &str) -> String {
+    match outputs {
+        Outputs::One(o) => outputs_text(o, precision),
+        Outputs::PerSample(all) => all
+            .iter()
+            .zip(samples)
+            .map(|(o, s)| {
+                let input: Vec<String> = s.input.iter().map(|&x| number::compact(x, 9)).collect();
+                format!("[{}] → {}", input.join(", "), outputs_text(o, precision))
+            })
+            .collect::<Vec<_>>()
+            .join(sep),
+    }
+}
+
+/// The one line `--quiet` prints: the final E_total and outputs.
+pub fn final_line(run: &Run, precision: usize) -> String {
+    let last = run.checkpoints.last().expect("a run has checkpoint 0");
+    format!(
+        "after {} iteration{}: E_total {}, outputs {}",
+        last.iteration,
+        if last.iteration == 1 { "" } else { "s" },
+        error_text(last.e_total, precision),
+        all_outputs_text(&last.outputs, &run.initial.samples, precision, "; ")
+    )
+}
+
+/// Writes the whole report.
+pub fn render(
+    run: &Run,
+    judged: &[Judged],
+    options: &TrainTableOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let p = options.precision;
+    let net = &run.initial;
+    let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
+    let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+    activations.dedup();
+    let o = &run.options;
+    let set = net.training_set().len();
+    writeln!(
+        out,
+        "Training a {} network ({}), learning rate η = {}, update order: {}{}: {} iteration{} on {}",
+        shape.join("-"),
+        activations.join(", "),
+        number::compact(net.learning_rate, 9),
+        o.update_order.name(),
+        if o.update_biases {
+            ", biases trained"
+        } else {
+            ""
+        },
+        o.iterations,
+        if o.iterations == 1 { "" } else { "s" },
+        if set == 1 {
+            "its one sample".to_string()
+        } else {
+            format!(
+                "{set} samples, one per iteration, {}",
+                match o.sample_order {
+                    SampleOrder::Cyclic => "in turn",
+                    SampleOrder::Random => "picked at random",
+                }
+            )
+        }
+    )?;
+    if let Some(seed) = o.seed {
+        writeln!(
+            out,
+            "Seed {seed} (--seed {seed} repeats this run) draws the weights and biases the \
+             file leaves out, uniformly from [0, 1){}.",
+            if o.sample_order == SampleOrder::Random {
+                ", and the sample each iteration trains on"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "\"E_total after iteration k\" is the error with the weights iteration k produced \
+         (after 0: the initial weights){}.",
+        if set == 1 {
+            String::new()
+        } else {
+            format!(", summed over the {set} samples")
+        }
+    )?;
+
+    // The checkpoint table.
+    let show_claims = !judged.is_empty();
+    let mut header = vec!["after iteration", "E_total", "outputs"];
+    if show_claims {
+        header.extend(["the article says", "verdict"]);
+    }
+    let mut table = new_table(options, header);
+    let mut other_order = None;
+    for cp in &run.checkpoints {
+        let mut row = vec![
+            Cell::new(cp.iteration).set_alignment(CellAlignment::Right),
+            Cell::new(error_text(cp.e_total, p)),
+            Cell::new(all_outputs_text(&cp.outputs, &net.samples, p, "\n")),
+        ];
+        if show_claims {
+            let here: Vec<&Judged> = judged
+                .iter()
+                .filter(|j| j.claim.after == cp.iteration)
+                .collect();
+            let says: Vec<String> = here
+                .iter()
+                .map(|j| format!("{} {}", j.claim.label(), j.claim.printed.printed))
+                .collect();
+            let verdicts: Vec<String> = here
+                .iter()
+                .map(|j| {
+                    let digits = number::decimals(&j.claim.printed.printed);
+                    match j.verdict {
+                        Verdict::Agrees => {
+                            format!("{} agrees at {digits} decimals", mark(options, true))
+                        }
+                        Verdict::OtherOrder(order) => {
+                            other_order = Some(order);
+                            format!("{} {} order ¹", mark(options, false), order.name())
+                        }
+                        Verdict::Explained(e) if e.kind == ErratumKind::Code => {
+                            other_order = Some(j.claim.printed.order);
+                            format!(
+                                "{} {} order ¹",
+                                mark(options, false),
+                                j.claim.printed.order.name()
+                            )
+                        }
+                        Verdict::Explained(e) => format!("{} {}", mark(options, false), e.en),
+                        Verdict::Differs => format!("{} differs", mark(options, false)),
+                    }
+                })
+                .collect();
+            row.push(Cell::new(says.join("\n")));
+            row.push(Cell::new(verdicts.join("\n")));
+        }
+        table.add_row(row);
+    }
+    writeln!(out)?;
+    writeln!(out, "{table}")?;
+    if let Some(order) = other_order {
+        writeln!(
+            out,
+            "¹ The article's figure comes from the {order} update order (its code took the \
+             hidden-layer deltas through the already-updated w5…w8); this run used the {} \
+             order, and --update-order {order} reproduces the figure.",
+            o.update_order.name(),
+            order = order.name()
+        )?;
+    }
+
+    if let Some(since) = stalled_since(run) {
+        writeln!(
+            out,
+            "E_total and the outputs have not changed since iteration {since}: the gradients \
+             are 0, because the neurons are saturated (out(1 − out) or 1 − out² is exactly 0 \
+             once out rounds to its limit) or, with ReLU, dead. A smaller learning rate \
+             avoids it."
+        )?;
+    }
+    if let Some(d) = &run.diverged {
+        writeln!(
+            out,
+            "Stopped in iteration {}: {} = {}, not a finite number. The table ends with the \
+             last iteration whose values were all finite.",
+            d.iteration, d.symbol, d.value
+        )?;
+    }
+
+    // The weights and biases, before and after.
+    writeln!(out)?;
+    let names = Notation::new(net);
+    let mut table = new_table(options, vec!["", "initial", "final"]);
+    let mut rows = 0;
+    let mut total = 0;
+    for (l, (w0, w1)) in net.weights.iter().zip(&run.last.weights).enumerate() {
+        for (i, (a, b)) in w0.iter().zip(w1).enumerate() {
+            total += 1;
+            if rows < MAX_PARAMETER_ROWS {
+                rows += 1;
+                table.add_row(parameter_row(names.weight(l, i), *a, *b, p));
+            }
+        }
+    }
+    for (l, (b0, b1)) in net.biases.iter().zip(&run.last.biases).enumerate() {
+        for (j, (a, b)) in b0.values().iter().zip(b1.values()).enumerate() {
+            total += 1;
+            if rows < MAX_PARAMETER_ROWS {
+                rows += 1;
+                table.add_row(parameter_row(names.bias(l, j), *a, *b, p));
+            }
+        }
+    }
+    writeln!(
+        out,
+        "Weights and biases before the first iteration and after iteration {}{}:",
+        run.completed,
+        if o.update_biases {
+            ""
+        } else {
+            " (the biases are not trained)"
+        }
+    )?;
+    writeln!(out, "{table}")?;
+    if total > rows {
+        writeln!(
+            out,
+            "… and {} more (--format json has them all).",
+            total - rows
+        )?;
+    }
+
+    writeln!(out)?;
+    write!(
+        out,
+        "{}",
+        plot::terminal(&run.curve, options.curve_width, 12)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", final_line(run, p))?;
+    Ok(())
+}
+
+/// The checkpoint from which E_total and the outputs stay exactly the same to the end of a
+/// run of at least three more checkpoints, if there is one (the weights no longer move).
+fn stalled_since(run: &Run) -> Option<usize> {
+    let cps = &run.checkpoints;
+    let last = cps.last()?;
+    let first_same = cps
+        .iter()
+        .rposition(|cp| cp.e_total != last.e_total || cp.outputs != last.outputs)
+        .map_or(0, |i| i + 1);
+    (cps.len() - first_same >= 3 && first_same > 0).then(|| cps[first_same].iteration)
+}
+
+fn parameter_row(name: String, before: f64, after: f64, p: usize) -> Vec<Cell> {
+    vec![
+        Cell::new(name),
+        Cell::new(number::fixed(before, p)).set_alignment(CellAlignment::Right),
+        Cell::new(number::fixed(after, p)).set_alignment(CellAlignment::Right),
+    ]
+}
+
+fn mark(options: &TrainTableOptions, agrees: bool) -> &'static str {
+    match (options.ascii, agrees) {
+        (false, true) => "✓",
+        (false, false) => "≠",
+        (true, true) => "ok",
+        (true, false) => "!=",
+    }
+}
+
+fn new_table(options: &TrainTableOptions, header: Vec<&str>) -> Table {
+    let mut table = Table::new();
+    table.load_style(if options.ascii {
+        presets::ASCII_FULL_CONDENSED
+    } else {
+        presets::UTF8_FULL_CONDENSED
+    });
+    if options.fit_terminal {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    }
+    table.set_header(header);
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_errors_keep_six_significant_digits() {
+        assert_eq!(error_text(0.0000351019, 9), "0.0000351019");
+        assert_eq!(error_text(0.291027774, 9), "0.291027774");
+        assert_eq!(error_text(0.5, 3), "0.500");
+        assert_eq!(error_text(0.0000351019, 3), "0.0000351");
+        assert_eq!(error_text(2.5, 9), "2.500000000");
+        assert_eq!(error_text(3.76158192263132e-35, 9), "3.76158e-35");
+    }
+}
