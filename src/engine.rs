@@ -240,10 +240,10 @@ fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
     }
 }
 
-// Neuron indices name the neurons in the recorded symbols, so the loops count them.
-#[allow(clippy::needless_range_loop)]
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
+// Neuron indices name the neurons in the recorded symbols, so the loops count them.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn forward<R: Recorder>(
     net: &Network,
