@@ -131,12 +131,12 @@ impl<'a> Verdict<'a> {
     }
 }
 
-/// Whether `trace` is an iteration of the article's own network with its own settings, so
-/// that the article's numbers apply to it.
-pub fn applies_to(trace: &Trace) -> bool {
+/// Whether `net`, trained with or without bias updates, is the article's own network with
+/// its own settings and its one sample, so that the article's numbers apply to it.
+pub fn is_article_network(net: &Network, update_biases: bool) -> bool {
     let article = Network::article();
-    let net = &trace.network;
-    !trace.options.update_biases
+    !update_biases
+        && net.samples.is_empty()
         && net.layers == article.layers
         && net.activations == article.activations
         && net.learning_rate == article.learning_rate
@@ -144,6 +144,12 @@ pub fn applies_to(trace: &Trace) -> bool {
         && net.biases == article.biases
         && net.input == article.input
         && net.target == article.target
+}
+
+/// Whether `trace` is an iteration of the article's network, so that the article's numbers
+/// apply to it.
+pub fn applies_to(trace: &Trace) -> bool {
+    is_article_network(&trace.network, trace.options.update_biases)
 }
 
 /// The article's numbers for the first iteration of `trace`, each with its verdict, keyed by

@@ -117,7 +117,9 @@ impl<'a> Renderer<'a> {
         writeln!(out, "{}", self.heading(&title))?;
         if self.comparison.is_some() {
             writeln!(out, "{}", l.comparison_on)?;
-        } else if self.trace.options.update_biases && article_network_except_biases(self.trace) {
+        } else if self.trace.options.update_biases
+            && article::is_article_network(&self.trace.network, false)
+        {
             writeln!(out, "{}", l.comparison_off_biases)?;
         }
 
@@ -602,10 +604,4 @@ pub fn group_key(v: &TracedValue) -> (Stage, Option<usize>) {
         Stage::Forward | Stage::OutputLayer | Stage::HiddenLayer => (v.stage, v.layer),
         other => (other, None),
     }
-}
-
-fn article_network_except_biases(trace: &Trace) -> bool {
-    let mut unbiased = trace.clone();
-    unbiased.options.update_biases = false;
-    article::applies_to(&unbiased)
 }

@@ -55,16 +55,7 @@ impl Claim {
 /// The article's claims about a run of `net` (empty unless it is the article's own network,
 /// trained without bias updates, on its one sample).
 pub fn claims(net: &Network, update_biases: bool) -> Vec<Claim> {
-    let article = Network::article();
-    let applies = !update_biases
-        && net.samples.is_empty()
-        && net.layers == article.layers
-        && net.activations == article.activations
-        && net.learning_rate == article.learning_rate
-        && net.weights == article.weights
-        && net.biases == article.biases
-        && net.input == article.input
-        && net.target == article.target;
+    let applies = article::is_article_network(net, update_biases);
     if !applies {
         return Vec::new();
     }
