@@ -43,6 +43,12 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        bail!(
+            "cannot write {shown}: the folder {} does not exist",
+            dir.display()
+        );
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".backprop-").suffix(".tmp");
     // A temporary file is private (0600) by default; the file it becomes should get the
@@ -55,6 +61,7 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
     }
     let temp = builder
         .tempfile_in(dir)
+        .map_err(without_temporary_path)
         .with_context(|| format!("cannot write {shown}"))?;
     let mut out = BufWriter::new(temp);
     render(&mut out)
@@ -71,6 +78,20 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {shown}"))?;
     Ok(())
+}
+
+/// tempfile names its temporary file in its errors ("at path /dir/.backprop-x1y2.tmp"); the
+/// user never asked for that file, so the message keeps only the reason.
+fn without_temporary_path(e: io::Error) -> io::Error {
+    let reason = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .and_then(|source| source.downcast_ref::<io::Error>())
+        .and_then(io::Error::raw_os_error);
+    match reason.or(e.raw_os_error()) {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(e.kind(), e.kind().to_string()),
+    }
 }
 
 /// Whether standard output is a terminal (colour and table width follow it).
