@@ -76,8 +76,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub summary: bool,
 
-    /// Write to FILE instead of standard output. NDJSON is written as the run goes (it can
-    /// be followed with tail -f); the table and JSON atomically at the end.
+    /// Write to FILE instead of standard output, atomically: into a temporary file beside
+    /// FILE, renamed when the run ends (NDJSON streams as the run goes only to standard
+    /// output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -4,12 +4,11 @@
 use crate::cli::{TrainArgs, TrainFormat};
 use crate::input;
 use crate::output;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use backprop_tracer::render::training::{self, TrainTableOptions};
 use backprop_tracer::train::{self, Export, RunOptions, claims, export, plot};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 /// A run shorter than this shows no progress bar at all.
@@ -46,31 +45,22 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
     let run = match args.format {
         TrainFormat::Ndjson => {
-            let (mut sink, name): (Box<dyn Write>, String) = match &args.output {
-                Some(path) => {
-                    let name = path.display().to_string();
-                    let file =
-                        File::create(path).with_context(|| format!("cannot write {name}"))?;
-                    (Box::new(BufWriter::new(file)), name)
-                }
-                None => (
-                    Box::new(BufWriter::new(io::stdout().lock())),
-                    "standard output".to_string(),
-                ),
-            };
-            let export = if args.summary {
-                Export::Summary(&mut *sink)
-            } else {
-                Export::Full(&mut *sink, precision)
-            };
-            let result = train::run(&initial, &options, &extra, export, &mut |k| {
-                progress.update(k)
-            });
-            // Whatever happened, the complete lines written so far reach the file.
-            let flushed = sink.flush();
-            result
-                .and_then(|run| flushed.map(|_| run))
-                .with_context(|| format!("cannot write {name}"))?
+            // Lines stream to standard output as the run goes; a file is written beside FILE
+            // and renamed at the end (a divergence included: its complete lines are data), so
+            // FILE is never half-written, even if the run is killed.
+            let mut finished = None;
+            output::write_to(args.output.as_deref(), |sink| {
+                let export = if args.summary {
+                    Export::Summary(sink)
+                } else {
+                    Export::Full(sink, precision)
+                };
+                finished = Some(train::run(&initial, &options, &extra, export, &mut |k| {
+                    progress.update(k)
+                })?);
+                Ok(())
+            })?;
+            finished.expect("write_to ran the run")
         }
         TrainFormat::Table | TrainFormat::Json => {
             train::run(&initial, &options, &extra, Export::None, &mut |k| {
