@@ -617,3 +617,34 @@ fn bad_inputs_of_the_other_commands() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_run_killed_mid_write_leaves_the_old_file() {
+    // A long NDJSON export into FILE, killed while it writes: FILE is still the old one.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.ndjson");
+    std::fs::write(&file, "old\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(["train", "-n", "100000000", "--format", "ndjson", "-q", "-o"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the temporary file beside FILE has data in it, then kill the run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let writing = std::fs::read_dir(dir.path()).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name().to_string_lossy().ends_with(".tmp")
+                && e.metadata().unwrap().len() > 100_000
+        });
+        if writing || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+}
