@@ -93,15 +93,36 @@ pub fn decimals(printed: &str) -> usize {
     printed.split_once('.').map_or(0, |(_, frac)| frac.len())
 }
 
-/// Whether `value` rounds to `printed` at the precision `printed` was written with:
-/// 0.5933 agrees with 0.59326999, 0.5943 does not.
-pub fn agrees_at_printed_precision(value: f64, printed: &str) -> bool {
-    let Ok(shown) = printed.parse::<f64>() else {
-        return false;
+/// Half a unit in the last digit of a number as printed: the error its rounding allows.
+/// `0.5933` → 0.00005, `0.40` → 0.005, `1.5e-7` → 0.05e-7, `3` → 0.5. `None` when `printed`
+/// is not a number.
+pub fn half_unit(printed: &str) -> Option<f64> {
+    let printed = printed.trim();
+    printed.parse::<f64>().ok()?;
+    let (mantissa, exponent) = match printed.find(['e', 'E']) {
+        Some(at) => (&printed[..at], printed[at + 1..].parse::<i32>().ok()?),
+        None => (printed, 0),
     };
-    let half_unit = 0.5 * 10f64.powi(-(decimals(printed) as i32));
-    // The tiny slack absorbs the binary representation of the printed decimal itself.
-    (value - shown).abs() <= half_unit * (1.0 + 1e-9)
+    let decimals = mantissa.split_once('.').map_or(0, |(_, frac)| frac.len()) as i32;
+    Some(0.5 * 10f64.powi(exponent - decimals))
+}
+
+/// Whether `value` rounds to `printed` at the precision `printed` was written with (see
+/// [`half_unit`]): 0.5933 agrees with 0.59326999, 0.5943 does not. Allows for the binary
+/// representation of the printed decimal itself.
+pub fn agrees_at_printed_precision(value: f64, printed: &str) -> bool {
+    match (printed.trim().parse::<f64>(), half_unit(printed)) {
+        (Ok(shown), Some(half)) => within_half_unit(value, shown, half),
+        _ => false,
+    }
+}
+
+/// |value − shown| ≤ `half`, with room for the binary representation: a value exactly half
+/// a unit away (…0005 printed as …001) must not fail by the rounding of the subtraction,
+/// which at 329262.46 is a few 1e-11.
+pub fn within_half_unit(value: f64, shown: f64, half: f64) -> bool {
+    let slack = half * 1e-9 + 4.0 * f64::EPSILON * value.abs().max(shown.abs());
+    (value - shown).abs() <= half + slack
 }
 
 #[cfg(test)]
@@ -143,5 +164,31 @@ mod tests {
         ));
         assert_eq!(decimals("0.40"), 2);
         assert_eq!(decimals("1"), 0);
+    }
+
+    #[test]
+    fn half_units() {
+        assert_eq!(half_unit("0.5933"), Some(0.5 * 1e-4));
+        assert_eq!(half_unit("0.40"), Some(0.005));
+        assert_eq!(half_unit("-3"), Some(0.5));
+        assert!((half_unit("1.50e-7").unwrap() - 0.5e-9).abs() < 1e-24);
+        assert_eq!(half_unit("abc"), None);
+    }
+
+    #[test]
+    fn agreement_at_the_printed_precision() {
+        assert!(agrees_at_printed_precision(0.59326999, "0.5933"));
+        assert!(!agrees_at_printed_precision(0.59326999, "0.5943"));
+        assert!(agrees_at_printed_precision(1.234e-7, "1.23e-7"));
+        assert!(!agrees_at_printed_precision(1.234e-7, "1.25e-7"));
+        // The article's rounding artefact: −0.0190491185 rounds to either neighbour.
+        assert!(agrees_at_printed_precision(-0.0190491185, "-0.019049119"));
+        assert!(!agrees_at_printed_precision(
+            -0.019049118258,
+            "-0.019049119"
+        ));
+        // Half a unit away at a large magnitude: the engine's own rounding must agree.
+        let large = 329262.4627920005;
+        assert!(agrees_at_printed_precision(large, &format!("{large:.9}")));
     }
 }

@@ -8,9 +8,9 @@ use crate::engine;
 use crate::network::Network;
 use crate::notation;
 use crate::number;
+use crate::number::{agrees_at_printed_precision, half_unit};
 use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
-use crate::verify::{agrees_as_printed, half_unit};
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 
@@ -343,7 +343,7 @@ pub fn check(
         let (value, half) = written[&v.symbol];
         let replayed = slips::replay(&reference, &written, None, at, None);
         let mine = replayed[at];
-        let ok = agrees_as_printed(v.value, &entry.printed);
+        let ok = agrees_at_printed_precision(v.value, &entry.printed);
         agrees.insert(v.symbol.as_str(), ok);
         let verdict = if ok {
             Verdict::Agrees
@@ -388,7 +388,7 @@ pub fn check(
             Verdict::Agrees => false,
             Verdict::FollowsFrom(_) => true,
             Verdict::Slip(d) if matches!(d[0].slip, Slip::RoundedEarly { decimals: None }) => true,
-            _ => !agrees_as_printed(
+            _ => !agrees_at_printed_precision(
                 mine.value,
                 &number::fixed(v.value, number::decimals(&entry.printed)),
             ),

@@ -472,7 +472,7 @@ fn needed(
 
 /// Whether the student's `value`, printed with half-unit `half`, is what `r` gives.
 pub fn consistent(value: f64, half: f64, r: Replayed) -> bool {
-    crate::verify::within_half_unit(value, r.value, half + r.uncertainty)
+    crate::number::within_half_unit(value, r.value, half + r.uncertainty)
 }
 
 /// A slip recognised at one value, with what it names.

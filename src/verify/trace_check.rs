@@ -6,8 +6,8 @@
 
 use crate::formula::{self, Mismatch};
 use crate::network::{Bias, Network};
+use crate::number::{agrees_at_printed_precision, within_half_unit};
 use crate::trace::{Stage, Trace, TracedValue};
-use crate::verify::{agrees_as_printed, within_half_unit};
 use std::collections::HashMap;
 
 /// A recomputed value agrees with the recorded one when they differ by at most this, relative
@@ -284,7 +284,7 @@ pub fn agree(a: f64, b: f64) -> bool {
 /// Whether `printed` is `value` rounded: at the precision it shows, but no coarser than the
 /// trace's `precision` (the engine drops trailing zeros, so 0.4 stands for 0.400000000).
 fn agrees_at(value: f64, printed: &str, precision: usize) -> bool {
-    if !agrees_as_printed(value, printed) {
+    if !agrees_at_printed_precision(value, printed) {
         return false;
     }
     if printed.contains(['e', 'E']) {
