@@ -5,62 +5,12 @@
 // The reference is written with indices, as the formulas are written on paper.
 #![allow(clippy::needless_range_loop)]
 
+mod common;
+
 use backprop_tracer::engine::{self, Workspace};
 use backprop_tracer::network::{Activation, Bias, Network};
 use backprop_tracer::trace::{Options, Trace, UpdateOrder};
 use std::collections::HashMap;
-
-/// A small deterministic generator, so the networks below are the same on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
-    }
-    /// Uniform in [-1, 1).
-    fn signed(&mut self) -> f64 {
-        2.0 * self.next() - 1.0
-    }
-}
-
-fn random_network(
-    rng: &mut Lcg,
-    layers: &[usize],
-    activations: &[Activation],
-    per_neuron: bool,
-) -> Network {
-    let depth = layers.len() - 1;
-    Network {
-        layers: layers.to_vec(),
-        activations: activations.to_vec(),
-        learning_rate: 0.1 + rng.next(),
-        weights: (0..depth)
-            .map(|l| {
-                (0..layers[l] * layers[l + 1])
-                    .map(|_| rng.signed())
-                    .collect()
-            })
-            .collect(),
-        biases: (0..depth)
-            .map(|l| {
-                if per_neuron {
-                    Bias::PerNeuron((0..layers[l + 1]).map(|_| rng.signed()).collect())
-                } else {
-                    Bias::Shared(rng.signed())
-                }
-            })
-            .collect(),
-        update_biases: false,
-        input: (0..layers[0]).map(|_| rng.signed()).collect(),
-        target: (0..layers[depth]).map(|_| rng.next()).collect(),
-        samples: Vec::new(),
-        seed: None,
-    }
-}
 
 fn f(act: Activation, x: f64) -> f64 {
     match act {
@@ -285,12 +235,13 @@ fn article_network_matches_an_independent_computation() {
 
 #[test]
 fn one_hidden_layer_networks_match_an_independent_computation() {
-    let mut rng = Lcg(7);
     let shapes: [&[usize]; 4] = [&[3, 4, 2], &[1, 1, 1], &[4, 2, 3], &[2, 5, 1]];
     for (n, shape) in shapes.iter().enumerate() {
         for (a, &hidden) in Activation::ALL.iter().enumerate() {
             let output = Activation::ALL[(a + n) % 4];
-            let net = random_network(&mut rng, shape, &[hidden, output], n % 2 == 1);
+            let seed = (7 + 4 * n + a) as u64;
+            let eta = 0.1 + 0.2 * a as f64;
+            let net = common::build(shape, &[hidden, output], n % 2 == 0, eta, seed);
             let order = if a % 2 == 0 {
                 UpdateOrder::Simultaneous
             } else {
@@ -376,7 +327,6 @@ fn shipped_example_networks_match_finite_differences() {
 
 #[test]
 fn deep_networks_of_every_activation_match_finite_differences() {
-    let mut rng = Lcg(42);
     let shapes: [&[usize]; 5] = [
         &[2, 3, 2],
         &[3, 4, 2],
@@ -390,7 +340,9 @@ fn deep_networks_of_every_activation_match_finite_differences() {
             let acts: Vec<Activation> = (0..shape.len() - 1)
                 .map(|l| Activation::ALL[(a + l + n) % 4])
                 .collect();
-            let net = random_network(&mut rng, shape, &acts, (a + n) % 2 == 0);
+            let seed = (42 + 4 * n + a) as u64;
+            let eta = 0.1 + 0.2 * a as f64;
+            let net = common::build(shape, &acts, (a + n) % 2 == 1, eta, seed);
             if away_from_kinks(&net) {
                 assert_gradients_match_finite_differences(&net);
                 checked += 1;

@@ -1,5 +1,5 @@
-//! What the integration tests share: random networks for the property tests, and a
-//! scratch directory.
+//! What the integration tests share: random networks (for the property tests and the engine
+//! checks), and a scratch directory.
 
 #![allow(dead_code)]
 
