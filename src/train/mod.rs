@@ -213,6 +213,20 @@ impl Picker {
 }
 
 /// E_total over the set and the outputs, with `net` as it is.
+/// One untraced iteration of `net` on `sample`; E_total before the update.
+#[inline(always)]
+fn train_on(net: &mut Network, sample: &Sample, options: &RunOptions, ws: &mut Workspace) -> f64 {
+    engine::step(
+        net,
+        &sample.input,
+        &sample.target,
+        options.update_order,
+        options.update_biases,
+        ws,
+        &mut NoRecorder,
+    )
+}
+
 fn measure(net: &Network, set: &[Sample], one: bool, ws: &mut Workspace) -> (f64, Outputs) {
     let mut total = 0.0;
     let mut outputs = Vec::with_capacity(set.len());
@@ -330,15 +344,7 @@ pub fn run(
             .unwrap_or(n);
             while k + 1 < next_event {
                 let sample = &set[picker.pick()];
-                let e = engine::step(
-                    &mut net,
-                    &sample.input,
-                    &sample.target,
-                    options.update_order,
-                    options.update_biases,
-                    &mut ws,
-                    &mut NoRecorder,
-                );
+                let e = train_on(&mut net, sample, options, &mut ws);
                 if !e.is_finite() {
                     diverged = Some(k + 1);
                     break;
@@ -372,15 +378,7 @@ pub fn run(
                 export::write_traced_line(out, k, sample_index, values)?;
             }
             _ => {
-                let e = engine::step(
-                    &mut net,
-                    &sample.input,
-                    &sample.target,
-                    options.update_order,
-                    options.update_biases,
-                    &mut ws,
-                    &mut NoRecorder,
-                );
+                let e = train_on(&mut net, sample, options, &mut ws);
                 // The error every iteration; the weights only where the run measures (a
                 // non-finite weight stays non-finite, and the replay finds where it began).
                 let measuring = matches!(export, Export::Summary(_))
@@ -500,15 +498,7 @@ fn locate_divergence(
     let mut first_bad = detected;
     for k in 1..=detected {
         let s = &set[picker.pick()];
-        let e = engine::step(
-            &mut net,
-            &s.input,
-            &s.target,
-            options.update_order,
-            options.update_biases,
-            &mut ws,
-            &mut NoRecorder,
-        );
+        let e = train_on(&mut net, s, options, &mut ws);
         if !e.is_finite()
             || !all_finite(&net, options.update_biases)
             || !total_error(&net, set, &mut ws).is_finite()
@@ -548,15 +538,7 @@ fn check_iteration(
     let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
     for _ in 1..k {
         let s = &set[picker.pick()];
-        engine::step(
-            &mut net,
-            &s.input,
-            &s.target,
-            options.update_order,
-            options.update_biases,
-            &mut ws,
-            &mut NoRecorder,
-        );
+        train_on(&mut net, s, options, &mut ws);
     }
     let before = net.clone();
     let index = picker.pick();
