@@ -1,5 +1,7 @@
 //! The command line end to end: show, json, -o, errors and exit codes.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
@@ -8,15 +10,7 @@ fn backprop() -> Command {
     assert_cmd::cargo::cargo_bin_cmd!("backprop")
 }
 
-fn stdout_of(args: &[&str]) -> String {
-    let out = backprop().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::stdout_of;
 
 /// The article's network file with one substitution made, in a temporary directory.
 fn article_with(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {

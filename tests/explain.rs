@@ -1,20 +1,14 @@
 //! `backprop explain` end to end: the trees the issue names on the article's network, the
 //! symbols in either typography, the error for an unknown symbol, and the JSON contract.
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 use serde::Deserialize;
 
 fn explain(args: &[&str]) -> String {
-    let out = cargo_bin_cmd!("backprop")
-        .arg("explain")
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    common::stdout_of(&[&["explain"], args].concat())
 }
 
 #[test]

@@ -1,19 +1,12 @@
 //! `show --only` and `show --section`, and the note that replaces a table too long to read.
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 
 fn show(args: &[&str]) -> String {
-    let out = cargo_bin_cmd!("backprop")
-        .arg("show")
-        .args(["--color", "never"])
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    common::stdout_of(&[&["show", "--color", "never"], args].concat())
 }
 
 /// The symbols in the first column of every table row.

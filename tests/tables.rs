@@ -1,18 +1,10 @@
 //! The rendered tables, as snapshots: a change in layout shows up as a reviewed diff
 //! (`cargo insta review`, or INSTA_UPDATE=always and read `git diff`).
 
+mod common;
+
 fn show(args: &[&str]) -> String {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("backprop")
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout_of(args)
 }
 
 #[test]

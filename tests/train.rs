@@ -1,6 +1,8 @@
 //! `backprop train` end to end: the article's training claims in both update orders, the XOR
 //! example, seeds, the NDJSON and JSON contracts, divergence, and the quiet/terminal rules.
 
+mod common;
+
 use assert_cmd::Command;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -9,15 +11,7 @@ fn backprop() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
 }
 
-fn stdout_of(args: &[&str]) -> String {
-    let out = backprop()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::stdout_of;
 
 // The JSON contracts, pinned: these structs refuse any field they do not name.
 

@@ -1,5 +1,5 @@
-//! What the integration tests share: random networks (for the property tests and the engine
-//! checks), and a scratch directory.
+//! What the integration tests share: running `backprop` for its output, random networks (for
+//! the property tests and the engine checks), and a scratch directory.
 
 #![allow(dead_code)]
 
@@ -89,4 +89,20 @@ impl SplitMix {
 /// A scratch directory, removed when dropped.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary directory")
+}
+
+/// `backprop ARGS`, which must succeed (its stderr is shown if not): what it printed.
+/// NO_COLOR is removed so a developer's environment cannot change the output.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("backprop")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("backprop runs");
+    assert!(
+        out.status.success(),
+        "backprop {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
 }
