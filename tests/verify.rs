@@ -504,6 +504,88 @@ fn values_are_compared_at_the_precision_written() {
     assert!(!check("out_h1,0.593269993"));
 }
 
+/// Given values of a network file, and how a student printed each: 0.99 half-units of the
+/// last printed digit away (agrees) or 1.01 (does not), for several magnitudes, negative
+/// numbers, 9 decimals and scientific notation.
+const AT_THE_BOUNDARY: [(&str, f64, &str, bool); 10] = [
+    ("w1", 0.150495, "0.150", true),
+    ("w2", 0.200505, "0.200", false),
+    ("w3", 0.250000000495, "0.250000000", true),
+    ("w4", 0.300000000505, "0.300000000", false),
+    ("i1", -0.05000495, "-0.05000", true),
+    ("b1", -0.350505, "-0.350", false),
+    ("i2", 0.1234950, "1.23e-1", true),
+    ("w5", 0.405050, "4.0e-1", false),
+    ("w6", 1234.5695050, "1234.570", true),
+    ("w7", 1234.5705050, "1234.570", false),
+];
+
+#[test]
+fn agreement_stops_at_half_a_unit_of_the_last_digit_on_the_command_line() {
+    let dir = common::scratch();
+    let mut net = Network::article();
+    for (symbol, value, _, _) in AT_THE_BOUNDARY {
+        match symbol {
+            "i1" => net.input[0] = value,
+            "i2" => net.input[1] = value,
+            "b1" => net.biases[0] = backprop_tracer::network::Bias::Shared(value),
+            w => {
+                let n: usize = w[1..].parse().unwrap();
+                net.weights[(n - 1) / 4][(n - 1) % 4] = value;
+            }
+        }
+    }
+    let network = dir.path().join("network.json");
+    std::fs::write(&network, net.to_json_pretty()).unwrap();
+    let verify = |text: String| {
+        let name = if text.starts_with('{') {
+            "homework.json"
+        } else {
+            "homework.csv"
+        };
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "--color", "never", "--network"])
+            .arg(&network)
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let inside: String = AT_THE_BOUNDARY
+        .iter()
+        .filter(|(_, _, _, agrees)| *agrees)
+        .map(|(symbol, _, printed, _)| format!("{symbol},{printed}\n"))
+        .collect();
+    let (code, stdout) = verify(inside);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 5 values agree."), "{stdout}");
+    // JSON numbers keep their digits as written too (0.150 is 3 decimals, not 0.15).
+    let json: Vec<String> = AT_THE_BOUNDARY
+        .iter()
+        .filter(|(_, _, _, agrees)| *agrees)
+        .map(|(symbol, _, printed, _)| format!("\"{symbol}\": {printed}"))
+        .collect();
+    let (code, stdout) = verify(format!("{{{}}}", json.join(", ")));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 5 values agree."), "{stdout}");
+    for (symbol, value, printed, agrees) in AT_THE_BOUNDARY {
+        if agrees {
+            continue;
+        }
+        let (code, stdout) = verify(format!("{symbol},{printed}\n"));
+        assert_eq!(code, Some(1), "{symbol} = {printed} for {value}\n{stdout}");
+        assert!(
+            stdout.contains(&format!("[1] First wrong value: {symbol} = {printed}")),
+            "{symbol}\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn common_spellings_are_accepted() {
     let text = "∂E_total/∂w5,0.082167041\ndEtotal/dw6,0.082667628\nδ_o1,0.138498562\n\
