@@ -175,6 +175,86 @@ mod tests {
         assert_eq!(half_unit("abc"), None);
     }
 
+    /// Printed numbers and half a unit of their last digit, written out by hand (not from
+    /// [`half_unit`]): every magnitude, signs, the article's 9 decimals, integers and
+    /// scientific notation.
+    const BOUNDARIES: [(&str, f64); 16] = [
+        ("0.5933", 0.5e-4),
+        ("0.40", 0.5e-2),
+        ("0.593269992", 0.5e-9),
+        ("-0.019049119", 0.5e-9),
+        ("-0.0226", 0.5e-4),
+        ("0.000364723", 0.5e-9),
+        ("3", 0.5),
+        ("-42", 0.5),
+        ("1200", 0.5),
+        ("329262.46", 0.5e-2),
+        ("-98765.4321", 0.5e-4),
+        ("1.23e-7", 0.5e-9),
+        ("-4.5E-3", 0.5e-4),
+        ("6.02e23", 0.5e21),
+        ("2e+5", 0.5e5),
+        ("7.0e0", 0.5e-1),
+    ];
+
+    #[test]
+    fn half_a_unit_is_the_boundary_on_both_sides() {
+        for (printed, half) in BOUNDARIES {
+            let shown: f64 = printed.parse().unwrap();
+            let ratio = half_unit(printed).unwrap() / half;
+            assert!(
+                (ratio - 1.0).abs() < 1e-12,
+                "{printed}: half_unit is {ratio} × {half}"
+            );
+            for side in [1.0, -1.0] {
+                for inside in [0.0, 0.5, 0.9, 0.99, 0.999] {
+                    let value = shown + side * inside * half;
+                    assert!(
+                        agrees_at_printed_precision(value, printed),
+                        "{value:e} is {inside} half-units from {printed}: agrees"
+                    );
+                }
+                for outside in [1.001, 1.01, 1.1, 1.4, 2.0, 10.0] {
+                    let value = shown + side * outside * half;
+                    assert!(
+                        !agrees_at_printed_precision(value, printed),
+                        "{value:e} is {outside} half-units from {printed}: does not agree"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_boundary_holds_for_the_values_the_engine_prints() {
+        // Values with every digit, printed at 1 to 20 decimals as a student would round them
+        // (past 17, more than a double holds): the rounded text agrees, and where doubles can
+        // resolve it, a value 1.01 half-units away does not.
+        for value in [
+            0.5932699921071872,
+            -0.019049118258278114,
+            0.000364723,
+            329262.4627920005,
+            -7.5,
+        ] {
+            for decimals in 1..=20 {
+                let printed = format!("{value:.decimals$}");
+                let half = 0.5 * 10f64.powi(-(decimals as i32));
+                let shown: f64 = printed.parse().unwrap();
+                assert!(
+                    agrees_at_printed_precision(value, &printed),
+                    "{value} {printed}"
+                );
+                // Past a double's precision, 1% of half a unit is below the spacing of doubles.
+                if value.abs() * f64::EPSILON < 0.001 * half {
+                    assert!(!agrees_at_printed_precision(shown + 1.01 * half, &printed));
+                    assert!(!agrees_at_printed_precision(shown - 1.01 * half, &printed));
+                    assert!(agrees_at_printed_precision(shown - 0.99 * half, &printed));
+                }
+            }
+        }
+    }
+
     #[test]
     fn agreement_at_the_printed_precision() {
         assert!(agrees_at_printed_precision(0.59326999, "0.5933"));

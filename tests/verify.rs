@@ -147,6 +147,243 @@ fn every_slip_is_named_on_the_command_line_with_exit_status_1() {
     }
 }
 
+// ---- slips not made: another error at the place each slip shows ----
+
+/// Homework whose first wrong value is at the place a slip shows, wrong in another way: the
+/// file, the symbol, and the slips whose detectors must stay silent there. Every one of
+/// them is a mistake this tool does not recognise.
+const NOT_SLIPS: [(&str, &str); 12] = [
+    ("not-sign-flipped-half-kept.csv", "dE_total/dout_o1"),
+    ("not-sign-flipped-hidden.csv", "dE_total/dout_h1"),
+    ("not-derivative-left-out.json", "delta_o1"),
+    ("not-derivative-wrong-input.csv", "dE_total/dw5"),
+    ("not-updated-weights.json", "dnet_o1/dout_h1"),
+    ("not-contribution-left-out.csv", "dE_total/dout_h1"),
+    ("not-update-added.json", "w5+"),
+    ("not-eta-left-out.csv", "w5+"),
+    ("not-eta-twice.csv", "w5+"),
+    ("not-swapped.csv", "net_h1"),
+    ("not-rounded-early.csv", "net_h1"),
+    ("not-rounded-early-far.csv", "dE_o2/dout_h1"),
+];
+
+/// The files of [`NOT_SLIPS`] (or of [`HOMEWORK`], whose own slip is another) that hold a
+/// different error where `slip` shows. The match has no catch-all, so a new kind of slip
+/// does not compile until it is given one.
+fn not_made_in(slip: &Slip) -> &'static [&'static str] {
+    match slip {
+        Slip::SignFlipped => &[
+            "not-sign-flipped-half-kept.csv",
+            "not-sign-flipped-hidden.csv",
+        ],
+        Slip::DerivativeLeftOut { .. } => &[
+            "not-derivative-left-out.json",
+            "not-derivative-wrong-input.csv",
+        ],
+        Slip::OtherOrder(_) => &[
+            "not-updated-weights.json",
+            "contribution-left-out.csv",
+            "swapped-weights.json",
+        ],
+        Slip::ContributionLeftOut { .. } => &[
+            "not-contribution-left-out.csv",
+            "not-sign-flipped-hidden.csv",
+            "updated-weights.json",
+            "swapped-weights.json",
+        ],
+        Slip::UpdateAdded => &[
+            "not-update-added.json",
+            "not-eta-left-out.csv",
+            "not-eta-twice.csv",
+        ],
+        Slip::EtaLeftOut => &[
+            "not-update-added.json",
+            "not-eta-left-out.csv",
+            "not-eta-twice.csv",
+        ],
+        Slip::EtaTwice => &[
+            "not-update-added.json",
+            "not-eta-left-out.csv",
+            "not-eta-twice.csv",
+        ],
+        Slip::NeuronsSwapped { .. } => &["not-swapped.csv", "not-rounded-early.csv"],
+        Slip::Transposed { .. } => &[
+            "not-swapped.csv",
+            "not-updated-weights.json",
+            "updated-weights.json",
+            "contribution-left-out.csv",
+        ],
+        Slip::RoundedEarly { .. } => &["not-rounded-early.csv", "not-rounded-early-far.csv"],
+    }
+}
+
+/// One slip of every kind.
+fn every_kind_of_slip() -> Vec<Slip> {
+    vec![
+        Slip::SignFlipped,
+        Slip::DerivativeLeftOut { layer: 2 },
+        Slip::OtherOrder(UpdateOrder::Sequential),
+        Slip::ContributionLeftOut { layer: 1, above: 1 },
+        Slip::UpdateAdded,
+        Slip::EtaLeftOut,
+        Slip::EtaTwice,
+        Slip::NeuronsSwapped {
+            layer: 1,
+            a: 0,
+            b: 1,
+            chain: false,
+        },
+        Slip::Transposed {
+            layer: 2,
+            chain: true,
+        },
+        Slip::RoundedEarly { decimals: None },
+    ]
+}
+
+fn same_kind(a: &Slip, b: &Slip) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// The first wrong value of a fixture: its symbol and the slips named there.
+fn first_wrong_slips(name: &str, options: &Options) -> (String, Verdict) {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let report =
+        homework::check(&Network::article(), options, homework::read(&text).unwrap()).unwrap();
+    let first = report
+        .first_wrong()
+        .unwrap_or_else(|| panic!("{name}: all agree"));
+    (first.symbol.clone(), first.verdict.clone())
+}
+
+#[test]
+fn another_error_where_a_slip_shows_is_not_named_as_that_slip() {
+    for (name, symbol) in NOT_SLIPS {
+        let (first, verdict) = first_wrong_slips(name, &Options::default());
+        assert_eq!(first, symbol, "{name}");
+        assert_eq!(verdict, Verdict::Unrecognised, "{name} at {symbol}");
+    }
+    // Every kind of slip has such a file, and is silent on each.
+    for slip in every_kind_of_slip() {
+        let files = not_made_in(&slip);
+        assert!(!files.is_empty(), "{slip:?}");
+        for name in files {
+            let (symbol, verdict) = first_wrong_slips(name, &Options::default());
+            if let Verdict::Slip(named) = &verdict {
+                assert!(
+                    !named.iter().any(|d| same_kind(&d.slip, &slip)),
+                    "{name}: {slip:?} named at {symbol}, where the error is another: {named:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn with_the_sequential_order_the_original_weights_are_not_named_for_another_weight() {
+    // Sequentially ∂net_o1/∂out_h1 is w5⁺; the original w5 would be the other order's
+    // slip, but w6 is neither.
+    let sequential = Options {
+        update_order: UpdateOrder::Sequential,
+        ..Options::default()
+    };
+    let (symbol, verdict) = first_wrong_slips("not-updated-weights.json", &sequential);
+    assert_eq!(symbol, "dnet_o1/dout_h1");
+    assert_eq!(verdict, Verdict::Unrecognised);
+    // And w5 itself is that slip.
+    let report = homework::check(
+        &Network::article(),
+        &sequential,
+        homework::read("delta_o1,0.138498562\ndnet_o1/dout_h1,0.40\n").unwrap(),
+    )
+    .unwrap();
+    let Verdict::Slip(named) = &report.first_wrong().unwrap().verdict else {
+        panic!("{:?}", report.rows);
+    };
+    assert_eq!(named[0].slip, Slip::OtherOrder(UpdateOrder::Simultaneous));
+}
+
+#[test]
+fn another_error_is_reported_as_unrecognised_on_the_command_line() {
+    for (name, symbol) in NOT_SLIPS {
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "--color", "never"])
+            .arg(fixture(name))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}\n{stdout}");
+        assert!(
+            stdout.contains(&format!("[1] First wrong value: {symbol} = ")),
+            "{name}\n{stdout}"
+        );
+        assert!(
+            stdout.contains("likely slip:       not one this tool recognises"),
+            "{name}\n{stdout}"
+        );
+        for (_, _, sentence) in HOMEWORK {
+            let words = sentence.split(':').next().unwrap();
+            assert!(!stdout.contains(words), "{name} names {words:?}\n{stdout}");
+        }
+    }
+}
+
+/// Writes `symbol` shifted by a few percent, and nothing else, for every computed value of
+/// `net` in both orders: no detector may claim a value that is simply wrong.
+fn no_slip_claims_an_arbitrary_wrong_value(net: &Network) {
+    for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+        let options = Options {
+            update_order: order,
+            ..Options::default()
+        };
+        let trace = engine::trace_iteration(net, &options);
+        for (n, v) in trace.first().values.iter().enumerate() {
+            if v.stage == backprop_tracer::trace::Stage::Given {
+                continue;
+            }
+            let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+            let printed = format!("{:.9}", v.value + sign * 0.0137 * (1.0 + v.value.abs()));
+            let entry = Entry {
+                written: v.symbol.clone(),
+                value: printed.parse().unwrap(),
+                printed,
+            };
+            let report = homework::check(net, &options, vec![entry]).unwrap();
+            assert_eq!(
+                report.rows[0].verdict,
+                Verdict::Unrecognised,
+                "{} written as {} ({order:?})",
+                v.symbol,
+                report.rows[0].entry.printed
+            );
+        }
+    }
+}
+
+#[test]
+fn no_slip_claims_a_value_that_is_simply_wrong_on_the_articles_network() {
+    no_slip_claims_an_arbitrary_wrong_value(&Network::article());
+}
+
+#[test]
+fn no_slip_claims_a_value_that_is_simply_wrong_on_deeper_networks() {
+    use backprop_tracer::network::Activation::{Linear, Relu, Sigmoid, Tanh};
+    no_slip_claims_an_arbitrary_wrong_value(&common::build(
+        &[2, 3, 2, 2],
+        &[Tanh, Sigmoid, Sigmoid],
+        true,
+        0.37,
+        3,
+    ));
+    no_slip_claims_an_arbitrary_wrong_value(&common::build(
+        &[3, 2, 2, 2, 1],
+        &[Relu, Linear, Tanh, Sigmoid],
+        false,
+        0.8,
+        4,
+    ));
+}
+
 #[test]
 fn the_hidden_layer_slip_is_named_and_what_follows_is_traced_to_it() {
     cargo_bin_cmd!("backprop")
@@ -265,6 +502,88 @@ fn values_are_compared_at_the_precision_written() {
     assert!(!check("out_h1,0.5943"));
     assert!(check("out_h1,0.59"));
     assert!(!check("out_h1,0.593269993"));
+}
+
+/// Given values of a network file, and how a student printed each: 0.99 half-units of the
+/// last printed digit away (agrees) or 1.01 (does not), for several magnitudes, negative
+/// numbers, 9 decimals and scientific notation.
+const AT_THE_BOUNDARY: [(&str, f64, &str, bool); 10] = [
+    ("w1", 0.150495, "0.150", true),
+    ("w2", 0.200505, "0.200", false),
+    ("w3", 0.250000000495, "0.250000000", true),
+    ("w4", 0.300000000505, "0.300000000", false),
+    ("i1", -0.05000495, "-0.05000", true),
+    ("b1", -0.350505, "-0.350", false),
+    ("i2", 0.1234950, "1.23e-1", true),
+    ("w5", 0.405050, "4.0e-1", false),
+    ("w6", 1234.5695050, "1234.570", true),
+    ("w7", 1234.5705050, "1234.570", false),
+];
+
+#[test]
+fn agreement_stops_at_half_a_unit_of_the_last_digit_on_the_command_line() {
+    let dir = common::scratch();
+    let mut net = Network::article();
+    for (symbol, value, _, _) in AT_THE_BOUNDARY {
+        match symbol {
+            "i1" => net.input[0] = value,
+            "i2" => net.input[1] = value,
+            "b1" => net.biases[0] = backprop_tracer::network::Bias::Shared(value),
+            w => {
+                let n: usize = w[1..].parse().unwrap();
+                net.weights[(n - 1) / 4][(n - 1) % 4] = value;
+            }
+        }
+    }
+    let network = dir.path().join("network.json");
+    std::fs::write(&network, net.to_json_pretty()).unwrap();
+    let verify = |text: String| {
+        let name = if text.starts_with('{') {
+            "homework.json"
+        } else {
+            "homework.csv"
+        };
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "--color", "never", "--network"])
+            .arg(&network)
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let inside: String = AT_THE_BOUNDARY
+        .iter()
+        .filter(|(_, _, _, agrees)| *agrees)
+        .map(|(symbol, _, printed, _)| format!("{symbol},{printed}\n"))
+        .collect();
+    let (code, stdout) = verify(inside);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 5 values agree."), "{stdout}");
+    // JSON numbers keep their digits as written too (0.150 is 3 decimals, not 0.15).
+    let json: Vec<String> = AT_THE_BOUNDARY
+        .iter()
+        .filter(|(_, _, _, agrees)| *agrees)
+        .map(|(symbol, _, printed, _)| format!("\"{symbol}\": {printed}"))
+        .collect();
+    let (code, stdout) = verify(format!("{{{}}}", json.join(", ")));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 5 values agree."), "{stdout}");
+    for (symbol, value, printed, agrees) in AT_THE_BOUNDARY {
+        if agrees {
+            continue;
+        }
+        let (code, stdout) = verify(format!("{symbol},{printed}\n"));
+        assert_eq!(code, Some(1), "{symbol} = {printed} for {value}\n{stdout}");
+        assert!(
+            stdout.contains(&format!("[1] First wrong value: {symbol} = {printed}")),
+            "{symbol}\n{stdout}"
+        );
+    }
 }
 
 #[test]
