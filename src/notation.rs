@@ -372,8 +372,8 @@ mod tests {
     fn ascii_text_spells_symbols_and_marks_as_the_trace_does() {
         let t = Typography::Ascii;
         assert_eq!(
-            t.text("η = 0.5 · ∂E_total/∂w5 ✓, δ_o1 ≠ 0.1 → w5⁺ …"),
-            "eta = 0.5 * dE_total/dw5 ok, delta_o1 != 0.1 -> w5+ ..."
+            t.text("w − η·∂E_total/∂w ✓, δ_o1 ≠ 0.1 → w5⁺ …"),
+            "w - eta*dE_total/dw ok, delta_o1 != 0.1 -> w5+ ..."
         );
         assert_eq!(
             t.text("Step 1 · Forward pass · 1. input layer → hidden layer"),

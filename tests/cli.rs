@@ -134,6 +134,13 @@ fn assert_ascii(what: &str, stream: &str, text: &str) {
         "backprop {what} --ascii wrote a non-ASCII character to {stream}: {}",
         first.unwrap_or_default()
     );
+    // A character without an ASCII spelling is escaped (\u{2192}): ASCII, but unreadable.
+    let escaped = text.lines().find(|l| l.contains("\\u{"));
+    assert!(
+        escaped.is_none(),
+        "backprop {what} --ascii escaped a character it has no spelling for, in {stream}: {}",
+        escaped.unwrap_or_default()
+    );
 }
 
 /// Runs `backprop ARGS --ascii` with `stdin`, checks both streams are pure ASCII and the exit

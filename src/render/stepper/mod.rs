@@ -652,6 +652,43 @@ mod tests {
     }
 
     #[test]
+    fn ascii_screens_are_ascii_at_every_step_and_size() {
+        let trace = article();
+        for lang in [Lang::En, Lang::Zh] {
+            let options = StepperOptions { lang, ascii: true };
+            let mut s = Stepper::new(&trace, options);
+            let mut screens = Vec::new();
+            for _ in 0..s.len() {
+                for (w, h) in [(120, 40), (80, 24), (60, 14), (30, 6)] {
+                    screens.push(text(&s.screen(w, h)));
+                }
+                screens.push(text(&s.page(100)));
+                s.apply(Key::Next);
+            }
+            s.apply(Key::Help);
+            screens.push(text(&s.screen(100, 30)));
+            for screen in screens {
+                // --lang zh keeps its Chinese words, and only them.
+                let other = screen
+                    .chars()
+                    .find(|&c| !c.is_ascii() && !(lang == Lang::Zh && c.width() == Some(2)));
+                assert!(other.is_none(), "{other:?} in\n{screen}");
+            }
+        }
+        let s = Stepper::new(
+            &trace,
+            StepperOptions {
+                lang: Lang::En,
+                ascii: true,
+            },
+        );
+        let screen = text(&s.screen(100, 30));
+        assert!(screen.contains("Step 1 | Forward pass | 1. input layer -> hidden layer"));
+        assert!(screen.contains("article: 0.3775 ok"), "{screen}");
+        assert!(screen.contains("Enter/-> next | <- back"), "{screen}");
+    }
+
+    #[test]
     fn wrap_breaks_at_spaces_and_indents() {
         let lines = wrap("a = bbb + ccc + ddd", "    ", 10, Style::Plain);
         let texts: Vec<String> = lines.iter().map(line_text).collect();
