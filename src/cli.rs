@@ -90,7 +90,8 @@ pub struct TrainArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// ASCII borders and marks, for terminals that draw box lines double-width.
+    /// Write only ASCII: borders, marks (ok, !=), symbols (eta for η) and messages, for
+    /// terminals that draw box lines double-width.
     #[arg(long)]
     pub ascii: bool,
 }
@@ -166,10 +167,27 @@ pub struct DisplayArgs {
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
 
-    /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5), for terminals that draw
-    /// box lines and ∂ double-width.
+    /// Write only ASCII: borders, symbols (dE_total/dw5 for ∂E_total/∂w5, w5+ for w5⁺),
+    /// marks (ok for ✓, != for ≠, -> for →) and messages, for terminals that draw box lines
+    /// and ∂ double-width. With --lang zh the Chinese words stay (they have no ASCII
+    /// spelling, and every terminal draws them two cells wide); everything else is ASCII.
     #[arg(long)]
     pub ascii: bool,
+}
+
+impl Cli {
+    /// Whether the command asked for ASCII output: its error messages follow it.
+    pub fn ascii(&self) -> bool {
+        match &self.command {
+            None => self.show.display.ascii,
+            Some(Command::Show(a)) => a.display.ascii,
+            Some(Command::Step(a)) => a.display.ascii,
+            Some(Command::Explain(a)) => a.display.ascii,
+            Some(Command::Verify(a)) => a.ascii,
+            Some(Command::Check(a)) => a.ascii,
+            Some(Command::Train(a)) => a.ascii,
+        }
+    }
 }
 
 impl DisplayArgs {

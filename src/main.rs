@@ -21,6 +21,9 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    // With --ascii, the error messages are ASCII too (a symbol the user typed as ∂E/∂w9
+    // comes back as dE/dw9).
+    let typography = backprop_tracer::notation::Typography::from_ascii(cli.ascii());
     let result = match &cli.command {
         Some(Command::Show(args)) => commands::show::run(args),
         Some(Command::Step(args)) => commands::step::run(args),
@@ -34,12 +37,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", typography.text(&format!("{e:#}")));
             ExitCode::from(2)
         }
         Err(e) if e.is::<commands::Disagreed>() => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", typography.text(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

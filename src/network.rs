@@ -36,7 +36,8 @@ pub const KNOWN_KEYS: [&str; 10] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
-    /// σ(x) = 1/(1 + e^(−x)), the article's.
+    /// σ(x) = 1/(1 + e^(−x)), the article's ("logistic" in its text, and accepted as such).
+    #[serde(alias = "logistic")]
     Sigmoid,
     /// tanh(x).
     Tanh,
@@ -65,8 +66,12 @@ impl Activation {
         }
     }
 
-    /// Looks up a name as written in a network file.
+    /// Looks up a name as written in a network file: one of the names above, or
+    /// "logistic", the article's word for the sigmoid (read as sigmoid, and written back so).
     pub fn from_name(name: &str) -> Option<Activation> {
+        if name == "logistic" {
+            return Some(Activation::Sigmoid);
+        }
         Activation::ALL.into_iter().find(|a| a.name() == name)
     }
 
@@ -921,6 +926,18 @@ mod tests {
     fn unknown_activation_suggests_the_closest() {
         let text = ARTICLE_JSON.replace("\"sigmoid\"", "\"sigmod\"");
         assert!(error_of(&text).contains("did you mean sigmoid?"));
+    }
+
+    #[test]
+    fn logistic_is_the_articles_name_for_sigmoid() {
+        let text = ARTICLE_JSON.replace("\"sigmoid\"", "\"logistic\"");
+        assert_ne!(text, ARTICLE_JSON);
+        let (net, warnings) = Network::from_json_str(&text).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(net, Network::article());
+        assert_eq!(Activation::from_name("logistic"), Some(Activation::Sigmoid));
+        let traced: Activation = serde_json::from_str("\"logistic\"").unwrap();
+        assert_eq!(traced, Activation::Sigmoid);
     }
 
     #[test]

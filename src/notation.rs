@@ -1,5 +1,7 @@
 //! The article's notation: the ASCII symbols a trace is keyed by (net_h1, dE_total/dw5, w5+)
-//! and the typography they are shown in (∂E_total/∂w5, δ_o1, w5⁺).
+//! and the typography they are shown in (∂E_total/∂w5, δ_o1, w5⁺). [`Typography`] is the one
+//! place that decides how a renderer writes a symbol, a mark or a sentence: in the article's
+//! typography, or (`--ascii`) in ASCII.
 //!
 //! Neurons: inputs i1, i2, …; outputs o1, o2, …; with one hidden layer h1, h2, …; with
 //! several, h{layer}_{neuron} (h2_3 is neuron 3 of hidden layer 2). Weights are numbered
@@ -7,6 +9,7 @@
 //! b{layer} for a bias shared by a weight layer, b{layer}_{neuron} for one per neuron.
 
 use crate::network::{Bias, Network};
+use std::borrow::Cow;
 
 /// The names of a network's neurons, weights and biases.
 #[derive(Clone, Debug)]
@@ -124,6 +127,166 @@ pub fn ascii(symbol: &str) -> String {
     out.replace("delta__", "delta_")
 }
 
+/// How text is set: in the article's typography (∂E_total/∂w5, ✓, ≠, →, box lines), or in
+/// ASCII (dE_total/dw5, ok, !=, ->, +-|) for terminals that draw those characters
+/// double-width or not at all. Every renderer asks this instead of choosing for itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Typography {
+    /// The article's symbols and marks.
+    #[default]
+    Article,
+    /// ASCII only, but for the Chinese words of `--lang zh` (see [`Typography::text`]).
+    Ascii,
+}
+
+impl Typography {
+    /// `Ascii` when `ascii`, else `Article`: how a command's `--ascii` flag reads.
+    pub fn from_ascii(ascii: bool) -> Typography {
+        if ascii {
+            Typography::Ascii
+        } else {
+            Typography::Article
+        }
+    }
+
+    /// Whether this is ASCII.
+    pub fn is_ascii(self) -> bool {
+        self == Typography::Ascii
+    }
+
+    /// A trace symbol (an ASCII key): `dE_total/dw5` as it is, or as `∂E_total/∂w5`.
+    pub fn symbol(self, symbol: &str) -> String {
+        match self {
+            Typography::Article => pretty(symbol),
+            Typography::Ascii => symbol.to_string(),
+        }
+    }
+
+    /// The mark of a value that agrees: `✓` or `ok`.
+    pub fn agrees(self) -> &'static str {
+        self.pick("✓", "ok")
+    }
+
+    /// The mark of a number that differs from another: `≠` or `!=`.
+    pub fn differs(self) -> &'static str {
+        self.pick("≠", "!=")
+    }
+
+    /// The mark of a wrong value: `✗` or `X`.
+    pub fn wrong(self) -> &'static str {
+        self.pick("✗", "X")
+    }
+
+    /// The mark of footnote `n`: `¹` (superscripts up to 9) or `[1]`.
+    pub fn footnote(self, n: usize) -> String {
+        const SUPERSCRIPTS: [char; 9] = ['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+        match (self, n.checked_sub(1).and_then(|i| SUPERSCRIPTS.get(i))) {
+            (Typography::Article, Some(&c)) => c.to_string(),
+            _ => format!("[{n}]"),
+        }
+    }
+
+    fn pick(self, article: &'static str, ascii: &'static str) -> &'static str {
+        match self {
+            Typography::Article => article,
+            Typography::Ascii => ascii,
+        }
+    }
+
+    /// A sentence, heading or label written in the article's typography, as this typography
+    /// sets it. In ASCII each symbol is spelled as the trace's keys spell it (∂ d, δ delta,
+    /// η eta, ⁺ +), each mark as the ASCII renderers write it (✓ ok, ≠ !=, → ->), and the
+    /// " · " between the parts of a heading is " | ". The Chinese words of `--lang zh` have
+    /// no ASCII spelling and stay. A character the table does not know is escaped
+    /// (`\u{2603}`) rather than passed through, so the output stays ASCII.
+    pub fn text(self, text: &str) -> Cow<'_, str> {
+        if self == Typography::Article || text.is_ascii() {
+            return Cow::Borrowed(text);
+        }
+        let text = text.replace(" · ", " | ");
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_ascii() || is_chinese(c) {
+                out.push(c);
+            } else if let Some(&(_, spelled)) = ASCII_SPELLINGS.iter().find(|&&(u, _)| u == c) {
+                out.push_str(spelled);
+            } else {
+                out.extend(c.escape_unicode());
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// The ASCII spelling of every non-ASCII character the program writes outside its Chinese
+/// words. Symbols follow the trace's keys: `∂E_total/∂w5` is `dE_total/dw5`, `δ_o1` is
+/// `delta_o1`, `w5⁺` is `w5+`.
+const ASCII_SPELLINGS: &[(char, &str)] = &[
+    // The article's mathematics.
+    ('∂', "d"),
+    ('δ', "delta"),
+    ('η', "eta"),
+    ('ε', "eps"),
+    ('σ', "sigma"),
+    ('Σ', "sum"),
+    ('⁺', "+"),
+    ('⁻', "^-"),
+    ('¹', "^1"),
+    ('²', "^2"),
+    ('³', "^3"),
+    ('½', "1/2"),
+    ('∛', "cbrt"),
+    ('‴', "'''"),
+    ('×', "x"),
+    ('·', "*"),
+    ('−', "-"),
+    ('±', "+/-"),
+    ('≈', "~"),
+    ('≤', "<="),
+    ('≥', ">="),
+    // Marks and punctuation.
+    ('✓', "ok"),
+    ('✗', "X"),
+    ('≠', "!="),
+    ('→', "->"),
+    ('←', "<-"),
+    ('▶', ">"),
+    ('…', "..."),
+    ('—', "--"),
+    ('–', "-"),
+    ('“', "\""),
+    ('”', "\""),
+    ('‘', "'"),
+    ('’', "'"),
+    // Box lines.
+    ('─', "-"),
+    ('═', "="),
+    ('│', "|"),
+    ('║', "|"),
+    ('├', "|"),
+    ('└', "`"),
+    ('┌', "+"),
+    ('┐', "+"),
+    ('┘', "+"),
+    ('╔', "#"),
+    ('╗', "#"),
+    ('╚', "#"),
+    ('╝', "#"),
+];
+
+/// Whether `c` belongs to the Chinese words of `--lang zh` (CJK ideographs and punctuation,
+/// full-width forms): characters every terminal draws two cells wide, so they never cause
+/// the misdrawn lines `--ascii` is for.
+fn is_chinese(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}' // CJK symbols and punctuation: 。、
+        | '\u{3400}'..='\u{4DBF}' // CJK ideographs, extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms: ,:()
+    )
+}
+
 /// The known symbols closest to `wanted` (already in ASCII), best first: those that contain
 /// it or that it contains, then by edit distance. For "did you mean" lists.
 pub fn closest<'a>(
@@ -202,6 +365,41 @@ mod tests {
         ] {
             assert_eq!(pretty(a), p);
             assert_eq!(ascii(p), a);
+        }
+    }
+
+    #[test]
+    fn ascii_text_spells_symbols_and_marks_as_the_trace_does() {
+        let t = Typography::Ascii;
+        assert_eq!(
+            t.text("w − η·∂E_total/∂w ✓, δ_o1 ≠ 0.1 → w5⁺ …"),
+            "w - eta*dE_total/dw ok, delta_o1 != 0.1 -> w5+ ..."
+        );
+        assert_eq!(
+            t.text("Step 1 · Forward pass · 1. input layer → hidden layer"),
+            "Step 1 | Forward pass | 1. input layer -> hidden layer"
+        );
+        assert_eq!(t.text("“原文”一栏,标 ✓。"), "\"原文\"一栏,标 ok。");
+        assert_eq!(t.text("snow ☃"), "snow \\u{2603}");
+        assert_eq!(Typography::Article.text("η ✓"), "η ✓");
+        for &(_, spelled) in ASCII_SPELLINGS {
+            assert!(spelled.is_ascii(), "{spelled}");
+        }
+    }
+
+    #[test]
+    fn marks_and_symbols_per_typography() {
+        let (a, u) = (Typography::Ascii, Typography::Article);
+        assert_eq!((a.agrees(), a.differs(), a.wrong()), ("ok", "!=", "X"));
+        assert_eq!((u.agrees(), u.differs(), u.wrong()), ("✓", "≠", "✗"));
+        assert_eq!(a.footnote(1), "[1]");
+        assert_eq!(u.footnote(1), "¹");
+        assert_eq!(u.footnote(12), "[12]");
+        assert_eq!(a.symbol("dE_total/dw5"), "dE_total/dw5");
+        assert_eq!(u.symbol("dE_total/dw5"), "∂E_total/∂w5");
+        // A symbol in the article's typography, set in ASCII, is its trace key again.
+        for key in ["dE_total/dw5", "delta_o1", "w5+", "eta", "dE_o1/dout_h1"] {
+            assert_eq!(a.text(&pretty(key)), key);
         }
     }
 

@@ -121,11 +121,167 @@ fn color_is_meaning_and_follows_the_flag() {
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
 
+/// Fails unless every byte of `text` is ASCII, naming the first other character, its line
+/// and what printed it.
+fn assert_ascii(what: &str, stream: &str, text: &str) {
+    let first = text.lines().enumerate().find_map(|(n, line)| {
+        line.chars()
+            .find(|c| !c.is_ascii())
+            .map(|c| format!("{c:?} (U+{:04X}) on line {}: {line}", c as u32, n + 1))
+    });
+    assert!(
+        text.is_ascii(),
+        "backprop {what} --ascii wrote a non-ASCII character to {stream}: {}",
+        first.unwrap_or_default()
+    );
+    // A character without an ASCII spelling is escaped (\u{2192}): ASCII, but unreadable.
+    let escaped = text.lines().find(|l| l.contains("\\u{"));
+    assert!(
+        escaped.is_none(),
+        "backprop {what} --ascii escaped a character it has no spelling for, in {stream}: {}",
+        escaped.unwrap_or_default()
+    );
+}
+
+/// Runs `backprop ARGS --ascii` with `stdin`, checks both streams are pure ASCII and the exit
+/// status one of `codes`, and returns standard output.
+fn ascii_run(args: &[&str], stdin: &str, codes: &[i32]) -> String {
+    let what = args.join(" ");
+    let out = backprop()
+        .args(args)
+        .arg("--ascii")
+        .env_remove("NO_COLOR")
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        out.status.code().is_some_and(|c| codes.contains(&c)),
+        "backprop {what} --ascii: {:?}\n{stderr}",
+        out.status
+    );
+    assert_ascii(&what, "stdout", &stdout);
+    assert_ascii(&what, "stderr", &stderr);
+    stdout
+}
+
 #[test]
-fn ascii_mode_has_no_box_drawing_or_maths_symbols() {
-    let text = stdout_of(&["--ascii"]);
-    assert!(text.contains("dE_total/dw5"));
-    assert!(!text.contains('∂') && !text.contains('│') && !text.contains('≠'));
+fn ascii_mode_writes_only_ascii_for_every_command() {
+    for network in [
+        None,
+        Some("traces/tanh-3-4-2.json"),
+        Some("traces/deep-2-3-2-1.json"),
+    ] {
+        for order in ["simultaneous", "sequential"] {
+            let with = |args: &[&str]| -> Vec<String> {
+                let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                all.extend(network.map(String::from));
+                all.extend(["--update-order".to_string(), order.to_string()]);
+                all
+            };
+            let run = |args: &[&str], stdin: &str, codes: &[i32]| {
+                let all = with(args);
+                let all: Vec<&str> = all.iter().map(String::as_str).collect();
+                ascii_run(&all, stdin, codes)
+            };
+            let tables = run(&["show"], "", &[0]);
+            assert!(tables.contains("| dE_total/dw1 "), "{tables}");
+            assert!(tables.contains("eta"), "{tables}");
+            for section in ["given", "forward", "error", "output", "hidden", "summary"] {
+                run(&["show", "--section", section], "", &[0]);
+            }
+            run(
+                &["show", "--only", "dE_total/dw1,w5+,E_total,eta"],
+                "",
+                &[0],
+            );
+            run(&["show", "--format", "json"], "", &[0]);
+            for symbol in ["dE_total/dw1", "w5+", "E_total", "delta_o1"] {
+                // Ask in the article's typography: the answer still comes in ASCII.
+                let typed = backprop_tracer::notation::pretty(symbol);
+                let tree = run(&["explain", &typed], "", &[0]);
+                assert!(tree.starts_with(&format!("{symbol} = ")), "{tree}");
+                run(&["explain", symbol, "--format", "json"], "", &[0]);
+            }
+            // The help, a line it does not know, then every step to the end.
+            let input = format!("?\nbogus ∂\n{}", "\n".repeat(200));
+            let steps = run(&["step", "--plain"], &input, &[0]);
+            assert!(steps.contains("The end of the iteration."), "{steps}");
+            assert!(steps.contains("Unknown command \"bogus d\"."), "{steps}");
+            // The sequential order makes the hidden layers' gradients fail the check.
+            run(&["check"], "", &[0, 1]);
+            let trained = run(&["train", "-n", "200"], "", &[0]);
+            assert!(trained.contains("after 200 iterations"), "{trained}");
+            run(&["train", "-n", "200", "--quiet"], "", &[0]);
+        }
+    }
+    // On the article's network the article column marks agreement and differences.
+    let tables = ascii_run(&["show"], "", &[0]);
+    assert!(tables.contains("0.593269992 ok"), "{tables}");
+    assert!(tables.contains("0.75136079 != typo [1]"), "{tables}");
+    let trained = ascii_run(&["train", "-n", "10"], "", &[0]);
+    assert!(trained.contains("!= sequential order [1]"), "{trained}");
+    assert!(trained.contains("\n[1] The article's figure"), "{trained}");
+    // Several samples: each output after its input.
+    let xor = ascii_run(&["train", "traces/xor.json", "-n", "100"], "", &[0]);
+    assert!(xor.contains("[0, 1] -> ["), "{xor}");
+
+    // verify: every homework fixture (each with a slip), and a trace with a wrong value.
+    let mut fixtures: Vec<_> = std::fs::read_dir("tests/fixtures/homework")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 5);
+    for f in &fixtures {
+        let report = ascii_run(&["verify", f.to_str().unwrap()], "", &[0, 1]);
+        assert!(report.contains("eta = 0.5"), "{report}");
+    }
+    let slip = ascii_run(
+        &["verify", "tests/fixtures/homework/eta-left-out.json"],
+        "",
+        &[1],
+    );
+    assert!(
+        slip.contains("eta left out of the update: w5+ = w - eta*dE_total/dw"),
+        "{slip}"
+    );
+    let typed = "{\"∂E_total/∂w5\": 0.082167041, \"δ_o9\": 1, \"w5⁺\": 0.3}";
+    let report = ascii_run(&["verify", "-"], typed, &[1]);
+    assert!(report.contains("X delta_o9 = 1: not a value"), "{report}");
+    let trace = stdout_of(&["--format", "json"]).replacen("0.593269992", "0.6", 1);
+    ascii_run(&["verify", "-"], &trace, &[1]);
+
+    // Errors too: a symbol typed in the article's typography comes back in ASCII.
+    ascii_run(&["explain", "∂E_total/∂w9"], "", &[1]);
+    ascii_run(&["show", "--only", "δ_o9"], "", &[1]);
+}
+
+#[test]
+fn ascii_with_chinese_keeps_only_the_chinese_words() {
+    // The Chinese words have no ASCII spelling; every other character is ASCII.
+    let chinese = |c: char| matches!(c, '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}');
+    for args in [
+        &["show", "--lang", "zh"][..],
+        &["show", "--lang", "zh", "--update-order", "sequential"],
+        &["explain", "w5+", "--lang", "zh"],
+        &["step", "--plain", "--lang", "zh"],
+    ] {
+        let text = backprop()
+            .args(args)
+            .arg("--ascii")
+            .write_stdin(format!("?\n{}", "\n".repeat(100)))
+            .output()
+            .unwrap();
+        assert!(text.status.success());
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains("原文"), "{text}");
+        let other = text
+            .lines()
+            .find(|l| l.chars().any(|c| !c.is_ascii() && !chinese(c)));
+        assert!(other.is_none(), "{args:?}: {}", other.unwrap_or_default());
+    }
 }
 
 #[test]

@@ -87,7 +87,55 @@ fn both_typographies_name_the_same_value() {
         "{ascii}"
     );
     assert!(ascii.contains("`- dE_total/dw5"));
-    assert!(ascii.is_ascii() || !ascii.contains('∂'));
+    assert_ascii(&ascii);
+}
+
+/// Fails unless every byte is ASCII, naming the first other character and its line.
+fn assert_ascii(text: &str) {
+    let first = text.lines().enumerate().find_map(|(n, line)| {
+        line.chars()
+            .find(|c| !c.is_ascii())
+            .map(|c| format!("{c:?} on line {}: {line}", n + 1))
+    });
+    assert!(text.is_ascii(), "{}", first.unwrap_or_default());
+}
+
+#[test]
+fn ascii_trees_are_ascii_with_the_article_column_spelled_out() {
+    for symbol in [
+        "dE_total/dw1",
+        "w5+",
+        "E_total",
+        "E_total+",
+        "delta_h1",
+        "out_o1",
+    ] {
+        let tree = explain(&[symbol, "--ascii"]);
+        assert_ascii(&tree);
+        assert!(tree.starts_with(&format!("{symbol} = ")), "{tree}");
+        let json = explain(&[symbol, "--ascii", "--format", "json"]);
+        assert_ascii(&json);
+    }
+    let tree = explain(&["E_total+", "--ascii"]);
+    assert!(tree.contains("[article 0.291027924 !=]"), "{tree}");
+    let tree = explain(&["w5+", "--ascii"]);
+    assert!(tree.contains("[article 0.35891648 ok]"), "{tree}");
+    assert!(
+        tree.contains("eta = 0.500000000  (given: learning_rate)"),
+        "{tree}"
+    );
+    // Other networks, both update orders.
+    for network in ["traces/tanh-3-4-2.json", "traces/deep-2-3-2-1.json"] {
+        for order in ["simultaneous", "sequential"] {
+            assert_ascii(&explain(&[
+                "dE_total/dw1",
+                network,
+                "--ascii",
+                "--update-order",
+                order,
+            ]));
+        }
+    }
 }
 
 #[test]

@@ -407,3 +407,23 @@ fn plain_cannot_read_the_network_from_stdin() {
         .code(2)
         .stderr(predicate::str::contains("cannot come from there too"));
 }
+
+#[test]
+fn ascii_full_screen_writes_only_ascii() {
+    let mut t = Terminal::start("--ascii", 100, 30, &[]);
+    let screen = t.wait_for(&["step 1 of 66"]);
+    assert!(screen.contains("Step 1 | Forward pass | 1. input layer -> hidden layer"));
+    assert!(screen.contains("article: 0.3775 ok"), "{screen}");
+    // Through every section to the end, and the list of keys.
+    t.keys("nnnn");
+    t.wait_for(&["step 30 of 66"]);
+    t.keys("G");
+    t.wait_for(&["step 66 of 66", "article: 0.291027924 != other code"]);
+    t.keys("?");
+    t.wait_for(&["next / previous section"]);
+    t.keys("xq");
+    t.wait_exit();
+    let raw = String::from_utf8_lossy(&t.raw);
+    let other = raw.chars().find(|c| !c.is_ascii());
+    assert!(other.is_none(), "{other:?} on the screen:\n{}", t.text());
+}

@@ -138,7 +138,9 @@ fn every_slip_is_named_on_the_command_line_with_exit_status_1() {
             stdout.contains(&format!("[1] First wrong value: {symbol} = ")),
             "{name}\n{stdout}"
         );
-        assert!(stdout.contains(sentence), "{name}: {sentence}\n{stdout}");
+        // --ascii spells the sentence in ASCII (η eta, − -).
+        let sentence = backprop_tracer::notation::Typography::Ascii.text(sentence);
+        assert!(stdout.contains(&*sentence), "{name}: {sentence}\n{stdout}");
         let row = stdout
             .lines()
             .find(|l| l.starts_with(&format!("| {symbol} ")))

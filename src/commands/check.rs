@@ -6,7 +6,7 @@ use crate::commands::Disagreed;
 use crate::output;
 use anyhow::{Context, Result};
 use backprop_tracer::gradcheck::{self, Corruption, GradCheck, Verdict};
-use backprop_tracer::notation;
+use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::trace::UpdateOrder;
 use clap::Args;
@@ -21,7 +21,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub iteration: IterationArgs,
 
-    /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5).
+    /// Write only ASCII: borders, symbols (dE_total/dw5 for ∂E_total/∂w5) and messages.
     #[arg(long)]
     pub ascii: bool,
 }
@@ -68,13 +68,7 @@ fn write_report(
     fit: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let symbol = |s: &str| {
-        if ascii {
-            s.to_string()
-        } else {
-            notation::pretty(s)
-        }
-    };
+    let symbol = |s: &str| Typography::from_ascii(ascii).symbol(s);
     writeln!(out, "{title}")?;
     // The explanation is written in ASCII and typeset unless --ascii.
     let text = |s: String| if ascii { s } else { typeset(&s) };

@@ -92,7 +92,8 @@ fn plain(
     mut input: impl BufRead,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let labels = stepper_labels(stepper);
+    let labels = stepper.labels();
+    let typography = stepper.typography();
     let mut line = String::new();
     let mut show_page = true;
     loop {
@@ -131,7 +132,7 @@ fn plain(
                     "{}",
                     labels
                         .plain_unknown
-                        .replace("{line:?}", &format!("{command:?}"))
+                        .replace("{line:?}", &typography.text(&format!("{command:?}")))
                 )?;
                 show_page = false;
                 continue;
@@ -147,10 +148,6 @@ fn plain(
         writeln!(out)?;
         show_page = true;
     }
-}
-
-fn stepper_labels(stepper: &Stepper<'_>) -> &'static backprop_tracer::render::lang::Labels {
-    stepper.lang().labels()
 }
 
 /// A line for `--plain`, coloured by `colored` (which is off unless colour was chosen).

@@ -5,6 +5,7 @@ use crate::cli::{TrainArgs, TrainFormat};
 use crate::input;
 use crate::output;
 use anyhow::{Result, bail};
+use backprop_tracer::notation::Typography;
 use backprop_tracer::render::training::{self, TrainTableOptions};
 use backprop_tracer::train::{self, Export, RunOptions, claims, export, plot};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -21,6 +22,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let (_name, network) =
         input::load_network_seeded(args.iteration.network.as_deref(), args.seed)?;
     let precision = args.iteration.precision as usize;
+    let typography = Typography::from_ascii(args.ascii);
     let mut options = RunOptions {
         iterations: args.iterations,
         update_order: args.iteration.update_order,
@@ -42,6 +44,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let mut progress = Progress::new(
         options.iterations,
         !args.quiet && io::stderr().is_terminal(),
+        typography,
     );
     let run = match args.format {
         TrainFormat::Ndjson => {
@@ -73,7 +76,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let judged = claims::judge(&claims, &run.checkpoints, options.update_order);
     match args.format {
         TrainFormat::Table if args.quiet => output::write_to(args.output.as_deref(), |out| {
-            writeln!(out, "{}", training::final_line(&run, precision))
+            writeln!(out, "{}", training::final_line(&run, precision, typography))
         })?,
         TrainFormat::Table => {
             let table_options = TrainTableOptions {
@@ -104,8 +107,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     if let Some(d) = &run.diverged {
         bail!(
-            "{d}. The learning rate (η = {}) is probably too large; what was exported holds \
+            "{d}. The learning rate ({} = {}) is probably too large; what was exported holds \
              the {} iterations before it",
+            typography.symbol("eta"),
             initial.learning_rate,
             run.completed
         );
@@ -118,15 +122,17 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 struct Progress {
     enabled: bool,
     total: u64,
+    typography: Typography,
     started: Instant,
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    fn new(total: usize, enabled: bool) -> Progress {
+    fn new(total: usize, enabled: bool, typography: Typography) -> Progress {
         Progress {
             enabled,
             total: total as u64,
+            typography,
             started: Instant::now(),
             bar: None,
         }
@@ -138,12 +144,16 @@ impl Progress {
         }
         if self.bar.is_none() && self.started.elapsed() >= QUIET_FOR {
             let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
-                )
-                .expect("the template is valid"),
-            );
+            let style = ProgressStyle::with_template(
+                "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
+            )
+            .expect("the template is valid");
+            // indicatif draws its bar in block characters (█░) unless told otherwise.
+            bar.set_style(if self.typography.is_ascii() {
+                style.progress_chars("#>-")
+            } else {
+                style
+            });
             // Started late: the estimate counts from here, not from iteration 0.
             bar.set_position(done as u64);
             bar.reset_eta();

@@ -6,7 +6,7 @@ use crate::commands::{Disagreed, UsageError};
 use crate::input;
 use crate::output;
 use anyhow::{Context, Result, bail};
-use backprop_tracer::notation;
+use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::render::Lang;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
@@ -42,7 +42,8 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// ASCII borders and symbols (dE_total/dw5 for ∂E_total/∂w5).
+    /// Write only ASCII: borders, symbols (dE_total/dw5 for ∂E_total/∂w5), marks (ok, X)
+    /// and messages.
     #[arg(long)]
     pub ascii: bool,
 }
@@ -76,7 +77,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     };
     let style = Style {
         color: display.color(to_terminal),
-        ascii: args.ascii,
+        typography: Typography::from_ascii(args.ascii),
         fit: to_terminal,
     };
     colored::control::set_override(style.color);
@@ -136,22 +137,24 @@ fn is_trace(text: &str) -> bool {
 
 struct Style {
     color: bool,
-    ascii: bool,
+    typography: Typography,
     fit: bool,
 }
 
 impl Style {
     fn symbol(&self, s: &str) -> String {
-        if self.ascii {
-            s.to_string()
-        } else {
-            notation::pretty(s)
-        }
+        self.typography.symbol(s)
+    }
+
+    /// A sentence in the chosen typography: the slips' descriptions are written in the
+    /// article's.
+    fn text(&self, s: &str) -> String {
+        self.typography.text(s).into_owned()
     }
 
     fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
-        table.load_style(if self.ascii {
+        table.load_style(if self.typography.is_ascii() {
             presets::ASCII_FULL_CONDENSED
         } else {
             presets::UTF8_FULL_CONDENSED
@@ -173,16 +176,16 @@ impl Style {
     }
 
     fn right(&self) -> &'static str {
-        if self.ascii { "ok" } else { "✓" }
+        self.typography.agrees()
     }
 
     fn wrong(&self) -> &'static str {
-        if self.ascii { "X" } else { "✗" }
+        self.typography.wrong()
     }
 
     /// A formula with its symbols in the chosen typography.
     fn formula(&self, formula: &str, from: &[String]) -> String {
-        if self.ascii {
+        if self.typography.is_ascii() {
             return formula.to_string();
         }
         let mut out = formula.to_string();
@@ -191,7 +194,7 @@ impl Style {
         symbols.sort_by_key(|s| std::cmp::Reverse(s.len()));
         symbols.dedup();
         for s in symbols {
-            out = out.replace(s.as_str(), &notation::pretty(s));
+            out = out.replace(s.as_str(), &self.symbol(s));
         }
         out
     }
@@ -218,9 +221,11 @@ fn write_homework_report(
     activations.dedup();
     writeln!(
         out,
-        "Your values against one iteration of {about}: {} ({}), η = {}, update order: {}{}.",
+        "Your values against one iteration of {}: {} ({}), {} = {}, update order: {}{}.",
+        style.text(about),
         shape.join("-"),
         activations.join(", "),
+        style.symbol("eta"),
         number::compact(net.learning_rate, 9),
         report.trace.options.update_order.name(),
         if report.trace.options.update_biases {
@@ -260,7 +265,7 @@ fn write_homework_report(
                 Cell::new(format!(
                     "{} the same slip again: {}",
                     style.wrong(),
-                    d[0].slip.short()
+                    style.text(d[0].slip.short())
                 )),
                 Color::Red,
             ),
@@ -269,7 +274,7 @@ fn write_homework_report(
                 let what = match &row.verdict {
                     Verdict::Slip(d) => {
                         seen_slips.push(d[0].slip.clone());
-                        d[0].slip.short().to_string()
+                        style.text(d[0].slip.short())
                     }
                     _ => "wrong".to_string(),
                 };
@@ -290,7 +295,7 @@ fn write_homework_report(
         };
         table.add_row(vec![
             Cell::new(style.symbol(&row.symbol)),
-            Cell::new(&row.entry.printed).set_alignment(CellAlignment::Right),
+            Cell::new(style.text(&row.entry.printed)).set_alignment(CellAlignment::Right),
             Cell::new(at_their_precision(row.correct, &row.entry.printed))
                 .set_alignment(CellAlignment::Right),
             verdict,
@@ -310,7 +315,7 @@ fn write_homework_report(
             "[{}] {title}: {} = {} (yours), correct {}",
             n + 1,
             style.symbol(&row.symbol),
-            row.entry.printed,
+            style.text(&row.entry.printed),
             number::compact(row.correct, 9)
         )?;
         if row.stage == Stage::Given {
@@ -340,7 +345,8 @@ fn write_homework_report(
         if let Some((text, value)) = &row.yours {
             writeln!(
                 out,
-                "    with your numbers: {text} = {}",
+                "    with your numbers: {} = {}",
+                style.text(text),
                 number::compact(*value, 9)
             )?;
         }
@@ -348,7 +354,8 @@ fn write_homework_report(
             Verdict::Slip(diagnoses) => {
                 for (i, d) in diagnoses.iter().enumerate() {
                     let label = if i == 0 { "likely slip:" } else { "or:" };
-                    writeln!(out, "    {label:<18} {}", d.describe(&|s| style.symbol(s)))?;
+                    let slip = d.describe(&|s| style.symbol(s));
+                    writeln!(out, "    {label:<18} {}", style.text(&slip))?;
                     writeln!(
                         out,
                         "    {:<18} {}",
@@ -389,12 +396,14 @@ fn write_homework_report(
                     .join(", ")
                 ),
             };
+            // What the student wrote is shown as written, but for the characters --ascii
+            // spells in ASCII (their ∂E_total/∂w5 becomes dE_total/dw5).
             writeln!(
                 out,
                 "{} {} = {}: not a value of this iteration{hint}",
                 style.wrong(),
-                u.entry.written,
-                u.entry.printed
+                style.text(&u.entry.written),
+                style.text(&u.entry.printed)
             )?;
         }
     }
@@ -439,6 +448,7 @@ fn write_trace_report(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let name = style.text(name);
     if report.findings.is_empty() {
         writeln!(
             out,
@@ -462,7 +472,10 @@ fn write_trace_report(
             Cell::new(f.iteration),
             Cell::new(style.symbol(&f.value.symbol)),
             Cell::new(number::compact(f.value.value, 12)).set_alignment(CellAlignment::Right),
-            style.paint(Cell::new(f.problem.describe(f.value.value)), Color::Red),
+            style.paint(
+                Cell::new(style.text(&f.problem.describe(f.value.value))),
+                Color::Red,
+            ),
         ]);
     }
     writeln!(out, "{table}")?;

@@ -5,7 +5,7 @@
 //! derived above afterwards, so that a deep network does not make the tree explode.
 
 use crate::article::{self, Verdict};
-use crate::notation;
+use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::Lang;
 use crate::trace::{Stage, Trace, TracedValue, UnknownSymbol};
@@ -162,14 +162,9 @@ fn write_node(
     rest: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let l = o.lang.labels();
-    let name = |s: &str| {
-        if o.ascii {
-            s.to_string()
-        } else {
-            notation::pretty(s)
-        }
-    };
+    let typography = Typography::from_ascii(o.ascii);
+    let l = o.lang.labels_in(typography);
+    let name = |s: &str| typography.symbol(s);
     let value = number::fixed(node.value, o.precision);
     let value = if o.color && node.value < 0.0 {
         value.cyan().to_string()
@@ -200,11 +195,10 @@ fn write_node(
         }
     };
     for a in &node.article {
-        let mark = match (a.agrees, o.ascii) {
-            (true, true) => "ok",
-            (true, false) => "✓",
-            (false, true) => "!=",
-            (false, false) => "≠",
+        let mark = if a.agrees {
+            typography.agrees()
+        } else {
+            typography.differs()
         };
         let note = format!("{} {} {mark}", l.article, a.printed);
         let note = match (o.color, a.agrees) {

@@ -1,5 +1,8 @@
 //! The words of the tables, in English and in the article's Chinese (输入层, 隐含层, 前向传播 …).
 
+use crate::notation::Typography;
+use std::sync::OnceLock;
+
 /// The language of the labels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
@@ -73,6 +76,60 @@ pub struct Labels {
     pub given_from: &'static str,
 }
 
+impl Labels {
+    /// Every label passed through `f`.
+    fn map(&self, f: impl Fn(&'static str) -> &'static str) -> Labels {
+        Labels {
+            given: f(self.given),
+            forward: f(self.forward),
+            error: f(self.error),
+            output_layer: f(self.output_layer),
+            hidden_layer: f(self.hidden_layer),
+            summary: f(self.summary),
+            input_layer_name: f(self.input_layer_name),
+            hidden_layer_name: f(self.hidden_layer_name),
+            output_layer_name: f(self.output_layer_name),
+            symbol: f(self.symbol),
+            formula: f(self.formula),
+            numbers: f(self.numbers),
+            value: f(self.value),
+            article: f(self.article),
+            field: f(self.field),
+            before: f(self.before),
+            after: f(self.after),
+            title: f(self.title),
+            comparison_on: f(self.comparison_on),
+            comparison_off_biases: f(self.comparison_off_biases),
+            which_weights_simultaneous: f(self.which_weights_simultaneous),
+            which_weights_sequential: f(self.which_weights_sequential),
+            other_order: f(self.other_order),
+            differs: f(self.differs),
+            notes: f(self.notes),
+            later_iterations: f(self.later_iterations),
+            after_iteration: f(self.after_iteration),
+            kind_typo: f(self.kind_typo),
+            kind_rounding: f(self.kind_rounding),
+            kind_code: f(self.kind_code),
+            kind_order: f(self.kind_order),
+            simultaneous: f(self.simultaneous),
+            sequential: f(self.sequential),
+            summary_pass: f(self.summary_pass),
+            too_many_rows: f(self.too_many_rows),
+            step_of: f(self.step_of),
+            keys_hint: f(self.keys_hint),
+            last_step: f(self.last_step),
+            help: f(self.help),
+            drawing_too_small: f(self.drawing_too_small),
+            terminal_too_small: f(self.terminal_too_small),
+            plain_prompt: f(self.plain_prompt),
+            plain_end: f(self.plain_end),
+            plain_unknown: f(self.plain_unknown),
+            derived_above: f(self.derived_above),
+            given_from: f(self.given_from),
+        }
+    }
+}
+
 const EN: Labels = Labels {
     given: "Given: the network file",
     forward: "Step 1 · Forward pass",
@@ -112,7 +169,7 @@ const EN: Labels = Labels {
     step_of: "step {k} of {n}",
     keys_hint: "Enter/→ next · ← back · n/p section · g/G first/last · ? help · q quit",
     last_step: "The end of the iteration. ← back · p previous section · g first · q quit",
-    help: "Keys\nEnter, Space, →   next step\n←, Backspace      previous step\nn / p             next / previous section (p goes to the start of this section first)\ng / G             first / last step\n?                 this list (any key hides it)\nq, Esc, Ctrl-C    quit\n\nIn the drawing, double lines (# with --ascii) mark the neurons and weights this step uses; ⁺ (+ with --ascii) marks a value after the update.",
+    help: "Keys\nEnter, Space, →   next step\n←, Backspace      previous step\nn / p             next / previous section (p goes to the start of this section first)\ng / G             first / last step\n?                 this list (any key hides it)\nq, Esc, Ctrl-C    quit\n\nIn the drawing, double lines (# with --ascii) mark the neurons and weights this step uses; a name ending in ⁺ (w5⁺) is its value after the update.",
     drawing_too_small: "(The network drawing needs {w}×{h} characters; this terminal is {cols}×{rows}. Enlarge the window to see it.)",
     terminal_too_small: "The terminal is too small ({cols}×{rows}): the stepper needs at least {w}×{h}. Enlarge the window, or use `backprop step --plain` or `backprop show`.",
     plain_prompt: "[Enter] next · b back · n/p next/previous section · g/G first/last · q quit",
@@ -161,7 +218,7 @@ const ZH: Labels = Labels {
     step_of: "第 {k} 步,共 {n} 步",
     keys_hint: "Enter/→ 下一步 · ← 上一步 · n/p 下一/上一节 · g/G 首/末步 · ? 帮助 · q 退出",
     last_step: "本次迭代结束。← 上一步 · p 上一节 · g 第一步 · q 退出",
-    help: "按键\nEnter、空格、→    下一步\n←、Backspace      上一步\nn / p             下一节 / 上一节(p 先回到本节开头)\ng / G             第一步 / 最后一步\n?                 本说明(按任意键关闭)\nq、Esc、Ctrl-C    退出\n\n网络图中,双线框(--ascii 时为 #)标出这一步用到的神经元和权重;⁺(--ascii 时为 +)表示更新后的值。",
+    help: "按键\nEnter、空格、→    下一步\n←、Backspace      上一步\nn / p             下一节 / 上一节(p 先回到本节开头)\ng / G             第一步 / 最后一步\n?                 本说明(按任意键关闭)\nq、Esc、Ctrl-C    退出\n\n网络图中,双线框(--ascii 时为 #)标出这一步用到的神经元和权重;名称后的 ⁺(如 w5⁺)表示更新后的值。",
     drawing_too_small: "(网络图需要 {w}×{h} 个字符,当前终端只有 {cols}×{rows}。请放大窗口。)",
     terminal_too_small: "终端太小({cols}×{rows}):至少需要 {w}×{h}。请放大窗口,或改用 `backprop step --plain` 或 `backprop show`。",
     plain_prompt: "[Enter] 下一步 · b 上一步 · n/p 下一节/上一节 · g/G 第一步/最后一步 · q 退出",
@@ -172,12 +229,30 @@ const ZH: Labels = Labels {
 };
 
 impl Lang {
-    /// The labels in this language.
+    /// The labels in this language, in the article's typography.
     pub fn labels(self) -> &'static Labels {
         match self {
             Lang::En => &EN,
             Lang::Zh => &ZH,
         }
+    }
+
+    /// The labels in this language and `typography`: in ASCII, each one set by
+    /// [`Typography::text`] (once, the first time they are asked for).
+    pub fn labels_in(self, typography: Typography) -> &'static Labels {
+        static ASCII_EN: OnceLock<Labels> = OnceLock::new();
+        static ASCII_ZH: OnceLock<Labels> = OnceLock::new();
+        let ascii = match (typography, self) {
+            (Typography::Article, _) => return self.labels(),
+            (Typography::Ascii, Lang::En) => &ASCII_EN,
+            (Typography::Ascii, Lang::Zh) => &ASCII_ZH,
+        };
+        // Leaked once per language: the labels live as long as the program, as the
+        // originals do.
+        ascii.get_or_init(|| {
+            self.labels()
+                .map(|label| Box::leak(typography.text(label).into_owned().into_boxed_str()))
+        })
     }
 
     /// The explanation of an erratum in this language.
@@ -186,5 +261,34 @@ impl Lang {
             Lang::En => en,
             Lang::Zh => zh,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_labels_have_no_other_characters_than_ascii_and_chinese() {
+        let en = Lang::En.labels_in(Typography::Ascii);
+        assert_eq!(
+            en.keys_hint,
+            "Enter/-> next | <- back | n/p section | g/G first/last | ? help | q quit"
+        );
+        en.map(|label| {
+            assert!(label.is_ascii(), "{label}");
+            label
+        });
+        Lang::Zh.labels_in(Typography::Ascii).map(|label| {
+            assert!(
+                !label.contains("\\u{"),
+                "a character without an ASCII spelling: {label}"
+            );
+            label
+        });
+        assert_eq!(
+            Lang::En.labels_in(Typography::Article).keys_hint,
+            EN.keys_hint
+        );
     }
 }

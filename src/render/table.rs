@@ -4,7 +4,7 @@
 //! numbers substituted, the value, and on the article's network the article's own number.
 
 use crate::article::{self, ErratumKind, Printed, Verdict};
-use crate::notation;
+use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
@@ -79,6 +79,7 @@ struct Renderer<'a> {
     trace: &'a Trace,
     options: &'a TableOptions,
     labels: &'static Labels,
+    typography: Typography,
     index: HashMap<&'a str, &'a TracedValue>,
     comparison: Option<Comparison>,
     /// Footnotes in the order they are first referred to.
@@ -87,10 +88,12 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(trace: &'a Trace, options: &'a TableOptions) -> Self {
+        let typography = Typography::from_ascii(options.ascii);
         Renderer {
             trace,
             options,
-            labels: options.lang.labels(),
+            labels: options.lang.labels_in(typography),
+            typography,
             index: trace.first().index(),
             comparison: article::compare(trace),
             notes: Vec::new(),
@@ -185,7 +188,13 @@ impl<'a> Renderer<'a> {
         if first.stage == Stage::Summary && self.options.only.is_empty() {
             return Ok(());
         }
-        let title = section_title(self.trace, self.labels, first.stage, first.layer);
+        let title = section_title(
+            self.trace,
+            self.labels,
+            self.typography,
+            first.stage,
+            first.layer,
+        );
         writeln!(out)?;
         writeln!(out, "{}", self.heading(&title))?;
         if group.len() > ROW_LIMIT && self.options.only.is_empty() {
@@ -219,7 +228,9 @@ impl<'a> Renderer<'a> {
                 .unwrap_or(0)
         });
         let span = match (sorted.first(), sorted.last()) {
-            (Some(a), Some(b)) if a != b => format!("{}…{}", self.symbol(a), self.symbol(b)),
+            (Some(a), Some(b)) if a != b => {
+                self.text(&format!("{}…{}", self.symbol(a), self.symbol(b)))
+            }
             (Some(a), _) => self.symbol(a),
             _ => String::new(),
         };
@@ -381,11 +392,11 @@ impl<'a> Renderer<'a> {
                     .filter(|p| p.iteration == i)
                     .filter_map(|p| p.erratum.as_ref())
                 {
-                    later.push(format!("  {}", lang.pick(&e.en, &e.zh)));
+                    later.push(format!("  {}", self.text(lang.pick(&e.en, &e.zh))));
                 }
             }
             for n in &numbers.notes {
-                general.push(lang.pick(&n.en, &n.zh).to_string());
+                general.push(self.text(lang.pick(&n.en, &n.zh)));
             }
         }
         if self.notes.is_empty() && later.is_empty() && general.is_empty() {
@@ -456,11 +467,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn symbol(&self, symbol: &str) -> String {
-        if self.options.ascii {
-            symbol.to_string()
-        } else {
-            notation::pretty(symbol)
-        }
+        self.typography.symbol(symbol)
+    }
+
+    /// A sentence from outside the labels (the article's errata and notes) in the chosen
+    /// typography.
+    fn text(&self, text: &str) -> String {
+        self.typography.text(text).into_owned()
     }
 
     /// The formula with each symbol in the article's typography.
@@ -518,14 +531,14 @@ impl<'a> Renderer<'a> {
         let l = self.labels;
         let lang = self.options.lang;
         match verdict {
-            Verdict::Agrees => ((if self.options.ascii { "ok" } else { "✓" }).to_string(), 0),
+            Verdict::Agrees => (self.typography.agrees().to_string(), 0),
             Verdict::Explained(e) => {
                 let kind = match e.kind {
                     ErratumKind::Typo => l.kind_typo,
                     ErratumKind::Rounding => l.kind_rounding,
                     ErratumKind::Code => l.kind_code,
                 };
-                let n = self.note(lang.pick(&e.en, &e.zh).to_string());
+                let n = self.note(self.text(lang.pick(&e.en, &e.zh)));
                 (format!("{} {kind} [{n}]", self.differs_mark()), 1)
             }
             Verdict::OtherOrder(order) => {
@@ -538,7 +551,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn differs_mark(&self) -> &'static str {
-        if self.options.ascii { "!=" } else { "≠" }
+        self.typography.differs()
     }
 
     /// The number of the footnote with `text`, adding it if new.
@@ -554,12 +567,18 @@ impl<'a> Renderer<'a> {
 }
 
 /// The heading of the section of `stage` (and `layer`, for the forward and backward
-/// passes): "Step 1 · Forward pass · 1. input layer → hidden layer". The stepper heads its
-/// screens with the same words.
-pub fn section_title(trace: &Trace, l: &Labels, stage: Stage, layer: Option<usize>) -> String {
+/// passes) in `typography`: "Step 1 · Forward pass · 1. input layer → hidden layer". The
+/// stepper heads its screens with the same words.
+pub fn section_title(
+    trace: &Trace,
+    l: &Labels,
+    typography: Typography,
+    stage: Stage,
+    layer: Option<usize>,
+) -> String {
     let layer = layer.unwrap_or(0);
     let name = |layer: usize| layer_name(trace, l, layer);
-    match stage {
+    let title = match stage {
         Stage::Given => l.given.to_string(),
         Stage::Forward => format!(
             "{} · {}. {} → {}",
@@ -580,7 +599,8 @@ pub fn section_title(trace: &Trace, l: &Labels, stage: Stage, layer: Option<usiz
                 .replace("{to}", &name(layer))
         }
         Stage::Summary => l.summary_pass.to_string(),
-    }
+    };
+    typography.text(&title).into_owned()
 }
 
 /// "input layer", "hidden layer" (numbered when there are several), "output layer".

@@ -5,7 +5,7 @@
 
 use crate::article::{ErratumKind, Verdict};
 use crate::network::Sample;
-use crate::notation::Notation;
+use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::train::claims::Judged;
 use crate::train::{Outputs, Run, SampleOrder, plot};
@@ -64,8 +64,15 @@ pub fn outputs_text(outputs: &[f64], precision: usize) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// The outputs; with several samples, each after its sample's input: `[0, 1] → [0.937078662]`.
-fn all_outputs_text(outputs: &Outputs, samples: &[Sample], precision: usize, sep: &str) -> String {
+/// The outputs; with several samples, each after its sample's input: `[0, 1] → [0.937078662]`
+/// (`->` in ASCII).
+fn all_outputs_text(
+    outputs: &Outputs,
+    samples: &[Sample],
+    precision: usize,
+    sep: &str,
+    typography: Typography,
+) -> String {
     match outputs {
         Outputs::One(o) => outputs_text(o, precision),
         Outputs::PerSample(all) => all
@@ -73,7 +80,12 @@ fn all_outputs_text(outputs: &Outputs, samples: &[Sample], precision: usize, sep
             .zip(samples)
             .map(|(o, s)| {
                 let input: Vec<String> = s.input.iter().map(|&x| number::compact(x, 9)).collect();
-                format!("[{}] → {}", input.join(", "), outputs_text(o, precision))
+                let arrow = typography.text("→");
+                format!(
+                    "[{}] {arrow} {}",
+                    input.join(", "),
+                    outputs_text(o, precision)
+                )
             })
             .collect::<Vec<_>>()
             .join(sep),
@@ -81,14 +93,20 @@ fn all_outputs_text(outputs: &Outputs, samples: &[Sample], precision: usize, sep
 }
 
 /// The one line `--quiet` prints: the final E_total and outputs.
-pub fn final_line(run: &Run, precision: usize) -> String {
+pub fn final_line(run: &Run, precision: usize, typography: Typography) -> String {
     let last = run.checkpoints.last().expect("a run has checkpoint 0");
     format!(
         "after {} iteration{}: E_total {}, outputs {}",
         last.iteration,
         if last.iteration == 1 { "" } else { "s" },
         error_text(last.e_total, precision),
-        all_outputs_text(&last.outputs, &run.initial.samples, precision, "; ")
+        all_outputs_text(
+            &last.outputs,
+            &run.initial.samples,
+            precision,
+            "; ",
+            typography
+        )
     )
 }
 
@@ -100,15 +118,17 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let p = options.precision;
+    let t = Typography::from_ascii(options.ascii);
     let net = &run.initial;
     let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
     let o = &run.options;
     let set = net.training_set().len();
+    let eta = t.symbol("eta");
     writeln!(
         out,
-        "Training a {} network ({}), learning rate η = {}, update order: {}{}: {} iteration{} on {}",
+        "Training a {} network ({}), learning rate {eta} = {}, update order: {}{}: {} iteration{} on {}",
         shape.join("-"),
         activations.join(", "),
         number::compact(net.learning_rate, 9),
@@ -167,7 +187,7 @@ pub fn render(
         let mut row = vec![
             Cell::new(cp.iteration).set_alignment(CellAlignment::Right),
             Cell::new(error_text(cp.e_total, p)),
-            Cell::new(all_outputs_text(&cp.outputs, &net.samples, p, "\n")),
+            Cell::new(all_outputs_text(&cp.outputs, &net.samples, p, "\n", t)),
         ];
         if show_claims {
             let here: Vec<&Judged> = judged
@@ -184,22 +204,23 @@ pub fn render(
                     let digits = number::decimals(&j.claim.printed.printed);
                     match j.verdict {
                         Verdict::Agrees => {
-                            format!("{} agrees at {digits} decimals", mark(options, true))
+                            format!("{} agrees at {digits} decimals", t.agrees())
                         }
                         Verdict::OtherOrder(order) => {
                             other_order = Some(order);
-                            format!("{} {} order ¹", mark(options, false), order.name())
+                            format!("{} {} order {}", t.differs(), order.name(), t.footnote(1))
                         }
                         Verdict::Explained(e) if e.kind == ErratumKind::Code => {
                             other_order = Some(j.claim.printed.order);
                             format!(
-                                "{} {} order ¹",
-                                mark(options, false),
-                                j.claim.printed.order.name()
+                                "{} {} order {}",
+                                t.differs(),
+                                j.claim.printed.order.name(),
+                                t.footnote(1)
                             )
                         }
-                        Verdict::Explained(e) => format!("{} {}", mark(options, false), e.en),
-                        Verdict::Differs => format!("{} differs", mark(options, false)),
+                        Verdict::Explained(e) => format!("{} {}", t.differs(), t.text(&e.en)),
+                        Verdict::Differs => format!("{} differs", t.differs()),
                     }
                 })
                 .collect();
@@ -211,24 +232,25 @@ pub fn render(
     writeln!(out)?;
     writeln!(out, "{table}")?;
     if let Some(order) = other_order {
-        writeln!(
-            out,
-            "¹ The article's figure comes from the {order} update order (its code took the \
+        let note = format!(
+            "{} The article's figure comes from the {order} update order (its code took the \
              hidden-layer deltas through the already-updated w5…w8); this run used the {} \
              order, and --update-order {order} reproduces the figure.",
+            t.footnote(1),
             o.update_order.name(),
             order = order.name()
-        )?;
+        );
+        writeln!(out, "{}", t.text(&note))?;
     }
 
     if let Some(since) = stalled_since(run) {
-        writeln!(
-            out,
+        let note = format!(
             "E_total and the outputs have not changed since iteration {since}: the gradients \
              are 0, because the neurons are saturated (out(1 − out) or 1 − out² is exactly 0 \
              once out rounds to its limit) or, with ReLU, dead. A smaller learning rate \
              avoids it."
-        )?;
+        );
+        writeln!(out, "{}", t.text(&note))?;
     }
     if let Some(d) = &run.diverged {
         writeln!(
@@ -275,11 +297,8 @@ pub fn render(
     )?;
     writeln!(out, "{table}")?;
     if total > rows {
-        writeln!(
-            out,
-            "… and {} more (--format json has them all).",
-            total - rows
-        )?;
+        let more = format!("… and {} more (--format json has them all).", total - rows);
+        writeln!(out, "{}", t.text(&more))?;
     }
 
     writeln!(out)?;
@@ -289,7 +308,7 @@ pub fn render(
         plot::terminal(&run.curve, options.curve_width, 12)
     )?;
     writeln!(out)?;
-    writeln!(out, "{}", final_line(run, p))?;
+    writeln!(out, "{}", final_line(run, p, t))?;
     Ok(())
 }
 
@@ -311,15 +330,6 @@ fn parameter_row(name: String, before: f64, after: f64, p: usize) -> Vec<Cell> {
         Cell::new(number::fixed(before, p)).set_alignment(CellAlignment::Right),
         Cell::new(number::fixed(after, p)).set_alignment(CellAlignment::Right),
     ]
-}
-
-fn mark(options: &TrainTableOptions, agrees: bool) -> &'static str {
-    match (options.ascii, agrees) {
-        (false, true) => "✓",
-        (false, false) => "≠",
-        (true, true) => "ok",
-        (true, false) => "!=",
-    }
 }
 
 fn new_table(options: &TrainTableOptions, header: Vec<&str>) -> Table {

@@ -6,7 +6,7 @@
 
 use super::{Line, Span, Style};
 use crate::network::Bias;
-use crate::notation::{self, Notation};
+use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::trace::{Trace, TracedValue};
 use std::collections::{HashMap, HashSet};
@@ -148,11 +148,7 @@ impl<'a> Scene<'a> {
     }
 
     fn pretty(&self, symbol: &str) -> String {
-        if self.ascii {
-            symbol.to_string()
-        } else {
-            notation::pretty(symbol)
-        }
+        Typography::from_ascii(self.ascii).symbol(symbol)
     }
 
     /// "net 0.3775", "net⁺ 0.3774", or "net" before it is computed.

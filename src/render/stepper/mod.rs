@@ -7,7 +7,7 @@
 mod drawing;
 
 use crate::article::{self, ErratumKind, Printed, Verdict};
-use crate::notation;
+use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::render::table;
@@ -89,6 +89,7 @@ type Comparison = HashMap<&'static str, Vec<(&'static Printed, Verdict<'static>)
 pub struct Stepper<'a> {
     trace: &'a Trace,
     options: StepperOptions,
+    typography: Typography,
     labels: &'static Labels,
     /// The index in the trace's values of each step: every value but the given ones.
     steps: Vec<usize>,
@@ -102,7 +103,8 @@ pub struct Stepper<'a> {
 impl<'a> Stepper<'a> {
     /// A stepper at the first computed value of `trace`'s first iteration.
     pub fn new(trace: &'a Trace, options: StepperOptions) -> Stepper<'a> {
-        let labels = options.lang.labels();
+        let typography = Typography::from_ascii(options.ascii);
+        let labels = options.lang.labels_in(typography);
         let values = &trace.first().values;
         let steps: Vec<usize> = (0..values.len())
             .filter(|&i| values[i].stage != Stage::Given)
@@ -112,7 +114,13 @@ impl<'a> Stepper<'a> {
         for (step, &i) in steps.iter().enumerate() {
             let key = table::group_key(&values[i]);
             if last_key != Some(key) {
-                let title = table::section_title(trace, labels, values[i].stage, values[i].layer);
+                let title = table::section_title(
+                    trace,
+                    labels,
+                    typography,
+                    values[i].stage,
+                    values[i].layer,
+                );
                 sections.push((step, title));
                 last_key = Some(key);
             }
@@ -120,6 +128,7 @@ impl<'a> Stepper<'a> {
         Stepper {
             trace,
             options,
+            typography,
             labels,
             steps,
             sections,
@@ -212,11 +221,18 @@ impl<'a> Stepper<'a> {
     }
 
     fn symbol(&self, symbol: &str) -> String {
-        if self.options.ascii {
-            symbol.to_string()
-        } else {
-            notation::pretty(symbol)
-        }
+        self.typography.symbol(symbol)
+    }
+
+    /// How the stepper sets its text: the labels are already in it; the command's own
+    /// messages (`step --plain`) ask here.
+    pub fn typography(&self) -> Typography {
+        self.typography
+    }
+
+    /// The labels, in the stepper's language and typography.
+    pub fn labels(&self) -> &'static Labels {
+        self.labels
     }
 
     /// The heading: the section on the left, "step k of N" on the right.
@@ -290,7 +306,7 @@ impl<'a> Stepper<'a> {
         };
         let l = self.labels;
         let lang = self.options.lang;
-        let differs = if self.options.ascii { "!=" } else { "≠" };
+        let differs = self.typography.differs();
         let mut lines = Vec::new();
         for (printed, verdict) in entries {
             let text = match *verdict {
@@ -299,7 +315,7 @@ impl<'a> Stepper<'a> {
                         "{}: {} {}",
                         l.article,
                         printed.printed,
-                        if self.options.ascii { "ok" } else { "✓" }
+                        self.typography.agrees()
                     ),
                     None,
                     Style::Agrees,
@@ -312,7 +328,7 @@ impl<'a> Stepper<'a> {
                     };
                     (
                         format!("{}: {} {differs} {kind}", l.article, printed.printed),
-                        Some(lang.pick(&e.en, &e.zh).to_string()),
+                        Some(self.typography.text(lang.pick(&e.en, &e.zh)).into_owned()),
                         Style::Explained,
                     )
                 }
@@ -342,7 +358,10 @@ impl<'a> Stepper<'a> {
             .step_of
             .replace("{k}", &(self.position + 1).to_string())
             .replace("{n}", &self.steps.len().to_string());
-        let heading = format!("{} · {step}", self.sections[self.section()].1);
+        let heading = self
+            .typography
+            .text(&format!("{} · {step}", self.sections[self.section()].1))
+            .into_owned();
         let mut lines = wrap(&heading, "", width, Style::Heading);
         lines.extend(self.panel(width));
         lines
@@ -630,6 +649,43 @@ mod tests {
         assert!(screen.contains("network drawing needs"), "{screen}");
         let tiny = text(&s.screen(30, 6));
         assert!(tiny.contains("too small"), "{tiny}");
+    }
+
+    #[test]
+    fn ascii_screens_are_ascii_at_every_step_and_size() {
+        let trace = article();
+        for lang in [Lang::En, Lang::Zh] {
+            let options = StepperOptions { lang, ascii: true };
+            let mut s = Stepper::new(&trace, options);
+            let mut screens = Vec::new();
+            for _ in 0..s.len() {
+                for (w, h) in [(120, 40), (80, 24), (60, 14), (30, 6)] {
+                    screens.push(text(&s.screen(w, h)));
+                }
+                screens.push(text(&s.page(100)));
+                s.apply(Key::Next);
+            }
+            s.apply(Key::Help);
+            screens.push(text(&s.screen(100, 30)));
+            for screen in screens {
+                // --lang zh keeps its Chinese words, and only them.
+                let other = screen
+                    .chars()
+                    .find(|&c| !(c.is_ascii() || lang == Lang::Zh && c.width() == Some(2)));
+                assert!(other.is_none(), "{other:?} in\n{screen}");
+            }
+        }
+        let s = Stepper::new(
+            &trace,
+            StepperOptions {
+                lang: Lang::En,
+                ascii: true,
+            },
+        );
+        let screen = text(&s.screen(100, 30));
+        assert!(screen.contains("Step 1 | Forward pass | 1. input layer -> hidden layer"));
+        assert!(screen.contains("article: 0.3775 ok"), "{screen}");
+        assert!(screen.contains("Enter/-> next | <- back"), "{screen}");
     }
 
     #[test]
