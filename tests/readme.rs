@@ -18,8 +18,9 @@
 //!   `CI=true`, where it fails: .ci/run installs jq, so a missing jq there is a broken setup.
 //!
 //! After a deliberate change of output, `README_UPDATE=1 cargo test --test readme` rewrites
-//! every mismatched block's output (and status line) in place, keeping the wildcards that
-//! still match, and then fails anyway: a rewrite is to be reviewed (`git diff`), never passed.
+//! every mismatched block's output (and status line) in place, keeping each wildcard whose
+//! line still matches (a changed line is written out whole, its `[..]` lost), and then fails
+//! anyway: a rewrite is to be reviewed (`git diff`), never passed.
 //!
 //! Blocks of other languages (```sh, ```text, ```json) are not run: a `$ ` prompt in one of
 //! them is an error, so an example that shows output cannot hide from this test. `cargo
@@ -363,4 +364,40 @@ fn wildcards_match_what_varies_and_nothing_else() {
     assert!(eq("seed: 48213 (x)", "seed: [..] (x)"));
     assert!(!eq("a\nb\nc", "a\nc"));
     assert!(!eq("E_total 0.29", "E_total 0.30"));
+}
+
+/// The README's library example, word for word: `the_library_example_prints_what_it_shows`
+/// checks that the README still holds this code and that it prints the line it shows.
+const LIBRARY_EXAMPLE: &str = r#"use backprop_tracer::{engine, network::Network, trace::Options};
+
+let trace = engine::trace_iteration(&Network::article(), &Options::default());
+let w5 = trace.first().get("w5+").unwrap();
+println!("{} = {} = {}", w5.formula, w5.substituted, w5.value);"#;
+
+#[test]
+fn the_library_example_prints_what_it_shows() {
+    use backprop_tracer::{engine, network::Network, trace::Options};
+
+    let text = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let start = text
+        .find("```rust\n")
+        .expect("README.md has a ```rust block")
+        + 8;
+    let block = &text[start..start + text[start..].find("```").unwrap()];
+    let (code, shown) = block
+        .trim_end()
+        .rsplit_once("\n// ")
+        .expect("the block ends with the printed line as a `// ` comment");
+    assert_eq!(
+        code, LIBRARY_EXAMPLE,
+        "README.md's library example changed: update LIBRARY_EXAMPLE and the code below"
+    );
+
+    let trace = engine::trace_iteration(&Network::article(), &Options::default());
+    let w5 = trace.first().get("w5+").unwrap();
+    let printed = format!("{} = {} = {}", w5.formula, w5.substituted, w5.value);
+    assert_eq!(
+        shown, printed,
+        "README.md's library example prints another line"
+    );
 }
