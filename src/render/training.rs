@@ -246,9 +246,9 @@ pub fn render(
     if let Some(since) = stalled_since(run) {
         let note = format!(
             "E_total and the outputs have not changed since iteration {since}: the gradients \
-             are 0, because the neurons are saturated (out(1 − out) or 1 − out² is exactly 0 \
-             once out rounds to its limit) or, with ReLU, dead. A smaller learning rate \
-             avoids it."
+             are 0, or so small that η·∂E/∂w is below a weight's last digit, because neurons \
+             are saturated (out(1 − out) or 1 − out² is 0, or nearly, once out nears its \
+             limit) or, with ReLU, dead. A smaller learning rate avoids it."
         );
         writeln!(out, "{}", t.text(&note))?;
     }
