@@ -62,6 +62,33 @@ const DETAILS: [Detail; 5] = [
     },
 ];
 
+/// A drawn network: its lines, and what each weight's edge shows, so that a test (or a
+/// screen reader) can read the weights without reading them back out of the lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawing {
+    /// The lines, as the screen shows them.
+    pub lines: Vec<Line>,
+    /// Every weight's edge, in the order drawn (by layer, receiving neuron, sending neuron).
+    pub edges: Vec<Edge>,
+}
+
+/// The label on one weight's edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// The weight, by its name (`w5`).
+    pub weight: String,
+    /// The recorded value the label shows, by its ASCII symbol: `w5`, or `w5+` once updated.
+    pub shows: String,
+    /// That value.
+    pub value: f64,
+    /// The text drawn, without the line and arrow around it (`h1─w5 0.4`, `w5⁺ 0.3589`).
+    pub label: String,
+    /// The line of [`Drawing::lines`] it is drawn on.
+    pub row: usize,
+    /// Whether it is drawn as used by the current step.
+    pub highlighted: bool,
+}
+
 /// The drawing of `trace` with the values up to and including `values[upto]`, highlighting
 /// what that value uses, in at most `width` × `height` cells. `Err((w, h))` when even the
 /// most compact drawing needs w × h.
@@ -71,15 +98,18 @@ pub fn draw(
     width: usize,
     height: usize,
     ascii: bool,
-) -> Result<Vec<Line>, (usize, usize)> {
+) -> Result<Drawing, (usize, usize)> {
     let scene = Scene::new(trace, upto, ascii);
     // Sized for every value known, so that nothing moves from one step to the next.
     let everything = Scene::new(trace, trace.first().values.len() - 1, ascii);
     let mut smallest = (usize::MAX, usize::MAX);
     for detail in DETAILS {
-        let grid = scene.layout(&scene.texts(detail), &everything.texts(detail));
+        let (grid, edges) = scene.layout(&scene.texts(detail), &everything.texts(detail));
         if grid.width <= width && grid.height() <= height {
-            return Ok(grid.into_lines());
+            return Ok(Drawing {
+                lines: grid.into_lines(),
+                edges,
+            });
         }
         smallest = (grid.width, grid.height());
     }
@@ -136,15 +166,15 @@ impl<'a> Scene<'a> {
     }
 
     /// The newest value of `symbol`: its updated `+` value once that is known, unless the
-    /// current step reads the old one. Returns the symbol shown and the value.
+    /// current step reads the old one. Returns the (ASCII) symbol shown and the value.
     fn newest(&self, symbol: &str) -> Option<(String, f64)> {
         let updated = format!("{symbol}+");
         if !self.reads.contains(symbol)
             && let Some(&v) = self.known.get(updated.as_str())
         {
-            return Some((self.pretty(&updated), v));
+            return Some((updated, v));
         }
-        self.known.get(symbol).map(|&v| (self.pretty(symbol), v))
+        self.known.get(symbol).map(|&v| (symbol.to_string(), v))
     }
 
     fn pretty(&self, symbol: &str) -> String {
@@ -155,7 +185,7 @@ impl<'a> Scene<'a> {
     fn labelled(&self, label: &str, symbol: &str, digits: usize) -> String {
         match self.newest(symbol) {
             Some((shown, v)) => {
-                let plus = shown.ends_with('+') || shown.ends_with('⁺');
+                let plus = shown.ends_with('+');
                 let mark = if !plus {
                     ""
                 } else if self.ascii {
@@ -201,8 +231,8 @@ impl<'a> Scene<'a> {
                     .collect()
             })
             .collect();
-        // The weights into every neuron: (element, text), per layer from 1.
-        let weights: Vec<Vec<Vec<(Element, String)>>> = (1..layers.len())
+        // The weights into every neuron, per layer from 1.
+        let weights: Vec<Vec<Vec<WeightText>>> = (1..layers.len())
             .map(|l| {
                 let n_in = layers[l - 1];
                 (0..layers[l])
@@ -210,14 +240,23 @@ impl<'a> Scene<'a> {
                         (0..n_in)
                             .map(|k| {
                                 let w = self.names.weight(l - 1, j * n_in + k);
-                                let (shown, value) = self.newest(&w).unwrap_or((w.clone(), 0.0));
+                                let (shows, value) = self.newest(&w).unwrap_or((w.clone(), 0.0));
                                 let mut text = String::new();
                                 if detail.sources {
                                     text.push_str(self.names.neuron(l - 1, k));
                                     text.push(h);
                                 }
-                                text.push_str(&format!("{shown} {}", number::compact(value, d)));
-                                (Element::Weight(w), text)
+                                text.push_str(&format!(
+                                    "{} {}",
+                                    self.pretty(&shows),
+                                    number::compact(value, d)
+                                ));
+                                WeightText {
+                                    weight: w,
+                                    shows,
+                                    value,
+                                    text,
+                                }
                             })
                             .collect()
                     })
@@ -261,8 +300,8 @@ impl<'a> Scene<'a> {
         }
     }
 
-    /// The drawing of `texts`, its columns as wide as those of `sizes` need.
-    fn layout(&self, texts: &Texts, sizes: &Texts) -> Grid {
+    /// The drawing of `texts`, its columns as wide as those of `sizes` need, and its edges.
+    fn layout(&self, texts: &Texts, sizes: &Texts) -> (Grid, Vec<Edge>) {
         let layers = &self.trace.network.layers;
         let (h, v, arrow) = if self.ascii {
             ('-', '=', '>')
@@ -301,7 +340,7 @@ impl<'a> Scene<'a> {
             weights[l - 1]
                 .iter()
                 .flatten()
-                .map(|(_, t)| text_width(t))
+                .map(|w| text_width(&w.text))
                 .max()
                 .unwrap_or(0)
                 + 4
@@ -325,6 +364,7 @@ impl<'a> Scene<'a> {
         let error_x = cursor;
         let tallest = layers.iter().copied().max().unwrap_or(1);
         let mut grid = Grid::new(error_x + error_width, 1 + tallest * slot + 1);
+        let mut edges = Vec::new();
 
         let Texts {
             boxes,
@@ -361,16 +401,24 @@ impl<'a> Scene<'a> {
                     continue;
                 }
                 let gw = gap_width(l);
-                for (k, (element, text)) in weights[l - 1][j].iter().enumerate() {
-                    let style = self.style(element);
+                for (k, w) in weights[l - 1][j].iter().enumerate() {
+                    let style = self.style(&Element::Weight(w.weight.clone()));
                     let line = if style == Style::Highlight { v } else { h };
                     let mut entry = String::from(" ");
-                    entry.push_str(text);
+                    entry.push_str(&w.text);
                     while text_width(&entry) < gw - 1 {
                         entry.push(line);
                     }
                     entry.push(arrow);
                     grid.put(x[l] - gw, top + 1 + k, &entry, style);
+                    edges.push(Edge {
+                        weight: w.weight.clone(),
+                        shows: w.shows.clone(),
+                        value: w.value,
+                        label: w.text.clone(),
+                        row: top + 1 + k,
+                        highlighted: style == Style::Highlight,
+                    });
                 }
             }
         }
@@ -384,7 +432,7 @@ impl<'a> Scene<'a> {
         grid.put(0, row, &texts.eta, self.style(&Element::Eta));
         let total_x = text_width(&sizes.eta) + 3;
         grid.put(total_x, row, &texts.total, self.style(&Element::Total));
-        grid
+        (grid, edges)
     }
 
     fn style(&self, element: &Element) -> Style {
@@ -401,13 +449,24 @@ struct Texts {
     /// Per layer, per neuron, the lines in its box.
     boxes: Vec<Vec<Vec<String>>>,
     /// Per weight layer, per receiving neuron, its weights.
-    weights: Vec<Vec<Vec<(Element, String)>>>,
+    weights: Vec<Vec<Vec<WeightText>>>,
     /// Per output, its target and its error.
     errors: Vec<[(Element, String); 2]>,
     /// Per weight layer, its shared bias.
     biases: Vec<Option<(Element, String)>>,
     total: String,
     eta: String,
+}
+
+/// The label of one weight, before it is placed.
+struct WeightText {
+    /// The weight's name (`w5`).
+    weight: String,
+    /// The recorded value shown (`w5` or `w5+`).
+    shows: String,
+    value: f64,
+    /// `h1─w5 0.4`.
+    text: String,
 }
 
 /// The element `symbol` belongs to: a neuron for its net, out, δ and its chain-rule factors;
@@ -596,7 +655,7 @@ mod tests {
             .iter()
             .position(|v| v.symbol == "net_h1")
             .unwrap();
-        let lines = draw(&trace, at, 120, 30, false).unwrap();
+        let lines = draw(&trace, at, 120, 30, false).unwrap().lines;
         let drawn = text(&lines);
         assert!(drawn.contains("net 0.3775"), "{drawn}");
         assert!(
@@ -625,7 +684,7 @@ mod tests {
             .iter()
             .position(|v| v.symbol == "dnet_o1/dout_h1")
             .unwrap();
-        let drawn = text(&draw(&trace, at, 120, 30, false).unwrap());
+        let drawn = text(&draw(&trace, at, 120, 30, false).unwrap().lines);
         // w5 has been updated by now, but this step reads the original.
         assert!(drawn.contains("w5 0.4"), "{drawn}");
         assert!(drawn.contains("w6⁺ 0.408666"), "{drawn}");
@@ -634,8 +693,8 @@ mod tests {
     #[test]
     fn shrinks_then_gives_up() {
         let trace = article();
-        let wide = draw(&trace, 20, 200, 40, false).unwrap();
-        let narrow = draw(&trace, 20, 74, 40, false).unwrap();
+        let wide = draw(&trace, 20, 200, 40, false).unwrap().lines;
+        let narrow = draw(&trace, 20, 74, 40, false).unwrap().lines;
         assert!(text(&wide).contains("i1─w1"));
         assert!(!text(&narrow).contains("i1─w1"));
         assert!(

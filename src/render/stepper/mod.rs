@@ -6,6 +6,8 @@
 
 mod drawing;
 
+pub use drawing::{Drawing, Edge};
+
 use crate::article::{self, ErratumKind, Printed, Verdict};
 use crate::notation::Typography;
 use crate::number;
@@ -367,6 +369,18 @@ impl<'a> Stepper<'a> {
         lines
     }
 
+    /// The drawing of the network at the current step, in at most `width` × `height`
+    /// cells; `Err((w, h))` when even its most compact form needs w × h.
+    pub fn drawing(&self, width: usize, height: usize) -> Result<Drawing, (usize, usize)> {
+        drawing::draw(
+            self.trace,
+            self.steps[self.position],
+            width,
+            height,
+            self.options.ascii,
+        )
+    }
+
     /// The whole screen for a terminal of `width` × `height`: heading, panel, the drawing
     /// of the network (or the list of keys), and the keys at the bottom. Never more than
     /// `height` lines, none wider than `width`.
@@ -397,13 +411,7 @@ impl<'a> Stepper<'a> {
         };
         let draw = |lines: &Vec<Line>| {
             let room = height.saturating_sub(lines.len() + footer.len());
-            drawing::draw(
-                self.trace,
-                self.steps[self.position],
-                width,
-                room,
-                self.options.ascii,
-            )
+            self.drawing(width, room)
         };
         let mut lines = top(true);
         if self.help {
@@ -423,7 +431,7 @@ impl<'a> Stepper<'a> {
                 }
             }
             match drawn {
-                Ok(drawing) => lines.extend(drawing),
+                Ok(drawing) => lines.extend(drawing.lines),
                 Err((w, h)) => {
                     let text = l
                         .drawing_too_small
