@@ -3,6 +3,11 @@
 //! and errors to the right of the outputs. The neurons and weights the current step uses are
 //! drawn with double lines (and highlighted). The drawing shrinks its numbers and drops its
 //! labels to fit the space it is given, and says how much it needs when even that fails.
+//!
+//! Every value is shown as it stands after the current step (w5⁺ once its update is
+//! computed), except what the current step reads: that is shown as the formula reads it. So
+//! in the simultaneous order the hidden layer's chain shows the original w5 it multiplies
+//! by, though w5⁺ is known, and in the sequential order and the summary it shows w5⁺.
 
 use super::{Line, Span, Style};
 use crate::network::Bias;
@@ -122,9 +127,9 @@ struct Scene<'a> {
     names: Notation,
     known: HashMap<&'a str, f64>,
     used: HashSet<Element>,
-    /// The symbols the current step reads, so a weight it reads before its update is shown
-    /// with the value it reads.
-    reads: HashSet<&'a str>,
+    /// What the current step reads, by the symbol without its `+` (`w5`), as the recorded
+    /// symbol it reads (`w5` or `w5+`): what it shows, though a newer value is known.
+    reads: HashMap<&'a str, &'a str>,
     ascii: bool,
 }
 
@@ -152,7 +157,14 @@ impl<'a> Scene<'a> {
             .iter()
             .map(|v| (v.symbol.as_str(), v.value))
             .collect();
-        let reads = current.from.iter().map(String::as_str).collect();
+        let reads = current
+            .from
+            .iter()
+            .map(|symbol| {
+                let read = stands_for(symbol, &index);
+                (read.strip_suffix('+').unwrap_or(read), read)
+            })
+            .collect();
         // `element` borrows `neurons`, which borrows `names`: done with both before moving.
         drop(neurons);
         Scene {
@@ -165,13 +177,17 @@ impl<'a> Scene<'a> {
         }
     }
 
-    /// The newest value of `symbol`: its updated `+` value once that is known, unless the
-    /// current step reads the old one. Returns the (ASCII) symbol shown and the value.
+    /// The value of `symbol` to show: the one the current step reads, if it reads one;
+    /// else the newest (its updated `+` value once that is known). Returns the (ASCII)
+    /// symbol shown and the value.
     fn newest(&self, symbol: &str) -> Option<(String, f64)> {
-        let updated = format!("{symbol}+");
-        if !self.reads.contains(symbol)
-            && let Some(&v) = self.known.get(updated.as_str())
+        if let Some(&read) = self.reads.get(symbol)
+            && let Some(&v) = self.known.get(read)
         {
+            return Some((read.to_string(), v));
+        }
+        let updated = format!("{symbol}+");
+        if let Some(&v) = self.known.get(updated.as_str()) {
             return Some((updated, v));
         }
         self.known.get(symbol).map(|&v| (symbol.to_string(), v))
@@ -467,6 +483,16 @@ struct WeightText {
     value: f64,
     /// `h1─w5 0.4`.
     text: String,
+}
+
+/// The value `symbol` stands for: itself, or, for a factor recorded as nothing but another
+/// value (∂net_o1/∂out_h1 = w5, the chain's stand-in for a weight), that value as the
+/// factor read it (`w5` in the simultaneous order, `w5+` in the sequential one).
+fn stands_for<'a>(symbol: &'a str, index: &HashMap<&str, &'a TracedValue>) -> &'a str {
+    match index.get(symbol) {
+        Some(v) if v.from.len() == 1 && v.formula == v.from[0] => &v.from[0],
+        _ => symbol,
+    }
 }
 
 /// The element `symbol` belongs to: a neuron for its net, out, δ and its chain-rule factors;
