@@ -427,3 +427,41 @@ fn ascii_full_screen_writes_only_ascii() {
     let other = raw.chars().find(|c| !c.is_ascii());
     assert!(other.is_none(), "{other:?} on the screen:\n{}", t.text());
 }
+
+#[test]
+fn the_drawing_shows_the_weight_each_formula_reads() {
+    // Simultaneous (the article's order): δ_o1 · ∂net_o1/∂out_h1 multiplies by the original
+    // w5, though w5⁺ is known by then; the summary reads w5⁺.
+    let mut t = Terminal::start("", 100, 30, &[]);
+    t.wait_for(&["step 1 of 66"]);
+    t.keys("nnnn\r");
+    let screen = t.wait_for(&["step 31 of 66", "= 0.138498562 * 0.4"]);
+    assert!(screen.contains("w5 0.4═"), "{screen}");
+    assert!(t.bold_text("w5 0.4"));
+    assert!(
+        !screen.contains("w5⁺"),
+        "not in place of the w5 it reads:\n{screen}"
+    );
+    assert!(
+        screen.contains("w7⁺ 0.511301"),
+        "other edges show the update:\n{screen}"
+    );
+    t.keys("n\r\r\r\r");
+    let screen = t.wait_for(&["step 60 of 66", "net_o1⁺ = w5⁺ * out_h1⁺"]);
+    assert!(screen.contains("w5⁺ 0.358916═"), "{screen}");
+    assert!(t.bold_text("w5⁺ 0.358916"));
+    t.keys("q");
+    t.wait_exit();
+
+    // Sequential: the hidden layer's chain reads w5⁺.
+    let mut t = Terminal::start("--update-order sequential", 100, 30, &[]);
+    t.wait_for(&["step 1 of 66"]);
+    t.keys("nnnn\r");
+    let screen = t.wait_for(&["step 31 of 66", "= 0.138498562 * 0.35891648"]);
+    assert!(screen.contains("w5⁺ 0.358916═"), "{screen}");
+    assert!(t.bold_text("w5⁺ 0.358916"));
+    assert!(!screen.contains("w5 0.4"), "{screen}");
+    t.keys("q");
+    t.wait_exit();
+    t.assert_restored();
+}
