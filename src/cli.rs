@@ -82,8 +82,8 @@ pub struct TrainArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Also write the loss curve as an SVG image to FILE.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also write the loss curve as an SVG image to FILE.svg.
+    #[arg(long, value_name = "FILE.svg", value_parser = svg_path)]
     pub plot: Option<PathBuf>,
 
     /// Print only the final result: no progress bar, no table, no curve.
@@ -94,6 +94,19 @@ pub struct TrainArgs {
     /// terminals that draw box lines double-width.
     #[arg(long)]
     pub ascii: bool,
+}
+
+/// A --plot file name: the image is SVG, and out.png would name it falsely.
+fn svg_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+    {
+        Ok(path)
+    } else {
+        Err("the plot is an SVG image: give a file name ending in .svg".to_string())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

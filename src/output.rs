@@ -22,7 +22,25 @@ pub fn write_to(
     }
 }
 
-fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+/// Refuses, before any work is done, a FILE that [`write_to`] could not write: a folder, or a
+/// file in a folder that does not exist or cannot be written to (tried with a temporary file,
+/// removed at once).
+pub fn check_writable(path: &Path) -> Result<()> {
+    let Some(dir) = folder_for(path)? else {
+        return Ok(());
+    };
+    tempfile::Builder::new()
+        .prefix(".backprop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(without_temporary_path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The folder FILE's temporary file goes in; `None` for a device or a pipe, which is written
+/// into directly. Refuses a folder for FILE and a folder that does not exist.
+fn folder_for(path: &Path) -> Result<Option<&Path>> {
     let shown = path.display();
     if path.is_dir() {
         bail!("cannot write {shown}: it is a directory");
@@ -30,14 +48,7 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
     // A device or a pipe (/dev/stdout, /dev/null, a FIFO) cannot be replaced by renaming, and
     // must not be: write into it directly.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .with_context(|| format!("cannot write {shown}"))?;
-        let mut out = BufWriter::new(file);
-        return render(&mut out)
-            .and_then(|_| out.flush())
-            .with_context(|| format!("cannot write {shown}"));
+        return Ok(None);
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -49,6 +60,21 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
             dir.display()
         );
     }
+    Ok(Some(dir))
+}
+
+fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let shown = path.display();
+    let Some(dir) = folder_for(path)? else {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {shown}"))?;
+        let mut out = BufWriter::new(file);
+        return render(&mut out)
+            .and_then(|_| out.flush())
+            .with_context(|| format!("cannot write {shown}"));
+    };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".backprop-").suffix(".tmp");
     // A temporary file is private (0600) by default; the file it becomes should get the

@@ -798,3 +798,120 @@ fn a_run_killed_mid_write_leaves_the_old_file() {
     child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
 }
+
+/// `train`'s bad inputs: refused before the run, so that nothing is written, each with one
+/// clear message and the right status (2 for a command-line mistake).
+#[test]
+fn bad_train_inputs_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let at = |name: &str| out.join(name).display().to_string();
+    let (run_json, plot_svg) = (at("run.json"), at("loss.svg"));
+    let folder_svg = dir.path().join("folder.svg");
+    std::fs::create_dir(&folder_svg).unwrap();
+    let folder_svg = folder_svg.display().to_string();
+    // A first forward pass that overflows: ReLU passes 1e300 · 2 on, and 1e300 · 2e300 is inf.
+    let (_keep, relu) = write_network(
+        r#"{"layers": [2, 2, 2], "activation": "relu",
+            "weights": [[1e300, 1e300, 1e300, 1e300], [1e300, 1e300, 1e300, 1e300]],
+            "biases": [0, 0], "input": [1, 1], "target": [0, 0]}"#,
+    );
+    let relu = relu.display().to_string();
+    let cases: Vec<(Vec<&str>, &[&str], i32)> = vec![
+        (
+            vec!["train", "--summary", "-o", &run_json],
+            &["--summary", "--format ndjson"],
+            2,
+        ),
+        (
+            vec!["train", "--plot", "out.png"],
+            &["out.png", "--plot", ".svg"],
+            2,
+        ),
+        (
+            vec!["train", "--plot", "out"],
+            &["'out'", "--plot", ".svg"],
+            2,
+        ),
+        (
+            vec!["train", "-o", &plot_svg, "--plot", &plot_svg],
+            &["--output", "--plot", "the same file", "loss.svg"],
+            2,
+        ),
+        (
+            vec!["train", "-n", "5", "--format", "json", "-o", &run_json],
+            &[],
+            0,
+        ),
+        (
+            vec![
+                "train",
+                "-n",
+                "5",
+                "--format",
+                "json",
+                "-o",
+                &run_json,
+                "--plot",
+                "/nonexistent/x.svg",
+            ],
+            &["cannot write /nonexistent/x.svg", "does not exist"],
+            1,
+        ),
+        (
+            vec!["train", "-n", "5", "-o", &run_json, "--plot", &folder_svg],
+            &["cannot write", "folder.svg: it is a directory"],
+            1,
+        ),
+        (
+            vec![
+                "train",
+                "-n",
+                "5",
+                "--plot",
+                &plot_svg,
+                "-o",
+                "/nonexistent/run.txt",
+            ],
+            &["cannot write /nonexistent/run.txt", "does not exist"],
+            1,
+        ),
+        (
+            vec!["train", &relu, "--format", "json", "-o", &run_json],
+            &[
+                "net.json",
+                "net_o1 = inf",
+                "1e300 * 2e300",
+                "too large for f64",
+            ],
+            1,
+        ),
+        (
+            vec!["train", &relu, "--plot", &plot_svg, "-q"],
+            &["net.json", "net_o1 = inf"],
+            1,
+        ),
+    ];
+    for (args, words, code) in cases {
+        let result = backprop().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(code), "{args:?}: {stderr}");
+        if code == 0 {
+            // The control case: the same run with writable paths writes its file.
+            assert_eq!(files_in(&out), ["run.json"], "{args:?}");
+            std::fs::remove_file(&run_json).unwrap();
+            continue;
+        }
+        assert!(files_in(&out).is_empty(), "{args:?} left a file");
+        assert!(result.stdout.is_empty(), "{args:?} printed to stdout");
+        for word in words {
+            assert!(stderr.contains(word), "{args:?}: {stderr:?} lacks {word:?}");
+        }
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("learning rate"), "{args:?}: {stderr}");
+        if code == 1 {
+            assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        }
+    }
+}

@@ -523,7 +523,8 @@ fn plot_writes_an_svg_with_labelled_axes() {
 
 #[test]
 fn summary_without_ndjson_is_refused() {
-    let assert = backprop().args(["train", "--summary"]).assert().code(1);
+    // A command-line mistake, like clap's own: status 2.
+    let assert = backprop().args(["train", "--summary"]).assert().code(2);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("--format ndjson"), "{stderr}");
 }
@@ -602,4 +603,125 @@ fn the_article_runs_table_is_pinned() {
             "--ascii"
         ])
     );
+}
+
+/// The article's network, linear, with learning rate `eta`: it diverges in iteration 1 when
+/// `eta` is 1e200, so a run of any length ends at once.
+fn linear_network(dir: &tempfile::TempDir, eta: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("traces/article.json")
+        .unwrap()
+        .replace("\"sigmoid\"", "\"linear\"")
+        .replace(
+            "\"learning_rate\": 0.5",
+            &format!("\"learning_rate\": {eta}"),
+        );
+    let path = dir.path().join("linear.json");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `backprop` with `args` in at most 1 GiB of address space (so that a program that
+/// builds something of the run's size fails instead of exhausting the machine), killed after
+/// `seconds`. Returns its output, or `None` if it was still running.
+#[cfg(unix)]
+fn run_bounded(args: &[&str], seconds: u64) -> Option<std::process::Output> {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let bin = assert_cmd::cargo::cargo_bin!("backprop");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn the_checkpoint_schedule_is_not_built_before_the_run() {
+    // Runs of 2^64 − 1 and 10^12 iterations with a checkpoint every 2^63 and every iteration:
+    // the schedule once went past 2^64 (an overflow) or was listed in advance (8 bytes per
+    // checkpoint, 8 GB). The network diverges in iteration 1, so a run that starts at once
+    // also ends at once, with the divergence.
+    let dir = tempfile::tempdir().unwrap();
+    let net = linear_network(&dir, "1e200");
+    let net = net.to_str().unwrap();
+    for (n, every) in [
+        ("18446744073709551615", "9223372036854775808"),
+        ("18446744073709551615", "18446744073709551615"),
+        ("1000000000000", "1"),
+    ] {
+        let args = ["train", net, "-n", n, "--every", every, "--quiet"];
+        let out = run_bounded(&args, 30).unwrap_or_else(|| panic!("{args:?} did not end"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("the run diverged in iteration 1"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn at_most_1000_checkpoints_are_kept_and_the_table_says_so() {
+    // --every 1 over 10,000 iterations asks for 10,001 checkpoints: the summary and the table
+    // keep at most 1000, with 0, the article's claims and the last among them.
+    let run = summary(&["--every", "1"]);
+    let kept: Vec<usize> = run.checkpoints.iter().map(|c| c.iteration).collect();
+    assert!(kept.len() <= 1000, "{} checkpoints", kept.len());
+    assert!(kept.len() >= 100, "{} checkpoints", kept.len());
+    for iteration in [0, 1, 10_000] {
+        assert!(kept.contains(&iteration), "{iteration} not kept");
+    }
+    assert!(kept.windows(2).all(|w| w[0] < w[1]));
+    // Evenly spaced between the claims: one step.
+    let steps: std::collections::BTreeSet<usize> = kept[2..kept.len() - 1]
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .collect();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let table = stdout_of(&["train", "--every", "1"]);
+    assert!(
+        table.contains(&format!(
+            "showing {} of 10001 checkpoints; use --format ndjson for every iteration",
+            kept.len()
+        )),
+        "{table}"
+    );
+    // A run whose checkpoints all fit says nothing of the kind.
+    assert!(!stdout_of(&["train", "--every", "20"]).contains("showing"));
+    let run = summary(&["--every", "20"]);
+    assert_eq!(run.checkpoints.len(), 502);
+}
+
+#[test]
+fn huge_learning_rates_are_written_in_scientific_notation() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = linear_network(&dir, "1e200");
+    let assert = backprop()
+        .args(["train", net.to_str().unwrap(), "-q"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("(η = 1e200)"), "{stderr}");
+    let longest_digits = stderr
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap();
+    assert!(longest_digits <= 16, "{stderr}");
 }

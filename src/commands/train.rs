@@ -1,26 +1,31 @@
 //! `backprop train`: many iterations, with the checkpoint table, the loss curve, a progress
 //! bar while it runs (on a terminal), and the run exported as NDJSON, JSON or SVG.
 
+use super::UsageError;
 use crate::cli::{TrainArgs, TrainFormat};
 use crate::input;
 use crate::output;
 use anyhow::{Result, bail};
 use backprop_tracer::notation::Typography;
+use backprop_tracer::number;
 use backprop_tracer::render::training::{self, TrainTableOptions};
 use backprop_tracer::train::{self, Export, RunOptions, claims, export, plot};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A run shorter than this shows no progress bar at all.
 const QUIET_FOR: Duration = Duration::from_millis(300);
 
 pub fn run(args: &TrainArgs) -> Result<()> {
-    if args.summary && args.format != TrainFormat::Ndjson {
-        bail!("--summary selects what each NDJSON line holds: use it with --format ndjson");
+    check_usage(args)?;
+    // A run can be long: a file it could not write at its end would lose it (and leave -o
+    // written without --plot), so every output is checked before it starts.
+    for path in args.output.iter().chain(&args.plot) {
+        output::check_writable(path)?;
     }
-    let (_name, network) =
-        input::load_network_seeded(args.iteration.network.as_deref(), args.seed)?;
+    let (name, network) = input::load_network_seeded(args.iteration.network.as_deref(), args.seed)?;
     let precision = args.iteration.precision as usize;
     let typography = Typography::from_ascii(args.ascii);
     let mut options = RunOptions {
@@ -32,6 +37,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         seed: None,
     };
     let initial = train::prepare(&network, &mut options);
+    if let Some(bad) = train::non_finite_start(&initial, &options) {
+        bail!("{name}: {bad}");
+    }
     let claims = claims::claims(&initial, options.update_biases);
     let extra: Vec<usize> = claims.iter().map(|c| c.after).collect();
     if let Some(seed) = options.seed
@@ -110,11 +118,46 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             "{d}. The learning rate ({} = {}) is probably too large; what was exported holds \
              the {} iterations before it",
             typography.symbol("eta"),
-            initial.learning_rate,
+            number::compact(initial.learning_rate, 9),
             run.completed
         );
     }
     Ok(())
+}
+
+/// Refuses the options that contradict each other: command-line mistakes, status 2.
+fn check_usage(args: &TrainArgs) -> Result<(), UsageError> {
+    if args.summary && args.format != TrainFormat::Ndjson {
+        return Err(UsageError(
+            "--summary selects what each NDJSON line holds: use it with --format ndjson".into(),
+        ));
+    }
+    if let (Some(output), Some(plot)) = (&args.output, &args.plot)
+        && same_file(output, plot)
+    {
+        return Err(UsageError(format!(
+            "--output {} and --plot {} are the same file: the plot would replace the run's \
+             results; give them different names",
+            output.display(),
+            plot.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file, existing or not (`loss.svg` and `./loss.svg`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolved = |path: &Path| -> Option<PathBuf> {
+        if let Ok(existing) = path.canonicalize() {
+            return Some(existing);
+        }
+        let folder = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(folder.canonicalize().ok()?.join(path.file_name()?))
+    };
+    a == b || resolved(a).is_some_and(|a| resolved(b) == Some(a))
 }
 
 /// The progress bar on standard error: only on a terminal, only once the run has taken more

@@ -8,7 +8,7 @@ use crate::network::Sample;
 use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::train::claims::Judged;
-use crate::train::{Outputs, Run, SampleOrder, plot};
+use crate::train::{self, Outputs, Run, SampleOrder, plot};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use std::io::{self, Write};
 
@@ -231,6 +231,16 @@ pub fn render(
     }
     writeln!(out)?;
     writeln!(out, "{table}")?;
+    if (run.checkpoints.len() as u128) < run.checkpoints_planned {
+        writeln!(
+            out,
+            "At most {} are kept: showing {} of {} checkpoints; use --format ndjson for every \
+             iteration.",
+            train::MAX_CHECKPOINTS,
+            run.checkpoints.len(),
+            run.checkpoints_planned
+        )?;
+    }
     if let Some(order) = other_order {
         let note = format!(
             "{} The article's figure comes from the {order} update order (its code took the \

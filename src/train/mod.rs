@@ -16,7 +16,7 @@ use crate::engine::{self, NoRecorder, TraceRecorder, Workspace};
 use crate::network::{Network, Sample};
 use crate::number;
 use crate::random::{self, Random, Stream};
-use crate::trace::{Options, TracedValue, UpdateOrder};
+use crate::trace::{Options, Stage, TracedValue, UpdateOrder};
 use serde::{Deserialize, Serialize};
 use std::io;
 
@@ -136,8 +136,13 @@ pub struct Run {
     pub last: Network,
     /// What the run did.
     pub options: RunOptions,
-    /// E_total and the outputs at the checkpoints reached.
+    /// E_total and the outputs at the checkpoints reached (after 0 finite when
+    /// [`non_finite_start`] found nothing): at most about [`MAX_CHECKPOINTS`]
+    /// (see [`Schedule::thinned`]), and the last iteration completed.
     pub checkpoints: Vec<Checkpoint>,
+    /// How many checkpoints the run's schedule has up to the last iteration completed: more
+    /// than `checkpoints` holds when they were too many to keep.
+    pub checkpoints_planned: u128,
     /// E_total at up to [`CURVE_POINTS`] evenly spaced iterations, and every checkpoint.
     pub curve: Vec<CurvePoint>,
     /// The iterations completed with finite values.
@@ -156,22 +161,118 @@ pub enum Export<'a> {
     Full(&'a mut dyn io::Write, usize),
 }
 
-/// The iterations the checkpoint table shows: 0 (the initial weights), then 1, 10, 100, …
-/// (or every `every`-th), `extra` (the article's claims), and the last.
-pub fn checkpoint_schedule(iterations: usize, every: Option<usize>, extra: &[usize]) -> Vec<usize> {
-    let mut at = vec![0];
-    match every {
-        Some(k) if k > 0 => at.extend((1..).map(|i| i * k).take_while(|&i| i <= iterations)),
-        _ => at.extend(
-            std::iter::successors(Some(1usize), |&i| i.checked_mul(10))
-                .take_while(|&i| i <= iterations),
-        ),
+/// At most this many checkpoints are kept, for the table and the JSON summary: a table of a
+/// million rows is read by no one, and every iteration is in `--format ndjson`.
+pub const MAX_CHECKPOINTS: usize = 1000;
+
+/// The iterations after which the run measures E_total and the outputs: 0 (the initial
+/// weights), then 1, 10, 100, … (or every `every`-th), `extra` (the article's claims), and the
+/// last. Computed as the run goes, never listed: `--every 1` over 10¹² iterations has 10¹²
+/// of them, and steps near 2⁶⁴ must stop at the last iteration rather than wrap past it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    iterations: usize,
+    /// The regular checkpoints' step; `None`: the powers of ten.
+    every: Option<usize>,
+    /// The other checkpoints, sorted, each at most `iterations`.
+    extra: Vec<usize>,
+}
+
+impl Schedule {
+    /// The schedule of a run of `iterations`; `every` 0 counts as none.
+    pub fn new(iterations: usize, every: Option<usize>, extra: &[usize]) -> Schedule {
+        let mut extra: Vec<usize> = extra.iter().copied().filter(|&i| i <= iterations).collect();
+        extra.sort_unstable();
+        extra.dedup();
+        Schedule {
+            iterations,
+            every: every.filter(|&k| k > 0),
+            extra,
+        }
     }
-    at.extend(extra.iter().copied().filter(|&i| i <= iterations));
-    at.push(iterations);
-    at.sort_unstable();
-    at.dedup();
-    at
+
+    /// The first checkpoint after iteration `k`, if there is one.
+    pub fn after(&self, k: usize) -> Option<usize> {
+        let regular = match self.every {
+            Some(step) => (k / step).checked_add(1).and_then(|i| i.checked_mul(step)),
+            None => std::iter::successors(Some(1usize), |&p| p.checked_mul(10)).find(|&p| p > k),
+        };
+        let extra = self
+            .extra
+            .get(self.extra.partition_point(|&e| e <= k))
+            .copied();
+        let last = (self.iterations > k).then_some(self.iterations);
+        [regular, extra, last]
+            .into_iter()
+            .flatten()
+            .filter(|&i| i <= self.iterations)
+            .min()
+    }
+
+    /// Every checkpoint in order, from 0.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(0), |&k| self.after(k))
+    }
+
+    /// Whether the run measures after iteration `k`.
+    pub fn contains(&self, k: usize) -> bool {
+        k == 0 || k.checked_sub(1).and_then(|before| self.after(before)) == Some(k)
+    }
+
+    /// Whether `k` is one of the regular checkpoints (1, 10, 100, … or a multiple of `every`).
+    fn is_regular(&self, k: usize) -> bool {
+        match self.every {
+            Some(step) => k > 0 && k.is_multiple_of(step),
+            None => std::iter::successors(Some(1usize), |&p| p.checked_mul(10)).any(|p| p == k),
+        }
+    }
+
+    /// How many checkpoints there are up to and including iteration `through` (counted, not
+    /// listed; up to 2⁶⁴ of them, hence the width).
+    pub fn count_through(&self, through: usize) -> u128 {
+        let through = through.min(self.iterations);
+        let regular = match self.every {
+            Some(step) => through / step,
+            None => std::iter::successors(Some(1usize), |&p| p.checked_mul(10))
+                .take_while(|&p| p <= through)
+                .count(),
+        };
+        let mut others: Vec<usize> = self.extra.clone();
+        others.push(self.iterations);
+        others.sort_unstable();
+        others.dedup();
+        let others = others
+            .into_iter()
+            .filter(|&i| i > 0 && i <= through && !self.is_regular(i))
+            .count();
+        1 + regular as u128 + others as u128
+    }
+
+    /// This schedule with at most about `max` checkpoints: when the regular ones are more than
+    /// fit beside 0, the extra ones and the last, only every s-th of them is kept, with s a
+    /// round 1, 2 or 5 × 10ⁿ (so that `--every 1` over 10,000 iterations keeps every 20th).
+    /// The powers of ten are never more than 20.
+    pub fn thinned(&self, max: usize) -> Schedule {
+        let Some(step) = self.every else {
+            return self.clone();
+        };
+        let regular = self.iterations / step;
+        let room = max.saturating_sub(2 + self.extra.len()).max(1);
+        if regular <= room {
+            return self.clone();
+        }
+        let needed = regular.div_ceil(room);
+        let keep = std::iter::successors(Some(1usize), |&p| p.checked_mul(10))
+            .flat_map(|p| [p, p.saturating_mul(2), p.saturating_mul(5)])
+            .find(|&s| s >= needed)
+            .unwrap_or(needed);
+        Schedule {
+            // Beyond the last iteration when it saturates: then no regular checkpoint is
+            // kept, which is what a step that large means.
+            every: Some(step.saturating_mul(keep)),
+            ..self.clone()
+        }
+    }
 }
 
 /// The sample each iteration trains on.
@@ -265,6 +366,88 @@ fn all_finite(net: &Network, biases: bool) -> bool {
     check == 0.0
 }
 
+/// A network whose initial weights already give a NaN or an infinity, before any update:
+/// there is nothing to train, and no learning rate to blame (`show` refuses it too).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFiniteStart {
+    /// The sample it happens on, for a network with `samples`.
+    pub sample: Option<usize>,
+    /// The first value that is not finite, in the order computed.
+    pub value: TracedValue,
+}
+
+impl std::fmt::Display for NonFiniteStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = &self.value;
+        write!(f, "the initial weights give a non-finite value")?;
+        if let Some(s) = self.sample {
+            write!(f, " on samples[{s}]")?;
+        }
+        write!(
+            f,
+            ": {} = {} (formula {} = {}); the weights, biases or inputs are too large for f64",
+            v.symbol,
+            number::compact(v.value, 9),
+            v.formula,
+            v.substituted
+        )
+    }
+}
+
+/// `None` when E_total over the set, with the initial weights, is finite; else the first
+/// forward-pass or error value that is not (or the sum, when only that overflows).
+pub fn non_finite_start(initial: &Network, options: &RunOptions) -> Option<NonFiniteStart> {
+    let set = initial.training_set();
+    let mut ws = Workspace::new(initial);
+    let e_total = total_error(initial, &set, &mut ws);
+    if e_total.is_finite() {
+        return None;
+    }
+    let trace_options = Options {
+        update_order: options.update_order,
+        update_biases: options.update_biases,
+        precision: 9,
+    };
+    let mut recorder = TraceRecorder::new(initial, 9);
+    for (index, sample) in set.iter().enumerate() {
+        let sample_index = (!initial.samples.is_empty()).then_some(index);
+        let values = engine::trace_step(
+            &mut initial.clone(),
+            &sample.input,
+            &sample.target,
+            sample_index,
+            &trace_options,
+            &mut ws,
+            &mut recorder,
+        );
+        let before_update =
+            |v: &&TracedValue| matches!(v.stage, Stage::Given | Stage::Forward | Stage::Error);
+        if let Some(bad) = values
+            .iter()
+            .filter(before_update)
+            .find(|v| !v.value.is_finite())
+        {
+            return Some(NonFiniteStart {
+                sample: sample_index,
+                value: bad.clone(),
+            });
+        }
+    }
+    // Every sample's error is finite; their sum is not.
+    Some(NonFiniteStart {
+        sample: None,
+        value: TracedValue {
+            symbol: "E_total".to_string(),
+            stage: Stage::Error,
+            layer: None,
+            formula: "the sum of E_total over the samples".to_string(),
+            substituted: String::new(),
+            value: e_total,
+            from: Vec::new(),
+        },
+    })
+}
+
 /// Prepares `network` for a run: the options' bias setting, and a seed when the sample order
 /// is random and the network has none. Returns the network as the run starts from it.
 pub fn prepare(network: &Network, options: &mut RunOptions) -> Network {
@@ -292,7 +475,8 @@ pub fn run(
     let n = options.iterations;
     let set = initial.training_set();
     let one = initial.samples.is_empty();
-    let schedule = checkpoint_schedule(n, options.every, extra_checkpoints);
+    let planned = Schedule::new(n, options.every, extra_checkpoints);
+    let schedule = planned.thinned(MAX_CHECKPOINTS);
     let curve_step = (n / CURVE_POINTS).max(1);
     let trace_options = Options {
         update_order: options.update_order,
@@ -309,7 +493,7 @@ pub fn run(
     let mut recorder = TraceRecorder::new(&net, trace_options.precision);
     let mut checkpoints = Vec::new();
     let mut curve = Vec::new();
-    let mut next_checkpoint = 0;
+    let mut next_checkpoint = schedule.after(0);
     let mut next_curve_point = curve_step;
     let mut diverged: Option<usize> = None;
     let mut completed = 0;
@@ -324,9 +508,6 @@ pub fn run(
         iteration: 0,
         e_total: e0,
     });
-    if schedule.first() == Some(&0) {
-        next_checkpoint = 1;
-    }
 
     let mut k = 0;
     while k < n {
@@ -334,9 +515,9 @@ pub fn run(
             // The iterations before the next one that measures, reports progress or ends
             // the run only train: a loop with nothing else in it.
             let next_event = [
-                schedule.get(next_checkpoint).copied().unwrap_or(n),
+                next_checkpoint.unwrap_or(n),
                 next_curve_point,
-                (k / PROGRESS_EVERY + 1) * PROGRESS_EVERY,
+                (k / PROGRESS_EVERY + 1).saturating_mul(PROGRESS_EVERY),
                 n,
             ]
             .into_iter()
@@ -383,7 +564,7 @@ pub fn run(
                 // non-finite weight stays non-finite, and the replay finds where it began).
                 let measuring = matches!(export, Export::Summary(_))
                     || k == next_curve_point
-                    || schedule.get(next_checkpoint) == Some(&k);
+                    || next_checkpoint == Some(k);
                 if !e.is_finite() || (measuring && !all_finite(&net, options.update_biases)) {
                     diverged = Some(k);
                     break;
@@ -398,9 +579,8 @@ pub fn run(
                 }
             }
         }
-        let is_checkpoint = schedule.get(next_checkpoint) == Some(&k);
-        if is_checkpoint {
-            next_checkpoint += 1;
+        if next_checkpoint == Some(k) {
+            next_checkpoint = schedule.after(k);
             let (e_total, outputs) = measure(&net, &set, one, &mut ws);
             if !e_total.is_finite() {
                 diverged = Some(k);
@@ -428,7 +608,7 @@ pub fn run(
         }
         completed = k;
         if k == next_curve_point {
-            next_curve_point += curve_step;
+            next_curve_point = next_curve_point.saturating_add(curve_step);
         }
         if k % PROGRESS_EVERY == 0 {
             progress(k);
@@ -461,11 +641,17 @@ pub fn run(
         }
         divergence
     });
+    // The stop after a divergence adds a checkpoint of its own.
+    let unplanned = checkpoints
+        .last()
+        .is_some_and(|cp| !planned.contains(cp.iteration));
+    let checkpoints_planned = planned.count_through(completed) + u128::from(unplanned);
     Ok(Run {
         initial: initial.clone(),
         last: net,
         options: options.clone(),
         checkpoints,
+        checkpoints_planned,
         curve,
         completed,
         diverged,
@@ -672,24 +858,179 @@ mod tests {
         assert_eq!(run.curve.last().unwrap().iteration, 100_000);
     }
 
+    fn schedule(iterations: usize, every: Option<usize>, extra: &[usize]) -> Vec<usize> {
+        Schedule::new(iterations, every, extra).iter().collect()
+    }
+
     #[test]
     fn default_schedule_is_powers_of_ten_and_the_last() {
         assert_eq!(
-            checkpoint_schedule(10_000, None, &[]),
+            schedule(10_000, None, &[]),
             vec![0, 1, 10, 100, 1000, 10_000]
         );
-        assert_eq!(
-            checkpoint_schedule(250, None, &[]),
-            vec![0, 1, 10, 100, 250]
-        );
-        assert_eq!(checkpoint_schedule(0, None, &[]), vec![0]);
+        assert_eq!(schedule(250, None, &[]), vec![0, 1, 10, 100, 250]);
+        assert_eq!(schedule(0, None, &[]), vec![0]);
     }
 
     #[test]
     fn every_gives_a_fixed_step_and_keeps_extra_points() {
+        assert_eq!(schedule(10, Some(4), &[1, 99]), vec![0, 1, 4, 8, 10]);
+    }
+
+    /// The schedule as a list, written the plain way: what the lazy one must equal.
+    fn listed(iterations: usize, every: Option<usize>, extra: &[usize]) -> Vec<usize> {
+        let mut at = vec![0];
+        match every {
+            Some(k) if k > 0 => at.extend((1..=iterations / k).map(|i| i * k)),
+            _ => at.extend([1, 10, 100, 1000].into_iter().filter(|&p| p <= iterations)),
+        }
+        at.extend(extra.iter().copied().filter(|&i| i <= iterations));
+        at.push(iterations);
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+
+    #[test]
+    fn the_lazy_schedule_is_the_listed_one() {
+        for n in 0..=120 {
+            for every in [
+                None,
+                Some(0),
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(7),
+                Some(50),
+                Some(200),
+            ] {
+                for extra in [&[][..], &[0, 1, 10_000], &[5, 5, 3, 119, 500]] {
+                    let lazy = Schedule::new(n, every, extra);
+                    let list = listed(n, every, extra);
+                    assert_eq!(
+                        lazy.iter().collect::<Vec<_>>(),
+                        list,
+                        "{n} {every:?} {extra:?}"
+                    );
+                    for k in 0..=n + 1 {
+                        assert_eq!(lazy.contains(k), list.contains(&k), "{n} {every:?} {k}");
+                        let upto = list.iter().filter(|&&i| i <= k).count();
+                        assert_eq!(lazy.count_through(k), upto as u128, "{n} {every:?} {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn schedules_at_the_edge_of_usize_neither_overflow_nor_wrap() {
+        const MAX: usize = usize::MAX;
+        const HALF: usize = 1 << (usize::BITS - 1);
+        assert_eq!(schedule(MAX, Some(HALF), &[]), vec![0, HALF, MAX]);
+        assert_eq!(schedule(MAX, Some(MAX), &[]), vec![0, MAX]);
         assert_eq!(
-            checkpoint_schedule(10, Some(4), &[1, 99]),
-            vec![0, 1, 4, 8, 10]
+            schedule(MAX, Some(HALF + 1), &[7]),
+            vec![0, 7, HALF + 1, MAX]
         );
+        assert_eq!(schedule(MAX - 1, Some(HALF), &[]), vec![0, HALF, MAX - 1]);
+        let powers = schedule(MAX, None, &[]);
+        assert_eq!(powers.len(), 22);
+        assert_eq!(powers[20..], [10usize.pow(19), MAX]);
+        // --every 1 to the end: the last steps, and the count of 2⁶⁴ checkpoints.
+        let every_one = Schedule::new(MAX, Some(1), &[]);
+        assert_eq!(every_one.after(MAX - 2), Some(MAX - 1));
+        assert_eq!(every_one.after(MAX - 1), Some(MAX));
+        assert_eq!(every_one.after(MAX), None);
+        assert_eq!(every_one.count_through(MAX), 1u128 << 64);
+        assert!(every_one.contains(MAX) && every_one.contains(MAX - 1));
+        assert_eq!(Schedule::new(MAX, Some(HALF), &[]).count_through(MAX), 3);
+    }
+
+    #[test]
+    fn too_many_checkpoints_are_thinned_to_a_round_step() {
+        // --every 1 over 10^12 iterations (and over 2⁶⁴ − 1): about a thousand, every s-th
+        // for a round s, with 0, the extra ones and the last.
+        for (n, extra) in [
+            (1_000_000_000_000, vec![0, 1, 10_000]),
+            (usize::MAX, vec![3]),
+        ] {
+            let full = Schedule::new(n, Some(1), &extra);
+            let kept: Vec<usize> = full.thinned(MAX_CHECKPOINTS).iter().collect();
+            assert!(kept.len() <= MAX_CHECKPOINTS, "{}", kept.len());
+            assert!(kept.len() >= MAX_CHECKPOINTS / 5, "{}", kept.len());
+            assert_eq!(kept.last(), Some(&n));
+            assert!(extra.iter().all(|e| kept.contains(e)));
+            assert!(kept.iter().all(|&k| full.contains(k)));
+        }
+        let kept: Vec<usize> = Schedule::new(10_000, Some(1), &[0, 1, 10_000])
+            .thinned(MAX_CHECKPOINTS)
+            .iter()
+            .collect();
+        assert_eq!(kept[..4], [0, 1, 20, 40]);
+        assert_eq!(kept.len(), 502);
+        // What fits is left alone.
+        let fits = Schedule::new(10_000, Some(20), &[1]);
+        assert_eq!(fits.thinned(MAX_CHECKPOINTS), fits);
+        let powers = Schedule::new(usize::MAX, None, &[]);
+        assert_eq!(powers.thinned(5), powers);
+    }
+
+    #[test]
+    fn a_thinned_run_keeps_its_checkpoints_and_counts_the_planned_ones() {
+        let mut options = RunOptions {
+            iterations: 10_000,
+            update_order: UpdateOrder::Simultaneous,
+            update_biases: false,
+            sample_order: SampleOrder::Cyclic,
+            every: Some(1),
+            seed: None,
+        };
+        let net = prepare(&Network::article(), &mut options);
+        let run = super::run(&net, &options, &[1], Export::None, &mut |_| {}).unwrap();
+        assert_eq!(run.checkpoints.len(), 502);
+        assert_eq!(run.checkpoints_planned, 10_001);
+        assert_eq!(run.checkpoints[2].iteration, 20);
+        options.every = Some(20);
+        let run = super::run(&net, &options, &[1], Export::None, &mut |_| {}).unwrap();
+        assert_eq!(run.checkpoints.len() as u128, run.checkpoints_planned);
+    }
+
+    fn network(json: &str) -> Network {
+        Network::from_json_str(json).unwrap().0
+    }
+
+    #[test]
+    fn a_non_finite_first_pass_is_named_before_the_run() {
+        let options = RunOptions {
+            iterations: 10,
+            update_order: UpdateOrder::Simultaneous,
+            update_biases: false,
+            sample_order: SampleOrder::Cyclic,
+            every: None,
+            seed: None,
+        };
+        assert_eq!(non_finite_start(&Network::article(), &options), None);
+        // Only the third sample overflows, in the hidden layer: 1e300 · 1e10.
+        let set = network(
+            r#"{"layers": [1, 1, 1], "activation": "relu", "weights": [[1e300], [1e-300]],
+                "biases": [0, 0], "samples": [{"input": [0], "target": [0]},
+                {"input": [1e-300], "target": [0]}, {"input": [1e10], "target": [0]}]}"#,
+        );
+        let bad = non_finite_start(&set, &options).unwrap();
+        assert_eq!(
+            bad.to_string(),
+            "the initial weights give a non-finite value on samples[2]: net_h1 = inf \
+             (formula w1 * i1 + b1 * 1 = 1e300 * 10000000000 + 0 * 1); the weights, biases or \
+             inputs are too large for f64"
+        );
+        // Each sample's error is finite, their sum is not: the sum is named.
+        let sum = network(
+            r#"{"layers": [1, 1], "activation": "linear", "weights": [[1.2e154]], "biases": [0],
+                "samples": [{"input": [1], "target": [0]}, {"input": [1], "target": [0]},
+                {"input": [1], "target": [0]}]}"#,
+        );
+        let bad = non_finite_start(&sum, &options).unwrap();
+        assert_eq!((bad.sample, bad.value.symbol.as_str()), (None, "E_total"));
+        assert_eq!(bad.value.value, f64::INFINITY);
     }
 }

@@ -21,6 +21,24 @@ fn decades(curve: &[CurvePoint]) -> Option<(i32, i32)> {
     Some((lo, if hi == lo { lo + 1 } else { hi }))
 }
 
+/// At most this many decades are labelled on the SVG's error axis: a diverging run spans
+/// hundreds, which labelled one by one are a blur of text a pixel apart.
+const MAX_DECADE_LABELS: i32 = 10;
+
+/// The decades from `lo` to `hi` that get a label and a grid line: all of them when they fit,
+/// else every k-th, with k the first of 2, 5, 10, 20, 50, … that leaves at most
+/// [`MAX_DECADE_LABELS`], and 1 (10⁰) among them when it is in range.
+fn labelled_decades(lo: i32, hi: i32) -> impl Iterator<Item = i32> {
+    // Every k-th of n consecutive decades is at most ⌈n / k⌉ of them.
+    let needed = (hi - lo + MAX_DECADE_LABELS) / MAX_DECADE_LABELS;
+    let every = [1, 10, 100, 1000]
+        .into_iter()
+        .flat_map(|p| [p, 2 * p, 5 * p])
+        .find(|&k| k >= needed)
+        .unwrap_or(needed);
+    (lo..=hi).filter(move |d| d.rem_euclid(every) == 0)
+}
+
 /// A power of ten as an axis label: `1e-3`, `1`, `10`.
 fn decade_label(d: i32) -> String {
     match d {
@@ -128,8 +146,8 @@ pub fn svg(curve: &[CurvePoint], title: &str) -> String {
         W / 2.0,
         escape(title)
     );
-    // Horizontal grid lines and labels at every decade.
-    for d in lo..=hi {
+    // Horizontal grid lines and labels at every decade, or every k-th when they are many.
+    for d in labelled_decades(lo, hi) {
         let y = y_of(10f64.powi(d));
         let _ = writeln!(
             s,
@@ -232,5 +250,45 @@ mod tests {
         assert_eq!(points.split(' ').count(), 101);
         assert_eq!(tick_step(10_000, 5), 2000);
         assert_eq!(tick_step(3, 5), 1);
+    }
+
+    /// The error axis's labels, top to bottom: the texts anchored at their end.
+    fn axis_labels(svg: &str) -> Vec<String> {
+        svg.split(r#"text-anchor="end">"#)
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_diverging_curve_gets_a_label_every_few_decades_not_every_one() {
+        // E_total from 1e-300 to 1e300: 601 decades on 336 pixels.
+        let curve: Vec<CurvePoint> = (0..=60)
+            .map(|i| CurvePoint {
+                iteration: i,
+                e_total: 10f64.powi(10 * i as i32 - 300),
+            })
+            .collect();
+        let svg = svg(&curve, "diverging");
+        let labels = axis_labels(&svg);
+        assert!((5..=10).contains(&labels.len()), "{labels:?}");
+        // Evenly spaced whole decades, 1 among them, and one grid line per label.
+        let exponents: Vec<i32> = labels
+            .iter()
+            .map(|l| match l.as_str() {
+                "1" => 0,
+                "10" => 1,
+                _ => l.strip_prefix("1e").unwrap().parse().unwrap(),
+            })
+            .collect();
+        let steps: Vec<i32> = exponents.windows(2).map(|w| w[0] - w[1]).collect();
+        assert!(steps.windows(2).all(|w| w[0] == w[1]), "{labels:?}");
+        assert!(exponents.contains(&0), "{labels:?}");
+        assert_eq!(svg.matches(r##"stroke="#ddd""##).count(), labels.len());
+        // A few decades keep a label each.
+        assert_eq!(
+            axis_labels(&super::svg(&falling(), "")),
+            ["1e-5", "1e-4", "1e-3", "1e-2", "1e-1", "1"]
+        );
     }
 }
