@@ -1,9 +1,17 @@
 //! Where output goes: standard output, or a file written atomically (to a temporary file
 //! beside it, then renamed), so that FILE is either the old one or the whole new one.
+//!
+//! Replacing FILE by renaming bypasses what writing into it would check, so the checks are
+//! made here: FILE as a symbolic link is written through (its target is replaced, the link
+//! stays a link), and a read-only FILE is refused rather than replaced.
 
 use anyhow::{Context, Result, bail};
+use std::fs::{self, Metadata};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What an error writing to standard output says it was doing.
+pub const WRITING_STDOUT: &str = "writing to standard output";
 
 /// Runs `render` into `path` (atomically) or, without one, into standard output.
 pub fn write_to(
@@ -14,32 +22,60 @@ pub fn write_to(
         None => {
             let stdout = io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            render(&mut out)?;
-            out.flush()?;
-            Ok(())
+            render(&mut out)
+                .and_then(|_| out.flush())
+                .context(WRITING_STDOUT)
         }
         Some(path) => write_file(path, render),
     }
 }
 
+/// Names standard output in an error that came from writing to it without saying so (a bare
+/// `io::Error`); an error that already says what it was doing is left as it is.
+pub fn name_standard_output(e: anyhow::Error) -> anyhow::Error {
+    if e.chain().count() == 1 && e.is::<io::Error>() {
+        e.context(WRITING_STDOUT)
+    } else {
+        e
+    }
+}
+
+/// Writes `text` to standard error. Errors are ignored: with standard error gone (closed, or
+/// a full disk) there is nowhere left to report them, and a warning or a note is not worth
+/// stopping for. (`eprintln!` would panic instead.)
+pub fn to_stderr(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|_| err.flush());
+}
+
 fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let shown = path.display();
-    if path.is_dir() {
+    let target = resolve_links(path).with_context(|| format!("cannot write {shown}"))?;
+    if target.is_dir() {
         bail!("cannot write {shown}: it is a directory");
     }
+    let existing = fs::metadata(&target).ok();
     // A device or a pipe (/dev/stdout, /dev/null, a FIFO) cannot be replaced by renaming, and
     // must not be: write into it directly.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let file = std::fs::OpenOptions::new()
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        let file = fs::OpenOptions::new()
             .write(true)
-            .open(path)
+            .open(&target)
             .with_context(|| format!("cannot write {shown}"))?;
         let mut out = BufWriter::new(file);
         return render(&mut out)
             .and_then(|_| out.flush())
             .with_context(|| format!("cannot write {shown}"));
     }
-    let dir = match path.parent() {
+    if let Some(meta) = &existing
+        && is_read_only(&target, meta)
+    {
+        bail!(
+            "cannot write {shown}: it is read-only, and -o replaces only a file you could write \
+             (make it writable, e.g. chmod u+w, or choose another FILE)"
+        );
+    }
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
@@ -56,28 +92,72 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode());
-        builder.permissions(std::fs::Permissions::from_mode(mode));
+        let mode = existing.as_ref().map_or(0o666, |m| m.permissions().mode());
+        builder.permissions(fs::Permissions::from_mode(mode));
     }
     let temp = builder
         .tempfile_in(dir)
         .map_err(without_temporary_path)
         .with_context(|| format!("cannot write {shown}"))?;
-    let mut out = BufWriter::new(temp);
+    // Written through the plain file: the temporary file's own writer names its path in its
+    // errors, and the user asked for FILE, not for it.
+    let mut out = BufWriter::new(temp.as_file());
     render(&mut out)
         .and_then(|_| out.flush())
         .with_context(|| format!("cannot write {shown}"))?;
-    let temp = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {shown}"))?;
+    drop(out);
     temp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {shown}"))?;
-    temp.persist(path)
-        .map_err(|e| e.error)
+    temp.persist(&target)
+        .map_err(|e| without_temporary_path(e.error))
         .with_context(|| format!("cannot write {shown}"))?;
     Ok(())
+}
+
+/// The file `path` names once every symbolic link is followed: renaming over a link would
+/// replace the link itself with a plain file. A link to a file not yet there gives that
+/// file's path, to be created.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    // As Linux's limit on links followed in one lookup (ELOOP).
+    const MAX_LINKS: usize = 40;
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&path)?;
+                // A relative link is relative to the folder holding it.
+                path = match path.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Whether FILE is one the user could not write in place, and so must not be replaced.
+///
+/// The rule: a file is read-only when its mode has no write bit for anyone (what `chmod a-w`
+/// leaves), or when the system refuses to open it for writing (the permission check for
+/// this user, ACLs included). The first matters for root, who may open anything: renaming
+/// over a file ignores its mode, and `chmod a-w` is how a user says "do not overwrite this".
+fn is_read_only(path: &Path, meta: &Metadata) -> bool {
+    #[cfg(unix)]
+    let no_write_bit = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o222 == 0
+    };
+    #[cfg(not(unix))]
+    let no_write_bit = meta.permissions().readonly();
+    // Opened without truncating: nothing is written.
+    let refused = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .is_err_and(|e| e.kind() == io::ErrorKind::PermissionDenied);
+    no_write_bit || refused
 }
 
 /// tempfile names its temporary file in its errors ("at path /dir/.backprop-x1y2.tmp"); the

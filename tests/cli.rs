@@ -642,3 +642,236 @@ fn a_run_killed_mid_write_leaves_the_old_file() {
     child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
 }
+
+#[cfg(unix)]
+#[test]
+fn o_refuses_to_replace_a_read_only_file() {
+    // `chmod a-w FILE` says "do not overwrite"; renaming over it would ignore that (and
+    // root, who runs these tests, may write anything, so the mode bits are what is checked).
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keep.txt");
+    std::fs::write(&file, "old").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    backprop().arg("-o").arg(&file).assert().code(1).stderr(
+        predicate::str::contains(format!("cannot write {}: it is read-only", file.display()))
+            .and(predicate::str::contains("panicked").not()),
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old");
+    assert_eq!(
+        files_in(dir.path()),
+        vec!["keep.txt"],
+        "no temporary file left"
+    );
+    // A file writable by its owner only is still replaced, keeping its mode.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    backprop().arg("-o").arg(&file).assert().success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout_of(&[]));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn o_writes_through_a_symlink_to_its_target() {
+    let links = tempfile::tempdir().unwrap();
+    let targets = tempfile::tempdir().unwrap();
+    let target = targets.path().join("trace.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = links.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    // A relative link, and a link to a link.
+    let relative = targets.path().join("relative.json");
+    std::os::unix::fs::symlink("trace.json", &relative).unwrap();
+    let chained = links.path().join("chained.json");
+    std::os::unix::fs::symlink(&relative, &chained).unwrap();
+    let json = stdout_of(&["--format", "json"]);
+    for written in [&link, &relative, &chained] {
+        std::fs::write(&target, "old").unwrap();
+        backprop()
+            .args(["--format", "json", "-o"])
+            .arg(written)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            json,
+            "{written:?}"
+        );
+        for l in [&link, &relative, &chained] {
+            let meta = std::fs::symlink_metadata(l).unwrap();
+            assert!(meta.file_type().is_symlink(), "{l:?} is still a link");
+        }
+        // The temporary file was made beside the target, and is gone.
+        assert_eq!(files_in(links.path()), vec!["chained.json", "link.json"]);
+        assert_eq!(
+            files_in(targets.path()),
+            vec!["relative.json", "trace.json"]
+        );
+    }
+    // A link to a file not yet there: the file is created where the link points.
+    let dangling = links.path().join("new.json");
+    std::os::unix::fs::symlink(targets.path().join("new-target.json"), &dangling).unwrap();
+    backprop().arg("-o").arg(&dangling).assert().success();
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(targets.path().join("new-target.json")).unwrap(),
+        stdout_of(&[])
+    );
+    // A link to a read-only file is refused like the file.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o444)).unwrap();
+    backprop()
+        .arg("-o")
+        .arg(&link)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is read-only"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), json);
+}
+
+/// `backprop ARGS` with standard error and standard output as given: its status, stdout and
+/// stderr (each empty when not captured).
+fn run_with(
+    args: &[&str],
+    stdout: std::process::Stdio,
+    stderr: std::process::Stdio,
+) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn dev_full() -> std::process::Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+/// A pipe whose reading end is already closed: every write into it fails (EPIPE).
+fn closed_pipe() -> std::process::Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_or_closed_standard_error_does_not_panic() {
+    use std::process::Stdio;
+    // An error that cannot be told still ends with status 1, not a panic's 101.
+    for stderr in [dev_full, closed_pipe] {
+        let (code, _, _) = run_with(&["show", "/nonexistent"], Stdio::null(), stderr());
+        assert_eq!(code, Some(1));
+    }
+    // A warning that cannot be told does not stop the run.
+    let (_dir, path) = article_with("\"learning_rate\"", "\"learnig_rate\"");
+    let path = path.display().to_string();
+    for stderr in [dev_full, closed_pipe] {
+        let (code, stdout, _) = run_with(&[&path], Stdio::piped(), stderr());
+        assert_eq!(code, Some(0));
+        assert_eq!(stdout, stdout_of(&[&path]));
+    }
+    // train's note of its seed, likewise.
+    let (code, _, _) = run_with(
+        &["train", "-n", "3", "--format", "json", "traces/xor.json"],
+        Stdio::null(),
+        closed_pipe(),
+    );
+    assert_eq!(code, Some(0));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_that_says_so() {
+    use std::process::Stdio;
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["show", "--help"],
+        &["show"],
+        &["show", "--format", "json"],
+        &["train", "-n", "10"],
+        &["train", "-n", "10", "--format", "ndjson"],
+        &["check"],
+        &["explain", "w5+"],
+        &["step", "--plain"],
+    ] {
+        let (code, _, stderr) = run_with(args, dev_full(), Stdio::piped());
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: writing to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+/// `backprop ARGS` in `dir` with a file-size limit of one block (SIGXFSZ ignored, so a write
+/// past it fails with EFBIG instead of killing the process).
+#[cfg(target_os = "linux")]
+fn with_file_size_limit(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_names_file_not_the_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["show", "--format", "json", "-o", "out.json"][..],
+        &[
+            "train", "-n", "2000", "--format", "ndjson", "-o", "out.json",
+        ],
+    ] {
+        let out = with_file_size_limit(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write out.json: File too large"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains(".tmp"), "{args:?}: {stderr}");
+        assert!(files_in(dir.path()).is_empty(), "{args:?} left a file");
+    }
+    let out = with_file_size_limit(dir.path(), &["show", "--format", "json"]);
+    // Standard output is a pipe here (no limit); into a file under the limit:
+    assert!(out.status.success());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" --format json > out.json")
+        .arg(assert_cmd::cargo::cargo_bin!("backprop"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: writing to standard output: File too large"),
+        "{stderr}"
+    );
+}
