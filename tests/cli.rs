@@ -354,6 +354,34 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
         "1e300 * 10000000000",
         "too large",
     ]));
+    // A key given twice is refused, naming it (serde_json alone keeps the last one).
+    add(bad_network(
+        "\"learning_rate\": 0.5",
+        "\"learning_rate\": 0.5, \"learning_rate\": 0.1",
+        &["net.json", "learning_rate: given twice"],
+    ));
+    add(bad_network(
+        "\"input\": [0.05, 0.10]",
+        "\"input\": [0.05, 0.10], \"input\": [0.05, 0.10]",
+        &["input: given twice"],
+    ));
+    // A whole number written as a float is a whole number; the message says 2000, not 1000.0.
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2, 1e3, 2]",
+        &["weights[0]: expected 2000 numbers for a 2→1000 layer, got 4"],
+    ));
+    // Sizes whose product overflows: the limit, not a saturated 18446744073709551615.
+    add(
+        write_network(r#"{"layers": [4294967296, 4294967296, 4294967296]}"#).into_bad(&[
+            "layers: 4294967296-4294967296-4294967296 needs more than 10000000 weights; at most \
+         10000000 are accepted",
+        ]),
+    );
+    // A trace of a format version this build does not read.
+    let trace = stdout_of(&["--format", "json"]).replacen("\"version\": 1", "\"version\": 7", 1);
+    add(write_network(&trace)
+        .into_bad(&["version: version 7 is not one this build reads (it reads trace version 1)"]));
     let mut cases: Vec<(Option<tempfile::TempDir>, Bad)> =
         files.into_iter().map(|(d, b)| (Some(d), b)).collect();
     // Command-line mistakes: usage errors, status 2.
@@ -874,4 +902,178 @@ fn a_write_error_names_file_not_the_temporary_file() {
         stderr.starts_with("error: writing to standard output: File too large"),
         "{stderr}"
     );
+}
+
+#[test]
+fn long_input_is_quoted_short() {
+    let long = "x".repeat(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let deep = file(
+        "deep.json",
+        &format!(
+            r#"{{"w5": {}{}}}"#,
+            "[".repeat(300_000),
+            "]".repeat(300_000)
+        ),
+    );
+    let line = file("line.csv", &format!("{long},abc\n"));
+    let key = file("key.json", &format!(r#"{{"{long}": "abc"}}"#));
+    let spelled = file(
+        "twice.csv",
+        &format!(
+            "w5_new,0.35891648\nw5{}new,0.35891648\n",
+            "_".repeat(100_000)
+        ),
+    );
+    let trace = stdout_of(&["--format", "json"]);
+    let bad_stage = file(
+        "stage.json",
+        &trace.replacen("\"stage\": \"given\"", &format!("\"stage\": \"{long}\""), 1),
+    );
+    let bad_field = file(
+        "field.json",
+        &trace.replacen("\"stage\": \"given\"", &format!("\"{long}\": 1"), 1),
+    );
+    let text = std::fs::read_to_string("traces/article.json").unwrap();
+    let activation = file(
+        "activation.json",
+        &text.replacen("\"sigmoid\"", &format!("\"{long}\""), 1),
+    );
+    let string = file(
+        "string.json",
+        &text.replacen("0.45,", &format!("\"{long}\","), 1),
+    );
+    let unknown_key = file(
+        "unknown.json",
+        &text.replacen("\"input\"", &format!("\"{long}\": 1, \"input\""), 1),
+    );
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["explain", &long],
+        vec!["show", "--only", &long],
+        vec!["verify", &deep],
+        vec!["verify", &line],
+        vec!["verify", &key],
+        vec!["verify", &spelled],
+        vec!["verify", &bad_stage],
+        vec!["verify", &bad_field],
+        vec!["show", &activation],
+        vec!["show", &string],
+        vec!["show", &unknown_key],
+    ];
+    for args in cases {
+        let out = backprop().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let shown: String = stderr.chars().take(300).collect();
+        assert!(
+            stderr.chars().count() < 1000,
+            "{:?}: {} characters: {shown}",
+            &args[0],
+            stderr.chars().count()
+        );
+        assert!(stderr.contains("…"), "{:?}: {shown}", &args[0]);
+        assert!(!stderr.contains("panicked"), "{:?}: {shown}", &args[0]);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+        path.display().to_string()
+    };
+    let network = file(
+        "net.json",
+        &std::fs::read_to_string("traces/article.json").unwrap(),
+    );
+    assert_eq!(stdout_of(&[&network]), stdout_of(&[]));
+    let csv = file("values.csv", "symbol,value\nout_h1,0.593269992\n");
+    let json = file("values.json", r#"{"out_h1": 0.593269992}"#);
+    let trace = file("trace.json", &stdout_of(&["--format", "json"]));
+    for args in [
+        vec!["verify", &csv],
+        vec!["verify", &json],
+        vec!["verify", &json, "--network", &network],
+        vec!["verify", &trace],
+    ] {
+        let out = backprop().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_key_given_twice_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let values = file(
+        "values.json",
+        r#"{"out_h1": 0.5933, "w5": 1, "out_h1": 0.6}"#,
+    );
+    backprop()
+        .args(["verify", &values])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "values.json: \"out_h1\" is given twice",
+        ));
+    let samples = file(
+        "samples.json",
+        r#"{"layers": [1, 1], "samples": [{"input": [1], "target": [0]},
+            {"input": [1], "target": [0], "target": [1]}], "seed": 1}"#,
+    );
+    backprop()
+        .arg(&samples)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("samples[1].target: given twice"));
+}
+
+#[test]
+fn a_trace_of_another_version_is_refused_naming_the_versions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.json");
+    let trace = stdout_of(&["--format", "json"]);
+    std::fs::write(&path, trace.replacen("\"version\": 1", "\"version\": 2", 1)).unwrap();
+    backprop()
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "version 2 is not one this build reads (it reads trace version 1)",
+        ));
+    backprop()
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "version: version 2 is not one this build reads",
+        ));
+}
+
+#[test]
+fn whole_numbers_written_as_floats_are_layer_sizes() {
+    let (_dir, path) = article_with("[2, 2, 2]", "[2e0, 2.0, 2]");
+    assert_eq!(stdout_of(&[&path.display().to_string()]), stdout_of(&[]));
+    let (_dir, path) = write_network(r#"{"layers": [4294967296, 4294967296, 4294967296]}"#);
+    backprop()
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("more than 10000000 weights"))
+        .stderr(predicate::str::contains("18446744073709551615").not());
 }

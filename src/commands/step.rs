@@ -130,9 +130,10 @@ fn plain(
                 writeln!(
                     out,
                     "{}",
-                    labels
-                        .plain_unknown
-                        .replace("{line:?}", &format!("{command:?}"))
+                    labels.plain_unknown.replace(
+                        "{line:?}",
+                        &format!("{:?}", backprop_tracer::quote::excerpt(command))
+                    )
                 )?;
                 show_page = false;
                 continue;
