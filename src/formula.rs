@@ -128,7 +128,7 @@ fn lex(text: &str, offset: usize, out: &mut Vec<(Token, usize)>) -> Result<(), F
             let value = number
                 .parse::<f64>()
                 .map_err(|_| FormulaError::Unexpected {
-                    found: format!("\"{number}\""),
+                    found: format!("\"{}\"", crate::quote::excerpt(&number)),
                     at,
                     expected: "a number",
                 })?;
@@ -145,7 +145,7 @@ fn lex(text: &str, offset: usize, out: &mut Vec<(Token, usize)>) -> Result<(), F
             let name: String = chars[i..i + len].iter().collect();
             if !["e", "tanh", "max", "if", "else"].contains(&name.as_str()) {
                 return Err(FormulaError::Unexpected {
-                    found: format!("\"{name}\""),
+                    found: format!("\"{}\"", crate::quote::excerpt(&name)),
                     at,
                     expected: "a number, an operator, e, tanh, max or a symbol of \"from\"",
                 });
@@ -440,7 +440,7 @@ pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mis
                 if !s[at..].starts_with(text) {
                     return Err(Mismatch {
                         at: position(at),
-                        expected: format!("\"{text}\""),
+                        expected: format!("\"{}\"", crate::quote::excerpt(text)),
                     });
                 }
                 at += text.len();

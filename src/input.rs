@@ -33,7 +33,7 @@ pub fn load_network_seeded(path: Option<&Path>, seed: Option<u64>) -> Result<(St
     let (net, warnings) =
         Network::from_json_str_seeded(&text, seed).with_context(|| name.clone())?;
     for w in warnings {
-        eprintln!("warning: {name}: {w}");
+        crate::output::to_stderr(&format!("warning: {name}: {w}"));
     }
     Ok((name, net))
 }

@@ -21,6 +21,7 @@
 //! - [`train`]: training runs: many iterations, checkpoints, the article's training claims,
 //!   export (NDJSON, JSON) and the loss curve (terminal, SVG).
 //! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
+//! - [`quote`]: input quoted in messages, cut to a readable length.
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
@@ -39,6 +40,7 @@ pub mod gradcheck;
 pub mod network;
 pub mod notation;
 pub mod number;
+pub mod quote;
 pub mod random;
 pub mod render;
 pub mod trace;

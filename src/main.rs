@@ -1,5 +1,8 @@
 //! The `backprop` binary: parses the command line, runs the command, and maps errors to exit
 //! status 1 (clap's usage errors are 2; a closed pipe is not an error).
+//!
+//! Nothing here prints with `println!`/`eprintln!`, which panic when their stream fails: a
+//! full disk or a closed pipe is an error to report (or, for standard error, to ignore).
 
 mod cli;
 mod commands;
@@ -8,18 +11,13 @@ mod output;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version come this way too, with status 0; a closed pipe while
-            // printing them is no error.
-            let _ = e.print();
-            return ExitCode::from(e.exit_code() as u8);
-        }
+        Err(e) => return clap_exit(&e),
     };
     // With --ascii, the error messages are ASCII too (a symbol the user typed as ∂E/∂w9
     // comes back as dE/dw9).
@@ -37,14 +35,34 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
-            eprintln!("error: {}", typography.text(&format!("{e:#}")));
+            output::to_stderr(&format!("error: {}", typography.text(&format!("{e:#}"))));
             ExitCode::from(2)
         }
         Err(e) if e.is::<commands::Disagreed>() => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("error: {}", typography.text(&format!("{e:#}")));
+            output::to_stderr(&format!("error: {}", typography.text(&format!("{e:#}"))));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// clap's own exits: usage errors (status 2, on standard error) and --help and --version
+/// (status 0, on standard output). Help that could not be written is an error like any
+/// other output that could not be; a closed pipe is not.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let printed = e.print().and_then(|_| {
+        if e.use_stderr() {
+            io::stderr().flush()
+        } else {
+            io::stdout().flush()
+        }
+    });
+    match printed {
+        Err(err) if !e.use_stderr() && err.kind() != io::ErrorKind::BrokenPipe => {
+            output::to_stderr(&format!("error: {}: {err}", output::WRITING_STDOUT));
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::from(e.exit_code() as u8),
     }
 }
 

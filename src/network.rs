@@ -4,9 +4,12 @@
 //! be fed back in). Weights and biases the file leaves out are drawn uniformly from [0, 1),
 //! as the article's code does, from a recorded seed.
 
+use crate::quote::excerpt;
 use crate::random::{Random, Stream};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt;
 
 /// The article's network (traces/article.json), built in so that `backprop` alone runs it.
@@ -272,12 +275,16 @@ impl Network {
         text: &str,
         seed: Option<u64>,
     ) -> Result<(Network, Vec<Warning>), NetworkError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        // An editor may start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value = parse_unique_keys(text)?;
         if let Some(inner) = value
             .get("format")
             .filter(|f| f.as_str() == Some(crate::trace::FORMAT_NAME))
             .and_then(|_| value.get("network"))
         {
+            crate::trace::check_version(value.get("version"))
+                .map_err(|e| field_error("version", e))?;
             let mut warnings = Vec::new();
             let net = Network::from_value_seeded(inner, "network.", seed, &mut warnings)?;
             return Ok((net, warnings));
@@ -321,7 +328,7 @@ impl Network {
         };
         for key in obj.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
-                warnings.push(unknown_key_warning(&path(key), key));
+                warnings.push(unknown_key_warning(&path(&excerpt(key)), key));
             }
         }
 
@@ -595,7 +602,7 @@ fn read_samples(v: &Value, layers: &[usize], field: &str) -> Result<Vec<Sample>,
             };
             if let Some(key) = obj.keys().find(|k| *k != "input" && *k != "target") {
                 return Err(field_error(
-                    format!("{prefix}{key}"),
+                    format!("{prefix}{}", excerpt(key)),
                     "unknown key; a sample has only input and target",
                 ));
             }
@@ -659,6 +666,130 @@ impl<'de> Deserialize<'de> for Network {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
         Network::from_value(&value, "network.", &mut Vec::new()).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses JSON as `serde_json::from_str::<Value>` does, but refuses a key given twice in one
+/// object: serde_json keeps the last, silently, so `"learning_rate"` written twice would
+/// train with the second. The error names the key by its field path.
+fn parse_unique_keys(text: &str) -> Result<Value, NetworkError> {
+    let repeated = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = UniqueKeys {
+        at: &Where::Root,
+        repeated: &repeated,
+    }
+    .deserialize(&mut de)
+    .and_then(|value| de.end().map(|()| value));
+    parsed.map_err(|e| match repeated.into_inner() {
+        Some(field) => field_error(
+            field,
+            format!(
+                "given twice (again on line {}); give each key once",
+                e.line()
+            ),
+        ),
+        None => syntax_error(text, &e),
+    })
+}
+
+/// Where a value is in the file, for naming a repeated key; written out only when one is.
+enum Where<'a> {
+    Root,
+    Key(&'a Where<'a>, &'a str),
+    Index(&'a Where<'a>, usize),
+}
+
+impl fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Where::Root => Ok(()),
+            Where::Key(Where::Root, key) => write!(f, "{}", excerpt(key)),
+            Where::Key(parent, key) => write!(f, "{parent}.{}", excerpt(key)),
+            Where::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// Reads one JSON value into a [`Value`], noting in `repeated` the path of a key given twice.
+struct UniqueKeys<'a> {
+    at: &'a Where<'a>,
+    repeated: &'a RefCell<Option<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            let at = Where::Index(self.at, items.len());
+            let seed = UniqueKeys {
+                at: &at,
+                repeated: self.repeated,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => return Ok(Value::Array(items)),
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let at = Where::Key(self.at, &key);
+            if object.contains_key(&key) {
+                *self.repeated.borrow_mut() = Some(at.to_string());
+                return Err(serde::de::Error::custom("a key is given twice"));
+            }
+            let value = map.next_value_seed(UniqueKeys {
+                at: &at,
+                repeated: self.repeated,
+            })?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -732,7 +863,8 @@ fn read_activation(name: &str, field: &str) -> Result<Activation, NetworkError> 
         field_error(
             field,
             format!(
-                "unknown activation \"{name}\"; expected one of {}{hint}",
+                "unknown activation \"{}\"; expected one of {}{hint}",
+                excerpt(name),
                 activation_names()
             ),
         )
@@ -767,8 +899,7 @@ fn read_layers(obj: &Map<String, Value>, field: &str) -> Result<Vec<usize>, Netw
     }
     let mut layers = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let n = item
-            .as_u64()
+        let n = whole_number(item)
             .filter(|&n| n >= 1)
             .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| {
@@ -782,23 +913,34 @@ fn read_layers(obj: &Map<String, Value>, field: &str) -> Result<Vec<usize>, Netw
             })?;
         layers.push(n);
     }
-    let mut total: usize = 0;
-    for pair in layers.windows(2) {
-        total = pair[0]
-            .checked_mul(pair[1])
-            .and_then(|n| total.checked_add(n))
-            .unwrap_or(usize::MAX);
-    }
-    if total > MAX_WEIGHTS {
-        return Err(field_error(
-            field,
-            format!(
-                "{} needs {total} weights; at most {MAX_WEIGHTS} are accepted",
-                shape(&layers)
-            ),
-        ));
-    }
-    Ok(layers)
+    // None when the count overflows: then it is only known to be over the limit.
+    let total = layers.windows(2).try_fold(0usize, |total, pair| {
+        pair[0].checked_mul(pair[1])?.checked_add(total)
+    });
+    let needs = match total {
+        Some(n) if n <= MAX_WEIGHTS => return Ok(layers),
+        Some(n) => n.to_string(),
+        None => format!("more than {MAX_WEIGHTS}"),
+    };
+    Err(field_error(
+        field,
+        format!(
+            "{} needs {needs} weights; at most {MAX_WEIGHTS} are accepted",
+            shape(&layers)
+        ),
+    ))
+}
+
+/// A whole number as JSON may write it: `1000`, or `1e3` and `1000.0`, which are the same
+/// number (serde_json reads them as floats).
+fn whole_number(v: &Value) -> Option<u64> {
+    // 2^64: every whole float below it fits in a u64.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+    v.as_u64().or_else(|| {
+        v.as_f64()
+            .filter(|x| x.fract() == 0.0 && (0.0..LIMIT).contains(x))
+            .map(|x| x as u64)
+    })
 }
 
 fn read_array<'a>(v: &'a Value, field: &str, what: &str) -> Result<&'a [Value], NetworkError> {
@@ -855,10 +997,7 @@ fn describe(v: &Value) -> String {
         Value::Null => "null".to_string(),
         Value::Bool(b) => format!("{b}"),
         Value::Number(n) => format!("{n}"),
-        Value::String(s) => {
-            let short: String = s.chars().take(20).collect();
-            format!("a string \"{short}\"")
-        }
+        Value::String(s) => format!("a string \"{}\"", excerpt(s)),
         Value::Array(a) => format!("a list of {}", a.len()),
         Value::Object(_) => "an object".to_string(),
     }
@@ -1056,6 +1195,74 @@ mod tests {
         assert_eq!(
             error_of(&both),
             "samples: give either samples or one input and target, not both"
+        );
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_naming_its_path() {
+        let text = ARTICLE_JSON.replace(
+            "\"learning_rate\": 0.5",
+            "\"learning_rate\": 0.5, \"learning_rate\": 0.1",
+        );
+        let err = error_of(&text);
+        assert!(
+            err.starts_with("learning_rate: given twice (again on line "),
+            "{err}"
+        );
+        let nested = XOR.replace(
+            "{\"input\": [1, 0],",
+            "{\"input\": [1, 0], \"input\": [1, 0],",
+        );
+        assert!(error_of(&nested).starts_with("samples[2].input: given twice"));
+        let trace = r#"{"format": "backprop-tracer/trace", "version": 1,
+            "network": {"layers": [1, 1], "seed": 1, "seed": 2}}"#;
+        assert!(error_of(trace).starts_with("network.seed: given twice"));
+        // The same key in two objects is no repeat.
+        assert!(Network::from_json_str(XOR).is_ok());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let (net, _) = Network::from_json_str(&format!("\u{feff}{ARTICLE_JSON}")).unwrap();
+        assert_eq!(net, Network::article());
+    }
+
+    #[test]
+    fn a_trace_is_read_only_in_the_versions_this_build_reads() {
+        let trace = |version: &str| {
+            format!(
+                r#"{{"format": "backprop-tracer/trace", {version}
+                "network": {{"layers": [1, 1], "seed": 1, "input": [0], "target": [0]}}}}"#
+            )
+        };
+        assert!(Network::from_json_str(&trace(r#""version": 1,"#)).is_ok());
+        assert_eq!(
+            error_of(&trace(r#""version": 2,"#)),
+            "version: version 2 is not one this build reads (it reads trace version 1)"
+        );
+        assert_eq!(
+            error_of(&trace("")),
+            "version: missing; this build reads trace version 1"
+        );
+    }
+
+    #[test]
+    fn layer_sizes_may_be_written_as_whole_floats() {
+        let net = Network::from_json_str(
+            r#"{"layers": [2e0, 1.0, 1e1], "seed": 1, "input": [0, 0],
+            "target": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}"#,
+        )
+        .unwrap()
+        .0;
+        assert_eq!(net.layers, vec![2, 1, 10]);
+        assert_eq!(
+            error_of(r#"{"layers": [2, 1.5]}"#),
+            "layers[1]: expected a whole number of neurons, at least 1, got 1.5"
+        );
+        assert_eq!(
+            error_of(r#"{"layers": [4294967296, 4294967296, 4294967296]}"#),
+            "layers: 4294967296-4294967296-4294967296 needs more than 10000000 weights; at \
+             most 10000000 are accepted"
         );
     }
 

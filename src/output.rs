@@ -1,9 +1,17 @@
 //! Where output goes: standard output, or a file written atomically (to a temporary file
 //! beside it, then renamed), so that FILE is either the old one or the whole new one.
+//!
+//! Replacing FILE by renaming bypasses what writing into it would check, so the checks are
+//! made here: FILE as a symbolic link is written through (its target is replaced, the link
+//! stays a link), and a read-only FILE is refused rather than replaced.
 
 use anyhow::{Context, Result, bail};
+use std::fs::{self, Metadata};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What an error writing to standard output says it was doing.
+pub const WRITING_STDOUT: &str = "writing to standard output";
 
 /// Runs `render` into `path` (atomically) or, without one, into standard output.
 pub fn write_to(
@@ -14,45 +22,76 @@ pub fn write_to(
         None => {
             let stdout = io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            render(&mut out)?;
-            out.flush()?;
-            Ok(())
+            render(&mut out)
+                .and_then(|_| out.flush())
+                .context(WRITING_STDOUT)
         }
         Some(path) => write_file(path, render),
     }
 }
 
-/// Refuses, before any work is done, a FILE that [`write_to`] could not write: a folder, or a
-/// file in a folder that does not exist or cannot be written to (tried with a temporary file,
-/// removed at once).
+/// Names standard output in an error that came from writing to it without saying so (a bare
+/// `io::Error`); an error that already says what it was doing is left as it is.
+pub fn name_standard_output(e: anyhow::Error) -> anyhow::Error {
+    if e.chain().count() == 1 && e.is::<io::Error>() {
+        e.context(WRITING_STDOUT)
+    } else {
+        e
+    }
+}
+
+/// Writes `text` to standard error. Errors are ignored: with standard error gone (closed, or
+/// a full disk) there is nowhere left to report them, and a warning or a note is not worth
+/// stopping for. (`eprintln!` would panic instead.)
+pub fn to_stderr(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|_| err.flush());
+}
+
+/// Refuses, before any work is done, a FILE that [`write_to`] could not write: a folder, a
+/// read-only file, or a file in a folder that does not exist or cannot be written to (tried
+/// with a temporary file, removed at once).
 pub fn check_writable(path: &Path) -> Result<()> {
-    let Some(dir) = folder_for(path)? else {
-        return Ok(());
-    };
-    tempfile::Builder::new()
-        .prefix(".backprop-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(without_temporary_path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    if let Destination::Replace { dir, .. } = destination(path)? {
+        temporary_file(&dir, None).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(())
 }
 
-/// The folder FILE's temporary file goes in; `None` for a device or a pipe, which is written
-/// into directly. Refuses a folder for FILE and a folder that does not exist.
-fn folder_for(path: &Path) -> Result<Option<&Path>> {
+/// Where the bytes for FILE go, once links are followed and FILE is checked.
+enum Destination {
+    /// A device or a pipe (/dev/stdout, /dev/null, a FIFO): it cannot be replaced by
+    /// renaming, and must not be, so it is written into directly.
+    Device(PathBuf),
+    /// A plain file (or none yet): written to a temporary file in `dir`, renamed to `target`.
+    Replace {
+        target: PathBuf,
+        dir: PathBuf,
+        existing: Option<Metadata>,
+    },
+}
+
+fn destination(path: &Path) -> Result<Destination> {
     let shown = path.display();
-    if path.is_dir() {
+    let target = resolve_links(path).with_context(|| format!("cannot write {shown}"))?;
+    if target.is_dir() {
         bail!("cannot write {shown}: it is a directory");
     }
-    // A device or a pipe (/dev/stdout, /dev/null, a FIFO) cannot be replaced by renaming, and
-    // must not be: write into it directly.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Ok(None);
+    let existing = fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return Ok(Destination::Device(target));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    if let Some(meta) = &existing
+        && is_read_only(&target, meta)
+    {
+        bail!(
+            "cannot write {shown}: it is read-only, and -o replaces only a file you could write \
+             (make it writable, e.g. chmod u+w, or choose another FILE)"
+        );
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
         bail!(
@@ -60,50 +99,109 @@ fn folder_for(path: &Path) -> Result<Option<&Path>> {
             dir.display()
         );
     }
-    Ok(Some(dir))
+    Ok(Destination::Replace {
+        target,
+        dir,
+        existing,
+    })
+}
+
+/// A temporary file in `dir`. It is private (0600) by default; the file it becomes should get
+/// the ordinary permissions a new file gets (0666 less the umask), or keep FILE's own.
+fn temporary_file(dir: &Path, existing: Option<&Metadata>) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".backprop-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = existing.map_or(0o666, |m| m.permissions().mode());
+        builder.permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = existing;
+    builder.tempfile_in(dir).map_err(without_temporary_path)
 }
 
 fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let shown = path.display();
-    let Some(dir) = folder_for(path)? else {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .with_context(|| format!("cannot write {shown}"))?;
-        let mut out = BufWriter::new(file);
-        return render(&mut out)
-            .and_then(|_| out.flush())
-            .with_context(|| format!("cannot write {shown}"));
+    let (target, dir, existing) = match destination(path)? {
+        Destination::Device(target) => {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .with_context(|| format!("cannot write {shown}"))?;
+            let mut out = BufWriter::new(file);
+            return render(&mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("cannot write {shown}"));
+        }
+        Destination::Replace {
+            target,
+            dir,
+            existing,
+        } => (target, dir, existing),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".backprop-").suffix(".tmp");
-    // A temporary file is private (0600) by default; the file it becomes should get the
-    // ordinary permissions a new file gets (0666 less the umask), or keep FILE's own.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode());
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
-    let temp = builder
-        .tempfile_in(dir)
-        .map_err(without_temporary_path)
-        .with_context(|| format!("cannot write {shown}"))?;
-    let mut out = BufWriter::new(temp);
+    let temp =
+        temporary_file(&dir, existing.as_ref()).with_context(|| format!("cannot write {shown}"))?;
+    // Written through the plain file: the temporary file's own writer names its path in its
+    // errors, and the user asked for FILE, not for it.
+    let mut out = BufWriter::new(temp.as_file());
     render(&mut out)
         .and_then(|_| out.flush())
         .with_context(|| format!("cannot write {shown}"))?;
-    let temp = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {shown}"))?;
+    drop(out);
     temp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {shown}"))?;
-    temp.persist(path)
-        .map_err(|e| e.error)
+    temp.persist(&target)
+        .map_err(|e| without_temporary_path(e.error))
         .with_context(|| format!("cannot write {shown}"))?;
     Ok(())
+}
+
+/// The file `path` names once every symbolic link is followed: renaming over a link would
+/// replace the link itself with a plain file. A link to a file not yet there gives that
+/// file's path, to be created.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    // As Linux's limit on links followed in one lookup (ELOOP).
+    const MAX_LINKS: usize = 40;
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&path)?;
+                // A relative link is relative to the folder holding it.
+                path = match path.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Whether FILE is one the user could not write in place, and so must not be replaced.
+///
+/// The rule: a file is read-only when its mode has no write bit for anyone (what `chmod a-w`
+/// leaves), or when the system refuses to open it for writing (the permission check for
+/// this user, ACLs included). The first matters for root, who may open anything: renaming
+/// over a file ignores its mode, and `chmod a-w` is how a user says "do not overwrite this".
+fn is_read_only(path: &Path, meta: &Metadata) -> bool {
+    #[cfg(unix)]
+    let no_write_bit = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o222 == 0
+    };
+    #[cfg(not(unix))]
+    let no_write_bit = meta.permissions().readonly();
+    // Opened without truncating: nothing is written.
+    let refused = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .is_err_and(|e| e.kind() == io::ErrorKind::PermissionDenied);
+    no_write_bit || refused
 }
 
 /// tempfile names its temporary file in its errors ("at path /dir/.backprop-x1y2.tmp"); the

@@ -10,6 +10,34 @@ use std::collections::HashMap;
 pub const FORMAT_NAME: &str = "backprop-tracer/trace";
 /// The `version` field: bumped when a field changes meaning or goes away.
 pub const FORMAT_VERSION: u32 = 1;
+/// The versions this build reads: a trace of any other is refused rather than misread.
+pub const READABLE_VERSIONS: [u32; 1] = [FORMAT_VERSION];
+
+/// Refuses a trace's `version` field (`None` when missing) unless it is one of
+/// [`READABLE_VERSIONS`]; the message names the versions this build reads.
+pub fn check_version(found: Option<&serde_json::Value>) -> Result<u32, String> {
+    let readable = READABLE_VERSIONS.map(|v| v.to_string());
+    let reads = match readable.as_slice() {
+        [one] => format!("trace version {one}"),
+        more => format!("trace versions {}", more.join(", ")),
+    };
+    let Some(found) = found else {
+        return Err(format!("missing; this build reads {reads}"));
+    };
+    match found.as_u64().and_then(|v| u32::try_from(v).ok()) {
+        Some(v) if READABLE_VERSIONS.contains(&v) => Ok(v),
+        _ => Err(format!(
+            "version {} is not one this build reads (it reads {reads})",
+            crate::quote::excerpt(&found.to_string())
+        )),
+    }
+}
+
+/// The `version` field, checked as it is read.
+fn read_version<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let found = serde_json::Value::deserialize(deserializer)?;
+    check_version(Some(&found)).map_err(serde::de::Error::custom)
+}
 
 /// When the weights are updated during the backward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -125,10 +153,16 @@ impl Iteration {
     /// recorded symbols.
     pub fn lookup(&self, written: &str) -> Result<&TracedValue, UnknownSymbol> {
         let key = crate::notation::ascii(written);
+        // Symbols are a few characters long, and the distance to each is quadratic in the
+        // length: the first characters of a very long name are as good a guess, and quick.
+        let guess = key
+            .char_indices()
+            .nth(crate::quote::MAX_QUOTED)
+            .map_or(key.as_str(), |(end, _)| &key[..end]);
         self.get(&key).ok_or_else(|| UnknownSymbol {
             written: written.to_string(),
             closest: crate::notation::closest(
-                &key,
+                guess,
                 self.values.iter().map(|v| v.symbol.as_str()),
                 5,
             )
@@ -147,7 +181,8 @@ impl Iteration {
 /// A symbol that names no recorded value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "no value is called {written:?} in this iteration; the closest symbols are: {}\n(`backprop show` lists every symbol: net_h1, out_h1, dE_total/dw5 or ∂E_total/∂w5, delta_o1 or δ_o1, w5+ or w5⁺ …)",
+    "no value is called {:?} in this iteration; the closest symbols are: {}\n(`backprop show` lists every symbol: net_h1, out_h1, dE_total/dw5 or ∂E_total/∂w5, delta_o1 or δ_o1, w5+ or w5⁺ …)",
+    crate::quote::excerpt(written),
     closest.join(", ")
 )]
 pub struct UnknownSymbol {
@@ -163,7 +198,8 @@ pub struct UnknownSymbol {
 pub struct Trace {
     /// Always [`FORMAT_NAME`].
     pub format: String,
-    /// [`FORMAT_VERSION`] when written.
+    /// [`FORMAT_VERSION`] when written; one of [`READABLE_VERSIONS`] when read.
+    #[serde(deserialize_with = "read_version")]
     pub version: u32,
     /// The network before the first iteration, in the network-file format.
     pub network: Network,

@@ -510,6 +510,34 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
         "1e300 * 10000000000",
         "too large",
     ]));
+    // A key given twice is refused, naming it (serde_json alone keeps the last one).
+    add(bad_network(
+        "\"learning_rate\": 0.5",
+        "\"learning_rate\": 0.5, \"learning_rate\": 0.1",
+        &["net.json", "learning_rate: given twice"],
+    ));
+    add(bad_network(
+        "\"input\": [0.05, 0.10]",
+        "\"input\": [0.05, 0.10], \"input\": [0.05, 0.10]",
+        &["input: given twice"],
+    ));
+    // A whole number written as a float is a whole number; the message says 2000, not 1000.0.
+    add(bad_network(
+        "[2, 2, 2]",
+        "[2, 1e3, 2]",
+        &["weights[0]: expected 2000 numbers for a 2→1000 layer, got 4"],
+    ));
+    // Sizes whose product overflows: the limit, not a saturated 18446744073709551615.
+    add(
+        write_network(r#"{"layers": [4294967296, 4294967296, 4294967296]}"#).into_bad(&[
+            "layers: 4294967296-4294967296-4294967296 needs more than 10000000 weights; at most \
+         10000000 are accepted",
+        ]),
+    );
+    // A trace of a format version this build does not read.
+    let trace = stdout_of(&["--format", "json"]).replacen("\"version\": 1", "\"version\": 7", 1);
+    add(write_network(&trace)
+        .into_bad(&["version: version 7 is not one this build reads (it reads trace version 1)"]));
     let mut cases: Vec<(Option<tempfile::TempDir>, Bad)> =
         files.into_iter().map(|(d, b)| (Some(d), b)).collect();
     // Command-line mistakes: usage errors, status 2.
@@ -914,4 +942,410 @@ fn bad_train_inputs_are_refused_before_anything_is_written() {
             assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         }
     }
+}
+#[cfg(unix)]
+#[test]
+fn o_refuses_to_replace_a_read_only_file() {
+    // `chmod a-w FILE` says "do not overwrite"; renaming over it would ignore that (and
+    // root, who runs these tests, may write anything, so the mode bits are what is checked).
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keep.txt");
+    std::fs::write(&file, "old").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    backprop().arg("-o").arg(&file).assert().code(1).stderr(
+        predicate::str::contains(format!("cannot write {}: it is read-only", file.display()))
+            .and(predicate::str::contains("panicked").not()),
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old");
+    assert_eq!(
+        files_in(dir.path()),
+        vec!["keep.txt"],
+        "no temporary file left"
+    );
+    // A file writable by its owner only is still replaced, keeping its mode.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    backprop().arg("-o").arg(&file).assert().success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout_of(&[]));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn o_writes_through_a_symlink_to_its_target() {
+    let links = tempfile::tempdir().unwrap();
+    let targets = tempfile::tempdir().unwrap();
+    let target = targets.path().join("trace.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = links.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    // A relative link, and a link to a link.
+    let relative = targets.path().join("relative.json");
+    std::os::unix::fs::symlink("trace.json", &relative).unwrap();
+    let chained = links.path().join("chained.json");
+    std::os::unix::fs::symlink(&relative, &chained).unwrap();
+    let json = stdout_of(&["--format", "json"]);
+    for written in [&link, &relative, &chained] {
+        std::fs::write(&target, "old").unwrap();
+        backprop()
+            .args(["--format", "json", "-o"])
+            .arg(written)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            json,
+            "{written:?}"
+        );
+        for l in [&link, &relative, &chained] {
+            let meta = std::fs::symlink_metadata(l).unwrap();
+            assert!(meta.file_type().is_symlink(), "{l:?} is still a link");
+        }
+        // The temporary file was made beside the target, and is gone.
+        assert_eq!(files_in(links.path()), vec!["chained.json", "link.json"]);
+        assert_eq!(
+            files_in(targets.path()),
+            vec!["relative.json", "trace.json"]
+        );
+    }
+    // A link to a file not yet there: the file is created where the link points.
+    let dangling = links.path().join("new.json");
+    std::os::unix::fs::symlink(targets.path().join("new-target.json"), &dangling).unwrap();
+    backprop().arg("-o").arg(&dangling).assert().success();
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(targets.path().join("new-target.json")).unwrap(),
+        stdout_of(&[])
+    );
+    // A link to a read-only file is refused like the file.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o444)).unwrap();
+    backprop()
+        .arg("-o")
+        .arg(&link)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is read-only"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), json);
+}
+
+/// `backprop ARGS` with standard error and standard output as given: its status, stdout and
+/// stderr (each empty when not captured).
+fn run_with(
+    args: &[&str],
+    stdout: std::process::Stdio,
+    stderr: std::process::Stdio,
+) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn dev_full() -> std::process::Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
+
+/// A pipe whose reading end is already closed: every write into it fails (EPIPE).
+fn closed_pipe() -> std::process::Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_or_closed_standard_error_does_not_panic() {
+    use std::process::Stdio;
+    // An error that cannot be told still ends with status 1, not a panic's 101.
+    for stderr in [dev_full, closed_pipe] {
+        let (code, _, _) = run_with(&["show", "/nonexistent"], Stdio::null(), stderr());
+        assert_eq!(code, Some(1));
+    }
+    // A warning that cannot be told does not stop the run.
+    let (_dir, path) = article_with("\"learning_rate\"", "\"learnig_rate\"");
+    let path = path.display().to_string();
+    for stderr in [dev_full, closed_pipe] {
+        let (code, stdout, _) = run_with(&[&path], Stdio::piped(), stderr());
+        assert_eq!(code, Some(0));
+        assert_eq!(stdout, stdout_of(&[&path]));
+    }
+    // train's note of its seed, likewise.
+    let (code, _, _) = run_with(
+        &["train", "-n", "3", "--format", "json", "traces/xor.json"],
+        Stdio::null(),
+        closed_pipe(),
+    );
+    assert_eq!(code, Some(0));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_that_says_so() {
+    use std::process::Stdio;
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["show", "--help"],
+        &["show"],
+        &["show", "--format", "json"],
+        &["train", "-n", "10"],
+        &["train", "-n", "10", "--format", "ndjson"],
+        &["check"],
+        &["explain", "w5+"],
+        &["step", "--plain"],
+    ] {
+        let (code, _, stderr) = run_with(args, dev_full(), Stdio::piped());
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: writing to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+/// `backprop ARGS` in `dir` with a file-size limit of one block (SIGXFSZ ignored, so a write
+/// past it fails with EFBIG instead of killing the process).
+#[cfg(target_os = "linux")]
+fn with_file_size_limit(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_names_file_not_the_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["show", "--format", "json", "-o", "out.json"][..],
+        &[
+            "train", "-n", "2000", "--format", "ndjson", "-o", "out.json",
+        ],
+    ] {
+        let out = with_file_size_limit(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write out.json: File too large"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains(".tmp"), "{args:?}: {stderr}");
+        assert!(files_in(dir.path()).is_empty(), "{args:?} left a file");
+    }
+    let out = with_file_size_limit(dir.path(), &["show", "--format", "json"]);
+    // Standard output is a pipe here (no limit); into a file under the limit:
+    assert!(out.status.success());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" --format json > out.json")
+        .arg(assert_cmd::cargo::cargo_bin!("backprop"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: writing to standard output: File too large"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn long_input_is_quoted_short() {
+    let long = "x".repeat(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let deep = file(
+        "deep.json",
+        &format!(
+            r#"{{"w5": {}{}}}"#,
+            "[".repeat(300_000),
+            "]".repeat(300_000)
+        ),
+    );
+    let line = file("line.csv", &format!("{long},abc\n"));
+    let key = file("key.json", &format!(r#"{{"{long}": "abc"}}"#));
+    let spelled = file(
+        "twice.csv",
+        &format!(
+            "w5_new,0.35891648\nw5{}new,0.35891648\n",
+            "_".repeat(100_000)
+        ),
+    );
+    let trace = stdout_of(&["--format", "json"]);
+    let bad_stage = file(
+        "stage.json",
+        &trace.replacen("\"stage\": \"given\"", &format!("\"stage\": \"{long}\""), 1),
+    );
+    let bad_field = file(
+        "field.json",
+        &trace.replacen("\"stage\": \"given\"", &format!("\"{long}\": 1"), 1),
+    );
+    let text = std::fs::read_to_string("traces/article.json").unwrap();
+    let activation = file(
+        "activation.json",
+        &text.replacen("\"sigmoid\"", &format!("\"{long}\""), 1),
+    );
+    let string = file(
+        "string.json",
+        &text.replacen("0.45,", &format!("\"{long}\","), 1),
+    );
+    let unknown_key = file(
+        "unknown.json",
+        &text.replacen("\"input\"", &format!("\"{long}\": 1, \"input\""), 1),
+    );
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["explain", &long],
+        vec!["show", "--only", &long],
+        vec!["verify", &deep],
+        vec!["verify", &line],
+        vec!["verify", &key],
+        vec!["verify", &spelled],
+        vec!["verify", &bad_stage],
+        vec!["verify", &bad_field],
+        vec!["show", &activation],
+        vec!["show", &string],
+        vec!["show", &unknown_key],
+    ];
+    for args in cases {
+        let out = backprop().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let shown: String = stderr.chars().take(300).collect();
+        assert!(
+            stderr.chars().count() < 1000,
+            "{:?}: {} characters: {shown}",
+            &args[0],
+            stderr.chars().count()
+        );
+        assert!(stderr.contains("…"), "{:?}: {shown}", &args[0]);
+        assert!(!stderr.contains("panicked"), "{:?}: {shown}", &args[0]);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+        path.display().to_string()
+    };
+    let network = file(
+        "net.json",
+        &std::fs::read_to_string("traces/article.json").unwrap(),
+    );
+    assert_eq!(stdout_of(&[&network]), stdout_of(&[]));
+    let csv = file("values.csv", "symbol,value\nout_h1,0.593269992\n");
+    let json = file("values.json", r#"{"out_h1": 0.593269992}"#);
+    let trace = file("trace.json", &stdout_of(&["--format", "json"]));
+    for args in [
+        vec!["verify", &csv],
+        vec!["verify", &json],
+        vec!["verify", &json, "--network", &network],
+        vec!["verify", &trace],
+    ] {
+        let out = backprop().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_key_given_twice_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let values = file(
+        "values.json",
+        r#"{"out_h1": 0.5933, "w5": 1, "out_h1": 0.6}"#,
+    );
+    backprop()
+        .args(["verify", &values])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "values.json: \"out_h1\" is given twice",
+        ));
+    let samples = file(
+        "samples.json",
+        r#"{"layers": [1, 1], "samples": [{"input": [1], "target": [0]},
+            {"input": [1], "target": [0], "target": [1]}], "seed": 1}"#,
+    );
+    backprop()
+        .arg(&samples)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("samples[1].target: given twice"));
+}
+
+#[test]
+fn a_trace_of_another_version_is_refused_naming_the_versions_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.json");
+    let trace = stdout_of(&["--format", "json"]);
+    std::fs::write(&path, trace.replacen("\"version\": 1", "\"version\": 2", 1)).unwrap();
+    backprop()
+        .arg("verify")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "version 2 is not one this build reads (it reads trace version 1)",
+        ));
+    backprop()
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "version: version 2 is not one this build reads",
+        ));
+}
+
+#[test]
+fn whole_numbers_written_as_floats_are_layer_sizes() {
+    let (_dir, path) = article_with("[2, 2, 2]", "[2e0, 2.0, 2]");
+    assert_eq!(stdout_of(&[&path.display().to_string()]), stdout_of(&[]));
+    let (_dir, path) = write_network(r#"{"layers": [4294967296, 4294967296, 4294967296]}"#);
+    backprop()
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("more than 10000000 weights"))
+        .stderr(predicate::str::contains("18446744073709551615").not());
 }

@@ -4,6 +4,7 @@
 
 use crate::cli::{DisplayArgs, IterationArgs};
 use crate::commands::UsageError;
+use crate::output;
 use anyhow::{Context, Result};
 use backprop_tracer::render::stepper::{Key, Line, Stepper, StepperOptions, Style};
 use clap::Args;
@@ -75,9 +76,9 @@ pub fn run(args: &StepArgs) -> Result<()> {
         };
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
-        plain(&mut stepper, width, io::stdin().lock(), &mut out)?;
-        out.flush()?;
-        Ok(())
+        plain(&mut stepper, width, io::stdin().lock(), &mut out)
+            .and_then(|()| Ok(out.flush()?))
+            .map_err(output::name_standard_output)
     } else {
         let color = args.display.color(true);
         full_screen(&mut stepper, color)
@@ -130,9 +131,11 @@ fn plain(
                 writeln!(
                     out,
                     "{}",
-                    labels
-                        .plain_unknown
-                        .replace("{line:?}", &typography.text(&format!("{command:?}")))
+                    labels.plain_unknown.replace(
+                        "{line:?}",
+                        &typography
+                            .text(&format!("{:?}", backprop_tracer::quote::excerpt(command)))
+                    )
                 )?;
                 show_page = false;
                 continue;

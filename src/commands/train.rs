@@ -46,7 +46,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         && !args.quiet
         && args.format != TrainFormat::Table
     {
-        eprintln!("seed: {seed} (--seed {seed} repeats this run)");
+        output::to_stderr(&format!("seed: {seed} (--seed {seed} repeats this run)"));
     }
 
     let mut progress = Progress::new(

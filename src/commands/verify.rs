@@ -8,6 +8,7 @@ use crate::output;
 use anyhow::{Context, Result, bail};
 use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
+use backprop_tracer::quote;
 use backprop_tracer::render::Lang;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
@@ -69,6 +70,8 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     } else {
         std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?
     };
+    // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let to_terminal = output::stdout_is_terminal();
     let display = DisplayArgs {
         color: args.color,
@@ -82,14 +85,16 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     };
     colored::control::set_override(style.color);
 
-    if is_trace(&text) {
+    if is_trace(text) {
         if args.network.is_some() {
             return Err(UsageError(format!(
                 "{name} is a trace, which carries its own network: leave out --network to check it"
             ))
             .into());
         }
-        let trace: Trace = serde_json::from_str(&text)
+        // serde_json's message quotes the offending text whole, however long.
+        let trace: Trace = serde_json::from_str(text)
+            .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
             .with_context(|| format!("{name}: not a readable trace (see traces/README.md)"))?;
         if trace.iterations.is_empty() {
             bail!("{name}: the trace has no iterations to check");
@@ -104,7 +109,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         };
     }
 
-    let entries = homework::read(&text).with_context(|| name.clone())?;
+    let entries = homework::read(text).with_context(|| name.clone())?;
     let (network_name, network) = input::load_network(args.network.as_deref())?;
     let options = Options {
         update_order: args.update_order,
@@ -402,8 +407,8 @@ fn write_homework_report(
                 out,
                 "{} {} = {}: not a value of this iteration{hint}",
                 style.wrong(),
-                style.text(&u.entry.written),
-                style.text(&u.entry.printed)
+                style.text(&quote::excerpt(&u.entry.written)),
+                style.text(&quote::excerpt(&u.entry.printed))
             )?;
         }
     }

@@ -9,19 +9,22 @@ use crate::network::Network;
 use crate::notation;
 use crate::number;
 use crate::number::{agrees_at_printed_precision, half_unit};
+use crate::quote::excerpt;
 use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
 /// A problem with a homework file, naming the line or key and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HomeworkError {
     /// JSON that does not parse, or is not an object of numbers.
-    #[error("not a JSON object of symbol: value pairs: {0}")]
+    #[error("not a JSON object of symbol: value pairs: {}", crate::quote::shorten_quoted(.0))]
     Json(String),
     /// A JSON value that is not a number.
-    #[error("\"{key}\": expected a number, got {got}")]
+    #[error("\"{}\": expected a number, got {}", excerpt(key), excerpt(got))]
     NotANumber {
         /// The key.
         key: String,
@@ -29,7 +32,10 @@ pub enum HomeworkError {
         got: String,
     },
     /// A CSV line that is not `symbol,value`.
-    #[error("line {line}: expected symbol,value (e.g. out_h1,0.593269992), got \"{text}\"")]
+    #[error(
+        "line {line}: expected symbol,value (e.g. out_h1,0.593269992), got \"{}\"",
+        excerpt(text)
+    )]
     Line {
         /// 1-based line number.
         line: usize,
@@ -45,8 +51,18 @@ pub enum HomeworkError {
     /// No values at all.
     #[error("no values found; write one symbol,value per line or a JSON object")]
     Empty,
+    /// One key twice in a JSON object (a JSON reader would keep one of them, silently).
+    #[error("\"{}\" is given twice; give each value once", excerpt(key))]
+    RepeatedKey {
+        /// The key.
+        key: String,
+    },
     /// Two entries for the same symbol.
-    #[error("{symbol} is given twice (as \"{first}\" and as \"{second}\")")]
+    #[error(
+        "{symbol} is given twice (as \"{}\" and as \"{}\")",
+        excerpt(first),
+        excerpt(second)
+    )]
     Duplicate {
         /// The trace symbol.
         symbol: String,
@@ -71,6 +87,8 @@ pub struct Entry {
 /// Reads a homework file: a JSON object, or CSV lines `symbol,value` (a header line,
 /// blank lines and `#` comments are skipped).
 pub fn read(text: &str) -> Result<Vec<Entry>, HomeworkError> {
+    // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let entries = if text.trim_start().starts_with('{') {
         read_json(text)?
     } else {
@@ -89,9 +107,16 @@ fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
     {
         return Err(HomeworkError::NetworkFile);
     }
-    let map: BTreeMap<String, Box<RawValue>> =
+    let Pairs(mut pairs) =
         serde_json::from_str(text).map_err(|e| HomeworkError::Json(e.to_string()))?;
-    map.into_iter()
+    let mut seen = HashSet::new();
+    if let Some((key, _)) = pairs.iter().find(|(key, _)| !seen.insert(key.as_str())) {
+        return Err(HomeworkError::RepeatedKey { key: key.clone() });
+    }
+    // In key order, as they were read before keys were checked for repeats.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs
+        .into_iter()
         .map(|(key, raw)| {
             let raw = raw.get().trim();
             // A number, or a number in a string ("0.5933"); the text keeps trailing zeros.
@@ -109,6 +134,30 @@ fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
             }
         })
         .collect()
+}
+
+/// A JSON object's pairs as written, repeats included: read into a map, the second of two
+/// equal keys would replace the first without a word.
+struct Pairs(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor)
+    }
 }
 
 fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
@@ -528,6 +577,25 @@ fn with_numbers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_a_repeated_key_refused() {
+        assert_eq!(
+            read("\u{feff}out_h1,0.5933\n").unwrap()[0].written,
+            "out_h1"
+        );
+        assert_eq!(
+            read("\u{feff}{\"out_h1\": 0.5933}").unwrap()[0].printed,
+            "0.5933"
+        );
+        assert_eq!(
+            read(r#"{"w5": 1, "out_h1": 0.5, "w5": 2}"#).unwrap_err(),
+            HomeworkError::RepeatedKey { key: "w5".into() }
+        );
+        // Still in key order, whatever the file's.
+        let entries = read(r#"{"w5": 1, "out_h1": 0.5}"#).unwrap();
+        assert_eq!(entries[0].written, "out_h1");
+    }
 
     const KNOWN: [&str; 8] = [
         "dE_total/dw5",
