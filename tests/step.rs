@@ -407,3 +407,31 @@ fn plain_cannot_read_the_network_from_stdin() {
         .code(2)
         .stderr(predicate::str::contains("cannot come from there too"));
 }
+
+/// In the sequential order each of the article's numbers keeps its own reason: the output
+/// list's typo stays a typo and the rounded product stays rounding; only the hand
+/// calculation's figures that the simultaneous order reproduces are "other order".
+#[test]
+fn plain_gives_each_article_number_its_own_reason_in_the_sequential_order() {
+    // Every step: one line of input each.
+    let all = cargo_bin_cmd!("backprop")
+        .args(["step", "--plain", "--update-order", "sequential"])
+        .write_stdin("\n".repeat(70))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let all = String::from_utf8(all).unwrap();
+    for line in [
+        "article: 0.75136079 ≠ typo: ",
+        "article: -0.019049119 ≠ rounding: ",
+        "article: 0.40 ≠ other order: ",
+        "article: 0.000438568 ≠ other order: ",
+        "article: 0.291027924 ✓",
+    ] {
+        assert!(all.contains(line), "{line:?} in:\n{all}");
+    }
+    assert!(!all.contains("0.75136079 ≠ other order"), "{all}");
+    assert!(!all.contains("-0.019049119 ≠ other order"), "{all}");
+}
