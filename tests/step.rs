@@ -330,6 +330,17 @@ fn a_panic_restores_the_terminal_then_reports() {
         .expect("the panic message");
     assert!(message > raw.find(LEAVE_ALTERNATE_SCREEN).unwrap());
     assert!(t.text().contains("BACKPROP_TEST_PANIC is set"));
+    // The hook works in every build, so it announces itself first, on the normal screen.
+    let warning = raw
+        .find("warning: test hook BACKPROP_TEST_PANIC is active")
+        .expect("the hook's warning");
+    assert!(warning < raw.find(ENTER_ALTERNATE_SCREEN).unwrap());
+    assert!(
+        t.text()
+            .contains("warning: test hook BACKPROP_TEST_PANIC is active"),
+        "{}",
+        t.text()
+    );
 }
 
 #[test]
