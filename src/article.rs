@@ -113,18 +113,19 @@ pub enum Verdict<'a> {
 
 impl<'a> Verdict<'a> {
     /// Compares `value`, computed with `order`, with the printed number `p`.
+    ///
+    /// A number that differs keeps its own reason in both orders: a typo or a rounding slip
+    /// is one whichever order computed `value` (no order gives it), and a figure of the other
+    /// order's code is one too. Only a number without an erratum of its own that the data
+    /// file gives to the other order (whose computation agrees with it at its printed
+    /// precision, as tests/article_numbers.rs checks) differs for the order alone.
     pub fn of(p: &'a Printed, value: f64, order: UpdateOrder) -> Verdict<'a> {
         if number::agrees_at_printed_precision(value, &p.printed) {
             Verdict::Agrees
-        } else if p.order != order {
-            // A figure from the other order differs for that reason; the article's code
-            // figures carry an erratum that says so in full.
-            match &p.erratum {
-                Some(e) if e.kind == ErratumKind::Code => Verdict::Explained(e),
-                _ => Verdict::OtherOrder(p.order),
-            }
         } else if let Some(erratum) = &p.erratum {
             Verdict::Explained(erratum)
+        } else if p.order != order {
+            Verdict::OtherOrder(p.order)
         } else {
             Verdict::Differs
         }

@@ -7,7 +7,8 @@
 //! Test-only hook: [`check`] takes a [`Corruption`], which scales one recorded gradient
 //! before the comparison, so the failure path is exercised by the tests. The `check`
 //! command reads one from the environment variable `BACKPROP_TEST_CORRUPT_GRADIENT`
-//! (`w5*1.01`); it is for the test suite only and is not in `--help`.
+//! (`w5*1.01`); it is for the test suite only and is not in `--help`, but it works in every
+//! build, so the command warns on standard error whenever it is set (README, "Test hooks").
 
 use crate::engine::{self, Workspace};
 use crate::network::{Activation, Network};

@@ -223,24 +223,176 @@ fn the_codes_target_0_09_is_a_typo_for_0_99() {
     assert!(!agrees_at_printed_precision(with_typo, "0.000035085"));
 }
 
+/// What the program must say about a printed number, in one update order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// It agrees at the printed precision.
+    Agrees,
+    /// A mistyped digit: no order gives it.
+    Typo,
+    /// Rounded factors multiplied: no order gives it.
+    Rounding,
+    /// Only the other update order gives it (the hand calculation's figures, seen from the
+    /// sequential order).
+    OtherOrder,
+    /// Only the other version of the author's code gives it (the sequential order's figures,
+    /// seen from the hand calculation's simultaneous order).
+    OtherCode,
+}
+
+use Expect::{Agrees as A, OtherCode, OtherOrder, Rounding, Typo};
+
+/// Every number the first iteration of the article prints, in its order, with what the
+/// program must say about it in the simultaneous and in the sequential update order. Written
+/// out by hand from the article and the two computations, so that neither the data file nor
+/// the comparison code can change a verdict unnoticed.
+const EXPECTED: [(&str, &str, Expect, Expect); 47] = [
+    ("i1", "0.05", A, A),
+    ("i2", "0.10", A, A),
+    ("target_o1", "0.01", A, A),
+    ("target_o2", "0.99", A, A),
+    ("w1", "0.15", A, A),
+    ("w2", "0.20", A, A),
+    ("w3", "0.25", A, A),
+    ("w4", "0.30", A, A),
+    ("w5", "0.40", A, A),
+    ("w6", "0.45", A, A),
+    ("w7", "0.50", A, A),
+    ("w8", "0.55", A, A),
+    ("b1", "0.35", A, A),
+    ("b2", "0.6", A, A),
+    ("eta", "0.5", A, A),
+    ("net_h1", "0.3775", A, A),
+    ("out_h1", "0.593269992", A, A),
+    ("out_h2", "0.596884378", A, A),
+    ("net_o1", "1.105905967", A, A),
+    ("out_o1", "0.75136507", A, A),
+    ("out_o2", "0.772928465", A, A),
+    // The output list [0.75136079, 0.772928465]: a typo in every order.
+    ("out_o1", "0.75136079", Typo, Typo),
+    ("E_o1", "0.274811083", A, A),
+    ("E_o2", "0.023560026", A, A),
+    ("E_total", "0.298371109", A, A),
+    ("dE_total/dout_o1", "0.74136507", A, A),
+    ("dout_o1/dnet_o1", "0.186815602", A, A),
+    ("dnet_o1/dw5", "0.593269992", A, A),
+    ("dE_total/dw5", "0.082167041", A, A),
+    ("w5+", "0.35891648", A, A),
+    ("w6+", "0.408666186", A, A),
+    ("w7+", "0.511301270", A, A),
+    ("w8+", "0.561370121", A, A),
+    ("delta_o1", "0.138498562", A, A),
+    // From here the sequential order's chain uses the updated w5…w8.
+    ("dnet_o1/dout_h1", "0.40", A, OtherOrder),
+    ("dE_o1/dout_h1", "0.055399425", A, OtherOrder),
+    // Rounded factors: the simultaneous order gives …118, the sequential order −0.019479677.
+    ("dE_o2/dout_h1", "-0.019049119", Rounding, Rounding),
+    ("dE_total/dout_h1", "0.036350306", A, OtherOrder),
+    ("out_h1", "0.59326999", A, A),
+    ("dout_h1/dnet_h1", "0.241300709", A, A),
+    ("dnet_h1/dw1", "0.05", A, A),
+    ("dE_total/dw1", "0.000438568", A, OtherOrder),
+    ("w1+", "0.149780716", A, OtherOrder),
+    ("w2+", "0.19956143", A, OtherOrder),
+    ("w3+", "0.24975114", A, OtherOrder),
+    ("w4+", "0.29950229", A, OtherOrder),
+    ("E_total+", "0.291027924", OtherCode, A),
+];
+
+fn expected(order: UpdateOrder, row: &(&str, &str, Expect, Expect)) -> Expect {
+    match order {
+        UpdateOrder::Simultaneous => row.2,
+        UpdateOrder::Sequential => row.3,
+    }
+}
+
+fn other(order: UpdateOrder) -> UpdateOrder {
+    match order {
+        UpdateOrder::Simultaneous => UpdateOrder::Sequential,
+        UpdateOrder::Sequential => UpdateOrder::Simultaneous,
+    }
+}
+
+/// What a verdict says, in the terms of `Expect`.
+fn said(verdict: Verdict, order: UpdateOrder) -> Result<Expect, String> {
+    match verdict {
+        Verdict::Agrees => Ok(A),
+        Verdict::Explained(e) => Ok(match e.kind {
+            ErratumKind::Typo => Typo,
+            ErratumKind::Rounding => Rounding,
+            ErratumKind::Code => OtherCode,
+        }),
+        Verdict::OtherOrder(o) if o == other(order) => Ok(OtherOrder),
+        other => Err(format!("{other:?}")),
+    }
+}
+
 #[test]
-fn no_printed_number_is_left_unexplained_in_either_order() {
+fn the_written_out_table_lists_the_data_files_numbers() {
+    let listed: Vec<(&str, &str)> = first_iteration_numbers()
+        .map(|p| (p.symbol.as_str(), p.printed.as_str()))
+        .collect();
+    let written: Vec<(&str, &str)> = EXPECTED.iter().map(|r| (r.0, r.1)).collect();
+    assert_eq!(listed, written);
+}
+
+#[test]
+fn every_printed_number_has_its_own_verdict_in_both_orders() {
     for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
         let t = trace(order);
         let comparison = article::compare(&t).expect("the article's network");
         let mut seen = 0;
-        for (symbol, verdicts) in comparison {
-            for (p, verdict) in verdicts {
-                seen += 1;
-                assert_ne!(
-                    verdict,
-                    Verdict::Differs,
-                    "{symbol} = {} ({order:?})",
-                    p.printed
-                );
-            }
+        for row in &EXPECTED {
+            let (symbol, printed) = (row.0, row.1);
+            let verdicts = comparison
+                .get(symbol)
+                .unwrap_or_else(|| panic!("{symbol} has no comparison ({order:?})"));
+            let (_, verdict) = verdicts
+                .iter()
+                .find(|(p, _)| p.printed == printed)
+                .unwrap_or_else(|| panic!("{symbol} = {printed} is not compared ({order:?})"));
+            assert_eq!(
+                said(*verdict, order),
+                Ok(expected(order, row)),
+                "{symbol} = {printed}, {order:?} order"
+            );
+            seen += 1;
         }
         assert_eq!(seen, 47);
+        assert_eq!(comparison.values().map(Vec::len).sum::<usize>(), 47);
+    }
+}
+
+/// The written-out table checked against the engine, number by number, in both orders:
+/// a number marked as agreeing agrees; one marked as the other order's (or the other code's)
+/// differs here and agrees there; a typo or a rounding slip agrees in neither order.
+#[test]
+fn no_printed_number_is_left_unexplained_in_either_order() {
+    let traces = [
+        (UpdateOrder::Simultaneous, trace(UpdateOrder::Simultaneous)),
+        (UpdateOrder::Sequential, trace(UpdateOrder::Sequential)),
+    ];
+    let value_in = |order: UpdateOrder, symbol: &str| {
+        let (_, t) = traces.iter().find(|(o, _)| *o == order).unwrap();
+        value(t, symbol)
+    };
+    for (order, _) in &traces {
+        let order = *order;
+        for row in &EXPECTED {
+            let (symbol, printed) = (row.0, row.1);
+            let here = agrees_at_printed_precision(value_in(order, symbol), printed);
+            let there = agrees_at_printed_precision(value_in(other(order), symbol), printed);
+            let (want_here, want_there) = match expected(order, row) {
+                A => (true, None),
+                OtherOrder | OtherCode => (false, Some(true)),
+                Typo | Rounding => (false, Some(false)),
+            };
+            let context = format!("{symbol} = {printed}, {order:?} order");
+            assert_eq!(here, want_here, "{context}: agrees here?");
+            if let Some(want_there) = want_there {
+                assert_eq!(there, want_there, "{context}: agrees in the other order?");
+            }
+        }
     }
 }
 

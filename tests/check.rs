@@ -42,7 +42,11 @@ fn a_corrupted_gradient_fails_naming_it() {
         .env(HOOK, "w6*1.0001")
         .assert()
         .code(1)
-        .stderr("")
+        .stderr(
+            "warning: test hook BACKPROP_TEST_CORRUPT_GRADIENT=w6*1.0001 is active: the recorded \
+             gradient of w6 is multiplied by 1.0001 before the check (for the test suite only; \
+             unset it)\n",
+        )
         .stdout(predicate::str::is_match(r"\| w6 .*\| FAIL +\|").unwrap())
         .stdout(predicate::str::contains(
             "FAILED: 1 of 8 gradients disagree with the central difference: w6.",
@@ -58,6 +62,22 @@ fn a_bad_hook_is_an_error() {
         .code(1)
         .stderr(predicate::str::contains(
             "BACKPROP_TEST_CORRUPT_GRADIENT: expected SYMBOL*FACTOR, got w6",
+        ));
+}
+
+#[test]
+fn a_hook_that_corrupts_nothing_is_an_error() {
+    cargo_bin_cmd!("backprop")
+        .arg("check")
+        .env(HOOK, "w9*2")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "test hook BACKPROP_TEST_CORRUPT_GRADIENT=w9*2 is active",
+        ))
+        .stderr(predicate::str::contains(
+            "BACKPROP_TEST_CORRUPT_GRADIENT: this network has no gradient of w9 (its parameters: \
+             w1, w2, w3, w4, w5, w6, w7, w8)",
         ));
 }
 

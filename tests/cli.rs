@@ -799,6 +799,8 @@ fn bad_inputs_of_the_other_commands() {
 #[test]
 fn a_run_killed_mid_write_leaves_the_old_file() {
     // A long NDJSON export into FILE, killed while it writes: FILE is still the old one.
+    // 100 million iterations take far longer than the test waits, so the run is always
+    // killed mid-write; the wait ends as soon as 100 kB are written (a few hundred lines).
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("run.ndjson");
     std::fs::write(&file, "old\n").unwrap();
@@ -809,21 +811,37 @@ fn a_run_killed_mid_write_leaves_the_old_file() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until the temporary file beside FILE has data in it, then kill the run.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let writing = std::fs::read_dir(dir.path()).unwrap().any(|e| {
+    // Wait until the temporary file beside FILE has data in it, then kill the run. The test
+    // proves nothing unless it saw that file while the run was still going.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let seen = loop {
+        let writing = std::fs::read_dir(dir.path()).unwrap().find_map(|e| {
             let e = e.unwrap();
-            e.file_name().to_string_lossy().ends_with(".tmp")
-                && e.metadata().unwrap().len() > 100_000
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.ends_with(".tmp") && e.metadata().unwrap().len() > 100_000).then_some(name)
         });
-        if writing || std::time::Instant::now() > deadline {
-            break;
+        if let Some(name) = writing {
+            break Some(name);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it was seen writing");
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    };
+    let still_running = child.try_wait().unwrap().is_none();
     child.kill().unwrap();
     child.wait().unwrap();
+    let seen = seen.unwrap_or_else(|| {
+        panic!(
+            "no temporary file of 100 kB appeared beside FILE in 30 s; files: {:?}",
+            files_in(dir.path())
+        )
+    });
+    assert!(still_running, "the run had ended before it was killed");
+    assert!(seen.starts_with(".backprop-"), "{seen}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
 }
 

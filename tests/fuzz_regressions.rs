@@ -1,27 +1,92 @@
 //! Every input in fuzz/seeds/ (the corpus the fuzzer starts from) and fuzz/regressions/
-//! (inputs that once broke a promise) replayed through the fuzz target's own code path.
+//! (inputs that once broke a promise, or that sit on an edge worth keeping watch on)
+//! replayed through the fuzz target's own code path. The fuzz command in the README writes
+//! the inputs that crash it into fuzz/regressions/, so a new one fails here until fixed.
 
-use std::path::Path;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
-fn replay(dir: &str) -> usize {
-    let mut n = 0;
-    for entry in std::fs::read_dir(Path::new(dir)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            let data = std::fs::read(&path).unwrap();
-            backprop_tracer::fuzzing::load_and_render(&data);
-            n += 1;
+/// The files of `dir`, sorted, without hidden ones (a `.keep`); fails when the folder
+/// cannot be read or holds none, so that a moved or emptied folder does not pass as
+/// "nothing panicked".
+fn inputs(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.is_file())
+        .filter(|path| !path.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{} holds no inputs", dir.display());
+    files
+}
+
+/// Replays every input of `dir`, each on its own so that one panic does not hide the
+/// next; fails naming every file that panicked. Returns the file names replayed.
+fn replay(dir: &str) -> Vec<String> {
+    let mut replayed = Vec::new();
+    let mut panicked = Vec::new();
+    for path in inputs(dir) {
+        let data =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            backprop_tracer::fuzzing::load_and_render(&data)
+        }));
+        if let Err(payload) = outcome {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            panicked.push(format!("{dir}/{name}: {message}"));
         }
+        replayed.push(name);
     }
-    n
+    assert!(
+        panicked.is_empty(),
+        "these inputs panicked:\n{}",
+        panicked.join("\n")
+    );
+    replayed
 }
 
 #[test]
 fn the_seed_corpus_renders() {
-    assert!(replay("fuzz/seeds") >= 4);
+    let seeds = replay("fuzz/seeds");
+    for name in [
+        "article.json",
+        "article-trace.json",
+        "deep-2-3-2-1.json",
+        "tanh-3-4-2.json",
+        "xor.json",
+    ] {
+        assert!(seeds.iter().any(|s| s == name), "fuzz/seeds/ lacks {name}");
+    }
+}
+
+/// The seeds are copies of the committed networks and golden trace; a stale copy would start
+/// the fuzzer from a file format the program no longer writes.
+#[test]
+fn the_seeds_are_the_current_traces_files() {
+    for path in inputs("fuzz/seeds") {
+        let name = path.file_name().unwrap();
+        let original = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("traces")
+            .join(name);
+        if original.exists() {
+            assert!(
+                std::fs::read(&path).unwrap() == std::fs::read(&original).unwrap(),
+                "fuzz/seeds/{0} differs from traces/{0}: copy it again",
+                name.to_string_lossy()
+            );
+        }
+    }
 }
 
 #[test]
 fn inputs_that_once_failed_render() {
-    replay("fuzz/regressions");
+    let replayed = replay("fuzz/regressions");
+    assert!(!replayed.is_empty());
 }

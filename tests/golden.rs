@@ -1,10 +1,14 @@
 //! The committed trace of the article's iteration (traces/article-trace.json), regenerated
 //! and compared byte for byte. After a deliberate change, regenerate it with
-//! `UPDATE_GOLDEN=1 cargo test --test golden` and review the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test golden` (which then fails, so that a rewrite is never
+//! counted as a pass), review the diff and run it again without UPDATE_GOLDEN.
 
 use backprop_tracer::trace::Trace;
+use std::path::Path;
 
 const GOLDEN: &str = "traces/article-trace.json";
+/// The fuzzer's seed copy of it.
+const SEED: &str = "fuzz/seeds/article-trace.json";
 
 fn regenerate() -> String {
     let out = assert_cmd::cargo::cargo_bin_cmd!("backprop")
@@ -15,26 +19,75 @@ fn regenerate() -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Compares `fresh` with the committed file at `golden`. With `update`, writes `fresh` there
+/// (and to every path of `copies`) instead, and still fails: a run that rewrote the file
+/// compared it with nothing, so it must not be counted as a pass.
+fn check(golden: &Path, copies: &[&Path], fresh: &str, update: bool) -> Result<(), String> {
+    if update {
+        for path in std::iter::once(&golden).chain(copies) {
+            std::fs::write(path, fresh)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        let also: Vec<String> = copies.iter().map(|p| p.display().to_string()).collect();
+        let also = if also.is_empty() {
+            String::new()
+        } else {
+            format!(" (and its copy {})", also.join(", "))
+        };
+        return Err(format!(
+            "UPDATE_GOLDEN is set: rewrote {}{also}; review the diff and run again without \
+             UPDATE_GOLDEN",
+            golden.display()
+        ));
+    }
+    let committed = std::fs::read_to_string(golden)
+        .map_err(|e| format!("cannot read {}: {e}", golden.display()))?;
+    if committed == fresh {
+        return Ok(());
+    }
+    let first = committed
+        .lines()
+        .zip(fresh.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(committed.lines().count().min(fresh.lines().count()));
+    Err(format!(
+        "{} differs from a fresh `backprop show --format json` from line {}:\n  committed: {:?}\n  fresh:     {:?}\n(UPDATE_GOLDEN=1 cargo test --test golden rewrites it)",
+        golden.display(),
+        first + 1,
+        committed.lines().nth(first),
+        fresh.lines().nth(first)
+    ))
+}
+
 #[test]
 fn the_article_trace_is_unchanged() {
-    let fresh = regenerate();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN, &fresh).unwrap();
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    // The fuzzer starts from a copy of the golden trace (tests/fuzz_regressions.rs checks it
+    // is current), so an update rewrites both.
+    let seed = Path::new(SEED);
+    if let Err(message) = check(Path::new(GOLDEN), &[seed], &regenerate(), update) {
+        panic!("{message}");
     }
-    let committed = std::fs::read_to_string(GOLDEN).unwrap();
-    if committed != fresh {
-        let first = committed
-            .lines()
-            .zip(fresh.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(committed.lines().count().min(fresh.lines().count()));
-        panic!(
-            "{GOLDEN} differs from a fresh `backprop show --format json` from line {}:\n  committed: {:?}\n  fresh:     {:?}\n(UPDATE_GOLDEN=1 cargo test --test golden rewrites it)",
-            first + 1,
-            committed.lines().nth(first),
-            fresh.lines().nth(first)
-        );
-    }
+}
+
+#[test]
+fn updating_the_golden_file_writes_it_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = dir.path().join("golden.json");
+    let copy = dir.path().join("copy.json");
+    std::fs::write(&golden, "old\n").unwrap();
+    let message = check(&golden, &[&copy], "new\n", true).unwrap_err();
+    assert!(message.contains("rewrote"), "{message}");
+    assert!(
+        message.contains("run again without UPDATE_GOLDEN"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read_to_string(&golden).unwrap(), "new\n");
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), "new\n");
+    // Without UPDATE_GOLDEN: the same file passes, another fails naming the line.
+    assert_eq!(check(&golden, &[], "new\n", false), Ok(()));
+    let message = check(&golden, &[], "newer\n", false).unwrap_err();
+    assert!(message.contains("from line 1"), "{message}");
 }
 
 #[test]

@@ -16,6 +16,39 @@ const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
 const ENTER_ALTERNATE_SCREEN: &str = "\x1b[?1049h";
 const SHOW_CURSOR: &str = "\x1b[?25h";
 
+/// Whether the last frame that `raw` (all the program wrote) began is painted to its end. A
+/// frame is written row by row, from the top (`ESC[1;1H`) to the last of `rows` rows
+/// (`ESC[{rows};1H`), each row ending with clear-to-end-of-line (`ESC[K`), and may reach
+/// the terminal in several reads: until the last row's clear has arrived, the rows below
+/// the ones already drawn still show the previous frame.
+fn frame_complete(raw: &[u8], rows: u16) -> bool {
+    let raw = String::from_utf8_lossy(raw);
+    let last_row = format!("\x1b[{rows};1H");
+    match (raw.rfind("\x1b[1;1H"), raw.rfind(&last_row)) {
+        (Some(top), Some(bottom)) => bottom > top && raw[bottom..].contains("\x1b[K"),
+        _ => false,
+    }
+}
+
+#[test]
+fn a_frame_is_complete_once_its_last_row_is_cleared() {
+    let frame = |text: &str| {
+        (1..=3)
+            .map(|row| format!("\x1b[{row};1H{text}{row}\x1b[K"))
+            .collect::<String>()
+    };
+    let one = frame("a");
+    let two = format!("{one}{}", frame("b"));
+    assert!(frame_complete(one.as_bytes(), 3));
+    assert!(frame_complete(two.as_bytes(), 3));
+    // The second frame, begun and cut anywhere before its last row's clear, is not
+    // complete, though its first rows (where the step number is) may already be there.
+    for cut in one.len() + "\x1b[1;1H".len()..two.len() {
+        assert!(!frame_complete(&two.as_bytes()[..cut], 3), "cut at {cut}");
+    }
+    assert!(!frame_complete(b"", 3));
+}
+
 /// The stepper in a pseudo-terminal of a fixed size, and what it has drawn so far.
 struct Terminal {
     session: OsSession,
@@ -78,14 +111,18 @@ impl Terminal {
         self.screen.screen().contents()
     }
 
-    /// Waits until the screen shows every one of `needles`; fails with the screen if it
-    /// does not within ten seconds.
+    fn frame_complete(&self) -> bool {
+        frame_complete(&self.raw, self.screen.screen().size().0.get())
+    }
+
+    /// Waits until the screen shows every one of `needles` in a completely painted frame;
+    /// fails with the screen if it does not within ten seconds.
     fn wait_for(&mut self, needles: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             self.pump();
             let text = self.text();
-            if needles.iter().all(|n| text.contains(n)) {
+            if self.frame_complete() && needles.iter().all(|n| text.contains(n)) {
                 return text;
             }
             if Instant::now() > deadline {
@@ -293,6 +330,17 @@ fn a_panic_restores_the_terminal_then_reports() {
         .expect("the panic message");
     assert!(message > raw.find(LEAVE_ALTERNATE_SCREEN).unwrap());
     assert!(t.text().contains("BACKPROP_TEST_PANIC is set"));
+    // The hook works in every build, so it announces itself first, on the normal screen.
+    let warning = raw
+        .find("warning: test hook BACKPROP_TEST_PANIC is active")
+        .expect("the hook's warning");
+    assert!(warning < raw.find(ENTER_ALTERNATE_SCREEN).unwrap());
+    assert!(
+        t.text()
+            .contains("warning: test hook BACKPROP_TEST_PANIC is active"),
+        "{}",
+        t.text()
+    );
 }
 
 #[test]
@@ -464,4 +512,32 @@ fn the_drawing_shows_the_weight_each_formula_reads() {
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
+}
+
+/// In the sequential order each of the article's numbers keeps its own reason: the output
+/// list's typo stays a typo and the rounded product stays rounding; only the hand
+/// calculation's figures that the simultaneous order reproduces are "other order".
+#[test]
+fn plain_gives_each_article_number_its_own_reason_in_the_sequential_order() {
+    // Every step: one line of input each.
+    let all = cargo_bin_cmd!("backprop")
+        .args(["step", "--plain", "--update-order", "sequential"])
+        .write_stdin("\n".repeat(70))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let all = String::from_utf8(all).unwrap();
+    for line in [
+        "article: 0.75136079 ≠ typo: ",
+        "article: -0.019049119 ≠ rounding: ",
+        "article: 0.40 ≠ other order: ",
+        "article: 0.000438568 ≠ other order: ",
+        "article: 0.291027924 ✓",
+    ] {
+        assert!(all.contains(line), "{line:?} in:\n{all}");
+    }
+    assert!(!all.contains("0.75136079 ≠ other order"), "{all}");
+    assert!(!all.contains("-0.019049119 ≠ other order"), "{all}");
 }

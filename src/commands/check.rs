@@ -29,13 +29,36 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> Result<()> {
     let trace = args.iteration.record()?;
     let corruption = match std::env::var(CORRUPT_VAR) {
-        Ok(text) => Some(
-            Corruption::parse(&text)
-                .with_context(|| format!("{CORRUPT_VAR}: expected SYMBOL*FACTOR, got {text}"))?,
-        ),
+        Ok(text) => {
+            let c = Corruption::parse(&text)
+                .with_context(|| format!("{CORRUPT_VAR}: expected SYMBOL*FACTOR, got {text}"))?;
+            // The hook works in every build, so whoever set it by accident hears of it, each
+            // time: the report below is not the network's own.
+            eprintln!(
+                "warning: test hook {CORRUPT_VAR}={text} is active: the recorded gradient of \
+                 {} is multiplied by {} before the check (for the test suite only; unset it)",
+                c.symbol, c.factor
+            );
+            Some(c)
+        }
         Err(_) => None,
     };
     let result = gradcheck::check(&trace, corruption.as_ref());
+    if let Some(c) = &corruption
+        && !result.parameters.iter().any(|p| p.symbol == c.symbol)
+    {
+        // A hook that corrupts nothing would let a test of the failure path pass vacuously.
+        let names: Vec<&str> = result
+            .parameters
+            .iter()
+            .map(|p| p.symbol.as_str())
+            .collect();
+        anyhow::bail!(
+            "{CORRUPT_VAR}: this network has no gradient of {} (its parameters: {})",
+            c.symbol,
+            names.join(", ")
+        );
+    }
     let shape: Vec<String> = trace.network.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = trace.network.activations.iter().map(|a| a.name()).collect();
     activations.dedup();

@@ -169,6 +169,9 @@ fn colored_line(line: &Line) -> String {
         .collect()
 }
 
+/// The test-only hook that makes the full screen panic (README, "Test hooks").
+const PANIC_VAR: &str = "BACKPROP_TEST_PANIC";
+
 /// The terminal in raw mode on the alternate screen with the cursor hidden, until dropped:
 /// then as it was, whether the stepper quit, failed or panicked.
 struct Screen;
@@ -204,10 +207,18 @@ fn restore() {
 }
 
 fn full_screen(stepper: &mut Stepper<'_>, color: bool) -> Result<()> {
+    // For the test that the terminal is restored after a panic. It works in every build, so
+    // it says so each time, before the alternate screen hides the normal one.
+    let test_panic = std::env::var_os(PANIC_VAR).is_some();
+    if test_panic {
+        eprintln!(
+            "warning: test hook {PANIC_VAR} is active: the stepper panics on purpose once \
+             the full screen is up (for the test suite only; unset it)"
+        );
+    }
     let _screen = Screen::enter()?;
-    if std::env::var_os("BACKPROP_TEST_PANIC").is_some() {
-        // For the test that the terminal is restored after a panic.
-        panic!("BACKPROP_TEST_PANIC is set");
+    if test_panic {
+        panic!("{PANIC_VAR} is set");
     }
     loop {
         let (width, height) = terminal::size().context("cannot read the terminal's size")?;
