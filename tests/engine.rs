@@ -12,36 +12,6 @@ use backprop_tracer::network::{Activation, Bias, Network};
 use backprop_tracer::trace::{Options, Trace, UpdateOrder};
 use std::collections::HashMap;
 
-fn f(act: Activation, x: f64) -> f64 {
-    match act {
-        Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => {
-            if x > 0.0 {
-                x
-            } else {
-                0.0
-            }
-        }
-        Activation::Linear => x,
-    }
-}
-
-fn f_prime(act: Activation, x: f64) -> f64 {
-    match act {
-        Activation::Sigmoid => f(act, x) * (1.0 - f(act, x)),
-        Activation::Tanh => 1.0 - x.tanh().powi(2),
-        Activation::Relu => {
-            if x > 0.0 {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        Activation::Linear => 1.0,
-    }
-}
-
 /// Every symbol of one iteration of a one-hidden-layer network, written out plainly from the
 /// article's formulas, sharing no code with the engine.
 fn reference(net: &Network, order: UpdateOrder, update_biases: bool) -> HashMap<String, f64> {
@@ -62,11 +32,11 @@ fn reference(net: &Network, order: UpdateOrder, update_biases: bool) -> HashMap<
             let net_h: Vec<f64> = (0..nh)
                 .map(|j| (0..ni).map(|k| w1[j * ni + k] * net.input[k]).sum::<f64>() + b1v(j))
                 .collect();
-            let out_h: Vec<f64> = net_h.iter().map(|&x| f(a1, x)).collect();
+            let out_h: Vec<f64> = net_h.iter().map(|&x| common::activation(a1, x)).collect();
             let net_o: Vec<f64> = (0..no)
                 .map(|m| (0..nh).map(|j| w2[m * nh + j] * out_h[j]).sum::<f64>() + b2v(m))
                 .collect();
-            let out_o: Vec<f64> = net_o.iter().map(|&x| f(a2, x)).collect();
+            let out_o: Vec<f64> = net_o.iter().map(|&x| common::activation(a2, x)).collect();
             (net_h, out_h, net_o, out_o)
         };
     let (net_h, out_h, net_o, out_o) = forward(w1, w2, &b1, &b2);
@@ -88,7 +58,7 @@ fn reference(net: &Network, order: UpdateOrder, update_biases: bool) -> HashMap<
     let mut delta_o = vec![0.0; no];
     for m in 0..no {
         let d_out = -(net.target[m] - out_o[m]);
-        let d_net = f_prime(a2, net_o[m]);
+        let d_net = common::activation_derivative(a2, net_o[m]);
         delta_o[m] = d_out * d_net;
         v.insert(format!("dE_total/dout_{}", o(m)), d_out);
         v.insert(format!("dout_{0}/dnet_{0}", o(m)), d_net);
@@ -117,7 +87,7 @@ fn reference(net: &Network, order: UpdateOrder, update_biases: bool) -> HashMap<
             v.insert(format!("dE_{}/dout_{}", o(m), h(j)), share);
             sum += share;
         }
-        let d_net = f_prime(a1, net_h[j]);
+        let d_net = common::activation_derivative(a1, net_h[j]);
         delta_h[j] = sum * d_net;
         v.insert(format!("dE_total/dout_{}", h(j)), sum);
         v.insert(format!("dout_{0}/dnet_{0}", h(j)), d_net);

@@ -64,44 +64,6 @@ impl Names {
     }
 }
 
-/// f(net).
-fn activate(act: Activation, x: f64) -> f64 {
-    match act {
-        Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => {
-            if x > 0.0 {
-                x
-            } else {
-                0.0
-            }
-        }
-        Activation::Linear => x,
-    }
-}
-
-/// f'(net), written from net (the engine writes sigmoid's and tanh's from out).
-fn derivative(act: Activation, x: f64) -> f64 {
-    match act {
-        Activation::Sigmoid => {
-            let s = 1.0 / (1.0 + (-x).exp());
-            s * (1.0 - s)
-        }
-        Activation::Tanh => {
-            let c = x.cosh();
-            1.0 / (c * c)
-        }
-        Activation::Relu => {
-            if x > 0.0 {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        Activation::Linear => 1.0,
-    }
-}
-
 /// The reference's values: symbol → (stage, value). Recording a symbol twice is a bug of the
 /// reference itself, so it panics.
 #[derive(Default)]
@@ -141,7 +103,7 @@ fn forward(
                 biases[l][j]
             };
             z[j] = sum + b;
-            a[j] = activate(net.activations[l], z[j]);
+            a[j] = common::activation(net.activations[l], z[j]);
         }
         nets.push(z);
         outs.push(a);
@@ -272,7 +234,7 @@ fn reference(
                 v.put(format!("dE_total/dout_{n}"), stage, sum);
                 sum
             };
-            let dout_dnet = derivative(net.activations[l], nets[here][j]);
+            let dout_dnet = common::activation_derivative(net.activations[l], nets[here][j]);
             v.put(format!("dout_{n}/dnet_{n}"), stage, dout_dnet);
             let d = de_dout * dout_dnet;
             v.put(format!("delta_{n}"), stage, d);

@@ -106,3 +106,42 @@ pub fn stdout_of(args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
+
+/// f(net), written plainly from the maths for the independent references of
+/// tests/engine.rs and tests/reference.rs (no code shared with src/).
+pub fn activation(act: Activation, x: f64) -> f64 {
+    match act {
+        Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+        Activation::Tanh => x.tanh(),
+        Activation::Relu => {
+            if x > 0.0 {
+                x
+            } else {
+                0.0
+            }
+        }
+        Activation::Linear => x,
+    }
+}
+
+/// f'(net), written from net (the engine writes sigmoid's and tanh's from out).
+pub fn activation_derivative(act: Activation, x: f64) -> f64 {
+    match act {
+        Activation::Sigmoid => {
+            let s = 1.0 / (1.0 + (-x).exp());
+            s * (1.0 - s)
+        }
+        Activation::Tanh => {
+            let c = x.cosh();
+            1.0 / (c * c)
+        }
+        Activation::Relu => {
+            if x > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Activation::Linear => 1.0,
+    }
+}
