@@ -203,6 +203,31 @@ impl Cli {
     }
 }
 
+/// The command `word` is probably a typo of, when it is not a command, a file or an option:
+/// `backprop shwo` reads "shwo" as the network file of the default `show`, and "cannot read
+/// shwo" would not say what went wrong.
+pub fn mistyped_command(word: &std::ffi::OsStr) -> Option<String> {
+    let word = word.to_str()?;
+    // A word that looks like a path names a file, however close it is to a command.
+    if word.starts_with('-')
+        || word.contains(['.', '/', '\\'])
+        || std::path::Path::new(word).exists()
+    {
+        return None;
+    }
+    let command = <Cli as clap::CommandFactory>::command();
+    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    if names.contains(&word) {
+        return None;
+    }
+    names
+        .into_iter()
+        .map(|name| (strsim::damerau_levenshtein(word, name), name))
+        .filter(|&(distance, name)| distance <= 2 && distance < name.len() / 2 + 1)
+        .min()
+        .map(|(_, name)| name.to_string())
+}
+
 impl DisplayArgs {
     /// Whether to colour, for output that goes to a terminal or not. NO_COLOR (non-empty)
     /// turns `auto` off; an explicit `always` wins over it.

@@ -17,8 +17,26 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // `backprop tarin -n 5`: clap reads "tarin" as show's NETWORK and refuses -n; the
+        // mistyped command is what to tell.
+        Err(e) if e.use_stderr() => {
+            return match std::env::args_os().nth(1).and_then(|w| mistyped(&w)) {
+                Some(message) => usage_error(&message),
+                None => clap_exit(&e),
+            };
+        }
         Err(e) => return clap_exit(&e),
     };
+    if cli.command.is_none()
+        && let Some(message) = cli
+            .show
+            .iteration
+            .network
+            .as_deref()
+            .and_then(|w| mistyped(w.as_os_str()))
+    {
+        return usage_error(&message);
+    }
     // With --ascii, the error messages are ASCII too (a symbol the user typed as ∂E/∂w9
     // comes back as dE/dw9).
     let typography = backprop_tracer::notation::Typography::from_ascii(cli.ascii());
@@ -44,6 +62,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The message for a word that is neither a file nor a command but close to one.
+fn mistyped(word: &std::ffi::OsStr) -> Option<String> {
+    let command = cli::mistyped_command(word)?;
+    Some(format!(
+        "no command or file '{}'; did you mean {command}?",
+        backprop_tracer::quote::excerpt(&word.to_string_lossy())
+    ))
+}
+
+/// A usage error of ours: on standard error, exit status 2 (as clap's).
+fn usage_error(message: &str) -> ExitCode {
+    output::to_stderr(&format!("error: {message}"));
+    ExitCode::from(2)
 }
 
 /// clap's own exits: usage errors (status 2, on standard error) and --help and --version

@@ -287,42 +287,154 @@ fn is_chinese(c: char) -> bool {
     )
 }
 
-/// The known symbols closest to `wanted` (already in ASCII), best first: those that contain
-/// it or that it contains, then by edit distance. For "did you mean" lists.
-pub fn closest<'a>(
-    wanted: &str,
-    known: impl IntoIterator<Item = &'a str>,
-    n: usize,
-) -> Vec<&'a str> {
-    let wanted_lower = wanted.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = known
-        .into_iter()
-        .map(|k| {
-            let lower = k.to_lowercase();
-            let distance = strsim::levenshtein(&wanted_lower, &lower);
-            // A symbol that differs only in case, or that contains what was typed, is a
-            // better guess than its edit distance says.
-            let bonus = if lower == wanted_lower {
-                0
-            } else if lower.contains(&wanted_lower) {
-                1
-            } else {
-                2
-            };
-            (bonus * 100 + distance, k)
-        })
-        .collect();
-    scored.sort_by_key(|&(score, _)| score);
-    let mut out: Vec<&str> = Vec::with_capacity(n);
-    for (_, k) in scored {
-        if !out.contains(&k) {
-            out.push(k);
+/// How far a suggestion is read into what was written: symbols are a few characters long,
+/// the edit distance is quadratic in the length, and the first characters of a very long
+/// name are as good a guess as all of them.
+const SUGGESTION_CHARS: usize = crate::quote::MAX_QUOTED;
+
+/// Most edits between a spelling and a symbol for the symbol to be offered as the one meant.
+const NEAR: usize = 3;
+
+/// The symbols of one iteration, and the one reader of a symbol as a user writes it: every
+/// command that takes a symbol (`explain`, `show --only`, `verify`'s files) reads it here,
+/// so a spelling one accepts, all accept, and suggestions come from this network's symbols.
+///
+/// A symbol is read as the trace spells it (`dE_total/dw5`, `delta_o1`, `w5+`), in the
+/// article's typography (`∂E_total/∂w5`, `δ_o1`, `w5⁺`), or in a common spelling of
+/// either: `dEtotal/dw5`, `dE/dw5`, `netH1`, `w5_new`, `w5'`, `learning_rate`, LaTeX's
+/// `\partial E_{total}/\partial w_5` (see [`spelling_key`]).
+#[derive(Clone, Debug)]
+pub struct Vocabulary<'a> {
+    /// Each symbol with its [`spelling_key`], in the trace's order.
+    symbols: Vec<(&'a str, String)>,
+}
+
+impl<'a> Vocabulary<'a> {
+    /// The vocabulary of `symbols` (ASCII trace keys), in the trace's order.
+    pub fn new(symbols: impl IntoIterator<Item = &'a str>) -> Vocabulary<'a> {
+        Vocabulary {
+            symbols: symbols.into_iter().map(|s| (s, spelling_key(s))).collect(),
         }
-        if out.len() == n {
+    }
+
+    /// The trace symbol `written` names, if it names exactly one: the symbol itself (in
+    /// ASCII or the article's typography), else the one symbol with its spelling key.
+    pub fn read(&self, written: &str) -> Option<&'a str> {
+        let key = ascii(written);
+        if let Some(&(exact, _)) = self.symbols.iter().find(|(s, _)| *s == key) {
+            return Some(exact);
+        }
+        let key = spelling_key(written);
+        let mut same = self.symbols.iter().filter(|(_, k)| *k == key);
+        match (same.next(), same.next()) {
+            // Two symbols with one key (h1_11 and h11_1 are both h111) are not guessed at.
+            (Some(&(one, _)), None) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The `n` symbols closest to `written`, best first: those whose spelling key is the
+    /// same or contains it, then by edit distance (in the trace's order where equal). For
+    /// "the closest symbols are" lists.
+    pub fn closest(&self, written: &str, n: usize) -> Vec<&'a str> {
+        let mut scored = self.scored(written);
+        scored.sort_by_key(|&(score, _, _)| score);
+        let mut out: Vec<&str> = Vec::with_capacity(n);
+        for (_, _, s) in scored {
+            if out.len() == n {
+                break;
+            }
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// The one symbol `written` is probably a typo of: the nearest, when it is at most
+    /// [`NEAR`] edits away. For a single "did you mean".
+    pub fn near(&self, written: &str) -> Option<&'a str> {
+        self.scored(written)
+            .into_iter()
+            .map(|(_, distance, s)| (distance, s))
+            .min_by_key(|&(distance, _)| distance)
+            .filter(|&(distance, _)| distance <= NEAR)
+            .map(|(_, s)| s)
+    }
+
+    /// Each symbol with its rank (a bonus for a key that equals or contains the written
+    /// one, then the edit distance) and its edit distance, from the first
+    /// [`SUGGESTION_CHARS`] characters of `written`.
+    fn scored(&self, written: &str) -> Vec<(usize, usize, &'a str)> {
+        let head = written
+            .char_indices()
+            .nth(SUGGESTION_CHARS)
+            .map_or(written, |(end, _)| &written[..end]);
+        let wanted = spelling_key(head);
+        self.symbols
+            .iter()
+            .map(|(s, key)| {
+                let distance = strsim::levenshtein(&wanted, key);
+                let bonus = if *key == wanted {
+                    0
+                } else if key.contains(&wanted) {
+                    1
+                } else {
+                    2
+                };
+                (bonus * 1000 + distance, distance, *s)
+            })
+            .collect()
+    }
+
+    /// A few of the network's own symbols, one of each kind a user asks about (a hidden
+    /// neuron's net and out, a gradient, a delta, an updated weight), for messages that
+    /// show how symbols are written. Kinds the network lacks are left out.
+    pub fn examples(&self) -> Vec<&'a str> {
+        let first = |wanted: &dyn Fn(&str) -> bool| {
+            self.symbols.iter().map(|(s, _)| *s).find(|s| wanted(s))
+        };
+        [
+            first(&|s| s.starts_with("net_h") && !s.ends_with('+')),
+            first(&|s| s.starts_with("out_h") && !s.ends_with('+')),
+            first(&|s| s.starts_with("dE_total/dw")),
+            first(&|s| s.starts_with("delta_")),
+            first(&|s| s.starts_with('w') && s.ends_with('+')),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// The key two spellings of one symbol share: `∂E_total/∂w5`, `dEtotal/dw5`, `dE/dw5`,
+/// `DE_TOTAL/DW5` and `\partial E_{total}/\partial w_5` all give `detotal/dw5`; `w5_new`,
+/// `w5'`, `w5⁺` give `w5+`; `netH1` gives `neth1`, as `net_h1` does.
+pub fn spelling_key(symbol: &str) -> String {
+    let mut s = ascii(symbol)
+        .replace("\\partial", "d")
+        .replace("\\delta", "delta")
+        .replace("\\eta", "eta")
+        .replace("^{+}", "+")
+        .replace("^+", "+");
+    s.retain(|c| !matches!(c, '{' | '}' | '\\' | '$' | ' ' | '_'));
+    let mut s = s.to_lowercase();
+    for suffix in ["(new)", "new", "'", "’", "plus", "+"] {
+        if let Some(body) = s.strip_suffix(suffix)
+            && !body.is_empty()
+        {
+            s = format!("{body}+");
             break;
         }
     }
-    out
+    // The article writes E_total; ∂E/∂w5 is the same derivative with the subscript left out.
+    if let Some(rest) = s.strip_prefix("de/") {
+        s = format!("detotal/{rest}");
+    }
+    match s.as_str() {
+        "lr" | "learningrate" => "eta".to_string(),
+        _ => s,
+    }
 }
 
 #[cfg(test)]
@@ -404,13 +516,110 @@ mod tests {
     }
 
     #[test]
-    fn closest_prefers_containing_then_near() {
-        let known = ["dE_total/dw1", "dE_total/dw5", "w1", "net_h1", "delta_h1"];
+    fn closest_prefers_the_same_key_then_containing_then_near() {
+        let v = Vocabulary::new(["dE_total/dw1", "dE_total/dw5", "w1", "net_h1", "delta_h1"]);
         assert_eq!(
-            closest("dE_total/dw9", known, 2),
+            v.closest("dE_total/dw9", 2),
             ["dE_total/dw1", "dE_total/dw5"]
         );
-        assert_eq!(closest("NET_H1", known, 1), ["net_h1"]);
-        assert_eq!(closest("h1", known, 2), ["net_h1", "delta_h1"]);
+        assert_eq!(v.closest("NET_H1", 1), ["net_h1"]);
+        assert_eq!(v.closest("h1", 2), ["net_h1", "delta_h1"]);
+        assert_eq!(v.closest("w1", 9).len(), 5, "each symbol once");
+    }
+
+    const ARTICLE: [&str; 9] = [
+        "dE_total/dw5",
+        "delta_o1",
+        "w5",
+        "w5+",
+        "E_total",
+        "eta",
+        "dE_o1/dout_h1",
+        "out_h1",
+        "net_h1",
+    ];
+
+    #[test]
+    fn common_spellings_read_as_the_trace_symbol() {
+        let v = Vocabulary::new(ARTICLE);
+        for (written, symbol) in [
+            ("dE_total/dw5", "dE_total/dw5"),
+            ("∂E_total/∂w5", "dE_total/dw5"),
+            ("dEtotal/dw5", "dE_total/dw5"),
+            ("dE/dw5", "dE_total/dw5"),
+            ("∂E/∂w5", "dE_total/dw5"),
+            ("DE_TOTAL/DW5", "dE_total/dw5"),
+            ("\\partial E_{total}/\\partial w_5", "dE_total/dw5"),
+            ("δ_o1", "delta_o1"),
+            ("δo1", "delta_o1"),
+            ("delta_o1", "delta_o1"),
+            ("w5_new", "w5+"),
+            ("w5'", "w5+"),
+            ("w5⁺", "w5+"),
+            ("w5+", "w5+"),
+            ("w5^{+}", "w5+"),
+            ("w5", "w5"),
+            (" w5 ", "w5"),
+            ("Etotal", "E_total"),
+            ("η", "eta"),
+            ("learning_rate", "eta"),
+            ("∂E_o1/∂out_h1", "dE_o1/dout_h1"),
+            ("out_{h1}", "out_h1"),
+            ("netH1", "net_h1"),
+            ("neth1", "net_h1"),
+        ] {
+            assert_eq!(v.read(written), Some(symbol), "{written}");
+        }
+        assert_eq!(v.read("outh_1x"), None);
+        assert_eq!(v.near("outh_1x"), Some("out_h1"));
+        assert_eq!(v.near("zzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn a_spelling_two_symbols_share_reads_as_neither() {
+        // Neuron 11 of hidden layer 1 and neuron 1 of hidden layer 11: both "outh111".
+        let v = Vocabulary::new(["out_h1_11", "out_h11_1"]);
+        assert_eq!(v.read("out_h1_11"), Some("out_h1_11"));
+        assert_eq!(v.read("outh111"), None);
+        assert_eq!(v.closest("outh111", 2), ["out_h1_11", "out_h11_1"]);
+    }
+
+    #[test]
+    fn examples_are_the_networks_own_symbols() {
+        assert_eq!(
+            Vocabulary::new([
+                "i1",
+                "w5",
+                "net_h1",
+                "out_h1",
+                "delta_o1",
+                "dE_total/dw5",
+                "w5+"
+            ])
+            .examples(),
+            ["net_h1", "out_h1", "dE_total/dw5", "delta_o1", "w5+"]
+        );
+        let deep = ["net_h1_1", "net_h1_1+", "out_h1_1", "dE_total/dw13", "w13+"];
+        assert_eq!(
+            Vocabulary::new(deep).examples(),
+            ["net_h1_1", "out_h1_1", "dE_total/dw13", "w13+"]
+        );
+    }
+
+    #[test]
+    fn a_very_long_spelling_is_read_and_suggested_for_quickly() {
+        let v = Vocabulary::new(ARTICLE);
+        let long = "w".repeat(100_000);
+        let started = std::time::Instant::now();
+        assert_eq!(v.read(&long), None);
+        assert_eq!(v.closest(&long, 5).len(), 5);
+        assert_eq!(v.near(&long), None);
+        // Seconds when every character took part in the edit distance; well under one now,
+        // even unoptimised on a busy machine.
+        assert!(
+            started.elapsed().as_secs_f64() < 1.0,
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -148,28 +148,25 @@ impl Iteration {
         self.values.iter().map(|v| (v.symbol.as_str(), v)).collect()
     }
 
-    /// The value a user named, in ASCII (`dE_total/dw1`) or in the article's typography
-    /// (`∂E_total/∂w1`, `δ_h1`, `w1⁺`); when there is none, an error listing the closest
-    /// recorded symbols.
+    /// The symbols of this iteration, for reading what a user wrote.
+    pub fn vocabulary(&self) -> crate::notation::Vocabulary<'_> {
+        crate::notation::Vocabulary::new(self.values.iter().map(|v| v.symbol.as_str()))
+    }
+
+    /// The value a user named, in ASCII (`dE_total/dw1`), in the article's typography
+    /// (`∂E_total/∂w1`, `δ_h1`, `w1⁺`) or in another common spelling (`dE/dw1`, `w1_new`:
+    /// see [`crate::notation::Vocabulary`]); when there is none, an error listing the
+    /// closest recorded symbols.
     pub fn lookup(&self, written: &str) -> Result<&TracedValue, UnknownSymbol> {
-        let key = crate::notation::ascii(written);
-        // Symbols are a few characters long, and the distance to each is quadratic in the
-        // length: the first characters of a very long name are as good a guess, and quick.
-        let guess = key
-            .char_indices()
-            .nth(crate::quote::MAX_QUOTED)
-            .map_or(key.as_str(), |(end, _)| &key[..end]);
-        self.get(&key).ok_or_else(|| UnknownSymbol {
-            written: written.to_string(),
-            closest: crate::notation::closest(
-                guess,
-                self.values.iter().map(|v| v.symbol.as_str()),
-                5,
-            )
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        })
+        let vocabulary = self.vocabulary();
+        match vocabulary.read(written).and_then(|symbol| self.get(symbol)) {
+            Some(value) => Ok(value),
+            None => Err(UnknownSymbol {
+                written: written.to_string(),
+                closest: own(vocabulary.closest(written, 5)),
+                examples: own(vocabulary.examples()),
+            }),
+        }
     }
 
     /// The first value that is NaN or infinite, if any.
@@ -178,18 +175,48 @@ impl Iteration {
     }
 }
 
+fn own(symbols: Vec<&str>) -> Vec<String> {
+    symbols.into_iter().map(String::from).collect()
+}
+
 /// A symbol that names no recorded value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "no value is called {:?} in this iteration; the closest symbols are: {}\n(`backprop show` lists every symbol: net_h1, out_h1, dE_total/dw5 or ∂E_total/∂w5, delta_o1 or δ_o1, w5+ or w5⁺ …)",
-    crate::quote::excerpt(written),
-    closest.join(", ")
-)]
+#[error("{}", self.message(crate::notation::Typography::Article))]
 pub struct UnknownSymbol {
     /// What was asked for, as written.
     pub written: String,
     /// The recorded symbols closest to it, best first.
     pub closest: Vec<String>,
+    /// A few of the iteration's symbols, one of each kind, to show how they are written.
+    pub examples: Vec<String>,
+}
+
+impl UnknownSymbol {
+    /// The message, with the examples set in `typography`: in the article's, each as the
+    /// trace spells it and, where that differs, as the tables show it (`dE_total/dw5 or
+    /// ∂E_total/∂w5`); in ASCII, as the trace spells it, once.
+    pub fn message(&self, typography: crate::notation::Typography) -> String {
+        let examples: Vec<String> = self
+            .examples
+            .iter()
+            .map(|s| match typography.symbol(s) {
+                set if set == *s => set,
+                set => format!("{s} or {set}"),
+            })
+            .collect();
+        let mut message = format!(
+            "no value is called {:?} in this iteration; the closest symbols are: {}",
+            crate::quote::excerpt(&self.written),
+            self.closest.join(", ")
+        );
+        if !examples.is_empty() {
+            message.push_str(&format!(
+                "\n(`backprop show` lists every symbol: {} …)",
+                examples.join(", ")
+            ));
+        }
+        typography.text(&message).into_owned()
+    }
 }
 
 /// A recorded run: the network it started from, the options, and its iterations.

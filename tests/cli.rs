@@ -1367,3 +1367,351 @@ fn whole_numbers_written_as_floats_are_layer_sizes() {
         .stderr(predicate::str::contains("more than 10000000 weights"))
         .stderr(predicate::str::contains("18446744073709551615").not());
 }
+
+/// The recorded values of `network`'s iteration (`None`: the article's), symbol → value,
+/// read from its JSON trace.
+fn values_of(network: Option<&str>) -> Vec<(String, f64)> {
+    let args: Vec<&str> = network.into_iter().chain(["--format", "json"]).collect();
+    let trace: serde_json::Value = serde_json::from_str(&stdout_of(&args)).unwrap();
+    trace["iterations"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let symbol = v["symbol"].as_str().unwrap().to_string();
+            (symbol, v["value"].as_f64().unwrap())
+        })
+        .collect()
+}
+
+const DEEP: &str = "traces/deep-2-3-2-1.json";
+
+/// Every spelling a student might write, with the trace symbol it means, on the article's
+/// network (`None`) and on a deep one, whose neurons are h1_1, h2_1 ….
+const SPELLINGS: &[(Option<&str>, &str, &str)] = &[
+    (None, "dE_total/dw5", "dE_total/dw5"),
+    (None, "∂E_total/∂w5", "dE_total/dw5"),
+    (None, "dE/dw5", "dE_total/dw5"),
+    (None, "∂E/∂w5", "dE_total/dw5"),
+    (None, "dEtotal/dw5", "dE_total/dw5"),
+    (None, "DE_TOTAL/DW5", "dE_total/dw5"),
+    (None, "\\partial E_{total}/\\partial w_5", "dE_total/dw5"),
+    (None, "w5+", "w5+"),
+    (None, "w5⁺", "w5+"),
+    (None, "w5_new", "w5+"),
+    (None, "w5'", "w5+"),
+    (None, "w5(new)", "w5+"),
+    (None, "w5^{+}", "w5+"),
+    (None, "netH1", "net_h1"),
+    (None, "neth1", "net_h1"),
+    (None, "out_{h1}", "out_h1"),
+    (None, "δ_o1", "delta_o1"),
+    (None, "δo1", "delta_o1"),
+    (None, "η", "eta"),
+    (None, "learning_rate", "eta"),
+    (None, "Etotal", "E_total"),
+    (None, "∂E_o1/∂out_h1", "dE_o1/dout_h1"),
+    (None, "dEo1/douth1", "dE_o1/dout_h1"),
+    (Some(DEEP), "dE_total/dw13", "dE_total/dw13"),
+    (Some(DEEP), "dE/dw13", "dE_total/dw13"),
+    (Some(DEEP), "∂E/∂w13", "dE_total/dw13"),
+    (Some(DEEP), "dEtotal/dw7", "dE_total/dw7"),
+    (Some(DEEP), "w13_new", "w13+"),
+    (Some(DEEP), "w13'", "w13+"),
+    (Some(DEEP), "w13⁺", "w13+"),
+    (Some(DEEP), "netH1_1", "net_h1_1"),
+    (Some(DEEP), "net_h11", "net_h1_1"),
+    (Some(DEEP), "out_{h2_2}", "out_h2_2"),
+    (Some(DEEP), "δ_h2_1", "delta_h2_1"),
+    (Some(DEEP), "δh21", "delta_h2_1"),
+    (Some(DEEP), "∂E_h2_1/∂out_h1_3", "dE_h2_1/dout_h1_3"),
+    (Some(DEEP), "b2_1", "b2_1"),
+    (Some(DEEP), "b21", "b2_1"),
+    (Some(DEEP), "eta", "eta"),
+];
+
+#[test]
+fn every_spelling_names_the_same_value_in_explain_show_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    for network in [None, Some(DEEP)] {
+        let values = values_of(network);
+        for &(_, written, symbol) in SPELLINGS.iter().filter(|s| s.0 == network) {
+            let value = values.iter().find(|(s, _)| s == symbol).unwrap().1;
+            let on = |args: &[&str]| -> Vec<String> {
+                args.iter()
+                    .copied()
+                    .chain(network)
+                    .map(String::from)
+                    .collect()
+            };
+            // explain: the tree's root is the value.
+            let tree: serde_json::Value = serde_json::from_str(&stdout_of(
+                &on(&["explain", written, "--format", "json"])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ))
+            .unwrap();
+            assert_eq!(
+                tree["tree"]["symbol"], symbol,
+                "explain {written} on {network:?}"
+            );
+
+            // show --only: the one row is the value's.
+            let table = stdout_of(
+                &on(&["--only", written, "--ascii"])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            let rows: Vec<&str> = table
+                .lines()
+                // A row's first line: a second article number continues it below.
+                .filter(|l| l.starts_with("| ") && !l.starts_with("|  "))
+                .filter(|l| !l.starts_with("| symbol "))
+                .collect();
+            assert_eq!(rows.len(), 1, "--only {written} on {network:?}:\n{table}");
+            assert!(
+                rows[0].starts_with(&format!("| {symbol} ")),
+                "--only {written} on {network:?}: {}",
+                rows[0]
+            );
+
+            // verify: the student's value, written with this spelling, is checked as the
+            // value's and agrees.
+            let file = dir.path().join("homework.csv");
+            std::fs::write(&file, format!("{written},{value:.9}\n")).unwrap();
+            let mut verify = backprop();
+            verify.arg("verify").arg(&file).arg("--ascii");
+            if let Some(net) = network {
+                verify.args(["--network", net]);
+            }
+            let out = verify.output().unwrap();
+            let report = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(0), "verify {written}: {report}");
+            assert!(
+                report.contains(&format!("| {symbol} ")) && report.contains("The value agrees."),
+                "verify {written} on {network:?}:\n{report}"
+            );
+        }
+    }
+}
+
+/// The symbols a message names: the closest list, and the examples (each once, or as
+/// "ascii or typography").
+fn symbols_named(stderr: &str) -> Vec<String> {
+    let closest = stderr
+        .split("the closest symbols are: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no closest list: {stderr}"));
+    let examples = stderr
+        .split("lists every symbol: ")
+        .nth(1)
+        .and_then(|rest| rest.split(" …)").next())
+        .and_then(|rest| rest.split(" ...)").next())
+        .unwrap_or_else(|| panic!("no examples: {stderr}"));
+    closest
+        .split(", ")
+        .chain(examples.split(", ").flat_map(|e| e.split(" or ")))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn suggestions_and_examples_are_the_networks_own_symbols() {
+    for (network, typo, closest, examples) in [
+        (
+            None,
+            "otu_h1",
+            "out_h1",
+            "net_h1, out_h1, dE_total/dw5 or ∂E_total/∂w5, delta_o1 or δ_o1, w5+ or w5⁺ …)",
+        ),
+        (
+            Some(DEEP),
+            "net_h1",
+            "net_h1_1",
+            "net_h1_1, out_h1_1, dE_total/dw13 or ∂E_total/∂w13, delta_o1 or δ_o1, w13+ or \
+             w13⁺ …)",
+        ),
+    ] {
+        let symbols: Vec<String> = values_of(network).into_iter().map(|(s, _)| s).collect();
+        let pretty: Vec<String> = symbols
+            .iter()
+            .map(|s| backprop_tracer::notation::pretty(s))
+            .collect();
+        for command in [&["explain", typo][..], &["--only", typo]] {
+            for ascii in [false, true] {
+                let args: Vec<&str> = command
+                    .iter()
+                    .copied()
+                    .chain(network)
+                    .chain(ascii.then_some("--ascii"))
+                    .collect();
+                let out = backprop().args(&args).output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+                assert!(
+                    stderr.contains(&format!("are: {closest}, ")),
+                    "{args:?}: {stderr}"
+                );
+                for named in symbols_named(&stderr) {
+                    assert!(
+                        symbols.contains(&named) || pretty.contains(&named),
+                        "{args:?} names {named:?}, not a symbol of this network: {stderr}"
+                    );
+                }
+                if ascii {
+                    // Each example once: "dE_total/dw5 or dE_total/dw5" said nothing.
+                    assert!(stderr.is_ascii() && !stderr.contains(" or "), "{stderr}");
+                    let examples = examples
+                        .split(", ")
+                        .map(|e| e.split(" or ").next().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    assert!(stderr.contains(&examples), "{args:?}: {stderr}");
+                } else {
+                    assert!(stderr.contains(examples), "{args:?}: {stderr}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn verify_suggests_from_the_networks_own_symbols() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("homework.csv");
+    std::fs::write(&file, "out_h1_1,0.5\nnetH1,0.1\nzzzzzzzz,1\n").unwrap();
+    let out = backprop()
+        .args(["verify", "--ascii", "--network", DEEP])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("X netH1 = 0.1: not a value of this iteration; did you mean net_h1_1?"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "X zzzzzzzz = 1: not a value of this iteration; symbols are written as in the \
+             trace: net_h1_1, out_h1_1, dE_total/dw13, delta_o1, w13+"
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_very_long_symbol_is_answered_at_once() {
+    let long = "w".repeat(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("homework.csv");
+    std::fs::write(&file, format!("{long},0.5\n")).unwrap();
+    let started = std::time::Instant::now();
+    backprop()
+        .args(["explain", &long])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no value is called \"www"));
+    backprop()
+        .args(["--only", &long])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no value is called \"www"));
+    backprop()
+        .arg("verify")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("not a value of this iteration"));
+    // Reading verify's symbol took some 8 s when the edit distance ran over all 100,000
+    // characters; three runs now take well under a second, even unoptimised.
+    let took = started.elapsed().as_secs_f64();
+    assert!(took < 5.0, "{took} s");
+}
+
+#[test]
+fn only_a_value_outside_the_section_is_refused_naming_its_section() {
+    for (network, section, only, message) in [
+        (
+            None,
+            "hidden",
+            "net_h1",
+            "error: net_h1 is not in --section hidden: it is in --section forward\n",
+        ),
+        (
+            None,
+            "summary",
+            "w5⁺",
+            "error: w5⁺ is not in --section summary: it is in --section output\n",
+        ),
+        (
+            Some(DEEP),
+            "output",
+            "dE/dw1",
+            "error: ∂E_total/∂w1 is not in --section output: it is in --section hidden\n",
+        ),
+    ] {
+        let args: Vec<&str> = network
+            .into_iter()
+            .chain(["--section", section, "--only", only])
+            .collect();
+        backprop()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(message);
+    }
+    backprop()
+        .args(["--section", "hidden", "--only", "net_h1", "--ascii"])
+        .assert()
+        .code(2)
+        .stderr("error: net_h1 is not in --section hidden: it is in --section forward\n");
+    // In its section, it is shown.
+    let table = stdout_of(&["--section", "output", "--only", "dE/dw5,w5_new", "--ascii"]);
+    assert!(
+        table.contains("| dE_total/dw5 ") && table.contains("| w5+ "),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_mistyped_command_is_named_not_read_as_a_file() {
+    for (args, command) in [
+        (&["shwo"][..], "shwo'; did you mean show"),
+        (&["shwo", "--ascii"], "shwo'; did you mean show"),
+        (&["tarin", "-n", "5"], "tarin'; did you mean train"),
+        (&["explian", "dE/dw5"], "explian'; did you mean explain"),
+        (&["verfiy"], "verfiy'; did you mean verify"),
+        (&["chekc"], "chekc'; did you mean check"),
+    ] {
+        backprop()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!("error: no command or file '{command}?\n"));
+    }
+    // Words far from every command, and names of files, are still files.
+    for word in ["foo", "show.json", "no/shwo"] {
+        backprop()
+            .arg(word)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("cannot read {word}")));
+    }
+    // A file that is there is read, whatever its name.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("traces/article.json", dir.path().join("shwo")).unwrap();
+    backprop()
+        .current_dir(dir.path())
+        .arg("shwo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "One training iteration of a 2-2-2",
+        ));
+}

@@ -150,7 +150,7 @@ fn an_unknown_symbol_lists_the_closest() {
                 .and(predicate::str::contains("dE_total/dw5, dE_total/dw6")),
         );
     cargo_bin_cmd!("backprop")
-        .args(["explain", "outh1"])
+        .args(["explain", "otu_h1"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("closest symbols are: out_h1"));

@@ -2,15 +2,16 @@
 
 use crate::cli::{DisplayArgs, IterationArgs};
 use crate::output;
-use anyhow::Result;
+use anyhow::{Result, anyhow};
+use backprop_tracer::notation::Typography;
 use backprop_tracer::render::explain::{self, ExplainOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
-    /// The value to take apart: dE_total/dw1 or ∂E_total/∂w1, delta_h1 or δ_h1, w5+ or w5⁺,
-    /// out_o1, E_total … (`backprop show` lists them all).
+    /// The value to take apart: dE_total/dw1 or ∂E_total/∂w1 (or dE/dw1), delta_h1 or δ_h1,
+    /// w5+ or w5⁺ (or w5_new), out_o1, E_total … (`backprop show` lists them all).
     #[arg(value_name = "SYMBOL")]
     pub symbol: String,
 
@@ -37,7 +38,8 @@ pub enum ExplainFormat {
 
 pub fn run(args: &ExplainArgs) -> Result<()> {
     let trace = args.iteration.record()?;
-    let root = explain::tree(&trace, &args.symbol)?;
+    let typography = Typography::from_ascii(args.display.ascii);
+    let root = explain::tree(&trace, &args.symbol).map_err(|e| anyhow!(e.message(typography)))?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);

@@ -389,16 +389,16 @@ fn write_homework_report(
                 Some(s) => format!("; did you mean {}?", style.symbol(s)),
                 None => format!(
                     "; symbols are written as in the trace: {} (see traces/README.md)",
-                    [
-                        "net_h1",
-                        "out_o1",
-                        "E_total",
-                        "delta_o1",
-                        "dE_total/dw5",
-                        "w5+"
-                    ]
-                    .map(|s| style.symbol(s))
-                    .join(", ")
+                    // This network's own symbols: a deep one has no net_h1.
+                    report
+                        .trace
+                        .first()
+                        .vocabulary()
+                        .examples()
+                        .into_iter()
+                        .map(|s| style.symbol(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             // What the student wrote is shown as written, but for the characters --ascii
