@@ -541,3 +541,22 @@ fn plain_gives_each_article_number_its_own_reason_in_the_sequential_order() {
     assert!(!all.contains("0.75136079 ≠ other order"), "{all}");
     assert!(!all.contains("-0.019049119 ≠ other order"), "{all}");
 }
+
+#[test]
+fn a_signal_restores_the_terminal_then_exits_128_plus_its_number() {
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let mut t = Terminal::start("", 80, 24, &[]);
+        t.wait_for(&["step 1 of 66"]);
+        let pid = t.session.get_process().pid().to_string();
+        let sent = Command::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -s {signal}");
+        match t.wait_exit() {
+            WaitStatus::Exited(_, code) => assert_eq!(code, status, "SIG{signal}"),
+            other => panic!("SIG{signal}: {other:?}"),
+        }
+        t.assert_restored();
+    }
+}

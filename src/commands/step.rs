@@ -5,6 +5,7 @@
 use crate::cli::{DisplayArgs, IterationArgs};
 use crate::commands::UsageError;
 use crate::output;
+use crate::signals;
 use anyhow::{Context, Result};
 use backprop_tracer::render::stepper::{Key, Line, Stepper, StepperOptions, Style};
 use clap::Args;
@@ -173,7 +174,8 @@ fn colored_line(line: &Line) -> String {
 const PANIC_VAR: &str = "BACKPROP_TEST_PANIC";
 
 /// The terminal in raw mode on the alternate screen with the cursor hidden, until dropped:
-/// then as it was, whether the stepper quit, failed or panicked.
+/// then as it was, whether the stepper quit, failed, panicked or was ended by a signal
+/// (SIGTERM, SIGHUP, or SIGINT sent by `kill`: in raw mode Ctrl-C is a key).
 struct Screen;
 
 impl Screen {
@@ -185,17 +187,29 @@ impl Screen {
             restore();
             previous(info);
         }));
-        terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-        let screen = Screen;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
-            .context("cannot switch to the alternate screen")?;
-        Ok(screen)
+        // A signal restores the terminal from another thread, holding the same lock: it
+        // waits until the screen is entered, or is told there is nothing to restore.
+        let mut on_signal = signals::terminal();
+        *on_signal = Some(restore);
+        let entered = terminal::enable_raw_mode()
+            .context("cannot put the terminal in raw mode")
+            .and_then(|()| {
+                execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
+                    .context("cannot switch to the alternate screen")
+            });
+        if entered.is_err() {
+            restore();
+            *on_signal = None;
+        }
+        entered.map(|()| Screen)
     }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
+        let mut on_signal = signals::terminal();
         restore();
+        *on_signal = None;
     }
 }
 
@@ -211,10 +225,10 @@ fn full_screen(stepper: &mut Stepper<'_>, color: bool) -> Result<()> {
     // it says so each time, before the alternate screen hides the normal one.
     let test_panic = std::env::var_os(PANIC_VAR).is_some();
     if test_panic {
-        eprintln!(
+        output::to_stderr(&format!(
             "warning: test hook {PANIC_VAR} is active: the stepper panics on purpose once \
              the full screen is up (for the test suite only; unset it)"
-        );
+        ));
     }
     let _screen = Screen::enter()?;
     if test_panic {
