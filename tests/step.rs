@@ -560,3 +560,31 @@ fn a_signal_restores_the_terminal_then_exits_128_plus_its_number() {
         t.assert_restored();
     }
 }
+
+#[test]
+fn term_dumb_steps_plainly_and_says_so() {
+    let mut t = Terminal::start("", 80, 24, &[("TERM", "dumb")]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !t.text().contains("step 1 of 66") {
+        assert!(Instant::now() < deadline, "no first step:\n{}", t.text());
+        std::thread::sleep(Duration::from_millis(20));
+        t.pump();
+    }
+    t.keys("\r");
+    while !t.text().contains("step 2 of 66") {
+        assert!(Instant::now() < deadline, "no second step:\n{}", t.text());
+        std::thread::sleep(Duration::from_millis(20));
+        t.pump();
+    }
+    t.keys("q\r");
+    assert!(matches!(t.wait_exit(), WaitStatus::Exited(_, 0)));
+    let raw = String::from_utf8_lossy(&t.raw);
+    let notes: Vec<&str> = raw.lines().filter(|l| l.contains("TERM=dumb")).collect();
+    assert_eq!(notes.len(), 1, "one line says why:\n{raw}");
+    assert!(notes[0].contains("--plain"), "{}", notes[0]);
+    assert!(raw.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1"), "{raw}");
+    assert!(
+        !raw.contains('\x1b'),
+        "no escape sequences (no alternate screen, no colour):\n{raw:?}"
+    );
+}

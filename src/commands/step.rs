@@ -14,7 +14,8 @@ use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifier
 use crossterm::style::{Attribute, Color, Print, SetAttribute, SetForegroundColor};
 use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, queue};
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
 #[derive(Debug, Clone, Args)]
@@ -59,13 +60,22 @@ pub fn run(args: &StepArgs) -> Result<()> {
         ))
         .into());
     }
+    // A terminal that says it cannot move the cursor (`TERM=dumb`: Emacs's shell, some
+    // consoles) would show the full screen's escape sequences as text.
+    let dumb = !args.plain && std::env::var_os("TERM").is_some_and(|t| t == "dumb");
     let trace = args.iteration.record()?;
     let options = StepperOptions {
         lang: args.display.lang,
         ascii: args.display.ascii,
     };
     let mut stepper = Stepper::new(&trace, options);
-    if args.plain {
+    if dumb {
+        output::to_stderr(
+            "note: TERM=dumb: no full screen on this terminal, so `backprop step --plain` \
+             instead (Enter: the next step, b: back, q: quit)",
+        );
+    }
+    if args.plain || dumb {
         let to_terminal = io::stdout().is_terminal();
         let color = args.display.color(to_terminal);
         colored::control::set_override(color);
@@ -75,9 +85,17 @@ pub fn run(args: &StepArgs) -> Result<()> {
             // Piped: no wrapping, so a script sees each part of a step on one line.
             usize::MAX / 2
         };
+        // Commands are lines from standard input, or from the terminal itself when the
+        // network came through standard input (only for TERM=dumb: `--plain` refuses that).
+        let input: Box<dyn BufRead> = if network_from_stdin {
+            let tty = File::open("/dev/tty").context("cannot open the terminal (/dev/tty)")?;
+            Box::new(BufReader::new(tty))
+        } else {
+            Box::new(io::stdin().lock())
+        };
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
-        plain(&mut stepper, width, io::stdin().lock(), &mut out)
+        plain(&mut stepper, width, input, &mut out)
             .and_then(|()| Ok(out.flush()?))
             .map_err(output::name_standard_output)
     } else {
