@@ -80,7 +80,11 @@ pub fn run(args: &StepArgs) -> Result<()> {
         let color = args.display.color(to_terminal);
         colored::control::set_override(color);
         let width = if to_terminal {
-            terminal::size().map_or(100, |(w, _)| w as usize)
+            // A terminal whose size was never set says 0 columns: a step a letter a line.
+            terminal::size()
+                .ok()
+                .filter(|&(w, _)| w > 0)
+                .map_or(100, |(w, _)| w as usize)
         } else {
             // Piped: no wrapping, so a script sees each part of a step on one line.
             usize::MAX / 2
