@@ -1,5 +1,6 @@
 //! The `backprop` binary: parses the command line, runs the command, and maps errors to exit
-//! status 1 (clap's usage errors are 2; a closed pipe is not an error).
+//! status 1 (clap's usage errors are 2; a closed pipe is not an error; SIGINT, SIGTERM and
+//! SIGHUP end it with 130, 143 and 129, as `signals` explains).
 //!
 //! Nothing here prints with `println!`/`eprintln!`, which panic when their stream fails: a
 //! full disk or a closed pipe is an error to report (or, for standard error, to ignore).
@@ -8,6 +9,7 @@ mod cli;
 mod commands;
 mod input;
 mod output;
+mod signals;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -37,6 +39,9 @@ fn main() -> ExitCode {
     {
         return usage_error(&message);
     }
+    // From here an interruption removes an -o run's temporary file and restores the
+    // stepper's terminal before it ends the program.
+    signals::install();
     // With --ascii, the error messages are ASCII too (a symbol the user typed as ∂E/∂w9
     // comes back as dE/dw9).
     let typography = backprop_tracer::notation::Typography::from_ascii(cli.ascii());

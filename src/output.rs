@@ -4,11 +4,15 @@
 //! Replacing FILE by renaming bypasses what writing into it would check, so the checks are
 //! made here: FILE as a symbolic link is written through (its target is replaced, the link
 //! stays a link), and a read-only FILE is refused rather than replaced.
+//!
+//! While a temporary file exists its path is in a registry, so that an interruption (see
+//! `signals`) can remove it: FILE stays the old one and nothing is left beside it.
 
 use anyhow::{Context, Result, bail};
 use std::fs::{self, Metadata};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// What an error writing to standard output says it was doing.
 pub const WRITING_STDOUT: &str = "writing to standard output";
@@ -53,7 +57,7 @@ pub fn to_stderr(text: &str) {
 /// with a temporary file, removed at once).
 pub fn check_writable(path: &Path) -> Result<()> {
     if let Destination::Replace { dir, .. } = destination(path)? {
-        temporary_file(&dir, None).with_context(|| format!("cannot write {}", path.display()))?;
+        Temporary::new(&dir, None).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }
@@ -142,7 +146,7 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
         } => (target, dir, existing),
     };
     let temp =
-        temporary_file(&dir, existing.as_ref()).with_context(|| format!("cannot write {shown}"))?;
+        Temporary::new(&dir, existing.as_ref()).with_context(|| format!("cannot write {shown}"))?;
     // Written through the plain file: the temporary file's own writer names its path in its
     // errors, and the user asked for FILE, not for it.
     let mut out = BufWriter::new(temp.as_file());
@@ -154,9 +158,81 @@ fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>
         .sync_all()
         .with_context(|| format!("cannot write {shown}"))?;
     temp.persist(&target)
-        .map_err(|e| without_temporary_path(e.error))
         .with_context(|| format!("cannot write {shown}"))?;
     Ok(())
+}
+
+/// The temporary files that exist now. Every change to whether one exists (made, renamed to
+/// FILE, removed) is made holding this lock, so that an interruption, which takes it too,
+/// finds each either registered or gone: none is made unseen or left behind.
+static TEMPORARY_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn temporary_files() -> MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARY_FILES
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes every temporary file there is, for an interruption on its way out. The registry
+/// stays locked, so that none is made or renamed to FILE before the process ends.
+pub fn remove_temporary_files() {
+    let files = temporary_files();
+    for path in files.iter() {
+        // Nothing to be done about one that cannot be removed: the program is ending.
+        let _ = fs::remove_file(path);
+    }
+    std::mem::forget(files);
+}
+
+/// A temporary file, registered for as long as it exists.
+struct Temporary {
+    file: fs::File,
+    /// Taken only on the way out, by `persist` or `drop`.
+    path: Option<tempfile::TempPath>,
+}
+
+impl Temporary {
+    fn new(dir: &Path, existing: Option<&Metadata>) -> io::Result<Temporary> {
+        let mut files = temporary_files();
+        let (file, path) = temporary_file(dir, existing)?.into_parts();
+        files.push(path.to_path_buf());
+        Ok(Temporary {
+            file,
+            path: Some(path),
+        })
+    }
+
+    fn as_file(&self) -> &fs::File {
+        &self.file
+    }
+
+    /// Renames the file to `target`, or (if it cannot be) removes it.
+    fn persist(mut self, target: &Path) -> io::Result<()> {
+        let mut files = temporary_files();
+        let Some(path) = self.path.take() else {
+            return Ok(());
+        };
+        let registered = path.to_path_buf();
+        let persisted = path.persist(target).map_err(|e| {
+            let _ = e.path.close();
+            without_temporary_path(e.error)
+        });
+        files.retain(|p| *p != registered);
+        persisted
+    }
+}
+
+impl Drop for Temporary {
+    /// Removes the file: the output failed, or it was only a check that FILE's folder can
+    /// be written to.
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let mut files = temporary_files();
+            let registered = path.to_path_buf();
+            let _ = path.close();
+            files.retain(|p| *p != registered);
+        }
+    }
 }
 
 /// The file `path` names once every symbolic link is followed: renaming over a link would

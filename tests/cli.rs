@@ -1715,3 +1715,79 @@ fn a_mistyped_command_is_named_not_read_as_a_file() {
             "One training iteration of a 2-2-2",
         ));
 }
+
+/// Runs `backprop ARGS -o FILE` in a fresh folder where FILE holds "old", waits until the
+/// run is writing its temporary file beside FILE, sends it `signal` (as `kill -s` names it)
+/// and checks that it ends with `status`, removing the temporary file and leaving FILE old.
+fn interrupt_an_o_run(args: &[&str], signal: &str, status: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out");
+    std::fs::write(&file, "old\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
+        .args(args)
+        .arg("-o")
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The temporary file with data in it: the run is writing (not only checking, as `train`
+    // does first with an empty one).
+    let writing = || {
+        files_in(dir.path()).into_iter().any(|name| {
+            name.starts_with(".backprop-")
+                && name.ends_with(".tmp")
+                && std::fs::metadata(dir.path().join(&name)).is_ok_and(|m| m.len() > 0)
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !writing() {
+        if let Some(ended) = child.try_wait().unwrap() {
+            panic!("{args:?}: the run ended ({ended}) before it was seen writing");
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{args:?}: no temporary file was written in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-s", signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -s {signal}");
+    let ended = child.wait().unwrap();
+    assert_eq!(ended.code(), Some(status), "{args:?}, SIG{signal}: {ended}");
+    assert_eq!(files_in(dir.path()), ["out"], "{args:?}, SIG{signal}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+}
+
+#[test]
+fn an_interrupted_train_o_run_leaves_nothing_behind() {
+    for (signal, status) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        interrupt_an_o_run(
+            &["train", "-n", "100000000", "--format", "ndjson", "-q"],
+            signal,
+            status,
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_show_o_run_leaves_nothing_behind() {
+    // A 100-100-100 network's trace is some 36 MB of JSON: seconds of writing in a debug
+    // build, so the signal comes mid-write.
+    let width = 100;
+    let network = serde_json::json!({
+        "layers": [width, width, width],
+        "input": vec![0.5; width],
+        "target": vec![0.5; width],
+        "seed": 1,
+    });
+    let (_dir, path) = write_network(&network.to_string());
+    let path = path.display().to_string();
+    for (signal, status) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        interrupt_an_o_run(&["show", &path, "--format", "json"], signal, status);
+    }
+}

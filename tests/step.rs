@@ -541,3 +541,50 @@ fn plain_gives_each_article_number_its_own_reason_in_the_sequential_order() {
     assert!(!all.contains("0.75136079 ≠ other order"), "{all}");
     assert!(!all.contains("-0.019049119 ≠ other order"), "{all}");
 }
+
+#[test]
+fn a_signal_restores_the_terminal_then_exits_128_plus_its_number() {
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let mut t = Terminal::start("", 80, 24, &[]);
+        t.wait_for(&["step 1 of 66"]);
+        let pid = t.session.get_process().pid().to_string();
+        let sent = Command::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -s {signal}");
+        match t.wait_exit() {
+            WaitStatus::Exited(_, code) => assert_eq!(code, status, "SIG{signal}"),
+            other => panic!("SIG{signal}: {other:?}"),
+        }
+        t.assert_restored();
+    }
+}
+
+#[test]
+fn term_dumb_steps_plainly_and_says_so() {
+    let mut t = Terminal::start("", 80, 24, &[("TERM", "dumb")]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !t.text().contains("step 1 of 66") {
+        assert!(Instant::now() < deadline, "no first step:\n{}", t.text());
+        std::thread::sleep(Duration::from_millis(20));
+        t.pump();
+    }
+    t.keys("\r");
+    while !t.text().contains("step 2 of 66") {
+        assert!(Instant::now() < deadline, "no second step:\n{}", t.text());
+        std::thread::sleep(Duration::from_millis(20));
+        t.pump();
+    }
+    t.keys("q\r");
+    assert!(matches!(t.wait_exit(), WaitStatus::Exited(_, 0)));
+    let raw = String::from_utf8_lossy(&t.raw);
+    let notes: Vec<&str> = raw.lines().filter(|l| l.contains("TERM=dumb")).collect();
+    assert_eq!(notes.len(), 1, "one line says why:\n{raw}");
+    assert!(notes[0].contains("--plain"), "{}", notes[0]);
+    assert!(raw.contains("net_h1 = w1 * i1 + w2 * i2 + b1 * 1"), "{raw}");
+    assert!(
+        !raw.contains('\x1b'),
+        "no escape sequences (no alternate screen, no colour):\n{raw:?}"
+    );
+}

@@ -5,6 +5,7 @@
 use crate::cli::{DisplayArgs, IterationArgs};
 use crate::commands::UsageError;
 use crate::output;
+use crate::signals;
 use anyhow::{Context, Result};
 use backprop_tracer::render::stepper::{Key, Line, Stepper, StepperOptions, Style};
 use clap::Args;
@@ -13,7 +14,8 @@ use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifier
 use crossterm::style::{Attribute, Color, Print, SetAttribute, SetForegroundColor};
 use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, queue};
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
 #[derive(Debug, Clone, Args)]
@@ -58,25 +60,46 @@ pub fn run(args: &StepArgs) -> Result<()> {
         ))
         .into());
     }
+    // A terminal that says it cannot move the cursor (`TERM=dumb`: Emacs's shell, some
+    // consoles) would show the full screen's escape sequences as text.
+    let dumb = !args.plain && std::env::var_os("TERM").is_some_and(|t| t == "dumb");
     let trace = args.iteration.record()?;
     let options = StepperOptions {
         lang: args.display.lang,
         ascii: args.display.ascii,
     };
     let mut stepper = Stepper::new(&trace, options);
-    if args.plain {
+    if dumb {
+        output::to_stderr(
+            "note: TERM=dumb: no full screen on this terminal, so `backprop step --plain` \
+             instead (Enter: the next step, b: back, q: quit)",
+        );
+    }
+    if args.plain || dumb {
         let to_terminal = io::stdout().is_terminal();
         let color = args.display.color(to_terminal);
         colored::control::set_override(color);
         let width = if to_terminal {
-            terminal::size().map_or(100, |(w, _)| w as usize)
+            // A terminal whose size was never set says 0 columns: a step a letter a line.
+            terminal::size()
+                .ok()
+                .filter(|&(w, _)| w > 0)
+                .map_or(100, |(w, _)| w as usize)
         } else {
             // Piped: no wrapping, so a script sees each part of a step on one line.
             usize::MAX / 2
         };
+        // Commands are lines from standard input, or from the terminal itself when the
+        // network came through standard input (only for TERM=dumb: `--plain` refuses that).
+        let input: Box<dyn BufRead> = if network_from_stdin {
+            let tty = File::open("/dev/tty").context("cannot open the terminal (/dev/tty)")?;
+            Box::new(BufReader::new(tty))
+        } else {
+            Box::new(io::stdin().lock())
+        };
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
-        plain(&mut stepper, width, io::stdin().lock(), &mut out)
+        plain(&mut stepper, width, input, &mut out)
             .and_then(|()| Ok(out.flush()?))
             .map_err(output::name_standard_output)
     } else {
@@ -173,7 +196,8 @@ fn colored_line(line: &Line) -> String {
 const PANIC_VAR: &str = "BACKPROP_TEST_PANIC";
 
 /// The terminal in raw mode on the alternate screen with the cursor hidden, until dropped:
-/// then as it was, whether the stepper quit, failed or panicked.
+/// then as it was, whether the stepper quit, failed, panicked or was ended by a signal
+/// (SIGTERM, SIGHUP, or SIGINT sent by `kill`: in raw mode Ctrl-C is a key).
 struct Screen;
 
 impl Screen {
@@ -185,17 +209,29 @@ impl Screen {
             restore();
             previous(info);
         }));
-        terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-        let screen = Screen;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
-            .context("cannot switch to the alternate screen")?;
-        Ok(screen)
+        // A signal restores the terminal from another thread, holding the same lock: it
+        // waits until the screen is entered, or is told there is nothing to restore.
+        let mut on_signal = signals::terminal();
+        *on_signal = Some(restore);
+        let entered = terminal::enable_raw_mode()
+            .context("cannot put the terminal in raw mode")
+            .and_then(|()| {
+                execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
+                    .context("cannot switch to the alternate screen")
+            });
+        if entered.is_err() {
+            restore();
+            *on_signal = None;
+        }
+        entered.map(|()| Screen)
     }
 }
 
 impl Drop for Screen {
     fn drop(&mut self) {
+        let mut on_signal = signals::terminal();
         restore();
+        *on_signal = None;
     }
 }
 
@@ -211,10 +247,10 @@ fn full_screen(stepper: &mut Stepper<'_>, color: bool) -> Result<()> {
     // it says so each time, before the alternate screen hides the normal one.
     let test_panic = std::env::var_os(PANIC_VAR).is_some();
     if test_panic {
-        eprintln!(
+        output::to_stderr(&format!(
             "warning: test hook {PANIC_VAR} is active: the stepper panics on purpose once \
              the full screen is up (for the test suite only; unset it)"
-        );
+        ));
     }
     let _screen = Screen::enter()?;
     if test_panic {
