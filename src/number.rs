@@ -78,7 +78,7 @@ pub fn push_compact(out: &mut String, value: f64, precision: usize) {
         return;
     }
     let magnitude = value.abs();
-    let fixed_decimals = precision.max(FORMULA_FIXED_DECIMALS).min(300) as i32;
+    let fixed_decimals = precision.clamp(FORMULA_FIXED_DECIMALS, 300) as i32;
     if magnitude >= SCIENTIFIC_ABOVE || magnitude < 0.5 * 10f64.powi(-fixed_decimals) {
         // The mantissa keeps `precision` digits after its point, and at least one, so that
         // it has FORMULA_DIGITS significant digits; its trailing zeros say nothing
