@@ -1123,3 +1123,204 @@ fn the_trace_report_layout() {
         stdout.replace(&path.display().to_string(), "trace.json")
     );
 }
+
+// ---- the template, and CSV as spreadsheets save it ----
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = cargo_bin_cmd!("backprop").args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_template_lists_every_symbol_in_computation_order_with_the_given_values_filled_in() {
+    let trace = engine::trace_iteration(&Network::article(), &Options::default());
+    let csv = stdout_of(&["verify", "--template"]);
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| !l.starts_with('#') && *l != "symbol,value")
+        .collect();
+    let expected: Vec<String> = trace
+        .first()
+        .values
+        .iter()
+        .map(|v| match v.stage {
+            backprop_tracer::trace::Stage::Given => format!("{},{}", v.symbol, v.value),
+            _ => format!("{},", v.symbol),
+        })
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(rows.contains(&"eta,0.5") && rows.contains(&"w5+,"));
+    // Read back as it is: the given values agree, the empty ones are not answered.
+    let given = expected.iter().filter(|l| !l.ends_with(',')).count();
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-"])
+        .write_stdin(csv.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "All {given} values agree."
+        )));
+    // Filled in, one value wrong: checked like any homework.
+    let filled = csv
+        .replace("\nnet_h1,\n", "\nnet_h1,0.3775\n")
+        .replace("\nout_h1,\n", "\nout_h1,0.5943\n");
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "-"])
+        .write_stdin(filled)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "[1] First wrong value: out_h1 = 0.5943 (yours), correct 0.593269992",
+        ));
+}
+
+#[test]
+fn the_template_of_one_section_as_json_reads_back() {
+    let json = stdout_of(&[
+        "verify",
+        "--template",
+        "--section",
+        "error",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json,
+        "{\n  \"E_o1\": null,\n  \"E_o2\": null,\n  \"E_total\": null\n}\n"
+    );
+    let filled = json.replacen("null", "0.274811083", 1);
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-"])
+        .write_stdin(filled)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The value agrees."));
+    // Every given value of another network, and the bias updates it asks for.
+    let given = stdout_of(&[
+        "verify",
+        "--template",
+        "traces/tanh-3-4-2.json",
+        "--section",
+        "given",
+        "--update-biases",
+    ]);
+    assert!(given.lines().any(|l| l.starts_with("i3,")), "{given}");
+    let all = stdout_of(&["verify", "--template", "--update-biases"]);
+    assert!(all.contains("\nb1+,\n"), "{all}");
+    // The network once only; --section and --format only with --template.
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--template", "traces/article.json", "--network"])
+        .arg("traces/article.json")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give the network once"));
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--format", "json", "-"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn csv_as_european_spreadsheets_save_it_is_read_with_its_decimal_commas() {
+    let verify = |text: &str| {
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "-"])
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    // Semicolons and decimal commas, with a header and a separator at the end of a line.
+    let (code, stdout, _) = verify("symbol;value\nnet_h1;0,3775\nout_h1;0,5933;\nw5+;0,35891648\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 3 values agree."), "{stdout}");
+    // A tab between the fields works the same way; a wrong decimal-comma value is wrong
+    // at the precision written, never read as `net_h1;0 = 3775`.
+    let (code, stdout, _) = verify("net_h1\t0,3775\nout_h1;0,5943\n");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("[1] First wrong value: out_h1 = 0.5943 (yours)"),
+        "{stdout}"
+    );
+    // A trailing comma; an empty value is not answered.
+    let (code, stdout, _) = verify("net_h1,0.3775,\nout_h1,\nnet_h2,,\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("The value agrees."), "{stdout}");
+    // A decimal comma between comma-separated fields is refused, naming the line.
+    let (code, stdout, stderr) = verify("out_h1,0.593269992\nnet_h1,0,3775\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains(
+            "line 2: \"net_h1,0,3775\" has three fields; if 0,3775 is a number with a decimal \
+             comma, separate the symbol with a semicolon (net_h1;0,3775)"
+        ),
+        "{stderr}"
+    );
+    // A thousands separator is not a number.
+    let (code, _, stderr) = verify("w6;1.234,5\n");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("line 1: expected symbol,value"), "{stderr}");
+}
+
+// ---- one precision per value ----
+
+#[test]
+fn a_value_has_one_precision_everywhere_in_the_report() {
+    // Written with 10 decimals: the table, the footnote and the formulas all say
+    // 0.0821670406 (the footnote once said 0.082167041).
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin("dE_total/dw5,0.0821670415\nw5+,0.3589164700\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("| dE_total/dw5 "))
+        .unwrap();
+    assert!(row.contains("| 0.0821670406 |"), "{stdout}");
+    assert!(
+        stdout.contains("dE_total/dw5 = 0.0821670415 (yours), correct 0.0821670406\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("with numbers:      0.74136507 * 0.186815602 * 0.593269992 = 0.0821670406\n"),
+        "{stdout}"
+    );
+    for end in ["\n", " ", ")"] {
+        assert!(!stdout.contains(&format!("0.082167041{end}")), "{stdout}");
+    }
+    // w5⁺'s formula uses ∂E_total/∂w5 at the student's 10 decimals too.
+    assert!(
+        stdout.contains("with numbers:      0.4 - 0.5 * 0.0821670406 = 0.3589164797\n"),
+        "{stdout}"
+    );
+    // Fewer digits than the article's: the engine's value keeps its 9.
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin("out_h1,0.5943\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("| 0.593269992 |"), "{stdout}");
+    assert!(stdout.contains("correct 0.593269992\n"), "{stdout}");
+}
+
+#[test]
+fn a_formulas_numbers_keep_their_value_at_precision_0() {
+    // Once `1e-1 - 0 * 4e-4`: η lost its value.
+    let table = stdout_of(&["show", "--ascii", "--precision", "0", "--only", "w1+,eta"]);
+    let row = table.lines().find(|l| l.starts_with("| w1+ ")).unwrap();
+    assert!(row.contains("| 0.15 - 0.5 * 0.00044 |"), "{table}");
+    // The value column: 0 digits, and a value that would show only zeros in scientific
+    // notation (0.5 is not 0).
+    let eta = table.lines().find(|l| l.starts_with("| eta ")).unwrap();
+    assert!(eta.contains("|  5e-1 |"), "{table}");
+}

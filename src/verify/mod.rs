@@ -4,6 +4,7 @@
 //!   each compared with the engine's at the precision the student wrote it; for a wrong
 //!   value, whether it follows from an earlier wrong one or is a new mistake, and which
 //!   slip it probably is ([`slips`]).
+//! - [`template`]: the blank homework a student fills in, every symbol in computation order.
 //! - [`trace_check`]: a whole trace, every value recomputed from its formula and the
 //!   recorded values of its operands, and every substituted formula read against its formula.
 //!
@@ -12,4 +13,5 @@
 
 pub mod homework;
 pub mod slips;
+pub mod template;
 pub mod trace_check;
