@@ -118,7 +118,9 @@ fn every_slip_is_named_at_its_first_wrong_value() {
             match &row.verdict {
                 Verdict::Agrees | Verdict::FollowsFrom(_) => {}
                 Verdict::Slip(d) => assert_eq!(d[0].slip, expected_slip(name), "{name}"),
-                Verdict::Unrecognised => panic!("{name}: {} unrecognised", row.symbol),
+                Verdict::Unrecognised | Verdict::Article(..) => {
+                    panic!("{name}: {} {:?}", row.symbol, row.verdict)
+                }
             }
         }
     }
@@ -292,16 +294,18 @@ fn with_the_sequential_order_the_original_weights_are_not_named_for_another_weig
     let (symbol, verdict) = first_wrong_slips("not-updated-weights.json", &sequential);
     assert_eq!(symbol, "dnet_o1/dout_h1");
     assert_eq!(verdict, Verdict::Unrecognised);
-    // And w5 itself is that slip.
+    // And w5 itself is that slip (and, on the article's network, the article's own 0.40,
+    // a figure of the simultaneous order).
     let report = homework::check(
         &Network::article(),
         &sequential,
         homework::read("delta_o1,0.138498562\ndnet_o1/dout_h1,0.40\n").unwrap(),
     )
     .unwrap();
-    let Verdict::Slip(named) = &report.first_wrong().unwrap().verdict else {
+    let Verdict::Article(figure, named) = &report.first_wrong().unwrap().verdict else {
         panic!("{:?}", report.rows);
     };
+    assert_eq!(figure.order, UpdateOrder::Simultaneous);
     assert_eq!(named[0].slip, Slip::OtherOrder(UpdateOrder::Simultaneous));
 }
 
@@ -1323,4 +1327,85 @@ fn a_formulas_numbers_keep_their_value_at_precision_0() {
     // notation (0.5 is not 0).
     let eta = table.lines().find(|l| l.starts_with("| eta ")).unwrap();
     assert!(eta.contains("|  5e-1 |"), "{table}");
+}
+
+// ---- the article's own numbers ----
+
+#[test]
+fn the_articles_printed_numbers_are_recognised_with_their_errata() {
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin(
+            "out_o1,0.75136079\n\
+             w1+,0.149780716\nw2+,0.19956143\nw3+,0.24975114\nw4+,0.29950229\n\
+             w5+,0.35891648\nw6+,0.408666186\nw7+,0.511301270\nw8+,0.561370121\n\
+             E_total+,0.291027924\n",
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "    the article:       this is the article's printed 0.75136079, a typo for 0.75136507\n\
+             \x20   why:               The article sums up the forward pass as outputs"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "    the article:       this is the article's 0.291027924, from the sequential update \
+             order (--update-order sequential reproduces it)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("X first wrong value: the article's typo [1]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not one this tool recognises"), "{stdout}");
+    // The rounding erratum, alone.
+    let report = homework::check(
+        &Network::article(),
+        &Options::default(),
+        homework::read("dE_o2/dout_h1,-0.019049119\n").unwrap(),
+    )
+    .unwrap();
+    let Verdict::Article(figure, _) = &report.rows[0].verdict else {
+        panic!("{:?}", report.rows[0].verdict);
+    };
+    assert_eq!(
+        figure.kind,
+        Some(backprop_tracer::article::ErratumKind::Rounding)
+    );
+}
+
+#[test]
+fn the_articles_numbers_mean_nothing_on_another_network_or_when_right() {
+    // The same typo on a network that is not the article's (its biases updated): no
+    // article, just a wrong value.
+    let check = |options: &Options, text: &str| {
+        let report =
+            homework::check(&Network::article(), options, homework::read(text).unwrap()).unwrap();
+        report.rows[0].verdict.clone()
+    };
+    let biased = Options {
+        update_biases: true,
+        ..Options::default()
+    };
+    assert_eq!(check(&biased, "out_o1,0.75136079\n"), Verdict::Unrecognised);
+    // The sequential order computes 0.291027924: right, not the article's slip.
+    let sequential = Options {
+        update_order: UpdateOrder::Sequential,
+        ..Options::default()
+    };
+    assert_eq!(
+        check(&sequential, "E_total+,0.291027924\n"),
+        Verdict::Agrees
+    );
+    // A wrong value near the article's number is not it.
+    assert_eq!(
+        check(&Options::default(), "out_o1,0.75136080\n"),
+        Verdict::Unrecognised
+    );
 }

@@ -314,13 +314,14 @@ fn write_homework_report(
                 )),
                 Color::Red,
             ),
-            Verdict::Slip(_) | Verdict::Unrecognised => {
+            Verdict::Slip(_) | Verdict::Unrecognised | Verdict::Article(..) => {
                 explained.push(row);
                 let what = match &row.verdict {
                     Verdict::Slip(d) => {
                         seen_slips.push(d[0].slip.clone());
                         style.text(d[0].slip.short())
                     }
+                    Verdict::Article(figure, _) => figure.short().to_string(),
                     _ => "wrong".to_string(),
                 };
                 let lead = if first.as_deref() == Some(row.symbol.as_str()) {
@@ -394,8 +395,18 @@ fn write_homework_report(
                 row.show(*value)
             )?;
         }
+        if let Verdict::Article(figure, _) = &row.verdict {
+            writeln!(
+                out,
+                "    the article:       {}",
+                style.text(&figure.describe())
+            )?;
+            if let Some(why) = &figure.explanation {
+                writeln!(out, "    why:               {}", style.text(why))?;
+            }
+        }
         match &row.verdict {
-            Verdict::Slip(diagnoses) => {
+            Verdict::Slip(diagnoses) | Verdict::Article(_, diagnoses) => {
                 for (i, d) in diagnoses.iter().enumerate() {
                     let label = if i == 0 { "likely slip:" } else { "or:" };
                     let slip = d.describe(&|s| style.symbol(s));

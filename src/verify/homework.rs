@@ -11,6 +11,7 @@ use crate::number;
 use crate::number::{agrees_at_printed_precision, half_unit};
 use crate::quote::excerpt;
 use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
+use crate::verify::errata::{self, ArticleFigure};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -338,6 +339,9 @@ pub enum Verdict {
     Slip(Vec<Diagnosis>),
     /// A new mistake the tool does not recognise.
     Unrecognised,
+    /// A number the article prints (on the article's network), with the slips that also
+    /// give it, if any.
+    Article(ArticleFigure, Vec<Diagnosis>),
 }
 
 /// One of the student's values, checked.
@@ -470,6 +474,7 @@ pub fn check(
         .map(|(s, e)| (s.clone(), (e.value, half_unit(&e.printed).unwrap_or(0.0))))
         .collect();
 
+    let article_figure = crate::article::applies_to(&trace);
     let catalogue = slips::catalogue(net, options.update_order);
     let prepared: Vec<Prepared> = catalogue.iter().map(|s| Prepared::new(s, net)).collect();
     let mut rows = Vec::new();
@@ -509,7 +514,7 @@ pub fn check(
                 Verdict::FollowsFrom(wrong)
             }
         } else {
-            diagnose(
+            let verdict = diagnose(
                 v.symbol.as_str(),
                 (value, half, &entry.printed),
                 (&reference, &alternative),
@@ -517,7 +522,20 @@ pub fn check(
                 &written,
                 net,
                 mine,
-            )
+            );
+            // The article's own number, copied: say which, and why the article has it.
+            match article_figure
+                .then(|| errata::figure(&v.symbol, &entry.printed, v.value, options.update_order))
+            {
+                Some(Some(figure)) => Verdict::Article(
+                    figure,
+                    match verdict {
+                        Verdict::Slip(d) => d,
+                        _ => Vec::new(),
+                    },
+                ),
+                _ => verdict,
+            }
         };
         // The formula with the student's numbers, where it tells them something: the value
         // follows from their numbers, or their numbers give something else than the engine's.
