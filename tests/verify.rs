@@ -28,7 +28,27 @@ fn check_fixture(name: &str) -> homework::Report {
 
 /// Each crafted homework file: the symbol where its slip first shows, the slip the tool must
 /// name there, and words of the sentence it must print.
-const HOMEWORK: [(&str, &str, &str); 10] = [
+const HOMEWORK: [(&str, &str, &str); 14] = [
+    (
+        "derivative-at-net.json",
+        "dout_o1/dnet_o1",
+        "the activation's derivative taken at net instead of out: dout_o1/dnet_o1 is written in out_o1 (out(1 − out) for the sigmoid, 1 − out² for tanh), and net_o1 was put in its place",
+    ),
+    (
+        "digits-transposed.csv",
+        "net_h2",
+        "two digits transposed: 0.3952 for 0.3925, which is what your numbers give",
+    ),
+    (
+        "truncated.csv",
+        "dE_total/dw5",
+        "truncated instead of rounded: the digits after your last one were cut off (0.082167040); rounded, the value is 0.082167041",
+    ),
+    (
+        "sign-flipped-one-output.json",
+        "dE_total/dout_h1",
+        "the sign of (target − out) flipped in one output only: dE_total/dout_o1 = −(target − out) lost its minus, while dE_total/dout_o2 kept it",
+    ),
     (
         "updated-weights.json",
         "dE_total/dout_h1",
@@ -75,6 +95,10 @@ const HOMEWORK: [(&str, &str, &str); 10] = [
 
 fn expected_slip(name: &str) -> Slip {
     match name {
+        "derivative-at-net.json" => Slip::DerivativeAtNet { layer: 2 },
+        "digits-transposed.csv" => Slip::DigitsTransposed,
+        "truncated.csv" => Slip::Truncated,
+        "sign-flipped-one-output.json" => Slip::SignFlippedIn { output: 0 },
         "updated-weights.json" => Slip::OtherOrder(UpdateOrder::Sequential),
         "sign-flipped.csv" => Slip::SignFlipped,
         "derivative-left-out.json" => Slip::DerivativeLeftOut { layer: 2 },
@@ -156,7 +180,11 @@ fn every_slip_is_named_on_the_command_line_with_exit_status_1() {
 /// Homework whose first wrong value is at the place a slip shows, wrong in another way: the
 /// file, the symbol, and the slips whose detectors must stay silent there. Every one of
 /// them is a mistake this tool does not recognise.
-const NOT_SLIPS: [(&str, &str); 12] = [
+const NOT_SLIPS: [(&str, &str); 16] = [
+    ("not-derivative-at-net.json", "dout_o1/dnet_o1"),
+    ("not-digits-transposed.csv", "net_h2"),
+    ("not-truncated.csv", "dE_total/dw5"),
+    ("not-sign-flipped-one-output.json", "dE_total/dout_h1"),
     ("not-sign-flipped-half-kept.csv", "dE_total/dout_o1"),
     ("not-sign-flipped-hidden.csv", "dE_total/dout_h1"),
     ("not-derivative-left-out.json", "delta_o1"),
@@ -176,6 +204,27 @@ const NOT_SLIPS: [(&str, &str); 12] = [
 /// does not compile until it is given one.
 fn not_made_in(slip: &Slip) -> &'static [&'static str] {
     match slip {
+        Slip::SignFlippedIn { .. } => &[
+            "not-sign-flipped-one-output.json",
+            "not-sign-flipped-hidden.csv",
+            "sign-flipped.csv",
+            "contribution-left-out.csv",
+        ],
+        Slip::DerivativeAtNet { .. } => &[
+            "not-derivative-at-net.json",
+            "not-derivative-left-out.json",
+            "derivative-left-out.json",
+        ],
+        Slip::DigitsTransposed => &[
+            "not-digits-transposed.csv",
+            "not-swapped.csv",
+            "not-rounded-early-far.csv",
+        ],
+        Slip::Truncated => &[
+            "not-truncated.csv",
+            "not-derivative-wrong-input.csv",
+            "rounded-early.csv",
+        ],
         Slip::SignFlipped => &[
             "not-sign-flipped-half-kept.csv",
             "not-sign-flipped-hidden.csv",
@@ -225,6 +274,10 @@ fn not_made_in(slip: &Slip) -> &'static [&'static str] {
 fn every_kind_of_slip() -> Vec<Slip> {
     vec![
         Slip::SignFlipped,
+        Slip::SignFlippedIn { output: 0 },
+        Slip::DerivativeAtNet { layer: 2 },
+        Slip::DigitsTransposed,
+        Slip::Truncated,
         Slip::DerivativeLeftOut { layer: 2 },
         Slip::OtherOrder(UpdateOrder::Sequential),
         Slip::ContributionLeftOut { layer: 1, above: 1 },
@@ -1021,8 +1074,43 @@ fn slipped_value(trace: &Trace, sequential: &Trace, slip: usize) -> Option<(Stri
                     .flatten()
             }
         }
+        // ∂out_o1/∂net_o1 at net_o1 instead of out_o1, for the activations written in out.
+        8 => {
+            let net_o1 = get("net_o1")?;
+            let at_net = match trace.network.activations[depth - 1] {
+                backprop_tracer::network::Activation::Sigmoid => net_o1 * (1.0 - net_o1),
+                backprop_tracer::network::Activation::Tanh => 1.0 - net_o1 * net_o1,
+                _ => return None,
+            };
+            Some((
+                "dout_o1/dnet_o1".into(),
+                at_net,
+                Slip::DerivativeAtNet { layer: depth },
+            ))
+        }
         _ => None,
     }
+}
+
+/// A value as a student writes it at 9 decimals, with a slip of writing: `Truncated` cuts it
+/// off, `DigitsTransposed` exchanges the last two digits. `None` where the slip does not
+/// change it.
+fn miswritten(value: f64, slip: &Slip) -> Option<String> {
+    let rounded = format!("{value:.9}");
+    let text = match slip {
+        Slip::Truncated => {
+            let cut = (value.abs() * 1e9).floor() / 1e9;
+            format!("{}{cut:.9}", if value < 0.0 { "-" } else { "" })
+        }
+        Slip::DigitsTransposed => {
+            let mut bytes = rounded.clone().into_bytes();
+            let n = bytes.len();
+            bytes.swap(n - 2, n - 1);
+            String::from_utf8(bytes).unwrap()
+        }
+        _ => return None,
+    };
+    (text != rounded).then_some(text)
 }
 
 proptest! {
@@ -1031,7 +1119,7 @@ proptest! {
     /// On any network, a homework with one slip is diagnosed at that slip: the values before
     /// it written right, the slipped value written as the slip gives it.
     #[test]
-    fn slips_are_recognised_on_random_networks(net in common::network(), slip in 0usize..8) {
+    fn slips_are_recognised_on_random_networks(net in common::network(), slip in 0usize..9) {
         let trace = engine::trace_iteration(&net, &Options::default());
         let sequential = engine::trace_iteration(
             &net,
@@ -1063,6 +1151,44 @@ proptest! {
                 "{:?} not among {:?}", expected, diagnoses
             ),
             other => prop_assert!(false, "{:?} for {:?}", other, expected),
+        }
+    }
+
+    /// On any network, a value cut off instead of rounded, or with its last two digits
+    /// exchanged, is named so.
+    #[test]
+    fn slips_of_writing_are_recognised_on_random_networks(
+        net in common::network(),
+        at in 0usize..1000,
+        transposed: bool,
+    ) {
+        let trace = engine::trace_iteration(&net, &Options::default());
+        let values = &trace.first().values;
+        let at = at % values.len();
+        let expected = if transposed { Slip::DigitsTransposed } else { Slip::Truncated };
+        let printed = miswritten(values[at].value, &expected);
+        prop_assume!(printed.is_some());
+        let printed = printed.unwrap();
+        // Cut off half a unit or less from the value (…89|5 → …89), it still agrees.
+        prop_assume!(!backprop_tracer::number::agrees_at_printed_precision(
+            values[at].value,
+            &printed
+        ));
+        // Alone: the values before it, rounded at 9 decimals, would blur the last digit.
+        let entries = vec![Entry {
+            written: values[at].symbol.clone(),
+            value: printed.parse().unwrap(),
+            printed: printed.clone(),
+        }];
+        let report = homework::check(&net, &Options::default(), entries).unwrap();
+        let first = report.first_wrong().expect("the miswritten value is wrong");
+        prop_assert_eq!(&first.symbol, &values[at].symbol);
+        match &first.verdict {
+            Verdict::Slip(d) => prop_assert!(
+                d.iter().any(|d| d.slip == expected),
+                "{} written {}: {:?}", values[at].symbol, printed, d
+            ),
+            other => prop_assert!(false, "{} written {}: {:?}", values[at].symbol, printed, other),
         }
     }
 

@@ -599,6 +599,14 @@ fn diagnose(
             Slip::OtherOrder(_) => (alternative, None),
             _ => (reference, Some(p)),
         };
+        // Where flipping every output's sign explains the value, flipping one says no more.
+        if matches!(slip, Slip::SignFlippedIn { .. })
+            && found
+                .iter()
+                .any(|d: &Diagnosis| d.slip == Slip::SignFlipped)
+        {
+            continue;
+        }
         let Some(at) = c.position(symbol) else {
             continue;
         };
@@ -609,6 +617,13 @@ fn diagnose(
             found.push(Diagnosis::new(slip, r.value, c, &ancestors, net));
         }
     }
+    // Slips of writing the value down, tested on the value the student's own numbers give.
+    if found.is_empty() {
+        found.extend(transposed(value, half, printed, plain));
+    }
+    if found.is_empty() {
+        found.extend(truncated(value, half, printed, plain));
+    }
     if found.is_empty() {
         found.extend(rounded_early(symbol, value, printed, reference, written));
     }
@@ -617,6 +632,54 @@ fn diagnose(
     } else {
         Verdict::Slip(found)
     }
+}
+
+/// Whether the student's `printed` is `r` with two adjacent digits exchanged: undoing one
+/// exchange gives a number `r` is consistent with.
+fn transposed(value: f64, half: f64, printed: &str, r: slips::Replayed) -> Option<Diagnosis> {
+    let bytes = printed.as_bytes();
+    // The mantissa only: an exponent's digits are not copied digit by digit.
+    let end = printed.find(['e', 'E']).unwrap_or(printed.len());
+    (1..end).find_map(|i| {
+        let (a, b) = (bytes[i - 1], bytes[i]);
+        if !(a.is_ascii_digit() && b.is_ascii_digit()) || a == b {
+            return None;
+        }
+        let mut meant = bytes.to_vec();
+        meant.swap(i - 1, i);
+        let meant = String::from_utf8(meant).ok()?;
+        let m: f64 = meant.parse().ok()?;
+        (m != value && slips::consistent(m, half, r)).then(|| Diagnosis {
+            slip: Slip::DigitsTransposed,
+            value: m,
+            names: vec![printed.to_string(), meant],
+        })
+    })
+}
+
+/// Whether the student's value is `r` cut off after the digits written (toward zero)
+/// instead of rounded: some value `r` may be (within its uncertainty) truncates to it.
+fn truncated(value: f64, half: f64, printed: &str, r: slips::Replayed) -> Option<Diagnosis> {
+    if printed.contains(['e', 'E']) {
+        return None;
+    }
+    let unit = 2.0 * half;
+    let (low, high) = (r.value - r.uncertainty, r.value + r.uncertainty);
+    // Room for the binary representation of the printed decimal, as in agreement.
+    let slack = half * 1e-9 + 4.0 * f64::EPSILON * value.abs().max(r.value.abs());
+    let cut = if r.value >= 0.0 {
+        value >= -slack && high >= value - slack && low < value + unit - slack
+    } else {
+        value <= slack && low <= value + slack && high > value - unit + slack
+    };
+    cut.then(|| Diagnosis {
+        slip: Slip::Truncated,
+        value: r.value,
+        names: vec![
+            printed.to_string(),
+            number::fixed(r.value, number::decimals(printed)),
+        ],
+    })
 }
 
 /// Most units in the last digit a value may be off for "rounded too early" to be named.
