@@ -6,7 +6,10 @@
 const SCIENTIFIC_ABOVE: f64 = 1e15;
 
 /// A value with exactly `precision` digits after the decimal point (the article prints 9),
-/// for the value columns of a table, where the points line up.
+/// for the value columns of a table, where the points line up. A value of 10¹⁵ or more, or
+/// a nonzero one that would show only zeros, is written in scientific notation with
+/// `precision` digits after the mantissa's point (`1.000000000e200`, `5e-1` for 0.5 at 0
+/// digits).
 pub fn fixed(value: f64, precision: usize) -> String {
     let mut text = String::new();
     push_fixed(&mut text, value, precision);
@@ -15,6 +18,10 @@ pub fn fixed(value: f64, precision: usize) -> String {
 
 /// A value rounded to `precision` digits with trailing zeros dropped, as the article writes
 /// the numbers it substitutes into a formula (0.15*0.05, not 0.150000000*0.050000000).
+/// A number in a formula never loses the value it stands for: it keeps at least
+/// [`FORMULA_DIGITS`] significant digits (0.5 and 0.00044 at precision 0), and is written in
+/// scientific notation from 10¹⁵ up and below half a unit of the 4th decimal (or of the
+/// `precision`-th, if finer): `1e200`, `-2.5e-12`.
 pub fn compact(value: f64, precision: usize) -> String {
     let mut text = String::new();
     push_compact(&mut text, value, precision);
@@ -34,37 +41,66 @@ pub fn operand(value: f64, precision: usize) -> String {
 pub fn push_fixed(out: &mut String, value: f64, precision: usize) {
     use std::fmt::Write;
     let start = out.len();
-    if needs_scientific(value, precision) {
+    if value.is_finite() && value.abs() >= SCIENTIFIC_ABOVE {
         let _ = write!(out, "{value:.precision$e}");
         return;
     }
     let _ = write!(out, "{value:.precision$}");
-    // `-0.000000000` reads as a sign error to a student; a rounded zero has no sign.
+    // Decided on the text, not on a threshold: 0.5 at 0 decimals is written "0" (ties go to
+    // even), and a value that shows only zeros would hide its size.
     let text = &out[start..];
-    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
-        out.remove(start);
+    if text.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
+        if value != 0.0 && value.is_finite() {
+            out.truncate(start);
+            let _ = write!(out, "{value:.precision$e}");
+        } else if text.starts_with('-') {
+            // `-0.000000000` reads as a sign error to a student; a zero has no sign.
+            out.remove(start);
+        }
     }
 }
 
+/// Fewest significant digits a number keeps in a formula, whatever the precision: at
+/// `--precision 0`, η = 0.5 is written 0.5 (not 0) and w1 = 0.15 is 0.15 (not 0.1), so
+/// that every number still stands for its value.
+pub const FORMULA_DIGITS: i32 = 2;
+
+/// Below half a unit of this many decimals (or of the precision, if finer), a number in a
+/// formula is written in scientific notation: 0.00044 reads well, 0.0000000044 does not.
+const FORMULA_FIXED_DECIMALS: usize = 4;
+
 /// Appends [`compact`]'s text to `out`.
 pub fn push_compact(out: &mut String, value: f64, precision: usize) {
+    use std::fmt::Write;
     let start = out.len();
-    push_fixed(out, value, precision);
-    let text = &out[start..];
-    if let Some(e) = text.find('e') {
-        // 1.000000000e300 → 1e300: the mantissa's zeros say nothing.
+    if !value.is_finite() || value == 0.0 {
+        let _ = write!(out, "{}", if value == 0.0 { 0.0 } else { value });
+        return;
+    }
+    let magnitude = value.abs();
+    let fixed_decimals = precision.clamp(FORMULA_FIXED_DECIMALS, 300) as i32;
+    if magnitude >= SCIENTIFIC_ABOVE || magnitude < 0.5 * 10f64.powi(-fixed_decimals) {
+        // The mantissa keeps `precision` digits after its point, and at least one, so that
+        // it has FORMULA_DIGITS significant digits; its trailing zeros say nothing
+        // (1.000000000e300 → 1e300).
+        let digits = precision.max(FORMULA_DIGITS as usize - 1);
+        let _ = write!(out, "{value:.digits$e}");
+        let text = &out[start..];
+        let e = text.find('e').expect("scientific notation has an exponent");
         let mantissa = text[..e].trim_end_matches('0').trim_end_matches('.').len();
         out.replace_range(start + mantissa..start + e, "");
         return;
     }
-    if !text.contains('.') {
-        return;
-    }
-    let kept = text.trim_end_matches('0').trim_end_matches('.').len();
-    out.truncate(start + kept);
-    if &out[start..] == "-0" {
-        out.truncate(start);
-        out.push('0');
+    // Enough decimals for FORMULA_DIGITS significant digits, and at least `precision`.
+    let leading = magnitude.log10().floor() as i32;
+    let decimals = (precision as i32).max(FORMULA_DIGITS - 1 - leading).max(0) as usize;
+    let _ = write!(out, "{value:.decimals$}");
+    if out[start..].contains('.') {
+        let kept = out[start..]
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .len();
+        out.truncate(start + kept);
     }
 }
 
@@ -76,16 +112,6 @@ pub fn push_operand(out: &mut String, value: f64, precision: usize) {
         out.insert(start, '(');
         out.push(')');
     }
-}
-
-fn needs_scientific(value: f64, precision: usize) -> bool {
-    let magnitude = value.abs();
-    if !value.is_finite() || magnitude >= SCIENTIFIC_ABOVE {
-        return value.is_finite();
-    }
-    // Nonzero but would round to 0.000…: show its size rather than hide it.
-    let smallest = 0.5 * 10f64.powi(-(precision.min(300) as i32));
-    magnitude != 0.0 && magnitude < smallest
 }
 
 /// How many digits a printed number has after its decimal point ("0.40" has 2).
@@ -143,6 +169,46 @@ mod tests {
         assert_eq!(fixed(-1e-12, 3), "-1.000e-12");
         assert_eq!(fixed(-0.0, 3), "0.000");
         assert_eq!(compact(-0.0, 3), "0");
+    }
+
+    #[test]
+    fn a_formulas_numbers_keep_their_value_at_any_precision() {
+        // --precision 0 once wrote w1⁺'s formula as `1e-1 - 0 * 4e-4`.
+        let formula = |precision| {
+            format!(
+                "{} - {} * {}",
+                operand(0.15, precision),
+                operand(0.5, precision),
+                operand(0.00043856773447434685, precision)
+            )
+        };
+        assert_eq!(formula(0), "0.15 - 0.5 * 0.00044");
+        assert_eq!(formula(2), "0.15 - 0.5 * 0.00044");
+        assert_eq!(formula(4), "0.15 - 0.5 * 0.00044");
+        assert_eq!(formula(5), "0.15 - 0.5 * 0.00044");
+        assert_eq!(formula(9), "0.15 - 0.5 * 0.000438568");
+        assert_eq!(compact(1.105905967, 0), "1.1");
+        assert_eq!(compact(12345.678, 0), "12346");
+        assert_eq!(compact(9.96, 0), "10");
+        assert_eq!(operand(-0.019049118258, 0), "(-0.019)");
+        // Tiny and huge: scientific, with two significant digits at least.
+        assert_eq!(compact(0.00004385, 0), "4.4e-5");
+        assert_eq!(compact(0.00004385, 9), "0.00004385");
+        assert_eq!(compact(1.5e200, 0), "1.5e200");
+        assert_eq!(compact(0.0, 0), "0");
+        // The default precision is unchanged where a value has two significant digits.
+        assert_eq!(compact(0.0000000053, 9), "0.0000000053");
+        assert_eq!(compact(0.000000005, 9), "0.000000005");
+    }
+
+    #[test]
+    fn a_value_that_shows_only_zeros_is_scientific_even_at_a_tie() {
+        // {:.0} writes 0.5 as "0" (ties go to even): the value column must not.
+        assert_eq!(fixed(0.5, 0), "5e-1");
+        assert_eq!(fixed(-0.5, 0), "-5e-1");
+        assert_eq!(fixed(0.6, 0), "1");
+        assert_eq!(fixed(0.0004, 3), "4.000e-4");
+        assert_eq!(fixed(0.00051, 3), "0.001");
     }
 
     #[test]

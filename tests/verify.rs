@@ -28,7 +28,27 @@ fn check_fixture(name: &str) -> homework::Report {
 
 /// Each crafted homework file: the symbol where its slip first shows, the slip the tool must
 /// name there, and words of the sentence it must print.
-const HOMEWORK: [(&str, &str, &str); 10] = [
+const HOMEWORK: [(&str, &str, &str); 14] = [
+    (
+        "derivative-at-net.json",
+        "dout_o1/dnet_o1",
+        "the activation's derivative taken at net instead of out: dout_o1/dnet_o1 is written in out_o1 (out(1 − out) for the sigmoid, 1 − out² for tanh), and net_o1 was put in its place",
+    ),
+    (
+        "digits-transposed.csv",
+        "net_h2",
+        "two digits transposed: 0.3952 for 0.3925, which is what your numbers give",
+    ),
+    (
+        "truncated.csv",
+        "dE_total/dw5",
+        "truncated instead of rounded: the digits after your last one were cut off (0.082167040); rounded, the value is 0.082167041",
+    ),
+    (
+        "sign-flipped-one-output.json",
+        "dE_total/dout_h1",
+        "the sign of (target − out) flipped in one output only: dE_total/dout_o1 = −(target − out) lost its minus, while dE_total/dout_o2 kept it",
+    ),
     (
         "updated-weights.json",
         "dE_total/dout_h1",
@@ -75,6 +95,10 @@ const HOMEWORK: [(&str, &str, &str); 10] = [
 
 fn expected_slip(name: &str) -> Slip {
     match name {
+        "derivative-at-net.json" => Slip::DerivativeAtNet { layer: 2 },
+        "digits-transposed.csv" => Slip::DigitsTransposed,
+        "truncated.csv" => Slip::Truncated,
+        "sign-flipped-one-output.json" => Slip::SignFlippedIn { output: 0 },
         "updated-weights.json" => Slip::OtherOrder(UpdateOrder::Sequential),
         "sign-flipped.csv" => Slip::SignFlipped,
         "derivative-left-out.json" => Slip::DerivativeLeftOut { layer: 2 },
@@ -118,7 +142,9 @@ fn every_slip_is_named_at_its_first_wrong_value() {
             match &row.verdict {
                 Verdict::Agrees | Verdict::FollowsFrom(_) => {}
                 Verdict::Slip(d) => assert_eq!(d[0].slip, expected_slip(name), "{name}"),
-                Verdict::Unrecognised => panic!("{name}: {} unrecognised", row.symbol),
+                Verdict::Unrecognised | Verdict::Article(..) => {
+                    panic!("{name}: {} {:?}", row.symbol, row.verdict)
+                }
             }
         }
     }
@@ -154,7 +180,11 @@ fn every_slip_is_named_on_the_command_line_with_exit_status_1() {
 /// Homework whose first wrong value is at the place a slip shows, wrong in another way: the
 /// file, the symbol, and the slips whose detectors must stay silent there. Every one of
 /// them is a mistake this tool does not recognise.
-const NOT_SLIPS: [(&str, &str); 12] = [
+const NOT_SLIPS: [(&str, &str); 16] = [
+    ("not-derivative-at-net.json", "dout_o1/dnet_o1"),
+    ("not-digits-transposed.csv", "net_h2"),
+    ("not-truncated.csv", "dE_total/dw5"),
+    ("not-sign-flipped-one-output.json", "dE_total/dout_h1"),
     ("not-sign-flipped-half-kept.csv", "dE_total/dout_o1"),
     ("not-sign-flipped-hidden.csv", "dE_total/dout_h1"),
     ("not-derivative-left-out.json", "delta_o1"),
@@ -174,6 +204,27 @@ const NOT_SLIPS: [(&str, &str); 12] = [
 /// does not compile until it is given one.
 fn not_made_in(slip: &Slip) -> &'static [&'static str] {
     match slip {
+        Slip::SignFlippedIn { .. } => &[
+            "not-sign-flipped-one-output.json",
+            "not-sign-flipped-hidden.csv",
+            "sign-flipped.csv",
+            "contribution-left-out.csv",
+        ],
+        Slip::DerivativeAtNet { .. } => &[
+            "not-derivative-at-net.json",
+            "not-derivative-left-out.json",
+            "derivative-left-out.json",
+        ],
+        Slip::DigitsTransposed => &[
+            "not-digits-transposed.csv",
+            "not-swapped.csv",
+            "not-rounded-early-far.csv",
+        ],
+        Slip::Truncated => &[
+            "not-truncated.csv",
+            "not-derivative-wrong-input.csv",
+            "rounded-early.csv",
+        ],
         Slip::SignFlipped => &[
             "not-sign-flipped-half-kept.csv",
             "not-sign-flipped-hidden.csv",
@@ -223,6 +274,10 @@ fn not_made_in(slip: &Slip) -> &'static [&'static str] {
 fn every_kind_of_slip() -> Vec<Slip> {
     vec![
         Slip::SignFlipped,
+        Slip::SignFlippedIn { output: 0 },
+        Slip::DerivativeAtNet { layer: 2 },
+        Slip::DigitsTransposed,
+        Slip::Truncated,
         Slip::DerivativeLeftOut { layer: 2 },
         Slip::OtherOrder(UpdateOrder::Sequential),
         Slip::ContributionLeftOut { layer: 1, above: 1 },
@@ -292,16 +347,18 @@ fn with_the_sequential_order_the_original_weights_are_not_named_for_another_weig
     let (symbol, verdict) = first_wrong_slips("not-updated-weights.json", &sequential);
     assert_eq!(symbol, "dnet_o1/dout_h1");
     assert_eq!(verdict, Verdict::Unrecognised);
-    // And w5 itself is that slip.
+    // And w5 itself is that slip (and, on the article's network, the article's own 0.40,
+    // a figure of the simultaneous order).
     let report = homework::check(
         &Network::article(),
         &sequential,
         homework::read("delta_o1,0.138498562\ndnet_o1/dout_h1,0.40\n").unwrap(),
     )
     .unwrap();
-    let Verdict::Slip(named) = &report.first_wrong().unwrap().verdict else {
+    let Verdict::Article(figure, named) = &report.first_wrong().unwrap().verdict else {
         panic!("{:?}", report.rows);
     };
+    assert_eq!(figure.order, UpdateOrder::Simultaneous);
     assert_eq!(named[0].slip, Slip::OtherOrder(UpdateOrder::Simultaneous));
 }
 
@@ -1017,8 +1074,43 @@ fn slipped_value(trace: &Trace, sequential: &Trace, slip: usize) -> Option<(Stri
                     .flatten()
             }
         }
+        // ∂out_o1/∂net_o1 at net_o1 instead of out_o1, for the activations written in out.
+        8 => {
+            let net_o1 = get("net_o1")?;
+            let at_net = match trace.network.activations[depth - 1] {
+                backprop_tracer::network::Activation::Sigmoid => net_o1 * (1.0 - net_o1),
+                backprop_tracer::network::Activation::Tanh => 1.0 - net_o1 * net_o1,
+                _ => return None,
+            };
+            Some((
+                "dout_o1/dnet_o1".into(),
+                at_net,
+                Slip::DerivativeAtNet { layer: depth },
+            ))
+        }
         _ => None,
     }
+}
+
+/// A value as a student writes it at 9 decimals, with a slip of writing: `Truncated` cuts it
+/// off, `DigitsTransposed` exchanges the last two digits. `None` where the slip does not
+/// change it.
+fn miswritten(value: f64, slip: &Slip) -> Option<String> {
+    let rounded = format!("{value:.9}");
+    let text = match slip {
+        Slip::Truncated => {
+            let cut = (value.abs() * 1e9).floor() / 1e9;
+            format!("{}{cut:.9}", if value < 0.0 { "-" } else { "" })
+        }
+        Slip::DigitsTransposed => {
+            let mut bytes = rounded.clone().into_bytes();
+            let n = bytes.len();
+            bytes.swap(n - 2, n - 1);
+            String::from_utf8(bytes).unwrap()
+        }
+        _ => return None,
+    };
+    (text != rounded).then_some(text)
 }
 
 proptest! {
@@ -1027,7 +1119,7 @@ proptest! {
     /// On any network, a homework with one slip is diagnosed at that slip: the values before
     /// it written right, the slipped value written as the slip gives it.
     #[test]
-    fn slips_are_recognised_on_random_networks(net in common::network(), slip in 0usize..8) {
+    fn slips_are_recognised_on_random_networks(net in common::network(), slip in 0usize..9) {
         let trace = engine::trace_iteration(&net, &Options::default());
         let sequential = engine::trace_iteration(
             &net,
@@ -1059,6 +1151,44 @@ proptest! {
                 "{:?} not among {:?}", expected, diagnoses
             ),
             other => prop_assert!(false, "{:?} for {:?}", other, expected),
+        }
+    }
+
+    /// On any network, a value cut off instead of rounded, or with its last two digits
+    /// exchanged, is named so.
+    #[test]
+    fn slips_of_writing_are_recognised_on_random_networks(
+        net in common::network(),
+        at in 0usize..1000,
+        transposed: bool,
+    ) {
+        let trace = engine::trace_iteration(&net, &Options::default());
+        let values = &trace.first().values;
+        let at = at % values.len();
+        let expected = if transposed { Slip::DigitsTransposed } else { Slip::Truncated };
+        let printed = miswritten(values[at].value, &expected);
+        prop_assume!(printed.is_some());
+        let printed = printed.unwrap();
+        // Cut off half a unit or less from the value (…89|5 → …89), it still agrees.
+        prop_assume!(!backprop_tracer::number::agrees_at_printed_precision(
+            values[at].value,
+            &printed
+        ));
+        // Alone: the values before it, rounded at 9 decimals, would blur the last digit.
+        let entries = vec![Entry {
+            written: values[at].symbol.clone(),
+            value: printed.parse().unwrap(),
+            printed: printed.clone(),
+        }];
+        let report = homework::check(&net, &Options::default(), entries).unwrap();
+        let first = report.first_wrong().expect("the miswritten value is wrong");
+        prop_assert_eq!(&first.symbol, &values[at].symbol);
+        match &first.verdict {
+            Verdict::Slip(d) => prop_assert!(
+                d.iter().any(|d| d.slip == expected),
+                "{} written {}: {:?}", values[at].symbol, printed, d
+            ),
+            other => prop_assert!(false, "{} written {}: {:?}", values[at].symbol, printed, other),
         }
     }
 
@@ -1121,5 +1251,287 @@ fn the_trace_report_layout() {
     insta::assert_snapshot!(
         "trace_tampered",
         stdout.replace(&path.display().to_string(), "trace.json")
+    );
+}
+
+// ---- the template, and CSV as spreadsheets save it ----
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = cargo_bin_cmd!("backprop").args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_template_lists_every_symbol_in_computation_order_with_the_given_values_filled_in() {
+    let trace = engine::trace_iteration(&Network::article(), &Options::default());
+    let csv = stdout_of(&["verify", "--template"]);
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| !l.starts_with('#') && *l != "symbol,value")
+        .collect();
+    let expected: Vec<String> = trace
+        .first()
+        .values
+        .iter()
+        .map(|v| match v.stage {
+            backprop_tracer::trace::Stage::Given => format!("{},{}", v.symbol, v.value),
+            _ => format!("{},", v.symbol),
+        })
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(rows.contains(&"eta,0.5") && rows.contains(&"w5+,"));
+    // Read back as it is: the given values agree, the empty ones are not answered.
+    let given = expected.iter().filter(|l| !l.ends_with(',')).count();
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-"])
+        .write_stdin(csv.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "All {given} values agree."
+        )));
+    // Filled in, one value wrong: checked like any homework.
+    let filled = csv
+        .replace("\nnet_h1,\n", "\nnet_h1,0.3775\n")
+        .replace("\nout_h1,\n", "\nout_h1,0.5943\n");
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "-"])
+        .write_stdin(filled)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "[1] First wrong value: out_h1 = 0.5943 (yours), correct 0.593269992",
+        ));
+}
+
+#[test]
+fn the_template_of_one_section_as_json_reads_back() {
+    let json = stdout_of(&[
+        "verify",
+        "--template",
+        "--section",
+        "error",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json,
+        "{\n  \"E_o1\": null,\n  \"E_o2\": null,\n  \"E_total\": null\n}\n"
+    );
+    let filled = json.replacen("null", "0.274811083", 1);
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "-"])
+        .write_stdin(filled)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("The value agrees."));
+    // Every given value of another network, and the bias updates it asks for.
+    let given = stdout_of(&[
+        "verify",
+        "--template",
+        "traces/tanh-3-4-2.json",
+        "--section",
+        "given",
+        "--update-biases",
+    ]);
+    assert!(given.lines().any(|l| l.starts_with("i3,")), "{given}");
+    let all = stdout_of(&["verify", "--template", "--update-biases"]);
+    assert!(all.contains("\nb1+,\n"), "{all}");
+    // The network once only; --section and --format only with --template.
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--template", "traces/article.json", "--network"])
+        .arg("traces/article.json")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give the network once"));
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--format", "json", "-"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn csv_as_european_spreadsheets_save_it_is_read_with_its_decimal_commas() {
+    let verify = |text: &str| {
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--ascii", "-"])
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    // Semicolons and decimal commas, with a header and a separator at the end of a line.
+    let (code, stdout, _) = verify("symbol;value\nnet_h1;0,3775\nout_h1;0,5933;\nw5+;0,35891648\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("All 3 values agree."), "{stdout}");
+    // A tab between the fields works the same way; a wrong decimal-comma value is wrong
+    // at the precision written, never read as `net_h1;0 = 3775`.
+    let (code, stdout, _) = verify("net_h1\t0,3775\nout_h1;0,5943\n");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("[1] First wrong value: out_h1 = 0.5943 (yours)"),
+        "{stdout}"
+    );
+    // A trailing comma; an empty value is not answered.
+    let (code, stdout, _) = verify("net_h1,0.3775,\nout_h1,\nnet_h2,,\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("The value agrees."), "{stdout}");
+    // A decimal comma between comma-separated fields is refused, naming the line.
+    let (code, stdout, stderr) = verify("out_h1,0.593269992\nnet_h1,0,3775\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains(
+            "line 2: \"net_h1,0,3775\" has three fields; if 0,3775 is a number with a decimal \
+             comma, separate the symbol with a semicolon (net_h1;0,3775)"
+        ),
+        "{stderr}"
+    );
+    // A thousands separator is not a number.
+    let (code, _, stderr) = verify("w6;1.234,5\n");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("line 1: expected symbol,value"), "{stderr}");
+}
+
+// ---- one precision per value ----
+
+#[test]
+fn a_value_has_one_precision_everywhere_in_the_report() {
+    // Written with 10 decimals: the table, the footnote and the formulas all say
+    // 0.0821670406 (the footnote once said 0.082167041).
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin("dE_total/dw5,0.0821670415\nw5+,0.3589164700\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("| dE_total/dw5 "))
+        .unwrap();
+    assert!(row.contains("| 0.0821670406 |"), "{stdout}");
+    assert!(
+        stdout.contains("dE_total/dw5 = 0.0821670415 (yours), correct 0.0821670406\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("with numbers:      0.74136507 * 0.186815602 * 0.593269992 = 0.0821670406\n"),
+        "{stdout}"
+    );
+    for end in ["\n", " ", ")"] {
+        assert!(!stdout.contains(&format!("0.082167041{end}")), "{stdout}");
+    }
+    // w5⁺'s formula uses ∂E_total/∂w5 at the student's 10 decimals too.
+    assert!(
+        stdout.contains("with numbers:      0.4 - 0.5 * 0.0821670406 = 0.3589164797\n"),
+        "{stdout}"
+    );
+    // Fewer digits than the article's: the engine's value keeps its 9.
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin("out_h1,0.5943\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("| 0.593269992 |"), "{stdout}");
+    assert!(stdout.contains("correct 0.593269992\n"), "{stdout}");
+}
+
+#[test]
+fn a_formulas_numbers_keep_their_value_at_precision_0() {
+    // Once `1e-1 - 0 * 4e-4`: η lost its value.
+    let table = stdout_of(&["show", "--ascii", "--precision", "0", "--only", "w1+,eta"]);
+    let row = table.lines().find(|l| l.starts_with("| w1+ ")).unwrap();
+    assert!(row.contains("| 0.15 - 0.5 * 0.00044 |"), "{table}");
+    // The value column: 0 digits, and a value that would show only zeros in scientific
+    // notation (0.5 is not 0).
+    let eta = table.lines().find(|l| l.starts_with("| eta ")).unwrap();
+    assert!(eta.contains("|  5e-1 |"), "{table}");
+}
+
+// ---- the article's own numbers ----
+
+#[test]
+fn the_articles_printed_numbers_are_recognised_with_their_errata() {
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--ascii", "--color", "never", "-"])
+        .write_stdin(
+            "out_o1,0.75136079\n\
+             w1+,0.149780716\nw2+,0.19956143\nw3+,0.24975114\nw4+,0.29950229\n\
+             w5+,0.35891648\nw6+,0.408666186\nw7+,0.511301270\nw8+,0.561370121\n\
+             E_total+,0.291027924\n",
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "    the article:       this is the article's printed 0.75136079, a typo for 0.75136507\n\
+             \x20   why:               The article sums up the forward pass as outputs"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "    the article:       this is the article's 0.291027924, from the sequential update \
+             order (--update-order sequential reproduces it)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("X first wrong value: the article's typo [1]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not one this tool recognises"), "{stdout}");
+    // The rounding erratum, alone.
+    let report = homework::check(
+        &Network::article(),
+        &Options::default(),
+        homework::read("dE_o2/dout_h1,-0.019049119\n").unwrap(),
+    )
+    .unwrap();
+    let Verdict::Article(figure, _) = &report.rows[0].verdict else {
+        panic!("{:?}", report.rows[0].verdict);
+    };
+    assert_eq!(
+        figure.kind,
+        Some(backprop_tracer::article::ErratumKind::Rounding)
+    );
+}
+
+#[test]
+fn the_articles_numbers_mean_nothing_on_another_network_or_when_right() {
+    // The same typo on a network that is not the article's (its biases updated): no
+    // article, just a wrong value.
+    let check = |options: &Options, text: &str| {
+        let report =
+            homework::check(&Network::article(), options, homework::read(text).unwrap()).unwrap();
+        report.rows[0].verdict.clone()
+    };
+    let biased = Options {
+        update_biases: true,
+        ..Options::default()
+    };
+    assert_eq!(check(&biased, "out_o1,0.75136079\n"), Verdict::Unrecognised);
+    // The sequential order computes 0.291027924: right, not the article's slip.
+    let sequential = Options {
+        update_order: UpdateOrder::Sequential,
+        ..Options::default()
+    };
+    assert_eq!(
+        check(&sequential, "E_total+,0.291027924\n"),
+        Verdict::Agrees
+    );
+    // A wrong value near the article's number is not it.
+    assert_eq!(
+        check(&Options::default(), "out_o1,0.75136080\n"),
+        Verdict::Unrecognised
     );
 }

@@ -10,8 +10,10 @@ use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::quote;
 use backprop_tracer::render::Lang;
+use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
+use backprop_tracer::verify::template::{self, TemplateFormat};
 use backprop_tracer::verify::trace_check::{self, TraceReport};
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
@@ -23,8 +25,25 @@ pub struct VerifyArgs {
     /// Your values: a JSON object {"out_h1": 0.5933, "∂E_total/∂w5": 0.0822, …} or CSV lines
     /// symbol,value. Or a trace (the JSON `show --format json` writes, or one edited or
     /// written elsewhere), to check every value against its formula. `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// With --template: the network to write the template for (as --network).
+    #[arg(value_name = "FILE", required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+
+    /// Write a blank homework instead of checking one: every symbol of the iteration in
+    /// computation order, the given values filled in as the network file has them, the
+    /// others empty (an empty value is not answered). For the network given as FILE or
+    /// --network; without one, the article's.
+    #[arg(long)]
+    pub template: bool,
+
+    /// With --template: only the symbols of one part of the iteration.
+    #[arg(long, value_enum, value_name = "SECTION", requires = "template")]
+    pub section: Option<Section>,
+
+    /// With --template: csv (symbol,value lines; the default) or json (an object, null to
+    /// fill in).
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "template")]
+    pub format: Option<TemplateFormat>,
 
     /// The network your values are for (a network file or a trace); without one, the
     /// article's 2-2-2 network.
@@ -51,24 +70,31 @@ pub struct VerifyArgs {
 
 /// Writes the report; fails with [`Disagreed`] (exit status 1) when anything disagrees.
 pub fn run(args: &VerifyArgs) -> Result<()> {
-    let name = if args.file.as_os_str() == "-" {
+    if args.template {
+        return write_template(args);
+    }
+    let file = args
+        .file
+        .as_deref()
+        .expect("clap requires FILE without --template");
+    let name = if file.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
-        args.file.display().to_string()
+        file.display().to_string()
     };
-    if args.file.as_os_str() == "-" && args.network.as_deref() == Some(std::path::Path::new("-")) {
+    if file.as_os_str() == "-" && args.network.as_deref() == Some(std::path::Path::new("-")) {
         return Err(
             UsageError("FILE and --network cannot both be standard input (-)".to_string()).into(),
         );
     }
-    let text = if args.file.as_os_str() == "-" {
+    let text = if file.as_os_str() == "-" {
         let mut text = String::new();
         io::stdin()
             .read_to_string(&mut text)
             .context("cannot read standard input")?;
         text
     } else {
-        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {name}"))?
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?
     };
     // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -130,6 +156,29 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     } else {
         Err(Disagreed.into())
     }
+}
+
+/// Writes the blank homework `--template` asks for to standard output.
+fn write_template(args: &VerifyArgs) -> Result<()> {
+    if args.file.is_some() && args.network.is_some() {
+        return Err(UsageError(
+            "with --template, give the network once: as NETWORK or as --network".to_string(),
+        )
+        .into());
+    }
+    let (_, network) = input::load_network(args.file.as_deref().or(args.network.as_deref()))?;
+    let options = Options {
+        update_order: args.update_order,
+        update_biases: args.update_biases || network.update_biases,
+        precision: 9,
+    };
+    let trace = backprop_tracer::engine::trace_iteration(&network, &options);
+    let text = template::template(
+        &trace,
+        |stage| args.section.is_none_or(|s| s == Section::of(stage)),
+        args.format.unwrap_or(TemplateFormat::Csv),
+    );
+    output::write_to(None, |out| out.write_all(text.as_bytes()))
 }
 
 /// Whether `text` is a trace rather than a student's values.
@@ -205,15 +254,6 @@ impl Style {
     }
 }
 
-/// The engine's value at the precision the student wrote theirs.
-fn at_their_precision(value: f64, printed: &str) -> String {
-    if let Some(at) = printed.find(['e', 'E']) {
-        let digits = printed[..at].split_once('.').map_or(0, |(_, f)| f.len());
-        return format!("{value:.digits$e}");
-    }
-    number::fixed(value, number::decimals(printed))
-}
-
 fn write_homework_report(
     about: &str,
     report: &Report,
@@ -274,13 +314,14 @@ fn write_homework_report(
                 )),
                 Color::Red,
             ),
-            Verdict::Slip(_) | Verdict::Unrecognised => {
+            Verdict::Slip(_) | Verdict::Unrecognised | Verdict::Article(..) => {
                 explained.push(row);
                 let what = match &row.verdict {
                     Verdict::Slip(d) => {
                         seen_slips.push(d[0].slip.clone());
                         style.text(d[0].slip.short())
                     }
+                    Verdict::Article(figure, _) => figure.short().to_string(),
                     _ => "wrong".to_string(),
                 };
                 let lead = if first.as_deref() == Some(row.symbol.as_str()) {
@@ -301,8 +342,7 @@ fn write_homework_report(
         table.add_row(vec![
             Cell::new(style.symbol(&row.symbol)),
             Cell::new(style.text(&row.entry.printed)).set_alignment(CellAlignment::Right),
-            Cell::new(at_their_precision(row.correct, &row.entry.printed))
-                .set_alignment(CellAlignment::Right),
+            Cell::new(row.show(row.correct)).set_alignment(CellAlignment::Right),
             verdict,
         ]);
     }
@@ -321,14 +361,14 @@ fn write_homework_report(
             n + 1,
             style.symbol(&row.symbol),
             style.text(&row.entry.printed),
-            number::compact(row.correct, 9)
+            row.show(row.correct)
         )?;
         if row.stage == Stage::Given {
             writeln!(
                 out,
                 "    given:             {} = {} in the network file",
                 row.formula,
-                number::compact(row.correct, 9)
+                row.show_compact(row.correct)
             )?;
         }
         let formula = style.formula(&row.formula, &row.from);
@@ -344,7 +384,7 @@ fn write_homework_report(
                 out,
                 "    with numbers:      {} = {}",
                 row.substituted,
-                number::compact(row.correct, 9)
+                row.show(row.correct)
             )?;
         }
         if let Some((text, value)) = &row.yours {
@@ -352,21 +392,26 @@ fn write_homework_report(
                 out,
                 "    with your numbers: {} = {}",
                 style.text(text),
-                number::compact(*value, 9)
+                row.show(*value)
             )?;
         }
+        if let Verdict::Article(figure, _) = &row.verdict {
+            writeln!(
+                out,
+                "    the article:       {}",
+                style.text(&figure.describe())
+            )?;
+            if let Some(why) = &figure.explanation {
+                writeln!(out, "    why:               {}", style.text(why))?;
+            }
+        }
         match &row.verdict {
-            Verdict::Slip(diagnoses) => {
+            Verdict::Slip(diagnoses) | Verdict::Article(_, diagnoses) => {
                 for (i, d) in diagnoses.iter().enumerate() {
                     let label = if i == 0 { "likely slip:" } else { "or:" };
                     let slip = d.describe(&|s| style.symbol(s));
                     writeln!(out, "    {label:<18} {}", style.text(&slip))?;
-                    writeln!(
-                        out,
-                        "    {:<18} {}",
-                        "which gives:",
-                        number::compact(d.value, 9)
-                    )?;
+                    writeln!(out, "    {:<18} {}", "which gives:", row.show(d.value))?;
                 }
             }
             _ if row.stage == Stage::Given => writeln!(

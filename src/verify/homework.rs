@@ -10,6 +10,7 @@ use crate::number;
 use crate::number::{agrees_at_printed_precision, half_unit};
 use crate::quote::excerpt;
 use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
+use crate::verify::errata::{self, ArticleFigure};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -36,6 +37,20 @@ pub enum HomeworkError {
         excerpt(text)
     )]
     Line {
+        /// 1-based line number.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+    /// A comma-separated line with three fields, the middle two probably one number with a
+    /// decimal comma: never read as a symbol and another number.
+    #[error(
+        "line {line}: \"{}\" has three fields; if 0,3775 is a number with a decimal comma, \
+         separate the symbol with a semicolon (net_h1;0,3775) or write a decimal point \
+         (net_h1,0.3775)",
+        excerpt(text)
+    )]
+    DecimalComma {
         /// 1-based line number.
         line: usize,
         /// The line.
@@ -84,7 +99,10 @@ pub struct Entry {
 }
 
 /// Reads a homework file: a JSON object, or CSV lines `symbol,value` (a header line,
-/// blank lines and `#` comments are skipped).
+/// blank lines and `#` comments are skipped). A value left empty (`net_h1,`, `null`, `""`)
+/// is not answered and left out; a line may end with a separator (`net_h1,0.3775,`); with
+/// `;` (or a tab) between the fields, a comma in the number is its decimal point
+/// (`net_h1;0,3775`), and a comma-separated line with a decimal comma is refused.
 pub fn read(text: &str) -> Result<Vec<Entry>, HomeworkError> {
     // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -116,6 +134,8 @@ fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     pairs
         .into_iter()
+        // null or "" is a value not answered (a template's blank), not a mistake.
+        .filter(|(_, raw)| !matches!(raw.get().trim(), "null" | "\"\""))
         .map(|(key, raw)| {
             let raw = raw.get().trim();
             // A number, or a number in a string ("0.5933"); the text keeps trailing zeros.
@@ -161,6 +181,7 @@ impl<'de> Deserialize<'de> for Pairs {
 
 fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
     let mut entries = Vec::new();
+    let mut seen_data = false;
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -170,23 +191,80 @@ fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
             line: n + 1,
             text: trimmed.to_string(),
         };
-        let (symbol, printed) = trimmed
-            .rsplit_once([',', '\t', ';'])
-            .map(|(s, v)| (s.trim().trim_matches('"'), v.trim().trim_matches('"')))
-            .ok_or_else(bad)?;
+        let separator = separator_of(trimmed);
+        let mut fields = split_fields(trimmed, separator);
+        // A spreadsheet may end every line with a separator (`net_h1,0.3775,`).
+        while fields.len() > 2 && fields.last().is_some_and(|f| f.is_empty()) {
+            fields.pop();
+        }
+        let first_line = !seen_data;
+        seen_data = true;
+        let (symbol, printed) = match fields.as_slice() {
+            [symbol, printed] => (symbol.as_str(), printed.as_str()),
+            // `net_h1,0,3775`: a decimal comma in a comma-separated line, which would
+            // otherwise be read as another number.
+            [_, _, _] if separator == ',' => {
+                return Err(HomeworkError::DecimalComma {
+                    line: n + 1,
+                    text: trimmed.to_string(),
+                });
+            }
+            _ => return Err(bad()),
+        };
+        if symbol.is_empty() {
+            return Err(bad());
+        }
+        // An empty value is one not answered (a template's blank), not a mistake.
+        if printed.is_empty() {
+            continue;
+        }
+        // With `;` or a tab between the fields, a comma in the number is its decimal point,
+        // as European spreadsheets write it (`net_h1;0,3775`).
+        let printed = match separator {
+            ';' | '\t' if printed.matches(',').count() == 1 && !printed.contains('.') => {
+                printed.replace(',', ".")
+            }
+            _ => printed.to_string(),
+        };
         match printed.parse::<f64>() {
-            Ok(value) if value.is_finite() && !symbol.is_empty() => entries.push(Entry {
+            Ok(value) if value.is_finite() => entries.push(Entry {
                 written: symbol.to_string(),
-                printed: printed.to_string(),
+                printed,
                 value,
             }),
             // A header such as `symbol,value` on the first line; `w5+,abc` is a mistake, not
             // a header.
-            Err(_) if entries.is_empty() && is_header(symbol, printed) => {}
+            Err(_) if first_line && is_header(symbol, &printed) => {}
             _ => return Err(bad()),
         }
     }
     Ok(entries)
+}
+
+/// The separator of one line: `;` where there is one (the spreadsheets that write decimal
+/// commas use it), otherwise a tab where there is one, otherwise a comma.
+fn separator_of(line: &str) -> char {
+    [';', '\t']
+        .into_iter()
+        .find(|&c| line.contains(c))
+        .unwrap_or(',')
+}
+
+/// The fields of a line, trimmed, with a field's surrounding double quotes removed; a
+/// quoted field may hold the separator.
+fn split_fields(line: &str, separator: char) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields.iter().map(|f| f.trim().to_string()).collect()
 }
 
 /// Whether a first line names its columns (`symbol,value`, `name;number`).
@@ -208,6 +286,9 @@ pub enum Verdict {
     Slip(Vec<Diagnosis>),
     /// A new mistake the tool does not recognise.
     Unrecognised,
+    /// A number the article prints (on the article's network), with the slips that also
+    /// give it, if any.
+    Article(ArticleFigure, Vec<Diagnosis>),
 }
 
 /// One of the student's values, checked.
@@ -228,7 +309,8 @@ pub struct Row {
     pub formula: String,
     /// The symbols of the formula.
     pub from: Vec<String>,
-    /// The engine's formula with its numbers.
+    /// The engine's formula with its numbers, each at the precision the report writes that
+    /// value with ([`report_decimals`]).
     pub substituted: String,
     /// The formula with the student's numbers (theirs where written, recomputed from theirs
     /// elsewhere) and what it gives, when that differs from the engine's.
@@ -239,6 +321,17 @@ impl Row {
     /// Whether the value agrees.
     pub fn agrees(&self) -> bool {
         self.verdict == Verdict::Agrees
+    }
+
+    /// A value of this row's symbol (the correct one, the student's recomputed one, the one
+    /// a slip gives) as the report writes it: one precision for the symbol everywhere.
+    pub fn show(&self, value: f64) -> String {
+        shown(value, Some(&self.entry.printed))
+    }
+
+    /// A value of this row's symbol, trailing zeros dropped, for a formula or a sentence.
+    pub fn show_compact(&self, value: f64) -> String {
+        number::compact(value, report_decimals(Some(&self.entry.printed)))
     }
 }
 
@@ -326,6 +419,7 @@ pub fn check(
         .map(|(s, e)| (s.clone(), (e.value, half_unit(&e.printed).unwrap_or(0.0))))
         .collect();
 
+    let article_figure = crate::article::applies_to(&trace);
     let catalogue = slips::catalogue(net, options.update_order);
     let prepared: Vec<Prepared> = catalogue.iter().map(|s| Prepared::new(s, net)).collect();
     let mut rows = Vec::new();
@@ -365,7 +459,7 @@ pub fn check(
                 Verdict::FollowsFrom(wrong)
             }
         } else {
-            diagnose(
+            let verdict = diagnose(
                 v.symbol.as_str(),
                 (value, half, &entry.printed),
                 (&reference, &alternative),
@@ -373,11 +467,37 @@ pub fn check(
                 &written,
                 net,
                 mine,
-            )
+            );
+            // The article's own number, copied: say which, and why the article has it.
+            match article_figure
+                .then(|| errata::figure(&v.symbol, &entry.printed, v.value, options.update_order))
+            {
+                Some(Some(figure)) => Verdict::Article(
+                    figure,
+                    match verdict {
+                        Verdict::Slip(d) => d,
+                        _ => Vec::new(),
+                    },
+                ),
+                _ => verdict,
+            }
         };
         // The formula with the student's numbers, where it tells them something: the value
         // follows from their numbers, or their numbers give something else than the engine's.
-        let text = with_numbers(v, &replayed, &reference, &by_symbol, options.precision);
+        // Each operand at the one precision the report writes it with: the student's
+        // number as written where they wrote one, otherwise recomputed from theirs.
+        let decimals_of = |s: &str| report_decimals(by_symbol.get(s).map(|e| e.printed.as_str()));
+        let operands = reference.operands_of(at);
+        let text = with_numbers(v, |n| match by_symbol.get(&v.from[n]) {
+            Some(e) => e.printed.clone(),
+            None => number::compact(replayed[operands[n]].value, decimals_of(&v.from[n])),
+        });
+        let substituted = with_numbers(v, |n| {
+            number::compact(
+                reference.values()[operands[n]].value,
+                decimals_of(&v.from[n]),
+            )
+        });
         let telling = match &verdict {
             Verdict::Agrees => false,
             Verdict::FollowsFrom(_) => true,
@@ -388,7 +508,7 @@ pub fn check(
             ),
         };
         let yours =
-            (telling && !v.from.is_empty() && text != v.substituted).then_some((text, mine.value));
+            (telling && !v.from.is_empty() && text != substituted).then_some((text, mine.value));
         rows.push(Row {
             symbol: v.symbol.clone(),
             entry: entry.clone(),
@@ -397,7 +517,7 @@ pub fn check(
             stage: v.stage,
             formula: v.formula.clone(),
             from: v.from.clone(),
-            substituted: v.substituted.clone(),
+            substituted,
             yours,
         });
     }
@@ -424,6 +544,14 @@ fn diagnose(
             Slip::OtherOrder(_) => (alternative, None),
             _ => (reference, Some(p)),
         };
+        // Where flipping every output's sign explains the value, flipping one says no more.
+        if matches!(slip, Slip::SignFlippedIn { .. })
+            && found
+                .iter()
+                .any(|d: &Diagnosis| d.slip == Slip::SignFlipped)
+        {
+            continue;
+        }
         let Some(at) = c.position(symbol) else {
             continue;
         };
@@ -434,6 +562,13 @@ fn diagnose(
             found.push(Diagnosis::new(slip, r.value, c, &ancestors, net));
         }
     }
+    // Slips of writing the value down, tested on the value the student's own numbers give.
+    if found.is_empty() {
+        found.extend(transposed(value, half, printed, plain));
+    }
+    if found.is_empty() {
+        found.extend(truncated(value, half, printed, plain));
+    }
     if found.is_empty() {
         found.extend(rounded_early(symbol, value, printed, reference, written));
     }
@@ -442,6 +577,54 @@ fn diagnose(
     } else {
         Verdict::Slip(found)
     }
+}
+
+/// Whether the student's `printed` is `r` with two adjacent digits exchanged: undoing one
+/// exchange gives a number `r` is consistent with.
+fn transposed(value: f64, half: f64, printed: &str, r: slips::Replayed) -> Option<Diagnosis> {
+    let bytes = printed.as_bytes();
+    // The mantissa only: an exponent's digits are not copied digit by digit.
+    let end = printed.find(['e', 'E']).unwrap_or(printed.len());
+    (1..end).find_map(|i| {
+        let (a, b) = (bytes[i - 1], bytes[i]);
+        if !(a.is_ascii_digit() && b.is_ascii_digit()) || a == b {
+            return None;
+        }
+        let mut meant = bytes.to_vec();
+        meant.swap(i - 1, i);
+        let meant = String::from_utf8(meant).ok()?;
+        let m: f64 = meant.parse().ok()?;
+        (m != value && slips::consistent(m, half, r)).then(|| Diagnosis {
+            slip: Slip::DigitsTransposed,
+            value: m,
+            names: vec![printed.to_string(), meant],
+        })
+    })
+}
+
+/// Whether the student's value is `r` cut off after the digits written (toward zero)
+/// instead of rounded: some value `r` may be (within its uncertainty) truncates to it.
+fn truncated(value: f64, half: f64, printed: &str, r: slips::Replayed) -> Option<Diagnosis> {
+    if printed.contains(['e', 'E']) {
+        return None;
+    }
+    let unit = 2.0 * half;
+    let (low, high) = (r.value - r.uncertainty, r.value + r.uncertainty);
+    // Room for the binary representation of the printed decimal, as in agreement.
+    let slack = half * 1e-9 + 4.0 * f64::EPSILON * value.abs().max(r.value.abs());
+    let cut = if r.value >= 0.0 {
+        value >= -slack && high >= value - slack && low < value + unit - slack
+    } else {
+        value <= slack && low <= value + slack && high > value - unit + slack
+    };
+    cut.then(|| Diagnosis {
+        slip: Slip::Truncated,
+        value: r.value,
+        names: vec![
+            printed.to_string(),
+            number::fixed(r.value, number::decimals(printed)),
+        ],
+    })
 }
 
 /// Most units in the last digit a value may be off for "rounded too early" to be named.
@@ -486,17 +669,9 @@ fn nearest_written(c: &Compiled<'_>, written: &Written, at: usize) -> Vec<String
         .collect()
 }
 
-/// The formula of `v` with the student's numbers: theirs where they wrote one (as they wrote
-/// it), otherwise what the replay computed from theirs.
-fn with_numbers(
-    v: &crate::trace::TracedValue,
-    replayed: &[slips::Replayed],
-    c: &Compiled<'_>,
-    by_symbol: &HashMap<String, Entry>,
-    precision: usize,
-) -> String {
-    let at = c.position(&v.symbol).expect("the value is in the trace");
-    let operands = c.operands_of(at);
+/// The formula of `v` with a number for each operand, given by `number(n)` for the `n`th;
+/// the recorded substituted formula when the formula cannot be cut at its symbols.
+fn with_numbers(v: &crate::trace::TracedValue, number: impl Fn(usize) -> String) -> String {
     let Some(pieces) = v.pieces() else {
         return v.substituted.clone();
     };
@@ -505,10 +680,7 @@ fn with_numbers(
         .map(|p| match *p {
             Piece::Text(t) => t.to_string(),
             Piece::Symbol(n) => {
-                let text = match by_symbol.get(&v.from[n]) {
-                    Some(e) => e.printed.clone(),
-                    None => number::compact(replayed[operands[n]].value, precision),
-                };
+                let text = number(n);
                 if text.starts_with('-') {
                     format!("({text})")
                 } else {
@@ -517,6 +689,33 @@ fn with_numbers(
             }
         })
         .collect()
+}
+
+/// The decimals the report writes the value of a symbol with, everywhere: those the student
+/// wrote it with when they are more than [`REPORT_DECIMALS`], otherwise the article's 9. So
+/// a value never has two precisions in one report, and never fewer digits than the article.
+pub fn report_decimals(printed: Option<&str>) -> usize {
+    printed
+        .filter(|p| !p.contains(['e', 'E']))
+        .map_or(REPORT_DECIMALS, |p| {
+            number::decimals(p).max(REPORT_DECIMALS)
+        })
+}
+
+/// The precision of a report when the student did not write a value: the article's.
+pub const REPORT_DECIMALS: usize = 9;
+
+/// A value of `symbol` as the report writes it, in a column or a sentence: at
+/// [`report_decimals`], or, when the student wrote it in scientific notation, with as many
+/// digits in the mantissa as theirs.
+pub fn shown(value: f64, printed: Option<&str>) -> String {
+    if let Some(p) = printed
+        && let Some(at) = p.find(['e', 'E'])
+    {
+        let digits = p[..at].split_once('.').map_or(0, |(_, f)| f.len());
+        return format!("{value:.digits$e}");
+    }
+    number::fixed(value, report_decimals(printed))
 }
 
 #[cfg(test)]

@@ -117,6 +117,22 @@ pub struct Replayed {
 pub enum Slip {
     /// ∂E_total/∂out_o = +(target − out) instead of −(target − out).
     SignFlipped,
+    /// ∂E_total/∂out_o = +(target − out) in one output only (the others keep the minus).
+    SignFlippedIn {
+        /// The output neuron, by index in its layer.
+        output: usize,
+    },
+    /// ∂out/∂net evaluated at net instead of out in weight layer `layer` (from 1): the
+    /// sigmoid's out(1 − out) as net(1 − net), tanh's 1 − out² as 1 − net².
+    DerivativeAtNet {
+        /// The weight layer, counted from 1.
+        layer: usize,
+    },
+    /// Two adjacent digits of the value written the wrong way round (0.3952 for 0.3925).
+    DigitsTransposed,
+    /// The value cut off at the digits written instead of rounded (0.082167040 for
+    /// 0.0821670406).
+    Truncated,
     /// ∂out/∂net left out of δ and ∂E_total/∂w in weight layer `layer` (from 1).
     DerivativeLeftOut {
         /// The weight layer, counted from 1.
@@ -178,9 +194,23 @@ enum Override {
 pub fn catalogue(net: &Network, order: UpdateOrder) -> Vec<Slip> {
     let depth = net.depth();
     let mut slips = vec![Slip::SignFlipped];
+    // With one output, flipping it is flipping them all.
+    if net.layers[depth] >= 2 {
+        slips.extend((0..net.layers[depth]).map(|output| Slip::SignFlippedIn { output }));
+    }
     for l in (1..=depth).rev() {
         if net.activations[l - 1] != Activation::Linear {
             slips.push(Slip::DerivativeLeftOut { layer: l });
+        }
+    }
+    // Only the derivatives written in out change when net is put in its place (ReLU's step
+    // is the same at net and at out, the identity's derivative is 1).
+    for l in (1..=depth).rev() {
+        if matches!(
+            net.activations[l - 1],
+            Activation::Sigmoid | Activation::Tanh
+        ) {
+            slips.push(Slip::DerivativeAtNet { layer: l });
         }
     }
     if depth >= 2 {
@@ -290,6 +320,7 @@ impl<'a> Prepared<'a> {
             Slip::ContributionLeftOut { layer, above } => {
                 Some(names.neuron(layer + 1, above).to_string())
             }
+            Slip::SignFlippedIn { output } => Some(names.neuron(net.depth(), output).to_string()),
             _ => None,
         };
         Prepared {
@@ -302,6 +333,14 @@ impl<'a> Prepared<'a> {
 
     fn operand(&self, v: &TracedValue, operand: &str) -> Override {
         match self.slip {
+            Slip::DerivativeAtNet { layer }
+                if v.layer == Some(*layer) && is_activation_derivative(&v.symbol) =>
+            {
+                match operand.strip_prefix("out_") {
+                    Some(neuron) => Override::Symbol(format!("net_{neuron}")),
+                    None => Override::Keep,
+                }
+            }
             Slip::DerivativeLeftOut { layer }
                 if is_backward(v.stage)
                     && v.layer == Some(*layer)
@@ -346,9 +385,18 @@ impl<'a> Prepared<'a> {
     }
 
     fn negates(&self, v: &TracedValue) -> bool {
-        matches!(self.slip, Slip::SignFlipped)
-            && v.stage == Stage::OutputLayer
-            && v.symbol.starts_with("dE_total/dout_")
+        let output = v.stage == Stage::OutputLayer && v.symbol.starts_with("dE_total/dout_");
+        match self.slip {
+            Slip::SignFlipped => output,
+            Slip::SignFlippedIn { .. } => {
+                output
+                    && self
+                        .neuron_above
+                        .as_deref()
+                        .is_some_and(|o| v.symbol.strip_prefix("dE_total/dout_") == Some(o))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -492,6 +540,10 @@ impl Slip {
     pub fn short(&self) -> &'static str {
         match self {
             Slip::SignFlipped => "sign of (target − out) flipped",
+            Slip::SignFlippedIn { .. } => "sign of (target − out) flipped in one output",
+            Slip::DerivativeAtNet { .. } => "derivative taken at net, not out",
+            Slip::DigitsTransposed => "two digits transposed",
+            Slip::Truncated => "truncated, not rounded",
             Slip::DerivativeLeftOut { .. } => "activation's derivative left out",
             Slip::OtherOrder(UpdateOrder::Sequential) => "used the updated weights",
             Slip::OtherOrder(UpdateOrder::Simultaneous) => "used the original weights",
@@ -521,6 +573,43 @@ impl Diagnosis {
                  output is above its target",
                 first("∂E_total/∂out")
             ),
+            Slip::SignFlippedIn { .. } => {
+                let (flipped, kept) = match self.names.split_first() {
+                    Some((f, rest)) if !rest.is_empty() => (sym(f), list(rest)),
+                    _ => ("∂E_total/∂out".to_string(), "the others".to_string()),
+                };
+                format!(
+                    "the sign of (target − out) flipped in one output only: {flipped} = \
+                     −(target − out) lost its minus, while {kept} kept it"
+                )
+            }
+            Slip::DerivativeAtNet { .. } => match self.names.as_slice() {
+                [derivative, out, net, ..] => format!(
+                    "the activation's derivative taken at net instead of out: {} is written \
+                     in {} (out(1 − out) for the sigmoid, 1 − out² for tanh), and {} was put \
+                     in its place",
+                    sym(derivative),
+                    sym(out),
+                    sym(net)
+                ),
+                _ => "the activation's derivative taken at net instead of out: σ′ = \
+                      out(1 − out), not net(1 − net)"
+                    .to_string(),
+            },
+            Slip::DigitsTransposed => match self.names.as_slice() {
+                [written, meant] => format!(
+                    "two digits transposed: {written} for {meant}, which is what your numbers \
+                     give"
+                ),
+                _ => "two adjacent digits transposed".to_string(),
+            },
+            Slip::Truncated => match self.names.as_slice() {
+                [written, rounded] => format!(
+                    "truncated instead of rounded: the digits after your last one were cut \
+                     off ({written}); rounded, the value is {rounded}"
+                ),
+                _ => "truncated instead of rounded".to_string(),
+            },
             Slip::DerivativeLeftOut { .. } => format!(
                 "the activation's derivative left out: δ and ∂E_total/∂w need the factor {}",
                 first("∂out/∂net")
@@ -616,6 +705,33 @@ impl Diagnosis {
                 .map(|v| v.symbol.clone())
                 .take(1)
                 .collect(),
+            Slip::DerivativeAtNet { layer } => symbols()
+                .find(|v| v.layer == Some(layer) && is_activation_derivative(&v.symbol))
+                .map(|v| {
+                    let neuron = v.symbol["dout_".len()..]
+                        .split('/')
+                        .next()
+                        .unwrap_or_default();
+                    vec![
+                        v.symbol.clone(),
+                        format!("out_{neuron}"),
+                        format!("net_{neuron}"),
+                    ]
+                })
+                .unwrap_or_default(),
+            Slip::SignFlippedIn { output } => {
+                let names = Notation::new(net);
+                let depth = net.depth();
+                let flipped = format!("dE_total/dout_{}", names.neuron(depth, output));
+                std::iter::once(flipped.clone())
+                    .chain(
+                        (0..net.layers[depth])
+                            .map(|m| format!("dE_total/dout_{}", names.neuron(depth, m)))
+                            .filter(|s| *s != flipped),
+                    )
+                    .collect()
+            }
+            Slip::DigitsTransposed | Slip::Truncated => Vec::new(),
             Slip::OtherOrder(_) => {
                 let mut weights: Vec<String> = symbols()
                     .filter(|v| is_chain_weight(&v.symbol))
@@ -765,6 +881,15 @@ mod tests {
             value_under(&Slip::DerivativeLeftOut { layer: 2 }, "delta_o1"),
             exact("dE_total/dout_o1")
         );
+        let net_o1 = exact("net_o1");
+        assert_eq!(
+            value_under(&Slip::DerivativeAtNet { layer: 2 }, "dout_o1/dnet_o1"),
+            net_o1 * (1.0 - net_o1)
+        );
+        // One output's sign: o1's share of h1's error changes sign, o2's does not.
+        let one = value_under(&Slip::SignFlippedIn { output: 0 }, "dE_total/dout_h1");
+        let expected = -exact("dE_o1/dout_h1") + exact("dE_o2/dout_h1");
+        assert!((one - expected).abs() < 1e-15, "{one} vs {expected}");
         assert_eq!(
             value_under(&Slip::DerivativeLeftOut { layer: 2 }, "dout_o1/dnet_o1"),
             exact("dout_o1/dnet_o1"),
