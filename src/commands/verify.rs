@@ -39,6 +39,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub update_biases: bool,
 
+    /// Seed of the weights and biases the network file leaves out, in place of its "seed"
+    /// (without either, a fresh seed is drawn and printed): the seed `show` printed gives
+    /// the same values here.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
     /// When to colour right and wrong values.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -110,7 +116,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     }
 
     let entries = homework::read(text).with_context(|| name.clone())?;
-    let (network_name, network) = input::load_network(args.network.as_deref())?;
+    let (network_name, network) = input::load_network_seeded(args.network.as_deref(), args.seed)?;
     let options = Options {
         update_order: args.update_order,
         update_biases: args.update_biases || network.update_biases,
@@ -239,6 +245,9 @@ fn write_homework_report(
             ""
         }
     )?;
+    if let Some(note) = net.drawn.note(net.seed) {
+        writeln!(out, "{}", style.text(&note))?;
+    }
     writeln!(
         out,
         "Each value is compared at the precision you wrote it (0.5933 agrees with 0.593269992; \
@@ -323,13 +332,25 @@ fn write_homework_report(
             style.text(&row.entry.printed),
             number::compact(row.correct, 9)
         )?;
-        if row.stage == Stage::Given {
-            writeln!(
+        // A value the network file left out was drawn, not read from a field of it.
+        let drawn = report.trace.first().get(&row.symbol).and_then(|v| v.drawn);
+        match drawn {
+            Some(d) if row.stage == Stage::Given => writeln!(
+                out,
+                "    given:             {} = {}, drawn with seed {} (the network file leaves it \
+                 out; --seed {} repeats it)",
+                style.symbol(&row.symbol),
+                number::compact(row.correct, 9),
+                d.seed,
+                d.seed
+            )?,
+            _ if row.stage == Stage::Given => writeln!(
                 out,
                 "    given:             {} = {} in the network file",
                 row.formula,
                 number::compact(row.correct, 9)
-            )?;
+            )?,
+            _ => {}
         }
         let formula = style.formula(&row.formula, &row.from);
         if row.stage != Stage::Given {
@@ -369,6 +390,11 @@ fn write_homework_report(
                     )?;
                 }
             }
+            _ if row.stage == Stage::Given && drawn.is_some() => writeln!(
+                out,
+                "    likely slip:       copied wrongly, or drawn with another seed: this value \
+                 is drawn, not computed"
+            )?,
             _ if row.stage == Stage::Given => writeln!(
                 out,
                 "    likely slip:       copied wrongly: this value is read from the network \
