@@ -380,6 +380,7 @@ impl<'a> Renderer<'a> {
         let whole = self.options.only.is_empty() && self.options.section.is_none();
         if self.comparison.is_some() && whole {
             let numbers = article::numbers();
+            // Both editions' figures, each tagged with the edition that prints it.
             let claims: Vec<&Printed> = numbers
                 .numbers
                 .iter()
@@ -391,7 +392,11 @@ impl<'a> Renderer<'a> {
                 let figures: Vec<String> = claims
                     .iter()
                     .filter(|p| p.iteration == i)
-                    .map(|p| format!("{} = {}", self.symbol(&p.symbol), p.printed))
+                    .map(|p| {
+                        let symbol = self.symbol(&p.symbol);
+                        let edition = lang.pick(p.edition.tag(), p.edition.tag_zh());
+                        format!("{symbol} = {}{edition}", p.printed)
+                    })
                     .collect();
                 later.push(format!(
                     "  {}: {}",
