@@ -10,7 +10,7 @@
 
 mod small;
 
-use crate::network::{Activation, Bias, Network};
+use crate::network::{Activation, Bias, Drawn, Network};
 use crate::notation::Notation;
 use crate::number;
 use crate::trace::{
@@ -807,7 +807,12 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     Trace {
         format: FORMAT_NAME.to_string(),
         version: FORMAT_VERSION,
-        network: start,
+        // In the file form the trace writes, the drawn values are written out: each given
+        // value's `drawn` says where it came from, and the trace reads back identical.
+        network: Network {
+            drawn: Drawn::default(),
+            ..start
+        },
         options: options.clone(),
         iterations: vec![Iteration {
             iteration: 1,

@@ -204,7 +204,8 @@ pub struct Network {
     pub seed: Option<u64>,
     /// Which values were drawn from `seed` because the file left them out: they came from no
     /// field of the file, and every renderer says so. Not written to a file (the file form
-    /// holds the drawn values themselves); cleared by the engine once an update replaces them.
+    /// holds the drawn values themselves, so a trace's network has it cleared and its given
+    /// values say it instead); cleared by the engine once an update replaces them.
     pub drawn: Drawn,
 }
 

@@ -128,8 +128,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     };
     let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
     let all_agree = report.all_agree();
+    let seed_note = network.drawn.note(network.seed);
     output::write_to(None, |out| {
-        write_homework_report(&about, &report, &style, out)
+        write_homework_report(&about, seed_note.as_deref(), &report, &style, out)
     })?;
     if all_agree {
         Ok(())
@@ -222,6 +223,7 @@ fn at_their_precision(value: f64, printed: &str) -> String {
 
 fn write_homework_report(
     about: &str,
+    seed_note: Option<&str>,
     report: &Report,
     style: &Style,
     out: &mut dyn Write,
@@ -245,8 +247,8 @@ fn write_homework_report(
             ""
         }
     )?;
-    if let Some(note) = net.drawn.note(net.seed) {
-        writeln!(out, "{}", style.text(&note))?;
+    if let Some(note) = seed_note {
+        writeln!(out, "{}", style.text(note))?;
     }
     writeln!(
         out,
