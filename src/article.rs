@@ -43,12 +43,57 @@ pub struct Printed {
     /// The iteration it belongs to (1, or 10000 for the article's training claims).
     #[serde(default = "first_iteration")]
     pub iteration: usize,
+    /// Which edition prints it: both, or only the translation or the original.
+    #[serde(default)]
+    pub edition: Edition,
     /// Why it differs from the exact computation, if it does.
     pub erratum: Option<Erratum>,
 }
 
 fn first_iteration() -> usize {
     1
+}
+
+/// The article's editions: Mazur's English original (2015) and the Chinese translation
+/// (2016) this program follows. They print the same numbers but for two: the translation's
+/// forward-pass summary (a line the original does not have) and the error after 10,000
+/// iterations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    /// Printed by both.
+    #[default]
+    Both,
+    /// Printed only by the Chinese translation (the edition the comparisons follow).
+    Translation,
+    /// Printed only by Mazur's English original; shown in the notes, not compared.
+    Original,
+}
+
+impl Edition {
+    /// Whether the translation prints it: the numbers the comparisons and claims use.
+    pub fn in_translation(self) -> bool {
+        self != Edition::Original
+    }
+
+    /// A tag for a number only one edition prints: `(translation)`, `(original)`; empty for
+    /// both.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Edition::Both => "",
+            Edition::Translation => " (translation)",
+            Edition::Original => " (Mazur's original)",
+        }
+    }
+
+    /// [`Edition::tag`] in Chinese.
+    pub fn tag_zh(self) -> &'static str {
+        match self {
+            Edition::Both => "",
+            Edition::Translation => "(译文)",
+            Edition::Original => "(英文原文)",
+        }
+    }
 }
 
 /// Why a printed number is not the exact value.
@@ -164,7 +209,11 @@ pub fn compare(
     }
     let iteration = trace.first().index();
     let mut out: HashMap<&str, Vec<_>> = HashMap::new();
-    for p in numbers().numbers.iter().filter(|p| p.iteration == 1) {
+    let compared = numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.iteration == 1 && p.edition.in_translation());
+    for p in compared {
         if let Some(v) = iteration.get(p.symbol.as_str()) {
             let verdict = Verdict::of(p, v.value, trace.options.update_order);
             out.entry(p.symbol.as_str()).or_default().push((p, verdict));

@@ -61,11 +61,6 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = SampleOrder::Cyclic)]
     pub order: SampleOrder,
 
-    /// Seed of every random draw (weights and biases the file leaves out, the random sample
-    /// order), in place of the file's "seed". Without either, a fresh seed is printed.
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-
     /// table: checkpoints, weights and loss curve; json: the run's summary; ndjson: one JSON
     /// line per iteration, written as the run goes (see traces/README.md).
     #[arg(long, value_enum, default_value_t = TrainFormat::Table)]
@@ -156,17 +151,25 @@ pub struct IterationArgs {
     #[arg(value_name = "NETWORK")]
     pub network: Option<PathBuf>,
 
-    /// When the weights are updated during the backward pass.
-    #[arg(long, value_enum, default_value_t = UpdateOrder::Simultaneous, value_name = "ORDER")]
-    pub update_order: UpdateOrder,
+    /// When the weights are updated during the backward pass [default: simultaneous; for a
+    /// trace, the order it was written with].
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub update_order: Option<UpdateOrder>,
 
     /// Train the biases too (the article keeps them fixed); same as "update_biases": true.
     #[arg(long)]
     pub update_biases: bool,
 
-    /// Digits after the decimal point (the article prints 9).
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(0..=20))]
-    pub precision: u8,
+    /// Digits after the decimal point (the article prints 9) [default: 9; for a trace, its
+    /// own].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub precision: Option<u8>,
+
+    /// Seed of every random draw (weights and biases the file leaves out; for train, the
+    /// random sample order too), in place of the file's "seed". Without either, a fresh seed
+    /// is drawn and printed.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 }
 
 /// How values are shown on screen.

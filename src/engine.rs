@@ -10,11 +10,11 @@
 
 mod small;
 
-use crate::network::{Activation, Bias, Network};
+use crate::network::{Activation, Bias, Drawn, Network};
 use crate::notation::Notation;
 use crate::number;
 use crate::trace::{
-    FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder,
+    Draw, FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder,
 };
 
 /// Where the engine sends each value it computes.
@@ -55,6 +55,8 @@ pub struct Entry<'a> {
     formula: String,
     substituted: String,
     from: Vec<String>,
+    /// The seed of a given value drawn because the file left it out.
+    drawn: Option<u64>,
 }
 
 impl Entry<'_> {
@@ -85,6 +87,11 @@ impl Entry<'_> {
         self.symbol = symbol;
         self.formula = field;
         number::push_compact(&mut self.substituted, value, self.precision);
+    }
+
+    /// Marks a given value as drawn with `seed` (when there is one), not read from its field.
+    fn drawn_with(&mut self, seed: Option<u64>) {
+        self.drawn = seed;
     }
 }
 
@@ -141,6 +148,7 @@ impl Recorder for TraceRecorder {
             formula: String::new(),
             substituted: String::new(),
             from: Vec::new(),
+            drawn: None,
         };
         if let Some(old) = self.values.get_mut(self.len) {
             entry.formula = std::mem::take(&mut old.formula);
@@ -159,6 +167,7 @@ impl Recorder for TraceRecorder {
             substituted: entry.substituted,
             value,
             from: entry.from,
+            drawn: entry.drawn.map(|seed| Draw { seed }),
         };
         match self.values.get_mut(self.len) {
             Some(slot) => *slot = recorded,
@@ -675,6 +684,10 @@ pub fn step<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) -> f64 {
+    // This iteration replaces the weights (and the biases, when trained): from now on they
+    // are its results, no longer the values drawn for what the file left out.
+    net.drawn.weights = false;
+    net.drawn.biases &= !update_biases;
     if !R::RECORDS
         && let Some(e_total) = small::step(net, input, target, order, update_biases, ws)
     {
@@ -734,10 +747,15 @@ fn record_given(
             )
         });
     }
+    // Values the file left out were drawn from the seed; once an update has replaced them
+    // (`net.drawn` is cleared then), they are the previous iteration's results.
+    let weights_seed = net.seed.filter(|_| net.drawn.weights);
+    let biases_seed = net.seed.filter(|_| net.drawn.biases);
     for (l, weights) in net.weights.iter().enumerate() {
         for (i, &w) in weights.iter().enumerate() {
             rec.record(Stage::Given, Some(l + 1), w, |e| {
-                e.given(e.names.weight(l, i), format!("weights[{l}][{i}]"), w)
+                e.given(e.names.weight(l, i), format!("weights[{l}][{i}]"), w);
+                e.drawn_with(weights_seed);
             });
         }
     }
@@ -748,7 +766,8 @@ fn record_given(
                 Bias::PerNeuron(_) => format!("biases[{l}][{j}]"),
             };
             rec.record(Stage::Given, Some(l + 1), b, |e| {
-                e.given(e.names.bias(l, j), field, b)
+                e.given(e.names.bias(l, j), field, b);
+                e.drawn_with(biases_seed);
             });
         }
     }
@@ -788,7 +807,12 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     Trace {
         format: FORMAT_NAME.to_string(),
         version: FORMAT_VERSION,
-        network: start,
+        // In the file form the trace writes, the drawn values are written out: each given
+        // value's `drawn` says where it came from, and the trace reads back identical.
+        network: Network {
+            drawn: Drawn::default(),
+            ..start
+        },
         options: options.clone(),
         iterations: vec![Iteration {
             iteration: 1,

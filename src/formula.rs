@@ -500,6 +500,7 @@ mod tests {
             substituted: substituted.into(),
             value: 0.0,
             from: from.iter().map(|s| s.to_string()).collect(),
+            drawn: None,
         }
     }
 

@@ -202,6 +202,43 @@ pub struct Network {
     /// The seed of the random draws: the weights and biases the file left out, and the
     /// sample order of `train --order random`. `None` when nothing was drawn.
     pub seed: Option<u64>,
+    /// Which values were drawn from `seed` because the file left them out: they came from no
+    /// field of the file, and every renderer says so. Not written to a file (the file form
+    /// holds the drawn values themselves, so a trace's network has it cleared and its given
+    /// values say it instead); cleared by the engine once an update replaces them.
+    pub drawn: Drawn,
+}
+
+/// Which of a network's values were drawn at random rather than read from its file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Drawn {
+    /// The weights (the file has no `weights`).
+    pub weights: bool,
+    /// The biases (the file has no `biases`).
+    pub biases: bool,
+}
+
+impl Drawn {
+    /// Whether anything was drawn.
+    pub fn any(self) -> bool {
+        self.weights || self.biases
+    }
+
+    /// What was drawn, in words: "weights and biases", "weights", "biases" (or "").
+    pub fn describe(self) -> &'static str {
+        match (self.weights, self.biases) {
+            (true, true) => "weights and biases",
+            (true, false) => "weights",
+            (false, true) => "biases",
+            (false, false) => "",
+        }
+    }
+
+    /// The sentence naming the seed that drew them and how to repeat it, when any were.
+    pub fn note(self, seed: Option<u64>) -> Option<String> {
+        let seed = seed.filter(|_| self.any())?;
+        Some(crate::random::seed_note(seed, self.describe()))
+    }
 }
 
 /// A problem with a network file, naming the field and what was expected.
@@ -237,12 +274,75 @@ fn field_error(field: impl Into<String>, expected: impl Into<String>) -> Network
 /// A warning about a network file that does not stop it from loading.
 pub type Warning = String;
 
+/// A network file as read: a network file proper, or a trace (which carries its network and
+/// the options it was recorded with).
+#[derive(Clone, Debug)]
+pub struct NetworkFile {
+    /// The network.
+    pub network: Network,
+    /// When the file is a trace, the options it was recorded with: a trace fed back in is
+    /// shown as it was written unless the command line says otherwise.
+    pub trace_options: Option<crate::trace::Options>,
+    /// Problems that did not stop it from loading.
+    pub warnings: Vec<Warning>,
+}
+
+impl NetworkFile {
+    /// Reads JSON text: a network file, or a trace. Weights or biases left out are drawn with
+    /// `seed`, else the file's `seed`, else a fresh one.
+    pub fn read(text: &str, seed: Option<u64>) -> Result<NetworkFile, NetworkError> {
+        // An editor may start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value = parse_unique_keys(text)?;
+        let mut warnings = Vec::new();
+        if let Some(inner) = value
+            .get("format")
+            .filter(|f| f.as_str() == Some(crate::trace::FORMAT_NAME))
+            .and_then(|_| value.get("network"))
+        {
+            crate::trace::check_version(value.get("version"))
+                .map_err(|e| field_error("version", e))?;
+            let network = Network::from_value_seeded(inner, "network.", seed, &mut warnings)?;
+            let trace_options = value
+                .get("options")
+                .map(|o| {
+                    serde_json::from_value(o.clone()).map_err(|e| {
+                        field_error(
+                            "options",
+                            format!(
+                                "expected update_order, update_biases and precision: {}",
+                                crate::quote::shorten_quoted(&e.to_string())
+                            ),
+                        )
+                    })
+                })
+                .transpose()?;
+            return Ok(NetworkFile {
+                network,
+                trace_options,
+                warnings,
+            });
+        }
+        let network = Network::from_value_seeded(&value, "", seed, &mut warnings)?;
+        Ok(NetworkFile {
+            network,
+            trace_options: None,
+            warnings,
+        })
+    }
+}
+
 impl Network {
     /// The article's 2-2-2 network.
     pub fn article() -> Network {
         Network::from_json_str(ARTICLE_JSON)
             .expect("traces/article.json is valid")
             .0
+    }
+
+    /// The seed the values the file left out were drawn with, when any were.
+    pub fn drawn_seed(&self) -> Option<u64> {
+        self.seed.filter(|_| self.drawn.any())
     }
 
     /// Number of weight layers.
@@ -275,23 +375,8 @@ impl Network {
         text: &str,
         seed: Option<u64>,
     ) -> Result<(Network, Vec<Warning>), NetworkError> {
-        // An editor may start a UTF-8 file with a byte-order mark; it is not part of the JSON.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value = parse_unique_keys(text)?;
-        if let Some(inner) = value
-            .get("format")
-            .filter(|f| f.as_str() == Some(crate::trace::FORMAT_NAME))
-            .and_then(|_| value.get("network"))
-        {
-            crate::trace::check_version(value.get("version"))
-                .map_err(|e| field_error("version", e))?;
-            let mut warnings = Vec::new();
-            let net = Network::from_value_seeded(inner, "network.", seed, &mut warnings)?;
-            return Ok((net, warnings));
-        }
-        let mut warnings = Vec::new();
-        let net = Network::from_value_seeded(&value, "", seed, &mut warnings)?;
-        Ok((net, warnings))
+        let file = NetworkFile::read(text, seed)?;
+        Ok((file.network, file.warnings))
     }
 
     /// Reads a network from a parsed JSON value; `prefix` is put before every field path.
@@ -472,6 +557,10 @@ impl Network {
             target,
             samples,
             seed,
+            drawn: Drawn {
+                weights: !obj.contains_key("weights"),
+                biases: !obj.contains_key("biases"),
+            },
         })
     }
 
@@ -1144,6 +1233,27 @@ mod tests {
         let d = Network::from_json_str(&text).unwrap().0;
         assert_eq!(d.weights[1], vec![7.0, 8.0, 9.0]);
         assert!(d.biases[0].get(0) < 1.0);
+        // Each network knows which of its values are drawn.
+        assert_eq!(
+            (a.drawn, d.drawn),
+            (
+                Drawn {
+                    weights: true,
+                    biases: true
+                },
+                Drawn {
+                    weights: false,
+                    biases: true
+                }
+            )
+        );
+        assert_eq!((a.drawn_seed(), d.drawn_seed()), (Some(5), Some(5)));
+        // Its file form holds the drawn values, so read back nothing is drawn, but the
+        // seed is kept (it still orders the samples of `train --order random`).
+        let back = Network::from_json_str(&a.to_json_pretty()).unwrap().0;
+        assert_eq!((back.drawn.any(), back.seed), (false, Some(5)));
+        assert_eq!(back.drawn_seed(), None);
+        assert_eq!(Network::article().drawn, Drawn::default());
     }
 
     #[test]
@@ -1162,7 +1272,15 @@ mod tests {
         let net = Network::from_json_str(XOR).unwrap().0;
         let text = net.to_json_pretty();
         assert!(text.contains("\"samples\"") && !text.contains("\"input\": [\n    0"));
-        assert_eq!(Network::from_json_str(&text).unwrap().0, net);
+        // Identical but for where the values came from: written out, they are in the file.
+        let back = Network::from_json_str(&text).unwrap().0;
+        assert_eq!(
+            back,
+            Network {
+                drawn: Drawn::default(),
+                ..net
+            }
+        );
     }
 
     #[test]

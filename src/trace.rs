@@ -116,7 +116,8 @@ pub struct TracedValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<usize>,
     /// The formula in symbols, e.g. `w5 * out_h1 + w6 * out_h2 + b2 * 1`; for given values, the
-    /// field of the network file it was read from.
+    /// field of the network file it was read from (for a drawn value, the field of the trace's
+    /// `network` that holds it: see `drawn`).
     pub formula: String,
     /// The formula with the numbers substituted, as the article writes it.
     pub substituted: String,
@@ -125,6 +126,30 @@ pub struct TracedValue {
     /// The symbols the formula uses, in the order they appear in it (a symbol used twice
     /// appears twice). Empty for given values.
     pub from: Vec<String>,
+    /// For a given value the network file left out: it was drawn at random, from this seed.
+    /// Absent for every other value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<Draw>,
+}
+
+/// Where a drawn value came from: a uniform draw from [0, 1) with this seed (`--seed` repeats
+/// it), not a field of the network file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draw {
+    /// The seed of the draw.
+    pub seed: u64,
+}
+
+impl TracedValue {
+    /// Where a given value came from, in words: `drawn, seed 48213` for a drawn value, the
+    /// network-file field (`weights[0][0]`) otherwise.
+    pub fn origin(&self) -> String {
+        match self.drawn {
+            Some(Draw { seed }) => format!("drawn, seed {seed}"),
+            None => self.formula.clone(),
+        }
+    }
 }
 
 /// One training iteration.
@@ -167,6 +192,11 @@ impl Iteration {
                 examples: own(vocabulary.examples()),
             }),
         }
+    }
+
+    /// The seed of the values drawn because the network file left them out, if any were.
+    pub fn drawn_seed(&self) -> Option<u64> {
+        self.values.iter().find_map(|v| v.drawn.map(|d| d.seed))
     }
 
     /// The first value that is NaN or infinite, if any.
@@ -333,6 +363,7 @@ mod tests {
             substituted: String::new(),
             value: 0.0,
             from: from.iter().map(|s| s.to_string()).collect(),
+            drawn: None,
         }
     }
 

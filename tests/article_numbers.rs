@@ -2,7 +2,7 @@
 //! the one data file that lists them (traces/article-numbers.json); and each of the
 //! article's discrepancies checked to be what the data file says it is.
 
-use backprop_tracer::article::{self, ErratumKind, Printed, Verdict};
+use backprop_tracer::article::{self, Edition, ErratumKind, Printed, Verdict};
 use backprop_tracer::engine::{self, NoRecorder, Workspace};
 use backprop_tracer::network::Network;
 use backprop_tracer::number::{agrees_at_printed_precision, decimals};
@@ -111,6 +111,8 @@ fn the_output_list_typo_is_a_typo() {
         (typo.symbol.as_str(), typo.printed.as_str()),
         ("out_o1", "0.75136079")
     );
+    // The translation's own: Mazur's original has no such summary line.
+    assert_eq!(typo.edition, Edition::Translation);
     let out_o1 = value(&t, "out_o1");
     assert!(!agrees_at_printed_precision(out_o1, &typo.printed));
     // The same digits, correctly: the article's own 0.75136507.
@@ -181,10 +183,11 @@ fn train(order: UpdateOrder, target: [f64; 2], n: usize) -> (f64, Vec<f64>) {
 
 #[test]
 fn the_10000_iteration_claims_come_from_the_sequential_order() {
+    // The translation's claims (the original's own error is checked below).
     let claims: Vec<&Printed> = article::numbers()
         .numbers
         .iter()
-        .filter(|p| p.iteration == 10000)
+        .filter(|p| p.iteration == 10000 && p.edition.in_translation())
         .collect();
     assert_eq!(claims.len(), 3);
     let (e, out) = train(UpdateOrder::Sequential, [0.01, 0.99], 10000);
@@ -213,6 +216,109 @@ fn the_10000_iteration_claims_come_from_the_sequential_order() {
     for figure in ["0.0000351019", "0.015913620", "0.984064274"] {
         assert!(text.contains(figure));
     }
+}
+
+/// Every figure the article prints about iteration 10,000, in its order, with the edition that
+/// prints it and the one computation (update order, iterations trained) that agrees with it
+/// at its printed precision. Written out by hand from both editions and the computations.
+const LATER: [(&str, &str, Edition, UpdateOrder, usize); 4] = [
+    // The translation: 迭代10000次后,总误差为0.000035085.
+    (
+        "E_total",
+        "0.000035085",
+        Edition::Translation,
+        UpdateOrder::Sequential,
+        10000,
+    ),
+    // Mazur's original: "the error plummets to 0.0000351085": no order after 10,000, the
+    // simultaneous order after 9,999.
+    (
+        "E_total",
+        "0.0000351085",
+        Edition::Original,
+        UpdateOrder::Simultaneous,
+        9999,
+    ),
+    // Both: outputs [0.015912196, 0.984065734].
+    (
+        "out_o1",
+        "0.015912196",
+        Edition::Both,
+        UpdateOrder::Sequential,
+        10000,
+    ),
+    (
+        "out_o2",
+        "0.984065734",
+        Edition::Both,
+        UpdateOrder::Sequential,
+        10000,
+    ),
+];
+
+#[test]
+fn each_later_figure_agrees_with_exactly_one_computation() {
+    let listed: Vec<(&str, &str, Edition)> = article::numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.iteration == 10000)
+        .map(|p| (p.symbol.as_str(), p.printed.as_str(), p.edition))
+        .collect();
+    let written: Vec<(&str, &str, Edition)> = LATER.iter().map(|r| (r.0, r.1, r.2)).collect();
+    assert_eq!(listed, written);
+    let mut runs = Vec::new();
+    for order in [UpdateOrder::Simultaneous, UpdateOrder::Sequential] {
+        for n in [9999, 10000] {
+            runs.push((order, n, train(order, [0.01, 0.99], n)));
+        }
+    }
+    for (symbol, printed, _, order, n) in LATER {
+        let agreeing: Vec<(UpdateOrder, usize)> = runs
+            .iter()
+            .filter(|(_, _, (e, out))| {
+                let v = match symbol {
+                    "E_total" => *e,
+                    "out_o1" => out[0],
+                    _ => out[1],
+                };
+                agrees_at_printed_precision(v, printed)
+            })
+            .map(|(o, k, _)| (*o, *k))
+            .collect();
+        assert_eq!(agreeing, [(order, n)], "{symbol} = {printed}");
+    }
+}
+
+#[test]
+fn the_editions_differ_where_the_data_file_says() {
+    let numbers = &article::numbers().numbers;
+    let one_edition: Vec<(&str, Edition)> = numbers
+        .iter()
+        .filter(|p| p.edition != Edition::Both)
+        .map(|p| (p.printed.as_str(), p.edition))
+        .collect();
+    assert_eq!(
+        one_edition,
+        [
+            ("0.75136079", Edition::Translation),
+            ("0.000035085", Edition::Translation),
+            ("0.0000351085", Edition::Original),
+        ]
+    );
+    // The translation's error is the original's without its digit 1.
+    assert_eq!("0.0000351085".replacen("351", "35", 1), "0.000035085");
+    // The original's own figure is compared with nothing: it is not one of the translation's
+    // numbers, which the comparisons and the training claims follow.
+    let original = numbers
+        .iter()
+        .find(|p| p.edition == Edition::Original)
+        .unwrap();
+    let erratum = original.erratum.as_ref().expect("it says what it is");
+    for figure in ["0.0000351019", "0.0000350848", "9,999", "0.00003510855"] {
+        assert!(erratum.en.contains(figure), "{figure}");
+    }
+    let (e, _) = train(UpdateOrder::Simultaneous, [0.01, 0.99], 9999);
+    assert_eq!(format!("{e:.14}"), "0.00003510854812");
 }
 
 #[test]

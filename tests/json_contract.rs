@@ -27,6 +27,9 @@ struct NetworkJson {
     update_biases: bool,
     input: Vec<f64>,
     target: Vec<f64>,
+    /// Only when the file had one, or values were drawn.
+    #[serde(default)]
+    seed: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -54,12 +57,26 @@ struct ValueJson {
     substituted: String,
     value: f64,
     from: Vec<String>,
+    /// Only on a given value the network file left out.
+    #[serde(default)]
+    drawn: Option<DrawnJson>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrawnJson {
+    seed: u64,
 }
 
 fn trace_of(args: &[&str]) -> TraceJson {
+    trace_of_input(args, "")
+}
+
+fn trace_of_input(args: &[&str], stdin: &str) -> TraceJson {
     let out = assert_cmd::cargo::cargo_bin_cmd!("backprop")
         .args(["show", "--format", "json"])
         .args(args)
+        .write_stdin(stdin)
         .output()
         .unwrap();
     assert!(
@@ -115,7 +132,12 @@ fn check(trace: &TraceJson) {
         }
         if v.stage == "given" {
             assert!(v.from.is_empty());
+            // A drawn value has the seed the trace's network records.
+            if let Some(d) = &v.drawn {
+                assert_eq!(trace.network.seed, Some(d.seed), "{}", v.symbol);
+            }
         } else {
+            assert!(v.drawn.is_none(), "{} is computed, not drawn", v.symbol);
             assert!(
                 v.layer.is_some()
                     || v.stage == "error"
@@ -166,4 +188,41 @@ fn other_networks_and_options_follow_it_too() {
             .iter()
             .any(|v| v.symbol == "b2+")
     );
+}
+
+#[test]
+fn drawn_values_say_so() {
+    // Weights left out, biases given: only the weights are drawn.
+    let net = r#"{"layers": [2, 2, 2], "biases": [0.35, 0.6], "input": [0.05, 0.1],
+                  "target": [0.01, 0.99]}"#;
+    let trace = trace_of_input(&["-", "--seed", "48213"], net);
+    check(&trace);
+    assert_eq!(trace.network.seed, Some(48213));
+    let given: Vec<(&str, Option<u64>, &str)> = trace.iterations[0]
+        .values
+        .iter()
+        .filter(|v| v.stage == "given")
+        .map(|v| {
+            (
+                v.symbol.as_str(),
+                v.drawn.as_ref().map(|d| d.seed),
+                v.formula.as_str(),
+            )
+        })
+        .collect();
+    for (symbol, drawn, formula) in &given {
+        // The formula still names where the trace's network holds the value.
+        let want = symbol.starts_with('w').then_some(48213);
+        assert_eq!(*drawn, want, "{symbol} ({formula})");
+    }
+    assert!(given.iter().any(|g| g.0 == "w1" && g.2 == "weights[0][0]"));
+    // The article's network draws nothing.
+    let article = trace_of(&[]);
+    assert!(
+        article.iterations[0]
+            .values
+            .iter()
+            .all(|v| v.drawn.is_none())
+    );
+    assert_eq!(article.network.seed, None);
 }

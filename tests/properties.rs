@@ -74,6 +74,7 @@ fn network() -> impl Strategy<Value = Network> {
                     target,
                     samples: Vec::new(),
                     seed: None,
+                    drawn: Default::default(),
                 }
             },
         )

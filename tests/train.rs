@@ -128,6 +128,8 @@ fn article_claims() -> HashMap<(usize, String), String> {
         .unwrap()
         .iter()
         .filter(|n| n.get("iteration").is_some() || n["symbol"] == "E_total+")
+        // The translation's claims; Mazur's original's own figure is not one of them.
+        .filter(|n| n["edition"] != "original")
         .map(|n| {
             let iteration = n.get("iteration").and_then(|i| i.as_u64()).unwrap_or(1) as usize;
             let symbol = n["symbol"]

@@ -1474,7 +1474,7 @@ fn the_articles_printed_numbers_are_recognised_with_their_errata() {
     assert!(
         stdout.contains(
             "    the article:       this is the article's printed 0.75136079, a typo for 0.75136507\n\
-             \x20   why:               The article sums up the forward pass as outputs"
+             \x20   why:               The translation sums up the forward pass as outputs"
         ),
         "{stdout}"
     );

@@ -27,7 +27,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs) -> Result<()> {
-    let trace = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record()?;
     let corruption = match std::env::var(CORRUPT_VAR) {
         Ok(text) => {
             let c = Corruption::parse(&text)
@@ -62,12 +62,16 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     let shape: Vec<String> = trace.network.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = trace.network.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
-    let title = format!(
+    let mut title = format!(
         "Gradient check of a {} network ({}), E_total = {}",
         shape.join("-"),
         activations.join(", "),
         number::fixed(result.e_total, trace.options.precision)
     );
+    for line in &heading {
+        title.push('\n');
+        title.push_str(line);
+    }
     output::write_to(None, |out| {
         write_report(
             &title,

@@ -37,7 +37,7 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: &ExplainArgs) -> Result<()> {
-    let trace = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record()?;
     let typography = Typography::from_ascii(args.display.ascii);
     let root = explain::tree(&trace, &args.symbol).map_err(|e| anyhow!(e.message(typography)))?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
@@ -49,8 +49,16 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
         color,
         precision: trace.options.precision,
     };
+    if args.format == ExplainFormat::Json {
+        super::heading_to_stderr(&heading);
+    }
     output::write_to(args.output.as_deref(), |out| match args.format {
-        ExplainFormat::Text => explain::render_text(&root, &options, out),
+        ExplainFormat::Text => {
+            for line in &heading {
+                writeln!(out, "{line}")?;
+            }
+            explain::render_text(&root, &options, out)
+        }
         ExplainFormat::Json => explain::render_json(&root, out),
     })
 }

@@ -12,6 +12,7 @@ use crate::cli::IterationArgs;
 use crate::input;
 use anyhow::{Result, bail};
 use backprop_tracer::engine;
+use backprop_tracer::network::Network;
 use backprop_tracer::number;
 use backprop_tracer::trace::{Options, Trace};
 
@@ -20,21 +21,115 @@ use backprop_tracer::trace::{Options, Trace};
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// A network loaded for a command, with the options its iteration is computed with.
+pub struct Resolved {
+    /// The name to use in messages about the network.
+    pub name: String,
+    /// The network (its values the file left out drawn, `network.drawn` says which).
+    pub network: Network,
+    /// The options: the command line's, else a trace's own, else the defaults.
+    pub options: Options,
+    /// The seed that drew values the file left out, and how to repeat it, when any were.
+    pub seed_note: Option<String>,
+    /// The options a trace fed back in brought, when it brought any.
+    pub options_note: Option<String>,
+}
+
+impl Resolved {
+    /// What a command says under its title about where the iteration's inputs came from.
+    /// Text goes under the title; with JSON output, to standard error.
+    pub fn heading(&self) -> Vec<String> {
+        self.seed_note
+            .iter()
+            .chain(&self.options_note)
+            .cloned()
+            .collect()
+    }
+}
+
+/// One recorded iteration, and what to say about where its inputs came from.
+pub struct Recorded {
+    /// The iteration.
+    pub trace: Trace,
+    /// See [`Resolved::heading`].
+    pub heading: Vec<String>,
+}
+
 impl IterationArgs {
-    /// The options these arguments select, for `network`.
-    pub fn options(&self, network_update_biases: bool) -> Options {
-        Options {
-            update_order: self.update_order,
-            update_biases: self.update_biases || network_update_biases,
-            precision: self.precision as usize,
+    /// Loads the network (with `--seed`, if given) and settles the options: each one the
+    /// command line gives, else the one a trace was written with, else the default.
+    pub fn resolve(&self) -> Result<Resolved> {
+        let loaded = input::load(self.network.as_deref(), self.seed)?;
+        let from_trace = loaded.trace_options.as_ref();
+        if let Some(p) = from_trace
+            .map(|o| o.precision)
+            .filter(|&p| p > MAX_PRECISION)
+        {
+            bail!(
+                "{}: options.precision: expected a whole number from 0 to {MAX_PRECISION} (as \
+                 --precision), got {p}",
+                loaded.name
+            );
         }
+        let defaults = Options::default();
+        let options = Options {
+            update_order: self
+                .update_order
+                .or(from_trace.map(|o| o.update_order))
+                .unwrap_or(defaults.update_order),
+            update_biases: self.update_biases
+                || loaded.network.update_biases
+                || from_trace.is_some_and(|o| o.update_biases),
+            precision: self
+                .precision
+                .map(usize::from)
+                .or(from_trace.map(|o| o.precision))
+                .unwrap_or(defaults.precision),
+        };
+        let seed_note = loaded.network.drawn.note(loaded.network.seed);
+        let mut options_note = None;
+        if let Some(o) = from_trace {
+            // Only what the trace changes from the defaults and the command line left alone.
+            let mut taken = Vec::new();
+            if self.update_order.is_none() && o.update_order != defaults.update_order {
+                taken.push(format!("update order {}", o.update_order.name()));
+            }
+            if self.precision.is_none() && o.precision != defaults.precision {
+                taken.push(format!("precision {}", o.precision));
+            }
+            if !self.update_biases && options.update_biases {
+                taken.push("bias updates on".to_string());
+            }
+            if !taken.is_empty() {
+                options_note = Some(format!(
+                    "Options from {}, as it was written: {} (--update-order and --precision \
+                     change them).",
+                    loaded.name,
+                    taken.join(", ")
+                ));
+            }
+        }
+        Ok(Resolved {
+            name: loaded.name,
+            network: loaded.network,
+            options,
+            seed_note,
+            options_note,
+        })
     }
 
     /// Loads the network and records one iteration of it. Refuses a trace holding a NaN or
     /// an infinity rather than show or write it.
-    pub fn record(&self) -> Result<Trace> {
-        let (name, network) = input::load_network(self.network.as_deref())?;
-        let trace = engine::trace_iteration(&network, &self.options(network.update_biases));
+    pub fn record(&self) -> Result<Recorded> {
+        let resolved = self.resolve()?;
+        let heading = resolved.heading();
+        let Resolved {
+            name,
+            network,
+            options,
+            ..
+        } = resolved;
+        let trace = engine::trace_iteration(&network, &options);
         if let Some(bad) = trace.first().first_non_finite() {
             bail!(
                 "{name}: the iteration produced a non-finite value: {} = {} (formula {} = {}); \
@@ -45,7 +140,18 @@ impl IterationArgs {
                 bad.substituted
             );
         }
-        Ok(trace)
+        Ok(Recorded { trace, heading })
+    }
+}
+
+/// The largest `--precision`: a trace asking for more is refused, not printed with a
+/// thousand digits per number.
+const MAX_PRECISION: usize = 20;
+
+/// Writes `heading` to standard error, for output that is data (JSON) and has no title.
+pub fn heading_to_stderr(heading: &[String]) {
+    for line in heading {
+        crate::output::to_stderr(line);
     }
 }
 

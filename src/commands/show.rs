@@ -11,11 +11,15 @@ use backprop_tracer::trace::Trace;
 use clap::ValueEnum;
 
 pub fn run(args: &ShowArgs) -> Result<()> {
-    let trace = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record()?;
     let only = only(&trace, args)?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);
+    if args.format == Format::Json {
+        // The trace records the seed; the reader of the terminal hears it too.
+        super::heading_to_stderr(&heading);
+    }
     output::write_to(args.output.as_deref(), |out| match args.format {
         Format::Json => json::render(&trace, out),
         Format::Table => table::render(
@@ -27,6 +31,7 @@ pub fn run(args: &ShowArgs) -> Result<()> {
                 fit_terminal: to_terminal,
                 only,
                 section: args.section,
+                heading: heading.clone(),
             },
             out,
         ),

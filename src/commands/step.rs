@@ -63,7 +63,7 @@ pub fn run(args: &StepArgs) -> Result<()> {
     // A terminal that says it cannot move the cursor (`TERM=dumb`: Emacs's shell, some
     // consoles) would show the full screen's escape sequences as text.
     let dumb = !args.plain && std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    let trace = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record()?;
     let options = StepperOptions {
         lang: args.display.lang,
         ascii: args.display.ascii,
@@ -99,10 +99,17 @@ pub fn run(args: &StepArgs) -> Result<()> {
         };
         let stdout = io::stdout();
         let mut out = BufWriter::new(stdout.lock());
+        heading
+            .iter()
+            .try_for_each(|line| writeln!(out, "{line}"))
+            .map_err(|e| output::name_standard_output(e.into()))?;
         plain(&mut stepper, width, input, &mut out)
             .and_then(|()| Ok(out.flush()?))
             .map_err(output::name_standard_output)
     } else {
+        // The full screen hides what is above it; this stays in the terminal's scrollback
+        // and is there again when the stepper ends.
+        super::heading_to_stderr(&heading);
         let color = args.display.color(true);
         full_screen(&mut stepper, color)
     }

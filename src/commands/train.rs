@@ -3,7 +3,6 @@
 
 use super::UsageError;
 use crate::cli::{TrainArgs, TrainFormat};
-use crate::input;
 use crate::output;
 use anyhow::{Result, bail};
 use backprop_tracer::notation::Typography;
@@ -25,13 +24,20 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     for path in args.output.iter().chain(&args.plot) {
         output::check_writable(path)?;
     }
-    let (name, network) = input::load_network_seeded(args.iteration.network.as_deref(), args.seed)?;
-    let precision = args.iteration.precision as usize;
+    let resolved = args.iteration.resolve()?;
+    let (name, network) = (resolved.name, resolved.network);
+    let precision = resolved.options.precision;
     let typography = Typography::from_ascii(args.ascii);
+    // The table's heading names the seed (below); the options a trace brought are said here.
+    if let Some(note) = resolved.options_note.as_deref()
+        && !args.quiet
+    {
+        output::to_stderr(note);
+    }
     let mut options = RunOptions {
         iterations: args.iterations,
-        update_order: args.iteration.update_order,
-        update_biases: args.iteration.update_biases,
+        update_order: resolved.options.update_order,
+        update_biases: resolved.options.update_biases,
         sample_order: args.order,
         every: args.every.map(|k| k as usize),
         seed: None,

@@ -58,6 +58,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub update_biases: bool,
 
+    /// Seed of the weights and biases the network file leaves out, in place of its "seed"
+    /// (without either, a fresh seed is drawn and printed): the seed `show` printed gives
+    /// the same values here.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
     /// When to colour right and wrong values.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -136,7 +142,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     }
 
     let entries = homework::read(text).with_context(|| name.clone())?;
-    let (network_name, network) = input::load_network(args.network.as_deref())?;
+    let (network_name, network) = input::load_network_seeded(args.network.as_deref(), args.seed)?;
     let options = Options {
         update_order: args.update_order,
         update_biases: args.update_biases || network.update_biases,
@@ -148,8 +154,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     };
     let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
     let all_agree = report.all_agree();
+    let seed_note = network.drawn.note(network.seed);
     output::write_to(None, |out| {
-        write_homework_report(&about, &report, &style, out)
+        write_homework_report(&about, seed_note.as_deref(), &report, &style, out)
     })?;
     if all_agree {
         Ok(())
@@ -166,7 +173,8 @@ fn write_template(args: &VerifyArgs) -> Result<()> {
         )
         .into());
     }
-    let (_, network) = input::load_network(args.file.as_deref().or(args.network.as_deref()))?;
+    let (_, network) =
+        input::load_network_seeded(args.file.as_deref().or(args.network.as_deref()), args.seed)?;
     let options = Options {
         update_order: args.update_order,
         update_biases: args.update_biases || network.update_biases,
@@ -256,6 +264,7 @@ impl Style {
 
 fn write_homework_report(
     about: &str,
+    seed_note: Option<&str>,
     report: &Report,
     style: &Style,
     out: &mut dyn Write,
@@ -279,6 +288,9 @@ fn write_homework_report(
             ""
         }
     )?;
+    if let Some(note) = seed_note {
+        writeln!(out, "{}", style.text(note))?;
+    }
     writeln!(
         out,
         "Each value is compared at the precision you wrote it (0.5933 agrees with 0.593269992; \
@@ -363,13 +375,25 @@ fn write_homework_report(
             style.text(&row.entry.printed),
             row.show(row.correct)
         )?;
-        if row.stage == Stage::Given {
-            writeln!(
+        // A value the network file left out was drawn, not read from a field of it.
+        let drawn = report.trace.first().get(&row.symbol).and_then(|v| v.drawn);
+        match drawn {
+            Some(d) if row.stage == Stage::Given => writeln!(
+                out,
+                "    given:             {} = {}, drawn with seed {} (the network file leaves it \
+                 out; --seed {} repeats it)",
+                style.symbol(&row.symbol),
+                row.show_compact(row.correct),
+                d.seed,
+                d.seed
+            )?,
+            _ if row.stage == Stage::Given => writeln!(
                 out,
                 "    given:             {} = {} in the network file",
                 row.formula,
                 row.show_compact(row.correct)
-            )?;
+            )?,
+            _ => {}
         }
         let formula = style.formula(&row.formula, &row.from);
         if row.stage != Stage::Given {
@@ -414,6 +438,11 @@ fn write_homework_report(
                     writeln!(out, "    {:<18} {}", "which gives:", row.show(d.value))?;
                 }
             }
+            _ if row.stage == Stage::Given && drawn.is_some() => writeln!(
+                out,
+                "    likely slip:       copied wrongly, or drawn with another seed: this value \
+                 is drawn, not computed"
+            )?,
             _ if row.stage == Stage::Given => writeln!(
                 out,
                 "    likely slip:       copied wrongly: this value is read from the network \

@@ -8,7 +8,7 @@ use crate::article::{self, Verdict};
 use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::Lang;
-use crate::trace::{Stage, Trace, TracedValue, UnknownSymbol};
+use crate::trace::{Draw, Stage, Trace, TracedValue, UnknownSymbol};
 use colored::Colorize;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -45,6 +45,9 @@ pub struct Node {
     /// The symbols of the formula as recorded (with repeats), for its typography.
     #[serde(skip)]
     pub from: Vec<String>,
+    /// For a given value the network file left out: the seed it was drawn with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<Draw>,
 }
 
 /// A number the article prints for a value.
@@ -114,6 +117,7 @@ impl<'a> Builder<'a, '_> {
             derived_above: false,
             children: Vec::new(),
             from: v.from.clone(),
+            drawn: v.drawn,
         };
         if v.from.is_empty() {
             return node;
@@ -176,7 +180,10 @@ fn write_node(
     } else {
         name(&node.symbol)
     };
-    let mut text = if node.stage == Stage::Given {
+    let mut text = if let Some(d) = node.drawn {
+        let drawn = l.drawn.replace("{seed}", &d.seed.to_string());
+        format!("{symbol} = {value}  ({drawn})")
+    } else if node.stage == Stage::Given {
         format!(
             "{symbol} = {value}  ({})",
             l.given_from.replace("{field}", &node.formula)
@@ -233,6 +240,7 @@ fn formula(node: &Node, name: &dyn Fn(&str) -> String) -> String {
         substituted: String::new(),
         value: node.value,
         from: node.from.clone(),
+        drawn: None,
     };
     as_value.formula_with(name)
 }

@@ -74,6 +74,8 @@ pub struct Labels {
     pub derived_above: &'static str,
     /// `explain`, for a value read from the network file.
     pub given_from: &'static str,
+    /// Where a value the network file left out came from (`show`'s "from" column, `explain`).
+    pub drawn: &'static str,
 }
 
 impl Labels {
@@ -126,6 +128,7 @@ impl Labels {
             plain_unknown: f(self.plain_unknown),
             derived_above: f(self.derived_above),
             given_from: f(self.given_from),
+            drawn: f(self.drawn),
         }
     }
 }
@@ -177,6 +180,7 @@ const EN: Labels = Labels {
     plain_unknown: "Unknown command {line:?}.",
     derived_above: "derived above",
     given_from: "given: {field}",
+    drawn: "drawn, seed {seed}",
 };
 
 const ZH: Labels = Labels {
@@ -226,6 +230,7 @@ const ZH: Labels = Labels {
     plain_unknown: "未知命令 {line:?}。",
     derived_above: "推导见上文",
     given_from: "初始值:{field}",
+    drawn: "随机生成,种子 {seed}",
 };
 
 impl Lang {

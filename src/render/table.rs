@@ -31,6 +31,9 @@ pub struct TableOptions {
     pub only: Vec<String>,
     /// Only this part of the iteration.
     pub section: Option<Section>,
+    /// Lines under the title saying where the inputs came from: the seed that drew the
+    /// values the file left out, the options a trace fed back in brought.
+    pub heading: Vec<String>,
 }
 
 /// More rows than this in one table, and the table is replaced by a note saying how to
@@ -118,6 +121,9 @@ impl<'a> Renderer<'a> {
             .replace("{eta}", &number::compact(net.learning_rate, 9))
             .replace("{order}", self.order_name(self.trace.options.update_order));
         writeln!(out, "{}", self.heading(&title))?;
+        for line in &self.options.heading {
+            writeln!(out, "{}", self.text(line))?;
+        }
         if self.comparison.is_some() {
             writeln!(out, "{}", l.comparison_on)?;
         } else if self.trace.options.update_biases
@@ -249,10 +255,15 @@ impl<'a> Renderer<'a> {
         }
         let mut table = self.new_table(header);
         for v in group {
+            // A value the file left out comes from no field of it.
+            let from = match v.drawn {
+                Some(d) => l.drawn.replace("{seed}", &d.seed.to_string()),
+                None => v.formula.clone(),
+            };
             let mut row = vec![
                 Cell::new(self.symbol(&v.symbol)),
                 self.value_cell(v.value),
-                Cell::new(&v.formula),
+                Cell::new(from),
             ];
             if self.comparison.is_some() {
                 row.push(self.article_cell(&v.symbol));
@@ -369,6 +380,7 @@ impl<'a> Renderer<'a> {
         let whole = self.options.only.is_empty() && self.options.section.is_none();
         if self.comparison.is_some() && whole {
             let numbers = article::numbers();
+            // Both editions' figures, each tagged with the edition that prints it.
             let claims: Vec<&Printed> = numbers
                 .numbers
                 .iter()
@@ -380,7 +392,11 @@ impl<'a> Renderer<'a> {
                 let figures: Vec<String> = claims
                     .iter()
                     .filter(|p| p.iteration == i)
-                    .map(|p| format!("{} = {}", self.symbol(&p.symbol), p.printed))
+                    .map(|p| {
+                        let symbol = self.symbol(&p.symbol);
+                        let edition = lang.pick(p.edition.tag(), p.edition.tag_zh());
+                        format!("{symbol} = {}{edition}", p.printed)
+                    })
                     .collect();
                 later.push(format!(
                     "  {}: {}",

@@ -194,10 +194,7 @@ pub fn render(
                 .iter()
                 .filter(|j| j.claim.after == cp.iteration)
                 .collect();
-            let says: Vec<String> = here
-                .iter()
-                .map(|j| format!("{} {}", j.claim.label(), j.claim.printed.printed))
-                .collect();
+            let says: Vec<String> = here.iter().map(|j| j.claim.says()).collect();
             let verdicts: Vec<String> = here
                 .iter()
                 .map(|j| {
@@ -251,6 +248,13 @@ pub fn render(
             order = order.name()
         );
         writeln!(out, "{}", t.text(&note))?;
+    }
+    // The other edition's figure for the same iterations, with what it is.
+    let claims: Vec<_> = judged.iter().map(|j| j.claim).collect();
+    for p in train::claims::original_only(&claims) {
+        if let Some(e) = &p.erratum {
+            writeln!(out, "{}", t.text(&e.en))?;
+        }
     }
 
     if let Some(since) = stalled_since(run) {

@@ -7,8 +7,12 @@
 //! iteration 1 is the error with the weights iteration 1 produced (after iteration 1); a
 //! number of a later iteration n (E_total, out_o1, out_o2) is what the article's code printed
 //! after training n times (after iteration n).
+//!
+//! The claims are the translation's (the edition the program follows); a figure only Mazur's
+//! English original prints (its 0.0000351085 after 10,000 iterations) is not judged but
+//! stated beside them ([`original_only`]), and a figure only the translation prints says so.
 
-use crate::article::{self, Printed, Verdict};
+use crate::article::{self, Edition, Printed, Verdict};
 use crate::network::Network;
 use crate::trace::UpdateOrder;
 use crate::train::{Checkpoint, Outputs};
@@ -42,6 +46,17 @@ impl Claim {
         }
     }
 
+    /// What the article says, as the table shows it: `E_total 0.291027924`, with the edition
+    /// when only one prints it (`E_total 0.000035085 (translation)`).
+    pub fn says(&self) -> String {
+        format!(
+            "{} {}{}",
+            self.label(),
+            self.printed.printed,
+            self.printed.edition.tag()
+        )
+    }
+
     /// The computed value it is compared with, from the checkpoint after its iteration.
     pub fn computed(&self, checkpoint: &Checkpoint) -> Option<f64> {
         match (self.quantity, &checkpoint.outputs) {
@@ -62,6 +77,7 @@ pub fn claims(net: &Network, update_biases: bool) -> Vec<Claim> {
     article::numbers()
         .numbers
         .iter()
+        .filter(|p| p.edition.in_translation())
         .filter_map(|p| {
             let quantity = if p.symbol.trim_end_matches('+') == "E_total" {
                 Quantity::ETotal
@@ -81,6 +97,17 @@ pub fn claims(net: &Network, update_biases: bool) -> Vec<Claim> {
                 quantity,
             })
         })
+        .collect()
+}
+
+/// The figures only Mazur's English original prints about the iterations `claims` are
+/// about, each with its erratum saying what it is: shown beside the claims, not judged.
+pub fn original_only(claims: &[Claim]) -> Vec<&'static Printed> {
+    article::numbers()
+        .numbers
+        .iter()
+        .filter(|p| p.edition == Edition::Original)
+        .filter(|p| claims.iter().any(|c| c.printed.iteration == p.iteration))
         .collect()
 }
 
@@ -127,6 +154,17 @@ mod tests {
         assert!(at.contains(&(10_000, "out_o2".to_string())));
         // The first iteration's outputs are not claims about training.
         assert!(!at.contains(&(0, "out_o1".to_string())));
+        // The translation's claims: its own 10,000-iteration error says so; the original's
+        // is stated beside them.
+        let says: Vec<String> = claims.iter().map(Claim::says).collect();
+        assert!(says.contains(&"E_total 0.000035085 (translation)".to_string()));
+        assert!(says.contains(&"E_total 0.291027924".to_string()));
+        assert!(!says.iter().any(|s| s.contains("0.0000351085")));
+        let original: Vec<&str> = original_only(&claims)
+            .iter()
+            .map(|p| p.printed.as_str())
+            .collect();
+        assert_eq!(original, ["0.0000351085"]);
     }
 
     #[test]

@@ -444,6 +444,7 @@ pub fn non_finite_start(initial: &Network, options: &RunOptions) -> Option<NonFi
             substituted: String::new(),
             value: e_total,
             from: Vec::new(),
+            drawn: None,
         },
     })
 }
