@@ -1,11 +1,23 @@
 //! `backprop show`: the iteration as tables that mirror the article, or as a JSON trace.
+//!
+//! The tables need the whole trace in memory (so the network must fit in the memory budget,
+//! see `budget`); the JSON trace is written while the iteration is computed, so a network of
+//! any size the loader accepts can be written in little memory.
 
 use crate::cli::{Format, ShowArgs};
+use crate::commands::non_finite_error;
+use crate::input;
 use crate::output;
 use anyhow::Result;
-use backprop_tracer::render::{json, table};
+use backprop_tracer::render::stream::{self, StreamError};
+use backprop_tracer::render::table;
+use std::cell::RefCell;
+use std::io;
 
 pub fn run(args: &ShowArgs) -> Result<()> {
+    if args.format == Format::Json {
+        return run_json(args);
+    }
     let trace = args.iteration.record()?;
     // Every --only symbol must name a value: a typo should not print an empty page.
     let only = args
@@ -16,9 +28,8 @@ pub fn run(args: &ShowArgs) -> Result<()> {
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);
-    output::write_to(args.output.as_deref(), |out| match args.format {
-        Format::Json => json::render(&trace, out),
-        Format::Table => table::render(
+    output::write_to(args.output.as_deref(), |out| {
+        table::render(
             &trace,
             &table::TableOptions {
                 lang: args.display.lang,
@@ -29,6 +40,39 @@ pub fn run(args: &ShowArgs) -> Result<()> {
                 section: args.section,
             },
             out,
-        ),
+        )
     })
+}
+
+/// The JSON trace, streamed. A NaN or an infinity is refused as the tables refuse it, and
+/// nothing is written: a first pass, as fast as an untraced iteration and keeping nothing,
+/// looks for one before the first byte goes out (standard output cannot be taken back; a
+/// FILE would be left untouched anyway, being written to a temporary file renamed at the
+/// end).
+fn run_json(args: &ShowArgs) -> Result<()> {
+    let (name, network) = input::load_network(args.iteration.network.as_deref())?;
+    let options = args.iteration.options(network.update_biases);
+    if let Some(bad) = stream::first_non_finite(&network, &options) {
+        return Err(non_finite_error(&name, &bad));
+    }
+    // The writer passes only io::Errors; a non-finite value met while streaming (which the
+    // first pass rules out: the iteration is deterministic) is kept here to be reported as
+    // itself.
+    let stopped = RefCell::new(None);
+    let written = output::write_to(args.output.as_deref(), |out| {
+        match stream::write_trace(network, &options, out) {
+            Ok(()) => Ok(()),
+            Err(StreamError::Io(e)) => Err(e),
+            Err(StreamError::NonFinite(bad)) => {
+                *stopped.borrow_mut() = Some(bad);
+                Err(io::Error::other(
+                    "the iteration produced a non-finite value",
+                ))
+            }
+        }
+    });
+    match stopped.into_inner() {
+        Some(bad) => Err(non_finite_error(&name, &bad)),
+        None => written,
+    }
 }
