@@ -15,18 +15,22 @@ pub const BUDGET_BYTES: u64 = 2_000_000_000;
 
 /// Memory per recorded value, beyond its operands: the value itself (128 bytes), its
 /// symbol, formula and substituted text, and its share of what the commands build from it
-/// (the tables' rows, the stepper's lines, the index by symbol).
+/// (the tables' rows, the stepper's lines, the index by symbol, the gradient check's rows).
 ///
-/// Calibrated against the peak resident memory of the release binary (`/usr/bin/time -v`)
-/// for `show` (tables), `step --plain`, `explain` and `check` on 100-300-100 and
-/// 300-100-30-3 networks; the rates below cover the largest of them with a margin of a
-/// fifth (see the README's "Memory").
-pub const BYTES_PER_VALUE: u64 = 600;
+/// Calibrated against the peak resident memory of the release binary (`/usr/bin/time -v`,
+/// 2026-11-30) on 300-100-30-3, 100-300-100, 200-200-200 and 50-50-50-50-50 sigmoid networks:
+/// `show`'s tables peak at 0.58–0.69 of the estimate, `step --plain` at 0.41–0.49, `explain`
+/// at 0.55–0.81, `verify` (two traces) at 0.69–0.73 of twice it, and `check`, the largest, at
+/// 0.83 (300-100-30-3) and 0.73 (100-300-100). Nearly every value and operand comes with a
+/// weight, in a ratio the shape hardly changes, so the two rates are not separable by such
+/// measurements: the operand rate is the size of what an operand adds, and the value rate
+/// covers the rest.
+pub const BYTES_PER_VALUE: u64 = 1000;
 
 /// Memory per operand of a recorded formula: its symbol in `from`, and its symbol and
 /// number in `formula` and `substituted`. A neuron's net, with one operand per input, is one
 /// value but thousands of operands in a wide layer.
-pub const BYTES_PER_OPERAND: u64 = 100;
+pub const BYTES_PER_OPERAND: u64 = 120;
 
 /// How many values one recorded iteration holds, and how many operands their formulas use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,29 +139,49 @@ fn parse_address_space_limit(limits: &str) -> Option<u64> {
 }
 
 /// A network whose trace would not fit in the [`budget`].
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "a {shape} network ({weights} weights) records {values} values; holding them takes about \
-     {estimate}, more than the {budget} this command may use. `backprop show NETWORK \
-     --format json -o FILE` writes the trace as it is computed, in little memory; --only and \
-     --section do not help (they choose what to show after the whole iteration is recorded)"
-)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TooLarge {
     /// The layers, as 784-4096-784.
     pub shape: String,
-    /// Its weights, with thousands separated.
-    pub weights: String,
-    /// Its recorded values, with thousands separated.
-    pub values: String,
-    /// The estimated memory, as "24.1 GB".
-    pub estimate: String,
-    /// The budget, as "2.0 GB".
-    pub budget: String,
+    /// Its weights.
+    pub weights: u64,
+    /// What one iteration records.
+    pub size: Size,
+    /// How many times the command holds the iteration.
+    pub copies: u64,
+    /// The estimated memory, in bytes.
+    pub estimate: u64,
+    /// The budget, in bytes.
+    pub budget: u64,
 }
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let copies = match self.copies {
+            1 => String::new(),
+            2 => " twice (in both update orders)".to_string(),
+            n => format!(" {n} times"),
+        };
+        write!(
+            f,
+            "a {} network ({} weights) records {} values; holding them{copies} takes about {}, \
+             more than the {} this command may use. `backprop show NETWORK --format json -o \
+             FILE` writes the trace as it is computed, in little memory; --only and --section \
+             do not help (they choose what to show after the whole iteration is recorded)",
+            self.shape,
+            thousands(self.weights),
+            thousands(self.size.values),
+            bytes(self.estimate),
+            bytes(self.budget),
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 /// Refuses, before anything is recorded, a network whose trace (held `copies` times: `verify`
 /// records the iteration in both update orders) would not fit in the [`budget`].
-pub fn check(net: &Network, options: &Options, copies: u64) -> Result<(), TooLarge> {
+pub fn check(net: &Network, options: &Options, copies: u64) -> Result<(), Box<TooLarge>> {
     let size = size(net, options);
     let estimate = size.bytes().saturating_mul(copies);
     let budget = budget();
@@ -165,21 +189,21 @@ pub fn check(net: &Network, options: &Options, copies: u64) -> Result<(), TooLar
         return Ok(());
     }
     let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
-    let weights: usize = net.weights.iter().map(Vec::len).sum();
-    Err(TooLarge {
+    Err(Box::new(TooLarge {
         shape: shape.join("-"),
-        weights: thousands(weights as u64),
-        values: thousands(size.values.saturating_mul(copies)),
-        estimate: gigabytes(estimate),
-        budget: gigabytes(budget),
-    })
+        weights: net.weights.iter().map(|w| w.len() as u64).sum(),
+        size,
+        copies,
+        estimate,
+        budget,
+    }))
 }
 
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -187,8 +211,13 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn gigabytes(bytes: u64) -> String {
-    format!("{:.1} GB", bytes as f64 / 1e9)
+/// In GB, or in MB below one (a limited address space gives a budget of megabytes).
+fn bytes(n: u64) -> String {
+    if n >= 1_000_000_000 {
+        format!("{:.1} GB", n as f64 / 1e9)
+    } else {
+        format!("{} MB", n / 1_000_000)
+    }
 }
 
 #[cfg(test)]
@@ -263,8 +292,23 @@ mod tests {
         net.activations = vec![Activation::Sigmoid];
         let error = check(&net, &Options::default(), 1).unwrap_err();
         assert_eq!(error.shape, "3162-3162");
-        assert_eq!(error.weights, "9,998,244");
+        assert_eq!(error.weights, 9_998_244);
+        assert_eq!(
+            error.size,
+            Size {
+                values: 40_027_762,
+                operands: 110_031_276
+            }
+        );
         let message = error.to_string();
+        // 40,027,762 values and 110,031,276 operands: 40.03 GB + 13.20 GB.
+        assert!(
+            message.starts_with(
+                "a 3162-3162 network (9,998,244 weights) records 40,027,762 values; holding \
+                 them takes about 53.2 GB, more than the "
+            ),
+            "{message}"
+        );
         assert!(!message.contains('\n'), "{message}");
         assert!(message.contains("--format json -o FILE"), "{message}");
         assert!(check(&Network::article(), &Options::default(), 2).is_ok());
@@ -286,6 +330,8 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(9_998_244), "9,998,244");
-        assert_eq!(gigabytes(24_123_000_000), "24.1 GB");
+        assert_eq!(bytes(24_123_000_000), "24.1 GB");
+        assert_eq!(bytes(2_000_000_000), "2.0 GB");
+        assert_eq!(bytes(185_070_000), "185 MB");
     }
 }
