@@ -1,12 +1,14 @@
 //! Training speed, measured (the README's "Training runs" gives the figures and the
 //! command): untraced iterations against a hand-written straight-line loop, the full trace
-//! streamed as NDJSON, and one recorded iteration of a 784-128-10 network written as JSON.
-//! Peak heap use is measured by a counting allocator and printed before the timings.
+//! streamed as NDJSON, and one recorded iteration of a 784-128-10 network written as JSON
+//! (streamed, as `show --format json` writes it, and from a trace held in memory, as the
+//! tables need it). Peak heap use is measured by a counting allocator and printed before the
+//! timings, with that of a 784-1024-784 network streamed as JSON (README: "Memory").
 
 use backprop_tracer::engine::{self, NoRecorder, Workspace};
 use backprop_tracer::network::{Bias, Network};
 use backprop_tracer::random::{Random, Stream};
-use backprop_tracer::render::json;
+use backprop_tracer::render::{json, stream};
 use backprop_tracer::trace::{Options, UpdateOrder};
 use backprop_tracer::train::{self, Export, RunOptions, SampleOrder};
 use divan::{Bencher, counter::BytesCount};
@@ -81,13 +83,28 @@ fn main() {
             mib(peak)
         );
     }
-    let net = mnist_sized();
     let path = dir.path().join("trace.json");
-    let peak = peak_heap(|| trace_to_json(&net, &path));
+    for (how, write) in [
+        ("streamed", stream_to_json as fn(&Network, &std::path::Path)),
+        ("held, then written", trace_to_json),
+    ] {
+        let net = mnist_sized();
+        let peak = peak_heap(|| write(&net, &path));
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "peak heap, one recorded iteration of 784-128-10 {how} as JSON ({:.0} MB): {:.1} MiB",
+            size as f64 / 1e6,
+            mib(peak)
+        );
+    }
+    let wide = seeded(&[784, 1024, 784]);
+    let peak = peak_heap(|| stream_to_json(&wide, &path));
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "peak heap, one recorded iteration of 784-128-10 written as JSON ({:.0} MB): {:.0} MiB",
+        "peak heap, one recorded iteration of 784-1024-784 (1,605,632 weights) streamed as \
+         JSON ({:.0} MB), beyond the network's own {:.1} MiB: {:.1} MiB",
         size as f64 / 1e6,
+        mib(weights_bytes(&wide)),
         mib(peak)
     );
     divan::main();
@@ -204,18 +221,30 @@ fn ndjson_10k_full_trace_to_file(bencher: Bencher) {
 
 /// A 784-128-10 sigmoid network (100,480 weights) with weights and an input drawn from a seed.
 fn mnist_sized() -> Network {
-    let layers = [784, 128, 10];
+    seeded(&[784, 128, 10])
+}
+
+/// The bytes of `net`'s weights.
+fn weights_bytes(net: &Network) -> usize {
+    net.weights.iter().map(|w| w.len() * 8).sum()
+}
+
+/// A sigmoid network of the given layers, with weights and an input drawn from a seed.
+fn seeded(layers: &[usize]) -> Network {
     let mut rng = Random::new(1, Stream::InitialValues);
     let mut net = Network::article();
     net.layers = layers.to_vec();
-    net.activations = vec![net.activations[0]; 2];
+    net.activations = vec![net.activations[0]; layers.len() - 1];
     net.weights = layers
         .windows(2)
         .map(|p| (0..p[0] * p[1]).map(|_| rng.unit() * 0.1 - 0.05).collect())
         .collect();
-    net.biases = vec![Bias::Shared(0.1), Bias::Shared(0.1)];
-    net.input = (0..784).map(|_| rng.unit()).collect();
-    net.target = (0..10).map(|i| if i == 3 { 1.0 } else { 0.0 }).collect();
+    net.biases = vec![Bias::Shared(0.1); layers.len() - 1];
+    net.input = (0..layers[0]).map(|_| rng.unit()).collect();
+    let outputs = layers[layers.len() - 1];
+    net.target = (0..outputs)
+        .map(|i| if i == 3 { 1.0 } else { 0.0 })
+        .collect();
     net
 }
 
@@ -226,9 +255,24 @@ fn trace_to_json(net: &Network, path: &std::path::Path) {
     out.flush().unwrap();
 }
 
+/// What `backprop show NET --format json -o FILE` runs: the trace written as it is computed.
+fn stream_to_json(net: &Network, path: &std::path::Path) {
+    let mut file = std::fs::File::create(path).unwrap();
+    stream::write_trace(net.clone(), &Options::default(), &mut file).unwrap();
+}
+
 /// `backprop show NET --format json -o FILE` on a 784-128-10 network.
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn trace_784_128_10_to_json(bencher: Bencher) {
+    let net = mnist_sized();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.json");
+    bencher.bench_local(|| stream_to_json(&net, &path));
+}
+
+/// The same trace held in memory first, as the tables need it.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn trace_784_128_10_held_then_json(bencher: Bencher) {
     let net = mnist_sized();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trace.json");

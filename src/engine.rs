@@ -95,11 +95,76 @@ impl Entry<'_> {
     }
 }
 
+/// Builds the description of recorded values: what every recorder that keeps values shares
+/// (the in-memory [`TraceRecorder`], and the JSON writer that streams each value as it comes,
+/// `render::stream`).
+pub struct Describer {
+    names: Notation,
+    precision: usize,
+}
+
+impl Describer {
+    /// A describer for `net`, writing substituted numbers with `precision` digits.
+    pub fn new(net: &Network, precision: usize) -> Describer {
+        Describer {
+            names: Notation::new(net),
+            precision,
+        }
+    }
+
+    /// Fills `slot` with one recorded value, reusing the buffers of the value it held.
+    pub fn fill(
+        &self,
+        slot: &mut TracedValue,
+        stage: Stage,
+        layer: Option<usize>,
+        value: f64,
+        describe: impl FnOnce(&mut Entry<'_>),
+    ) {
+        let mut entry = Entry {
+            names: &self.names,
+            precision: self.precision,
+            symbol: String::new(),
+            formula: std::mem::take(&mut slot.formula),
+            substituted: std::mem::take(&mut slot.substituted),
+            from: std::mem::take(&mut slot.from),
+            drawn: None,
+        };
+        entry.formula.clear();
+        entry.substituted.clear();
+        entry.from.clear();
+        describe(&mut entry);
+        *slot = TracedValue {
+            symbol: entry.symbol,
+            stage,
+            layer,
+            formula: entry.formula,
+            substituted: entry.substituted,
+            value,
+            from: entry.from,
+            drawn: entry.drawn.map(|seed| Draw { seed }),
+        };
+    }
+}
+
+/// An empty value, to be filled by [`Describer::fill`].
+pub fn blank_value() -> TracedValue {
+    TracedValue {
+        symbol: String::new(),
+        stage: Stage::Given,
+        layer: None,
+        formula: String::new(),
+        substituted: String::new(),
+        value: 0.0,
+        from: Vec::new(),
+        drawn: None,
+    }
+}
+
 /// Records every value into a list, in order. Cleared and refilled, it reuses the strings of
 /// the values it held, so a run recording every iteration allocates little per value.
 pub struct TraceRecorder {
-    names: Notation,
-    precision: usize,
+    describer: Describer,
     /// The recorded values are `values[..len]`; those after are kept for their buffers.
     values: Vec<TracedValue>,
     len: usize,
@@ -109,8 +174,7 @@ impl TraceRecorder {
     /// A recorder for `net`, writing substituted numbers with `precision` digits.
     pub fn new(net: &Network, precision: usize) -> TraceRecorder {
         TraceRecorder {
-            names: Notation::new(net),
-            precision,
+            describer: Describer::new(net, precision),
             values: Vec::new(),
             len: 0,
         }
@@ -141,38 +205,11 @@ impl Recorder for TraceRecorder {
         value: f64,
         describe: impl FnOnce(&mut Entry<'_>),
     ) {
-        let mut entry = Entry {
-            names: &self.names,
-            precision: self.precision,
-            symbol: String::new(),
-            formula: String::new(),
-            substituted: String::new(),
-            from: Vec::new(),
-            drawn: None,
-        };
-        if let Some(old) = self.values.get_mut(self.len) {
-            entry.formula = std::mem::take(&mut old.formula);
-            entry.substituted = std::mem::take(&mut old.substituted);
-            entry.from = std::mem::take(&mut old.from);
-            entry.formula.clear();
-            entry.substituted.clear();
-            entry.from.clear();
+        if self.len == self.values.len() {
+            self.values.push(blank_value());
         }
-        describe(&mut entry);
-        let recorded = TracedValue {
-            symbol: entry.symbol,
-            stage,
-            layer,
-            formula: entry.formula,
-            substituted: entry.substituted,
-            value,
-            from: entry.from,
-            drawn: entry.drawn.map(|seed| Draw { seed }),
-        };
-        match self.values.get_mut(self.len) {
-            Some(slot) => *slot = recorded,
-            None => self.values.push(recorded),
-        }
+        let slot = &mut self.values[self.len];
+        self.describer.fill(slot, stage, layer, value, describe);
         self.len += 1;
     }
 }
@@ -717,12 +754,12 @@ pub fn total_error(net: &Network, input: &[f64], target: &[f64], ws: &mut Worksp
 /// a recorded value (the leaves of every derivation).
 /// `sample` is the index of the sample in the file's `samples`, when it came from there: the
 /// given values then name their field `samples[1].input[0]`.
-fn record_given(
+fn record_given<R: Recorder>(
     net: &Network,
     input: &[f64],
     target: &[f64],
     sample: Option<usize>,
-    rec: &mut TraceRecorder,
+    rec: &mut R,
 ) {
     let from_sample = |field: String| match sample {
         Some(s) => format!("samples[{s}].{field}"),
@@ -792,17 +829,10 @@ fn record_given(
 /// assert_eq!(format!("{:.9}", iteration.get("E_total+").unwrap().value), "0.291027774");
 /// ```
 pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
-    let mut start = network.clone();
-    start.update_biases = options.update_biases;
+    let start = trace_start(network.clone(), options);
     let mut net = start.clone();
-    let mut ws = Workspace::new(&net);
     let mut rec = TraceRecorder::new(&start, options.precision);
-    let (input, target) = (start.input.clone(), start.target.clone());
-    // A file with samples: its first.
-    let sample = (!start.samples.is_empty()).then_some(0);
-    trace_step(
-        &mut net, &input, &target, sample, options, &mut ws, &mut rec,
-    );
+    record_first_iteration(&mut net, options, &mut rec);
     let values = rec.into_values();
     Trace {
         format: FORMAT_NAME.to_string(),
@@ -821,6 +851,25 @@ pub fn trace_iteration(network: &Network, options: &Options) -> Trace {
     }
 }
 
+/// The network a trace of `network` starts from (its `network` field): `network` with the
+/// options' `update_biases`.
+pub fn trace_start(mut network: Network, options: &Options) -> Network {
+    network.update_biases = options.update_biases;
+    network
+}
+
+/// What [`trace_iteration`] records, sent to `rec` instead of kept: the one iteration of
+/// `net` (as [`trace_start`] makes it, updated in place) on its input, or on its first sample
+/// when it has samples. A recorder that writes each value as it comes (`render::stream`)
+/// traces a network of any size in constant memory.
+pub fn record_first_iteration<R: Recorder>(net: &mut Network, options: &Options, rec: &mut R) {
+    let mut ws = Workspace::new(net);
+    let (input, target) = (net.input.clone(), net.target.clone());
+    // A file with samples: its first.
+    let sample = (!net.samples.is_empty()).then_some(0);
+    record_iteration(net, &input, &target, sample, options, &mut ws, rec);
+}
+
 /// One recorded training iteration of `net` on the sample (`input`, `target`; `sample` is
 /// its index in the network's `samples`, if it is one of them), updating
 /// `net` in place: the given values (the weights as they are before it), the forward pass,
@@ -837,6 +886,20 @@ pub fn trace_step<'r>(
     rec: &'r mut TraceRecorder,
 ) -> &'r [TracedValue] {
     rec.clear();
+    record_iteration(net, input, target, sample, options, ws, rec);
+    rec.values()
+}
+
+/// The body of [`trace_step`], for any recorder.
+fn record_iteration<R: Recorder>(
+    net: &mut Network,
+    input: &[f64],
+    target: &[f64],
+    sample: Option<usize>,
+    options: &Options,
+    ws: &mut Workspace,
+    rec: &mut R,
+) {
     record_given(net, input, target, sample, rec);
     step(
         net,
@@ -857,7 +920,6 @@ pub fn trace_step<'r>(
         options.update_biases,
     );
     error(net, target, ws, rec, Stage::Summary, true);
-    rec.values()
 }
 
 #[cfg(test)]

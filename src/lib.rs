@@ -20,6 +20,7 @@
 //! - [`gradcheck`]: backpropagation's gradients beside central differences.
 //! - [`train`]: training runs: many iterations, checkpoints, the article's training claims,
 //!   export (NDJSON, JSON) and the loss curve (terminal, SVG).
+//! - [`budget`]: the memory a held trace takes, estimated before recording it.
 //! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
 //! - [`quote`]: input quoted in messages, cut to a readable length.
 //!
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod article;
+pub mod budget;
 pub mod engine;
 pub mod formula;
 pub mod fuzzing;

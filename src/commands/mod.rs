@@ -10,11 +10,12 @@ pub mod verify;
 
 use crate::cli::IterationArgs;
 use crate::input;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
+use backprop_tracer::budget;
 use backprop_tracer::engine;
 use backprop_tracer::network::Network;
 use backprop_tracer::number;
-use backprop_tracer::trace::{Options, Trace};
+use backprop_tracer::trace::{Options, Trace, TracedValue};
 
 /// A command used where it cannot work: like clap's usage errors, exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -118,8 +119,9 @@ impl IterationArgs {
         })
     }
 
-    /// Loads the network and records one iteration of it. Refuses a trace holding a NaN or
-    /// an infinity rather than show or write it.
+    /// Loads the network and records one iteration of it. Refuses a network whose trace would
+    /// not fit in the memory budget (before recording anything), and a trace holding a NaN
+    /// or an infinity rather than show or write it.
     pub fn record(&self) -> Result<Recorded> {
         let resolved = self.resolve()?;
         let heading = resolved.heading();
@@ -129,16 +131,10 @@ impl IterationArgs {
             options,
             ..
         } = resolved;
+        budget::check(&network, &options, 1).with_context(|| name.clone())?;
         let trace = engine::trace_iteration(&network, &options);
         if let Some(bad) = trace.first().first_non_finite() {
-            bail!(
-                "{name}: the iteration produced a non-finite value: {} = {} (formula {} = {}); \
-                 the weights, inputs or learning rate are too large for f64",
-                bad.symbol,
-                number::compact(bad.value, 9),
-                bad.formula,
-                bad.substituted
-            );
+            return Err(non_finite_error(&name, bad));
         }
         Ok(Recorded { trace, heading })
     }
@@ -153,6 +149,18 @@ pub fn heading_to_stderr(heading: &[String]) {
     for line in heading {
         crate::output::to_stderr(line);
     }
+}
+
+/// The refusal of a trace holding a NaN or an infinity: `bad`, the first, in `name`'s iteration.
+pub fn non_finite_error(name: &str, bad: &TracedValue) -> anyhow::Error {
+    anyhow!(
+        "{name}: the iteration produced a non-finite value: {} = {} (formula {} = {}); \
+         the weights, inputs or learning rate are too large for f64",
+        bad.symbol,
+        number::compact(bad.value, 9),
+        bad.formula,
+        bad.substituted
+    )
 }
 
 /// The answer of a command that ran but found something wrong (`verify` a disagreement,

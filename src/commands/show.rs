@@ -1,28 +1,32 @@
 //! `backprop show`: the iteration as tables that mirror the article, or as a JSON trace.
+//!
+//! The tables need the whole trace in memory (so the network must fit in the memory budget,
+//! see `budget`); the JSON trace is written while the iteration is computed, so a network of
+//! any size the loader accepts can be written in little memory.
 
 use crate::cli::{Format, ShowArgs};
-use crate::commands::UsageError;
+use crate::commands::{UsageError, non_finite_error};
 use crate::output;
 use anyhow::{Result, anyhow};
 use backprop_tracer::notation::Typography;
-use backprop_tracer::render::table::Section;
-use backprop_tracer::render::{json, table};
+use backprop_tracer::render::stream::{self, StreamError};
+use backprop_tracer::render::table::{self, Section};
 use backprop_tracer::trace::Trace;
 use clap::ValueEnum;
+use std::cell::RefCell;
+use std::io;
 
 pub fn run(args: &ShowArgs) -> Result<()> {
+    if args.format == Format::Json {
+        return run_json(args);
+    }
     let super::Recorded { trace, heading } = args.iteration.record()?;
     let only = only(&trace, args)?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);
-    if args.format == Format::Json {
-        // The trace records the seed; the reader of the terminal hears it too.
-        super::heading_to_stderr(&heading);
-    }
-    output::write_to(args.output.as_deref(), |out| match args.format {
-        Format::Json => json::render(&trace, out),
-        Format::Table => table::render(
+    output::write_to(args.output.as_deref(), |out| {
+        table::render(
             &trace,
             &table::TableOptions {
                 lang: args.display.lang,
@@ -34,7 +38,7 @@ pub fn run(args: &ShowArgs) -> Result<()> {
                 heading: heading.clone(),
             },
             out,
-        ),
+        )
     })
 }
 
@@ -70,4 +74,44 @@ fn name(section: Section) -> String {
     section
         .to_possible_value()
         .map_or_else(|| format!("{section:?}"), |v| v.get_name().to_string())
+}
+
+/// The JSON trace, streamed. A NaN or an infinity is refused as the tables refuse it, and
+/// nothing is written: a first pass, as fast as an untraced iteration and keeping nothing,
+/// looks for one before the first byte goes out (standard output cannot be taken back; a
+/// FILE would be left untouched anyway, being written to a temporary file renamed at the
+/// end).
+fn run_json(args: &ShowArgs) -> Result<()> {
+    let resolved = args.iteration.resolve()?;
+    // The trace records the seed; the reader of the terminal hears it too.
+    super::heading_to_stderr(&resolved.heading());
+    let super::Resolved {
+        name,
+        network,
+        options,
+        ..
+    } = resolved;
+    if let Some(bad) = stream::first_non_finite(&network, &options) {
+        return Err(non_finite_error(&name, &bad));
+    }
+    // The writer passes only io::Errors; a non-finite value met while streaming (which the
+    // first pass rules out: the iteration is deterministic) is kept here to be reported as
+    // itself.
+    let stopped = RefCell::new(None);
+    let written = output::write_to(args.output.as_deref(), |out| {
+        match stream::write_trace(network, &options, out) {
+            Ok(()) => Ok(()),
+            Err(StreamError::Io(e)) => Err(e),
+            Err(StreamError::NonFinite(bad)) => {
+                *stopped.borrow_mut() = Some(bad);
+                Err(io::Error::other(
+                    "the iteration produced a non-finite value",
+                ))
+            }
+        }
+    });
+    match stopped.into_inner() {
+        Some(bad) => Err(non_finite_error(&name, &bad)),
+        None => written,
+    }
 }

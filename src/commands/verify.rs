@@ -6,6 +6,7 @@ use crate::commands::{Disagreed, UsageError};
 use crate::input;
 use crate::output;
 use anyhow::{Context, Result, bail};
+use backprop_tracer::budget;
 use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::quote;
@@ -148,6 +149,8 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         update_biases: args.update_biases || network.update_biases,
         precision: 9,
     };
+    // The iteration is recorded twice, in both update orders, to name a slip of order.
+    budget::check(&network, &options, 2).with_context(|| network_name.clone())?;
     let about = match &args.network {
         Some(_) => format!("the network in {network_name}"),
         None => network_name,

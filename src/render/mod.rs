@@ -6,6 +6,7 @@ pub mod explain;
 pub mod json;
 pub mod lang;
 pub mod stepper;
+pub mod stream;
 pub mod table;
 pub mod training;
 
