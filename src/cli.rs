@@ -140,6 +140,42 @@ pub struct ShowArgs {
     /// Write to FILE instead of standard output (atomically: FILE is never half-written).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub width: WidthArgs,
+}
+
+/// How wide the text may be.
+#[derive(Debug, Clone, Args)]
+pub struct WidthArgs {
+    /// Fit the output to N columns (at least 60): prose is wrapped, and a table wider than N
+    /// is written as one block per value. On a terminal, its width is used; in a pipe or a
+    /// file, lines are as long as they need to be.
+    #[arg(long, value_name = "N", value_parser = width)]
+    pub width: Option<usize>,
+}
+
+impl WidthArgs {
+    /// The width to fit: --width, else the terminal's when writing to one (a terminal that
+    /// reports 0 columns has no known width).
+    pub fn resolve(&self, to_terminal: bool) -> Option<usize> {
+        self.width.or_else(|| {
+            to_terminal
+                .then(crossterm::terminal::size)
+                .and_then(Result::ok)
+                .map(|(columns, _)| usize::from(columns))
+                .filter(|&columns| columns > 0)
+        })
+    }
+}
+
+fn width(text: &str) -> Result<usize, String> {
+    let min = backprop_tracer::render::layout::MIN_WIDTH;
+    match text.parse::<usize>() {
+        Ok(n) if n >= min => Ok(n),
+        Ok(_) => Err(format!("the narrowest width is {min} columns")),
+        Err(_) => Err(format!("a number of columns (at least {min})")),
+    }
 }
 
 /// Which network, and how its iteration is computed: shared by every command that records

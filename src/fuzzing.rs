@@ -39,7 +39,7 @@ pub fn load_and_render(data: &[u8]) {
         lang: if pick & 4 == 0 { Lang::En } else { Lang::Zh },
         color: pick & 128 != 0,
         ascii: pick & 64 != 0,
-        fit_terminal: false,
+        width: None,
         ..table::TableOptions::default()
     };
     let mut out = Vec::new();

@@ -125,7 +125,7 @@ proptest! {
             lang: if zh { Lang::Zh } else { Lang::En },
             color,
             ascii,
-            fit_terminal: false,
+            width: None,
             ..table::TableOptions::default()
         };
         let mut out = Vec::new();

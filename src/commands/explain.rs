@@ -1,10 +1,11 @@
 //! `backprop explain SYMBOL`: one value's derivation as a tree, as text or JSON.
 
-use crate::cli::{DisplayArgs, IterationArgs};
+use crate::cli::{DisplayArgs, IterationArgs, WidthArgs};
 use crate::output;
 use anyhow::{Result, anyhow};
 use backprop_tracer::notation::Typography;
 use backprop_tracer::render::explain::{self, ExplainOptions};
+use backprop_tracer::render::layout;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -28,6 +29,14 @@ pub struct ExplainArgs {
     /// Write to FILE instead of standard output (atomically).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Stop the tree N levels below the value, saying how much is left out (the JSON tree
+    /// is always whole).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+
+    #[command(flatten)]
+    pub width: WidthArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,8 +48,18 @@ pub enum ExplainFormat {
 pub fn run(args: &ExplainArgs) -> Result<()> {
     let super::Recorded { trace, heading } = args.iteration.record()?;
     let typography = Typography::from_ascii(args.display.ascii);
-    let root = explain::tree(&trace, &args.symbol).map_err(|e| anyhow!(e.message(typography)))?;
+    // JSON is data for programs: it keeps the whole tree.
+    let depth = match args.format {
+        ExplainFormat::Text => args.depth.map(|d| d as usize),
+        ExplainFormat::Json => None,
+    };
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
+    let width = match args.format {
+        ExplainFormat::Text => args.width.resolve(to_terminal),
+        ExplainFormat::Json => None,
+    };
+    let root = explain::tree_to_depth(&trace, &args.symbol, depth, width)
+        .map_err(|e| anyhow!(e.message(typography)))?;
     let color = args.display.color(to_terminal);
     colored::control::set_override(color);
     let options = ExplainOptions {
@@ -48,6 +67,7 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
         ascii: args.display.ascii,
         color,
         precision: trace.options.precision,
+        width,
     };
     if args.format == ExplainFormat::Json {
         super::heading_to_stderr(&heading);
@@ -55,7 +75,9 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
     output::write_to(args.output.as_deref(), |out| match args.format {
         ExplainFormat::Text => {
             for line in &heading {
-                writeln!(out, "{line}")?;
+                for part in layout::wrap(line, width, "", "") {
+                    writeln!(out, "{part}")?;
+                }
             }
             explain::render_text(&root, &options, out)
         }

@@ -32,7 +32,7 @@ pub fn run(args: &ShowArgs) -> Result<()> {
                 lang: args.display.lang,
                 color,
                 ascii: args.display.ascii,
-                fit_terminal: to_terminal,
+                width: args.width.resolve(to_terminal),
                 only,
                 section: args.section,
                 heading: heading.clone(),

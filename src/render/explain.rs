@@ -8,6 +8,7 @@ use crate::article::{self, Verdict};
 use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::Lang;
+use crate::render::layout;
 use crate::trace::{Draw, Stage, Trace, TracedValue, UnknownSymbol};
 use colored::Colorize;
 use serde::Serialize;
@@ -48,7 +49,27 @@ pub struct Node {
     /// For a given value the network file left out: the seed it was drawn with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drawn: Option<Draw>,
+    /// When the tree stops at this node (`--depth`) although its derivation goes on: what
+    /// is left out. Its `children` are then empty.
+    #[serde(skip)]
+    pub below: Option<Below>,
 }
+
+/// The part of a derivation below the depth the tree stops at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Below {
+    /// How many nodes it has.
+    pub nodes: usize,
+    /// The depth that shows them all (the root is at depth 0).
+    pub depth: usize,
+    /// Cut because the tree's guides would leave too little of the width for the text,
+    /// not because of `--depth`.
+    pub by_width: bool,
+}
+
+/// The columns a node's text needs beside the tree's guides: below this, a deeper level is
+/// not drawn (its numbers and symbols would not fit whole).
+const TEXT_COLUMNS: usize = 28;
 
 /// A number the article prints for a value.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -70,6 +91,19 @@ struct Document<'a> {
 /// The derivation of the value `written` (ASCII or the article's typography) in the first
 /// iteration of `trace`.
 pub fn tree(trace: &Trace, written: &str) -> Result<Node, UnknownSymbol> {
+    tree_to_depth(trace, written, None, None)
+}
+
+/// The derivation down to `depth` (the root is at depth 0; None: all of it), and no deeper
+/// than leaves [`TEXT_COLUMNS`] of `width` for the text. A value whose derivation is cut
+/// off is not counted as derived, so that it is derived in full where it next appears
+/// above the cut, not marked "derived above".
+pub fn tree_to_depth(
+    trace: &Trace,
+    written: &str,
+    depth: Option<usize>,
+    width: Option<usize>,
+) -> Result<Node, UnknownSymbol> {
     let iteration = trace.first();
     let root = iteration.lookup(written)?;
     let index = iteration.index();
@@ -79,8 +113,13 @@ pub fn tree(trace: &Trace, written: &str) -> Result<Node, UnknownSymbol> {
         index: &index,
         comparison: comparison.as_ref(),
         expanded: &mut expanded,
+        hidden: HashSet::new(),
+        depth,
+        // A node at level L is drawn after 3·L columns of guides, its continuation lines
+        // after 3·L + 5.
+        room: width.map(|w| w.saturating_sub(TEXT_COLUMNS + 5) / 3),
     };
-    Ok(build.node(root))
+    Ok(build.node(root, 0))
 }
 
 type Comparison =
@@ -90,10 +129,16 @@ struct Builder<'a, 'b> {
     index: &'b std::collections::HashMap<&'a str, &'a TracedValue>,
     comparison: Option<&'b Comparison>,
     expanded: &'b mut HashSet<&'a str>,
+    /// The values derived below the cuts so far: what a deeper tree would have derived
+    /// before reaching the next cut.
+    hidden: HashSet<&'a str>,
+    depth: Option<usize>,
+    /// The deepest level the width has room for.
+    room: Option<usize>,
 }
 
 impl<'a> Builder<'a, '_> {
-    fn node(&mut self, v: &'a TracedValue) -> Node {
+    fn node(&mut self, v: &'a TracedValue, level: usize) -> Node {
         let article = self
             .comparison
             .and_then(|c| c.get(v.symbol.as_str()))
@@ -118,14 +163,39 @@ impl<'a> Builder<'a, '_> {
             children: Vec::new(),
             from: v.from.clone(),
             drawn: v.drawn,
+            below: None,
         };
         if v.from.is_empty() {
             return node;
         }
-        if !self.expanded.insert(v.symbol.as_str()) {
+        if self.expanded.contains(v.symbol.as_str()) {
             node.derived_above = true;
             return node;
         }
+        let by_depth = self.depth == Some(level);
+        if by_depth || self.room == Some(level) {
+            // What a deeper tree would show here: built on a copy, so that nothing below
+            // the cut counts as derived.
+            let mut expanded: HashSet<&'a str> =
+                self.expanded.union(&self.hidden).copied().collect();
+            let mut whole = Builder {
+                index: self.index,
+                comparison: self.comparison,
+                expanded: &mut expanded,
+                hidden: HashSet::new(),
+                depth: None,
+                room: None,
+            };
+            let full = whole.node(v, level);
+            self.hidden.extend(expanded);
+            node.below = Some(Below {
+                nodes: count(&full) - 1,
+                depth: level + height(&full),
+                by_width: !by_depth,
+            });
+            return node;
+        }
+        self.expanded.insert(v.symbol.as_str());
         let mut seen = HashSet::new();
         for symbol in &v.from {
             if !seen.insert(symbol.as_str()) {
@@ -134,12 +204,26 @@ impl<'a> Builder<'a, '_> {
             // Every symbol in `from` is recorded earlier (traces/README.md); a hand-edited
             // trace that breaks this just loses that branch.
             if let Some(child) = self.index.get(symbol.as_str()) {
-                let child = self.node(child);
+                let child = self.node(child, level + 1);
                 node.children.push(child);
             }
         }
         node
     }
+}
+
+/// The number of nodes of the tree under `node`, itself included.
+fn count(node: &Node) -> usize {
+    1 + node.children.iter().map(count).sum::<usize>()
+}
+
+/// How many levels the tree under `node` goes down (0 for a leaf).
+fn height(node: &Node) -> usize {
+    node.children
+        .iter()
+        .map(|c| 1 + height(c))
+        .max()
+        .unwrap_or(0)
 }
 
 /// How the tree is written.
@@ -152,6 +236,9 @@ pub struct ExplainOptions {
     pub color: bool,
     /// Digits after the decimal point of the values.
     pub precision: usize,
+    /// The width to fit: a node's line that is longer goes on in lines indented under the
+    /// tree's guides, broken between words. None: one line per node.
+    pub width: Option<usize>,
 }
 
 /// Writes the tree as text: one line per node, `symbol = formula = numbers = value`.
@@ -208,19 +295,58 @@ fn write_node(
             typography.differs()
         };
         let note = format!("{} {} {mark}", l.article, a.printed);
+        // Word by word, so that a line broken inside the note does not carry the colour
+        // into the tree's guides.
+        let note = format!("[{note}]");
         let note = match (o.color, a.agrees) {
             (false, _) => note,
-            (true, true) => note.green().to_string(),
-            (true, false) => note.yellow().to_string(),
+            (true, agrees) => note
+                .split(' ')
+                .map(|w| if agrees { w.green() } else { w.yellow() }.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
         };
-        text.push_str(&format!("  [{note}]"));
+        text.push_str(&format!("  {note}"));
     }
-    writeln!(out, "{lead}{text}")?;
     let (branch, last, pipe, blank) = if o.ascii {
         ("|- ", "`- ", "|  ", "   ")
     } else {
         ("├─ ", "└─ ", "│  ", "   ")
     };
+    let goes_on = !node.children.is_empty() || node.below.is_some();
+    let more = format!("{rest}{}  ", if goes_on { pipe } else { blank });
+    for line in layout::wrap(&text, o.width, lead, &more) {
+        writeln!(out, "{line}")?;
+    }
+    if let Some(below) = node.below {
+        let text = if below.by_width {
+            o.lang.pick(
+                "… {nodes} more below (too deep for {width} columns: `explain {symbol}` shows them)",
+                "… 下面还有 {nodes} 项(超出 {width} 列的宽度:`explain {symbol}` 可显示)",
+            )
+        } else {
+            o.lang.pick(
+                "… {nodes} more below (--depth {depth} shows them)",
+                "… 下面还有 {nodes} 项(--depth {depth} 可显示)",
+            )
+        };
+        let text = text
+            .replace("{nodes}", &below.nodes.to_string())
+            .replace("{depth}", &below.depth.to_string())
+            .replace("{width}", &o.width.unwrap_or(0).to_string())
+            .replace("{symbol}", &name(&node.symbol));
+        let text = typography.text(&text);
+        let text = if o.color {
+            text.dimmed().to_string()
+        } else {
+            text.into_owned()
+        };
+        let lead = format!("{rest}{last}");
+        let more = format!("{rest}{blank}  ");
+        for line in layout::wrap(&text, o.width, &lead, &more) {
+            writeln!(out, "{line}")?;
+        }
+    }
     for (i, child) in node.children.iter().enumerate() {
         let is_last = i + 1 == node.children.len();
         let lead = format!("{rest}{}", if is_last { last } else { branch });

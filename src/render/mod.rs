@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod json;
 pub mod lang;
+pub mod layout;
 pub mod stepper;
 pub mod stream;
 pub mod table;

@@ -7,11 +7,10 @@ use crate::article::{self, ErratumKind, Printed, Verdict};
 use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
+use crate::render::layout::{self, Field, Grid, Shape};
 use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
-use comfy_table::{
-    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, presets,
-};
+use comfy_table::Color;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -25,8 +24,9 @@ pub struct TableOptions {
     /// ASCII borders and ASCII symbols (dE_total/dw5), for terminals that draw ∂ and box
     /// lines double-width.
     pub ascii: bool,
-    /// Fit the tables to the terminal's width (only when writing to a terminal).
-    pub fit_terminal: bool,
+    /// The width to fit (a terminal's, or `--width`): a table wider than this is written as
+    /// one block per value, and prose is wrapped. None (a pipe, a file): nothing is wrapped.
+    pub width: Option<usize>,
     /// Only these symbols (ASCII keys), each in its section; empty for every value.
     pub only: Vec<String>,
     /// Only this part of the iteration.
@@ -122,14 +122,14 @@ impl<'a> Renderer<'a> {
             .replace("{order}", self.order_name(self.trace.options.update_order));
         writeln!(out, "{}", self.heading(&title))?;
         for line in &self.options.heading {
-            writeln!(out, "{}", self.text(line))?;
+            self.prose(&self.text(line), "", "", out)?;
         }
         if self.comparison.is_some() {
-            writeln!(out, "{}", l.comparison_on)?;
+            self.prose(l.comparison_on, "", "", out)?;
         } else if self.trace.options.update_biases
             && article::is_article_network(&self.trace.network, false)
         {
-            writeln!(out, "{}", l.comparison_off_biases)?;
+            self.prose(l.comparison_off_biases, "", "", out)?;
         }
 
         let values = &self.trace.first().values;
@@ -174,15 +174,21 @@ impl<'a> Renderer<'a> {
             .iter()
             .find(|v| v.stage == Stage::Forward)
             .map_or("net_h1", |v| v.symbol.as_str());
-        writeln!(
-            out,
-            "{}",
-            self.labels
-                .too_many_rows
-                .replace("{rows}", &rows.to_string())
-                .replace("{limit}", &ROW_LIMIT.to_string())
-                .replace("{example}", example)
-        )
+        let note = self
+            .labels
+            .too_many_rows
+            .replace("{rows}", &rows.to_string())
+            .replace("{limit}", &ROW_LIMIT.to_string())
+            .replace("{example}", example);
+        self.prose(&note, "", "", out)
+    }
+
+    /// `text` wrapped to the width (kept whole when there is none).
+    fn prose(&self, text: &str, first: &str, rest: &str, out: &mut dyn Write) -> io::Result<()> {
+        for line in layout::wrap(text, self.options.width, first, rest) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
     }
 
     fn section(&mut self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
@@ -208,14 +214,14 @@ impl<'a> Renderer<'a> {
         }
         // The note reads the section's ∂net/∂out rows, which --only may have left out.
         if first.stage == Stage::HiddenLayer && layer < depth && self.options.only.is_empty() {
-            writeln!(out, "{}", self.which_weights(group))?;
+            self.prose(&self.which_weights(group), "", "", out)?;
         }
-        let table = if first.stage == Stage::Given {
+        let grid = if first.stage == Stage::Given {
             self.given_table(group)
         } else {
             self.formula_table(group)
         };
-        writeln!(out, "{table}")
+        grid.write(self.options.width, out)
     }
 
     /// The note on the question most asked under the article: which w5…w8 the hidden layer's
@@ -247,13 +253,13 @@ impl<'a> Renderer<'a> {
         template.replace("{weights}", &span)
     }
 
-    fn given_table(&mut self, group: &[TracedValue]) -> Table {
+    fn given_table(&mut self, group: &[TracedValue]) -> Grid {
         let l = self.labels;
         let mut header = vec![l.symbol, l.value, l.field];
         if self.comparison.is_some() {
             header.push(l.article);
         }
-        let mut table = self.new_table(header);
+        let mut table = self.new_table(header, Shape::Fields);
         for v in group {
             // A value the file left out comes from no field of it.
             let from = match v.drawn {
@@ -261,36 +267,36 @@ impl<'a> Renderer<'a> {
                 None => v.formula.clone(),
             };
             let mut row = vec![
-                Cell::new(self.symbol(&v.symbol)),
+                Field::new(self.symbol(&v.symbol)),
                 self.value_cell(v.value),
-                Cell::new(from),
+                Field::new(&from),
             ];
             if self.comparison.is_some() {
                 row.push(self.article_cell(&v.symbol));
             }
-            table.add_row(row);
+            table.rows.push(row);
         }
         table
     }
 
-    fn formula_table(&mut self, group: &[TracedValue]) -> Table {
+    fn formula_table(&mut self, group: &[TracedValue]) -> Grid {
         let l = self.labels;
         let mut header = vec![l.symbol, l.formula, l.numbers, l.value];
         if self.comparison.is_some() {
             header.push(l.article);
         }
-        let mut table = self.new_table(header);
+        let mut table = self.new_table(header, Shape::Derivation);
         for v in group {
             let mut row = vec![
-                Cell::new(self.symbol(&v.symbol)),
-                Cell::new(self.formula(v)),
-                Cell::new(&v.substituted),
+                Field::new(self.symbol(&v.symbol)),
+                Field::new(self.formula(v)),
+                Field::new(&v.substituted),
                 self.value_cell(v.value),
             ];
             if self.comparison.is_some() {
                 row.push(self.article_cell(&v.symbol));
             }
-            table.add_row(row);
+            table.rows.push(row);
         }
         table
     }
@@ -310,7 +316,7 @@ impl<'a> Renderer<'a> {
         if self.comparison.is_some() {
             header.push(l.article.to_string());
         }
-        let mut table = self.new_table(header);
+        let mut table = self.new_table(header, Shape::Fields);
         let trained: Vec<&TracedValue> = self
             .trace
             .first()
@@ -328,7 +334,7 @@ impl<'a> Renderer<'a> {
             let after = format!("{}+", v.symbol);
             let gradient = format!("dE_total/d{}", v.symbol);
             let mut row = vec![
-                Cell::new(self.symbol(&v.symbol)),
+                Field::new(self.symbol(&v.symbol)),
                 self.value_cell(v.value),
                 self.lookup_cell(&gradient),
                 self.lookup_cell(&after),
@@ -336,15 +342,15 @@ impl<'a> Renderer<'a> {
             if self.comparison.is_some() {
                 row.push(self.article_cell(&after));
             }
-            table.add_row(row);
+            table.rows.push(row);
         }
-        writeln!(out, "{table}")?;
+        table.write(self.options.width, out)?;
 
         let mut header = vec![l.symbol, l.before, l.after];
         if self.comparison.is_some() {
             header.push(l.article);
         }
-        let mut table = self.new_table(header);
+        let mut table = self.new_table(header, Shape::Fields);
         let before: Vec<&TracedValue> = self
             .trace
             .first()
@@ -360,16 +366,16 @@ impl<'a> Renderer<'a> {
         for v in before {
             let after = format!("{}+", v.symbol);
             let mut row = vec![
-                Cell::new(self.symbol(&v.symbol)),
+                Field::new(self.symbol(&v.symbol)),
                 self.value_cell(v.value),
                 self.lookup_cell(&after),
             ];
             if self.comparison.is_some() {
                 row.push(self.article_cell(&after));
             }
-            table.add_row(row);
+            table.rows.push(row);
         }
-        writeln!(out, "{table}")
+        table.write(self.options.width, out)
     }
 
     fn write_notes(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -399,7 +405,7 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 later.push(format!(
-                    "  {}: {}",
+                    "{}: {}",
                     self.labels.after_iteration.replace("{n}", &i.to_string()),
                     figures.join(", ")
                 ));
@@ -408,7 +414,7 @@ impl<'a> Renderer<'a> {
                     .filter(|p| p.iteration == i)
                     .filter_map(|p| p.erratum.as_ref())
                 {
-                    later.push(format!("  {}", self.text(lang.pick(&e.en, &e.zh))));
+                    later.push(self.text(lang.pick(&e.en, &e.zh)));
                 }
             }
             for n in &numbers.notes {
@@ -421,58 +427,40 @@ impl<'a> Renderer<'a> {
         writeln!(out)?;
         writeln!(out, "{}", self.heading(self.labels.notes))?;
         for (n, text) in self.notes.iter().enumerate() {
-            writeln!(out, "[{}] {text}", n + 1)?;
+            let mark = format!("[{}] ", n + 1);
+            self.prose(text, &mark, &" ".repeat(mark.len()), out)?;
         }
         if !later.is_empty() {
-            writeln!(out, "{}", self.labels.later_iterations)?;
+            self.prose(self.labels.later_iterations, "", "", out)?;
             for line in later {
-                writeln!(out, "{line}")?;
+                self.prose(&line, "  ", "    ", out)?;
             }
         }
         for text in general {
-            writeln!(out, "{text}")?;
+            self.prose(&text, "", "", out)?;
         }
         Ok(())
     }
 
-    fn new_table<T: ToString>(&self, header: Vec<T>) -> Table {
-        let mut table = Table::new();
-        table.load_style(if self.options.ascii {
-            presets::ASCII_FULL_CONDENSED
-        } else {
-            presets::UTF8_FULL_CONDENSED
-        });
-        if self.options.fit_terminal {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
+    fn new_table<T: ToString>(&self, header: Vec<T>, shape: Shape) -> Grid {
+        Grid {
+            header: header.iter().map(T::to_string).collect(),
+            rows: Vec::new(),
+            shape,
+            ascii: self.options.ascii,
+            color: self.options.color,
         }
-        if self.options.color {
-            table.enforce_styling();
-        }
-        table.set_header(
-            header
-                .iter()
-                .map(|h| Cell::new(h.to_string()))
-                .collect::<Vec<_>>(),
-        );
-        // On a narrow terminal only the formulas wrap (at their spaces): a symbol or a number
-        // broken across two lines would read as a different one.
-        let wraps = |name: &str| name == self.labels.formula || name == self.labels.numbers;
-        for (i, h) in header.iter().enumerate() {
-            if !wraps(&h.to_string())
-                && let Some(column) = table.column_mut(i)
-            {
-                column.set_constraint(ColumnConstraint::ContentWidth);
-            }
-        }
-        table
     }
 
+    /// A heading, wrapped to the width, in bold when colour is on.
     fn heading(&self, text: &str) -> String {
-        if self.options.color {
-            text.bold().to_string()
+        let lines = layout::wrap(text, self.options.width, "", "");
+        let lines: Vec<String> = if self.options.color {
+            lines.iter().map(|l| l.bold().to_string()).collect()
         } else {
-            text.to_string()
-        }
+            lines
+        };
+        lines.join("\n")
     }
 
     fn order_name(&self, order: UpdateOrder) -> &'static str {
@@ -497,32 +485,30 @@ impl<'a> Renderer<'a> {
         v.formula_with(|s| self.symbol(s))
     }
 
-    fn value_cell(&self, value: f64) -> Cell {
-        let cell = Cell::new(number::fixed(value, self.trace.options.precision))
-            .set_alignment(CellAlignment::Right);
-        if self.options.color && value < 0.0 {
-            cell.fg(Color::Cyan)
-        } else {
-            cell
+    fn value_cell(&self, value: f64) -> Field {
+        Field {
+            text: number::fixed(value, self.trace.options.precision),
+            right: true,
+            color: (value < 0.0).then_some(Color::Cyan),
         }
     }
 
-    fn lookup_cell(&self, symbol: &str) -> Cell {
+    fn lookup_cell(&self, symbol: &str) -> Field {
         match self.index.get(symbol) {
             Some(v) => self.value_cell(v.value),
-            None => Cell::new(""),
+            None => Field::new(""),
         }
     }
 
     /// The article's number(s) for `symbol`, each with its verdict.
-    fn article_cell(&mut self, symbol: &str) -> Cell {
+    fn article_cell(&mut self, symbol: &str) -> Field {
         let Some(entries) = self
             .comparison
             .as_ref()
             .and_then(|c| c.get(symbol))
             .cloned()
         else {
-            return Cell::new("");
+            return Field::new("");
         };
         let mut lines = Vec::new();
         let mut worst = 0;
@@ -531,15 +517,15 @@ impl<'a> Renderer<'a> {
             worst = worst.max(level);
             lines.push(format!("{} {mark}", printed.printed));
         }
-        let cell = Cell::new(lines.join("\n"));
-        if !self.options.color {
-            return cell;
+        Field {
+            text: lines.join("\n"),
+            right: false,
+            color: Some(match worst {
+                0 => Color::Green,
+                1 => Color::Yellow,
+                _ => Color::Red,
+            }),
         }
-        cell.fg(match worst {
-            0 => Color::Green,
-            1 => Color::Yellow,
-            _ => Color::Red,
-        })
     }
 
     /// The mark for a verdict and how bad it is (0 agrees, 1 explained, 2 unexplained).
