@@ -339,8 +339,10 @@ pub fn check(
     corruption: Option<&Corruption>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<GradCheck, NonFinite> {
-    let names = Notation::new(net);
     let (engine_e, backprop) = gradients(net, options);
+    // Named after the iteration's buffers are freed: a network of ten million neurons has
+    // ten million names.
+    let names = Notation::new(net);
     if !engine_e.is_finite() {
         return Err(NonFinite {
             symbol: "E_total".into(),

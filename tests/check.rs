@@ -497,3 +497,45 @@ fn a_corrupted_gradient_is_caught_when_drawn_and_always_with_all() {
             "FAILED: 1 of 2,025 gradients disagree with the central difference: {big}."
         )));
 }
+
+/// A network file of 1000-1000 (a million weights, drawn from its seed).
+fn million(dir: &Path) -> PathBuf {
+    let ones = vec!["0.01"; 1000].join(", ");
+    let text =
+        format!(r#"{{"layers": [1000, 1000], "seed": 3, "input": [{ones}], "target": [{ones}]}}"#);
+    let path = dir.join("million.json");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_progress_bar_shows_on_a_terminal_and_only_there() {
+    use expectrl::{Expect, Session};
+    let dir = common::scratch();
+    let path = million(dir.path());
+    // Every one of a million weights: long enough in a debug build for the bar to appear.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_backprop"));
+    command.arg("check").arg(&path).args(["--all", "--ascii"]);
+    command.env_remove(HOOK);
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(120)));
+    session.expect("gradients checked").unwrap();
+    session
+        .expect("Passed: all 1,000,000 gradients agree.")
+        .unwrap();
+
+    let out = cargo_bin_cmd!("backprop")
+        .arg("check")
+        .arg(&path)
+        .args(["--all", "--ascii"])
+        .env_remove(HOOK)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
