@@ -37,7 +37,7 @@ pub struct CheckArgs {
     pub iteration: IterationArgs,
 
     /// Check every parameter, however many (by default a network of more than 2,000 has a
-    /// sample of 500 checked).
+    /// sample of them checked: 500, or fewer where 500 would take more than about 20 s).
     #[arg(long, conflicts_with_all = ["sample", "seed"])]
     pub all: bool,
 
