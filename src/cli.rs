@@ -202,7 +202,8 @@ pub struct IterationArgs {
     pub precision: Option<u8>,
 
     /// Seed of every random draw (weights and biases the file leaves out; for train, the
-    /// random sample order too), in place of the file's "seed". Without either, a fresh seed
+    /// random sample order too; for check, the parameters it samples), in place of the
+    /// file's "seed". Without either, a fresh seed
     /// is drawn and printed.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,

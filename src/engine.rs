@@ -32,6 +32,21 @@ pub trait Recorder {
         value: f64,
         describe: impl FnOnce(&mut Entry<'_>),
     );
+
+    /// Receives ∂E_total/∂w of a weight, or ∂E_total/∂b of a trained bias, as the backward
+    /// pass computes it (the value `record` gets as `dE_total/dw5`), by position: for a
+    /// recorder that wants the gradients alone (the gradient check), with no symbol built.
+    #[inline(always)]
+    fn gradient(&mut self, _param: Param, _value: f64) {}
+}
+
+/// A weight or a bias by position, as [`Recorder::gradient`] names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Param {
+    /// Weight `index` of weight layer `layer` (0-based; the order of the file's `weights`).
+    Weight { layer: usize, index: usize },
+    /// Bias `index` of weight layer `layer` (0 for a bias the layer shares).
+    Bias { layer: usize, index: usize },
 }
 
 /// Records nothing: training at full speed.
@@ -614,6 +629,13 @@ fn backward_layer<R: Recorder>(
             });
             // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
             let gradient = delta * a;
+            rec.gradient(
+                Param::Weight {
+                    layer: l,
+                    index: wi,
+                },
+                gradient,
+            );
             rec.record(stage, layer, gradient, |e| {
                 let n = e.names.neuron(l + 1, j).to_string();
                 let w = e.names.weight(l, wi);
@@ -686,6 +708,7 @@ fn record_bias_update<R: Recorder>(
 ) {
     let layer = Some(l + 1);
     let j = neuron.unwrap_or(0);
+    rec.gradient(Param::Bias { layer: l, index: j }, gradient);
     rec.record(stage, layer, gradient, |e| {
         let names = e.names;
         e.symbol(format!("dE_total/d{}", names.bias(l, j)));

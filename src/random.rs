@@ -14,6 +14,8 @@ pub enum Stream {
     InitialValues = 0,
     /// The sample picked by each iteration with `--order random`.
     SampleOrder = 1,
+    /// The parameters `check` compares when it checks a sample of them.
+    ParameterSample = 2,
 }
 
 /// A seeded source of random numbers.

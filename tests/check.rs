@@ -1,16 +1,19 @@
 //! `backprop check`: the gradient check passes on the article's network, on networks of
 //! every activation and on random networks, and fails when a gradient is corrupted on
-//! purpose (through the test-only hook) or taken with the sequential order.
+//! purpose (through the test-only hook) or taken with the sequential order. Above 2,000
+//! parameters it checks a seeded sample, stratified by layer; `--all` and `--sample N`
+//! choose otherwise; a large network's check takes moments.
 
 mod common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use backprop_tracer::engine;
-use backprop_tracer::gradcheck::{self, Corruption, Verdict};
+use backprop_tracer::gradcheck::{self, Corruption, GradCheck, Plan, Verdict};
 use backprop_tracer::network::{Activation, Network};
 use backprop_tracer::trace::Options;
 use predicates::prelude::*;
 use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 const HOOK: &str = "BACKPROP_TEST_CORRUPT_GRADIENT";
 
@@ -31,7 +34,8 @@ fn the_article_passes() {
         .stdout(predicate::str::contains(
             "absolute floor 1e-8 * max(1, E_total) = 1.0e-8",
         ))
-        .stdout(predicate::str::is_match(r"\| w5 +\| +0\.4 \| +0\.082167040564 \| +0\.08216704056\d \| 6\.06e-6 \| +\d\.\de-1\d \| ok").unwrap())
+        // The central difference is good to about ε·E/h ≈ 1e-11 (rounding in E).
+        .stdout(predicate::str::is_match(r"\| w5 +\| +0\.4 \| +0\.082167040564 \| +0\.0821670405\d\d \| 6\.06e-6 \| +\d\.\de-1\d \| ok").unwrap())
         .stdout(predicate::str::contains("Passed: all 8 gradients agree."));
 }
 
@@ -77,7 +81,7 @@ fn a_hook_that_corrupts_nothing_is_an_error() {
         ))
         .stderr(predicate::str::contains(
             "BACKPROP_TEST_CORRUPT_GRADIENT: this network has no gradient of w9 (its parameters: \
-             w1, w2, w3, w4, w5, w6, w7, w8)",
+             w1 to w4, w5 to w8)",
         ));
 }
 
@@ -141,8 +145,13 @@ fn a_missing_network_is_an_error() {
         ));
 }
 
+/// Every gradient of `net` checked.
+fn check_all(net: &Network, options: &Options, corruption: Option<&Corruption>) -> GradCheck {
+    gradcheck::check(net, options, Plan::All, corruption, &mut |_| {}).unwrap()
+}
+
 /// The largest gradient of a check, when it is large enough for a 1% error to stand out.
-fn largest(result: &gradcheck::GradCheck) -> Option<&gradcheck::Parameter> {
+fn largest(result: &GradCheck) -> Option<&gradcheck::Parameter> {
     result
         .parameters
         .iter()
@@ -159,8 +168,7 @@ proptest! {
     #[test]
     fn random_networks_pass_and_corruption_fails(net in common::network(), biases: bool) {
         let options = Options { update_biases: biases, ..Options::default() };
-        let trace = engine::trace_iteration(&net, &options);
-        let result = gradcheck::check(&trace, None);
+        let result = check_all(&net, &options, None);
         prop_assert!(result.passed(), "{:#?}", result.failures());
         prop_assert_eq!(
             result.parameters.len(),
@@ -168,9 +176,10 @@ proptest! {
                 + if biases { net.biases.iter().map(|b| b.values().len()).sum() } else { 0 }
         );
         if let Some(p) = largest(&result) {
-            let corruption = Corruption { symbol: p.symbol.clone(), factor: 1.01 };
-            let corrupted = gradcheck::check(&trace, Some(&corruption));
-            prop_assert_eq!(corrupted.failures(), vec![p.symbol.as_str()]);
+            let symbol = result.symbol(p.param);
+            let corruption = Corruption { symbol: symbol.clone(), factor: 1.01 };
+            let corrupted = check_all(&net, &options, Some(&corruption));
+            prop_assert_eq!(corrupted.failures(), vec![p.param]);
         }
     }
 }
@@ -190,14 +199,11 @@ fn every_activation_on_a_deep_network() {
         0.3,
         42,
     );
-    let trace = engine::trace_iteration(
-        &net,
-        &Options {
-            update_biases: true,
-            ..Options::default()
-        },
-    );
-    let result = gradcheck::check(&trace, None);
+    let options = Options {
+        update_biases: true,
+        ..Options::default()
+    };
+    let result = check_all(&net, &options, None);
     assert!(result.passed(), "{result:#?}");
     assert!(
         result
@@ -206,5 +212,327 @@ fn every_activation_on_a_deep_network() {
             .filter(|p| p.verdict == Verdict::Agrees)
             .count()
             > 40
+    );
+}
+
+/// Writes `net` into `dir` as `name`.
+fn write(dir: &Path, name: &str, net: &Network) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, net.to_json_pretty()).unwrap();
+    path
+}
+
+/// A sigmoid network of `layers` with shared biases: `[45, 45]` has 2,025 weights, just
+/// above the 2,000 that are checked whole.
+fn sigmoid(layers: &[usize]) -> Network {
+    let activations = vec![Activation::Sigmoid; layers.len() - 1];
+    common::build(layers, &activations, true, 0.5, 11)
+}
+
+/// `backprop check ARGS` on `path` (ASCII, no hook): exit status and standard output.
+fn check_cli(path: &Path, args: &[&str]) -> (i32, String) {
+    let out = cargo_bin_cmd!("backprop")
+        .arg("check")
+        .arg(path)
+        .arg("--ascii")
+        .args(args)
+        .env_remove(HOOK)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+/// The parameters a report's table lists, in order.
+fn listed(report: &str) -> Vec<String> {
+    report
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .filter(|s| s != "parameter")
+        .collect()
+}
+
+#[test]
+fn above_the_threshold_a_seeded_sample_is_checked_and_repeats() {
+    let dir = common::scratch();
+    let path = write(dir.path(), "net.json", &sigmoid(&[45, 45]));
+    let (code, first) = check_cli(&path, &["--seed", "7"]);
+    assert_eq!(code, 0, "{first}");
+    assert!(
+        first.contains(
+            "Checked 500 of 2,025 parameters, drawn with seed 7 (--seed 7 repeats it; --all \
+             checks every one), evenly from each layer:\n  weights of layer 1 (w1 to w2025): \
+             500 of 2,025\n"
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains("Passed: all 500 sampled gradients agree."),
+        "{first}"
+    );
+    let drawn = listed(&first);
+    assert_eq!(drawn.len(), 500);
+    let numbers: Vec<usize> = drawn.iter().map(|s| s[1..].parse().unwrap()).collect();
+    assert!(numbers.windows(2).all(|p| p[0] < p[1]), "{numbers:?}");
+    // The same seed, the same report; another seed, other parameters.
+    assert_eq!(check_cli(&path, &["--seed", "7"]).1, first);
+    let (_, other) = check_cli(&path, &["--seed", "8"]);
+    assert_ne!(listed(&other), drawn);
+    // Without a seed, a fresh one is printed, and repeats the run.
+    let (_, fresh) = check_cli(&path, &[]);
+    let seed = fresh
+        .split("drawn with seed ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the seed is printed");
+    assert_eq!(check_cli(&path, &["--seed", seed]).1, fresh);
+}
+
+#[test]
+fn the_threshold_is_2000_parameters() {
+    let dir = common::scratch();
+    // 40 · 50 = 2,000 weights: every one; with the shared bias trained, 2,001: a sample.
+    let path = write(dir.path(), "net.json", &sigmoid(&[40, 50]));
+    let (code, all) = check_cli(&path, &[]);
+    assert_eq!(code, 0, "{all}");
+    assert!(!all.contains("Checked"), "{all}");
+    assert_eq!(listed(&all).len(), 2000);
+    assert!(
+        all.ends_with("Passed: all 2,000 gradients agree.\n"),
+        "{all}"
+    );
+    let (code, sampled) = check_cli(&path, &["--update-biases", "--seed", "1"]);
+    assert_eq!(code, 0, "{sampled}");
+    assert!(
+        sampled.contains(
+            "Checked 500 of 2,001 parameters, drawn with seed 1 (--seed 1 repeats it; --all \
+             checks every one), evenly from each layer:\n  weights of layer 1 (w1 to w2000): \
+             499 of 2,000\n  biases of layer 1 (b1): 1 of 1\n"
+        ),
+        "{sampled}"
+    );
+    assert_eq!(listed(&sampled).len(), 500);
+    assert_eq!(listed(&sampled).last().map(String::as_str), Some("b1"));
+}
+
+#[test]
+fn all_checks_every_parameter_and_sample_checks_n() {
+    let dir = common::scratch();
+    let path = write(dir.path(), "net.json", &sigmoid(&[45, 45]));
+    let (code, all) = check_cli(&path, &["--all"]);
+    assert_eq!(code, 0, "{all}");
+    assert!(!all.contains("Checked"), "{all}");
+    // Above 2,000 rows the table lists only what failed or got no verdict: here nothing.
+    assert!(
+        all.contains("The table lists the 0 of the 2,025 checked that failed or got no verdict."),
+        "{all}"
+    );
+    assert!(
+        all.ends_with("Passed: all 2,025 gradients agree.\n"),
+        "{all}"
+    );
+
+    let (code, some) = check_cli(&path, &["--sample", "37", "--seed", "3"]);
+    assert_eq!(code, 0, "{some}");
+    assert!(
+        some.contains(
+            "Checked 37 of 2,025 parameters, drawn with seed 3 (--sample 37 --seed 3 repeats it"
+        ),
+        "{some}"
+    );
+    assert_eq!(listed(&some).len(), 37);
+    assert!(
+        some.ends_with("Passed: all 37 sampled gradients agree.\n"),
+        "{some}"
+    );
+
+    // A sample as large as the network is all of it.
+    let (_, whole) = check_cli(&path, &["--sample", "5000"]);
+    assert!(
+        whole.ends_with("Passed: all 2,025 gradients agree.\n"),
+        "{whole}"
+    );
+    // A sample of a small network.
+    let (code, article) = check_cli(
+        Path::new("traces/article.json"),
+        &["--sample", "2", "--seed", "4"],
+    );
+    assert_eq!(code, 0, "{article}");
+    assert_eq!(listed(&article).len(), 2);
+}
+
+#[test]
+fn all_and_sample_are_usage_errors_together() {
+    // (--all with --seed is not: the seed also draws the values a file leaves out.)
+    for args in [&["--all", "--sample", "5"][..], &["--sample", "0"]] {
+        cargo_bin_cmd!("backprop")
+            .arg("check")
+            .args(args)
+            .assert()
+            .code(2);
+    }
+}
+
+#[test]
+fn a_large_network_is_checked_in_moments() {
+    // A million weights (1000-1000, left out of the file and drawn from its seed), and a
+    // deep one: each central difference recomputes only what its parameter reaches, and the
+    // gradients come without a trace. (Checking every weight with full passes took hours.)
+    let dir = common::scratch();
+    let input: Vec<String> = (0..1000)
+        .map(|i| format!("{}", (i % 7) as f64 / 7.0))
+        .collect();
+    let target: Vec<String> = (0..1000)
+        .map(|i| format!("{}", (i % 3) as f64 / 3.0))
+        .collect();
+    for (name, layers) in [
+        ("wide.json", "[1000, 1000]"),
+        ("deep.json", "[1000, 300, 300, 300, 300, 1000]"),
+    ] {
+        let text = format!(
+            r#"{{"layers": {layers}, "activation": "tanh", "seed": 5, "learning_rate": 0.1,
+                "input": [{}], "target": [{}]}}"#,
+            input.join(", "),
+            target.join(", ")
+        );
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, report) = check_cli(&path, &["--update-biases", "--seed", "2"]);
+        assert_eq!(code, 0, "{report}");
+        assert!(report.contains("Checked 500 of "), "{report}");
+        assert!(
+            report.ends_with("Passed: all 500 sampled gradients agree.\n"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn a_check_where_every_gradient_is_at_a_relu_kink_does_not_pass() {
+    // net_o1 = w1 · 1 + 0 = 0: E has a kink at w1, the one parameter.
+    let text = r#"{"layers": [1, 1], "activation": "relu", "weights": [[0]], "biases": [0],
+        "input": [1], "target": [0.5]}"#;
+    let dir = common::scratch();
+    let path = dir.path().join("kink.json");
+    std::fs::write(&path, text).unwrap();
+    let (code, report) = check_cli(&path, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("| no verdict: relu kink at net_o1 |"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with(
+            "Not passed: no gradient could be checked: each of the 1 is at a ReLU kink (a \
+             ReLU's input is within h of 0, where E has no derivative).\n"
+        ),
+        "{report}"
+    );
+}
+
+/// `backprop check` on `path` with the hook corrupting `symbol`.
+fn corrupted(path: &Path, symbol: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+    cargo_bin_cmd!("backprop")
+        .arg("check")
+        .arg(path)
+        .arg("--ascii")
+        .args(args)
+        .env(HOOK, format!("{symbol}*2"))
+        .assert()
+}
+
+#[test]
+fn a_corrupted_gradient_is_caught_when_drawn_and_always_with_all() {
+    let dir = common::scratch();
+    let path = write(dir.path(), "net.json", &sigmoid(&[45, 45]));
+    let (_, report) = check_cli(&path, &["--seed", "9"]);
+    let drawn = listed(&report);
+    let undrawn = (1..=2025)
+        .map(|n| format!("w{n}"))
+        .find(|s| !drawn.contains(s))
+        .unwrap();
+    // Doubling a gradient is caught wherever it is large enough for a central difference.
+    let big = drawn
+        .iter()
+        .zip(report.lines().filter(|l| l.starts_with("| w")))
+        .find(|(_, line)| {
+            let backprop: f64 = line.split('|').nth(3).unwrap().trim().parse().unwrap();
+            backprop.abs() > 1e-6
+        })
+        .map(|(s, _)| s.clone())
+        .expect("a gradient large enough");
+    corrupted(&path, &big, &["--seed", "9"])
+        .code(1)
+        .stdout(predicate::str::is_match(format!(r"\| {big} .*\| FAIL +\|")).unwrap())
+        .stdout(predicate::str::contains(format!(
+            "FAILED: 1 of 500 sampled gradients disagree with the central difference: {big}."
+        )));
+    // Not drawn, it would corrupt nothing: an error, rather than a vacuous pass.
+    corrupted(&path, &undrawn, &["--seed", "9"])
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "error: BACKPROP_TEST_CORRUPT_GRADIENT: {undrawn} is not among the 500 parameters \
+             drawn with seed 9, so nothing would be corrupted (--all checks every one)"
+        )));
+    // With --all it is checked, and caught; the table lists it alone.
+    corrupted(&path, &big, &["--all"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "The table lists the 1 of the 2,025 checked that failed or got no verdict.",
+        ))
+        .stdout(predicate::str::contains(format!(
+            "FAILED: 1 of 2,025 gradients disagree with the central difference: {big}."
+        )));
+}
+
+/// A network file of 1000-1000 (a million weights, drawn from its seed).
+fn million(dir: &Path) -> PathBuf {
+    let ones = vec!["0.01"; 1000].join(", ");
+    let text =
+        format!(r#"{{"layers": [1000, 1000], "seed": 3, "input": [{ones}], "target": [{ones}]}}"#);
+    let path = dir.join("million.json");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_progress_bar_shows_on_a_terminal_and_only_there() {
+    use expectrl::{Expect, Session};
+    let dir = common::scratch();
+    let path = million(dir.path());
+    // Every one of a million weights: long enough in a debug build for the bar to appear.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_backprop"));
+    command.arg("check").arg(&path).args(["--all", "--ascii"]);
+    command.env_remove(HOOK);
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(120)));
+    session.expect("gradients checked").unwrap();
+    session
+        .expect("Passed: all 1,000,000 gradients agree.")
+        .unwrap();
+
+    let out = cargo_bin_cmd!("backprop")
+        .arg("check")
+        .arg(&path)
+        .args(["--all", "--ascii"])
+        .env_remove(HOOK)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
