@@ -1,6 +1,11 @@
-//! The path the fuzz target drives (fuzz/fuzz_targets/load_and_render.rs), kept in the
-//! library so that the inputs the fuzzer found are replayed by `cargo test` as regression
-//! tests (tests/fuzz_regressions.rs) through the very same code.
+//! The paths the fuzz targets drive (fuzz/fuzz_targets/), kept in the library so that the
+//! inputs the fuzzer found are replayed by `cargo test` as regression tests
+//! (tests/fuzz_regressions.rs) through the very same code: [`load_and_render`], a network
+//! file rendered, and [`command_line`], a command line with its file.
+
+mod command_line;
+
+pub use command_line::command_line;
 
 use crate::engine;
 use crate::network::Network;

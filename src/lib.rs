@@ -13,7 +13,7 @@
 //! - [`article`]: the numbers the article prints, with its errata, as data.
 //! - [`render`]: tables and JSON.
 //! - [`number`]: how numbers are written.
-//! - [`fuzzing`]: the path the fuzz target drives.
+//! - [`fuzzing`]: the paths the fuzz targets drive.
 //! - [`formula`]: reading recorded formulas back, to recompute a value from them.
 //! - [`verify`]: checking numbers against a recomputation: a student's own (naming the
 //!   likely slip) or a whole trace.

@@ -1,7 +1,8 @@
 //! Every input in fuzz/seeds/ (the corpus the fuzzer starts from) and fuzz/regressions/
 //! (inputs that once broke a promise, or that sit on an edge worth keeping watch on)
-//! replayed through the fuzz target's own code path. The fuzz command in the README writes
-//! the inputs that crash it into fuzz/regressions/, so a new one fails here until fixed.
+//! replayed through the fuzz target's own code path: the folders themselves for
+//! `load_and_render`, their `command_line/` subfolders for `command_line`. The fuzz commands
+//! in the README write the inputs that crash them there, so a new one fails here until fixed.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -22,27 +23,28 @@ fn inputs(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Replays every input of `dir`, each on its own so that one panic does not hide the
-/// next; fails naming every file that panicked. Returns the file names replayed.
-fn replay(dir: &str) -> Vec<String> {
+/// Replays every input of `dir` through `target`, each on its own so that one panic does not
+/// hide the next; fails naming every file that panicked. Returns the file names replayed,
+/// each with what `target` returned.
+fn replay<T>(dir: &str, target: impl Fn(&[u8]) -> T) -> Vec<(String, T)> {
     let mut replayed = Vec::new();
     let mut panicked = Vec::new();
     for path in inputs(dir) {
         let data =
             std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            backprop_tracer::fuzzing::load_and_render(&data)
-        }));
-        if let Err(payload) = outcome {
-            let message = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("(no message)");
-            panicked.push(format!("{dir}/{name}: {message}"));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| target(&data)));
+        match outcome {
+            Ok(answer) => replayed.push((name, answer)),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                panicked.push(format!("{dir}/{name}: {message}"));
+            }
         }
-        replayed.push(name);
     }
     assert!(
         panicked.is_empty(),
@@ -54,7 +56,7 @@ fn replay(dir: &str) -> Vec<String> {
 
 #[test]
 fn the_seed_corpus_renders() {
-    let seeds = replay("fuzz/seeds");
+    let seeds = replay("fuzz/seeds", backprop_tracer::fuzzing::load_and_render);
     for name in [
         "article.json",
         "article-trace.json",
@@ -62,7 +64,10 @@ fn the_seed_corpus_renders() {
         "tanh-3-4-2.json",
         "xor.json",
     ] {
-        assert!(seeds.iter().any(|s| s == name), "fuzz/seeds/ lacks {name}");
+        assert!(
+            seeds.iter().any(|(s, _)| s == name),
+            "fuzz/seeds/ lacks {name}"
+        );
     }
 }
 
@@ -87,6 +92,43 @@ fn the_seeds_are_the_current_traces_files() {
 
 #[test]
 fn inputs_that_once_failed_render() {
-    let replayed = replay("fuzz/regressions");
+    let replayed = replay(
+        "fuzz/regressions",
+        backprop_tracer::fuzzing::load_and_render,
+    );
+    assert!(!replayed.is_empty());
+}
+
+/// The command-line seeds start the fuzzer at every command and option; one that clap or the
+/// command refused would start it nowhere, so each must run to the end, but for the run that
+/// diverges on purpose.
+#[test]
+fn the_command_line_seeds_run() {
+    let seeds = replay(
+        "fuzz/seeds/command_line",
+        backprop_tracer::fuzzing::command_line,
+    );
+    for command in ["show", "explain", "verify", "check", "train"] {
+        assert!(
+            seeds.iter().any(|(name, _)| name.starts_with(command)),
+            "no seed runs {command}"
+        );
+    }
+    for (name, answer) in &seeds {
+        match (name.as_str(), answer) {
+            ("train-diverges", Err(e)) => assert!(e.contains("diverged"), "{name}: {e}"),
+            ("train-diverges", Ok(())) => panic!("{name} ran to the end"),
+            (_, Err(e)) => panic!("fuzz/seeds/command_line/{name} was refused: {e}"),
+            (_, Ok(())) => {}
+        }
+    }
+}
+
+#[test]
+fn command_lines_that_once_failed_run() {
+    let replayed = replay(
+        "fuzz/regressions/command_line",
+        backprop_tracer::fuzzing::command_line,
+    );
     assert!(!replayed.is_empty());
 }
