@@ -35,35 +35,41 @@ enum Element {
     Eta,
 }
 
-/// How much detail: digits of the numbers, and whether each weight names the neuron it
-/// comes from.
+/// How much detail: digits of the numbers, and whether each neuron's name is written on
+/// its box's top line (one row fewer per neuron) rather than inside it. Every level keeps
+/// the sending neuron in each weight's label (`i2─w2 0.2`): a weight drawn without it sits
+/// on the row of another sender and reads as another connection.
 #[derive(Clone, Copy)]
 struct Detail {
     digits: usize,
-    sources: bool,
+    compact: bool,
 }
 
 /// Tried in turn until one fits.
-const DETAILS: [Detail; 5] = [
+const DETAILS: [Detail; 6] = [
     Detail {
         digits: 6,
-        sources: true,
+        compact: false,
     },
     Detail {
         digits: 4,
-        sources: true,
+        compact: false,
     },
     Detail {
         digits: 4,
-        sources: false,
+        compact: true,
     },
     Detail {
         digits: 3,
-        sources: false,
+        compact: true,
     },
     Detail {
         digits: 2,
-        sources: false,
+        compact: true,
+    },
+    Detail {
+        digits: 1,
+        compact: true,
     },
 ];
 
@@ -258,10 +264,8 @@ impl<'a> Scene<'a> {
                                 let w = self.names.weight(l - 1, j * n_in + k);
                                 let (shows, value) = self.newest(&w).unwrap_or((w.clone(), 0.0));
                                 let mut text = String::new();
-                                if detail.sources {
-                                    text.push_str(self.names.neuron(l - 1, k));
-                                    text.push(h);
-                                }
+                                text.push_str(self.names.neuron(l - 1, k));
+                                text.push(h);
                                 text.push_str(&format!(
                                     "{} {}",
                                     self.pretty(&shows),
@@ -307,6 +311,7 @@ impl<'a> Scene<'a> {
             .collect();
         let eta_name = if self.ascii { "eta" } else { "η" };
         Texts {
+            compact: detail.compact,
             boxes,
             weights,
             errors,
@@ -330,9 +335,14 @@ impl<'a> Scene<'a> {
             errors,
             ..
         } = sizes;
-        // Sizes.
+        // Sizes. A compact box writes its name (its first line) on its top line.
+        let skip = usize::from(sizes.compact);
         let inner_height = |l: usize| {
-            let content = boxes[l].first().map_or(1, Vec::len);
+            let content = boxes[l]
+                .first()
+                .map_or(1, Vec::len)
+                .saturating_sub(skip)
+                .max(1);
             if l == 0 {
                 content
             } else {
@@ -346,6 +356,7 @@ impl<'a> Scene<'a> {
         let box_width = |l: usize| {
             boxes[l]
                 .iter()
+                // The name, on the top line or not, is as wide either way.
                 .flatten()
                 .map(|s| text_width(s))
                 .max()
@@ -410,7 +421,12 @@ impl<'a> Scene<'a> {
                     self.ascii,
                     style,
                 );
-                for (r, text) in lines.iter().enumerate() {
+                if skip == 1
+                    && let Some(name) = lines.first()
+                {
+                    grid.put(x[l] + 2, top, name, style);
+                }
+                for (r, text) in lines.iter().skip(skip).enumerate() {
                     grid.put(x[l] + 2, top + 1 + r, text, style);
                 }
                 if l == 0 {
@@ -462,7 +478,9 @@ impl<'a> Scene<'a> {
 
 /// The texts of a drawing, before they are placed.
 struct Texts {
-    /// Per layer, per neuron, the lines in its box.
+    /// Each neuron's name on its box's top line, not inside it.
+    compact: bool,
+    /// Per layer, per neuron, the lines in its box: its name first.
     boxes: Vec<Vec<Vec<String>>>,
     /// Per weight layer, per receiving neuron, its weights.
     weights: Vec<Vec<Vec<WeightText>>>,
@@ -720,13 +738,15 @@ mod tests {
     fn shrinks_then_gives_up() {
         let trace = article();
         let wide = draw(&trace, 20, 200, 40, false).unwrap().lines;
-        let narrow = draw(&trace, 20, 74, 40, false).unwrap().lines;
-        assert!(text(&wide).contains("i1─w1"));
-        assert!(!text(&narrow).contains("i1─w1"));
+        let narrow = draw(&trace, 20, 78, 40, false).unwrap().lines;
+        assert!(text(&wide).contains("i1─w1 0.15"));
+        // Narrower, the numbers shrink, but every weight still names its sender.
+        assert!(text(&narrow).contains("i1─w1"));
+        assert!(text(&narrow).contains("h2─w8"));
         assert!(
             narrow
                 .iter()
-                .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 74)
+                .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 78)
         );
         let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
         assert!(w > 30 && h > 10);
