@@ -749,8 +749,13 @@ mod tests {
                 let context = format!("{name}, step {}:\n{screen}", s.position() + 1);
                 assert_eq!(lines.len(), 24, "{context}");
                 assert!(!screen.contains("drawing needs"), "{context}");
-                for line in &lines {
-                    assert!(text_width(&line_text(line)) <= 80, "{context}");
+                // The panel is shown whole: no line of it cut at the edge (wrapping breaks at
+                // spaces, so no number or symbol is split).
+                let shown: Vec<String> = lines.iter().map(line_text).collect();
+                for line in s.panel(80) {
+                    let line = line_text(&line);
+                    assert!(text_width(&line) <= 80, "{line}: {context}");
+                    assert!(shown.contains(&line), "{line} is not whole: {context}");
                 }
                 // The drawing the screen shows is the one whose edges are checked.
                 let drawing = (0..24)
@@ -761,6 +766,9 @@ mod tests {
                             .filter(|d| screen.contains(&text(&d.lines)))
                     })
                     .unwrap_or_else(|| panic!("no drawing on the screen: {context}"));
+                for line in &drawing.lines {
+                    assert!(text_width(&line_text(line)) <= 80, "{context}");
+                }
                 for edge in &drawing.edges {
                     let (l, k) = sender(&trace.network, &edge.weight);
                     let from = notation.neuron(l, k);
