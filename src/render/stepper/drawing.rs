@@ -337,6 +337,9 @@ impl<'a> Scene<'a> {
         } = sizes;
         // Sizes. A compact box writes its name (its first line) on its top line.
         let skip = usize::from(sizes.compact);
+        // Compact boxes pad their text with one space, not two, and a weight's edge is one
+        // line shorter: eight columns over a 2-2-2 network's width.
+        let pad = 2 - skip;
         let inner_height = |l: usize| {
             let content = boxes[l]
                 .first()
@@ -361,7 +364,7 @@ impl<'a> Scene<'a> {
                 .map(|s| text_width(s))
                 .max()
                 .unwrap_or(1)
-                + 4
+                + 2 * pad
         };
         let gap_width = |l: usize| {
             weights[l - 1]
@@ -371,6 +374,7 @@ impl<'a> Scene<'a> {
                 .max()
                 .unwrap_or(0)
                 + 4
+                - skip
         };
         let error_width = errors
             .iter()
@@ -424,10 +428,10 @@ impl<'a> Scene<'a> {
                 if skip == 1
                     && let Some(name) = lines.first()
                 {
-                    grid.put(x[l] + 2, top, name, style);
+                    grid.put(x[l] + pad, top, name, style);
                 }
                 for (r, text) in lines.iter().skip(skip).enumerate() {
-                    grid.put(x[l] + 2, top + 1 + r, text, style);
+                    grid.put(x[l] + pad, top + 1 + r, text, style);
                 }
                 if l == 0 {
                     continue;

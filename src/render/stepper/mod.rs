@@ -739,14 +739,23 @@ mod tests {
         ];
         let mut explained = 0;
         let mut cut = 0;
-        for (name, net) in networks {
-            let trace = engine::trace_iteration(&net, &Options::default());
+        let languages = [(Lang::En, false), (Lang::Zh, false), (Lang::En, true)];
+        for ((name, net), (lang, ascii)) in networks
+            .iter()
+            .flat_map(|n| languages.iter().map(move |&l| (n, l)))
+        {
+            let trace = engine::trace_iteration(net, &Options::default());
             let notation = crate::notation::Notation::new(&trace.network);
-            let mut s = Stepper::new(&trace, StepperOptions::default());
+            let mut s = Stepper::new(&trace, StepperOptions { lang, ascii });
+            let line = if ascii { "-" } else { "─" };
+            let ellipsis = if ascii { "..." } else { "…" };
             for _ in 0..s.len() {
                 let lines = s.screen(80, 24);
                 let screen = text(&lines);
-                let context = format!("{name}, step {}:\n{screen}", s.position() + 1);
+                let context = format!(
+                    "{name} {lang:?} ascii {ascii}, step {}:\n{screen}",
+                    s.position() + 1
+                );
                 assert_eq!(lines.len(), 24, "{context}");
                 assert!(!screen.contains("drawing needs"), "{context}");
                 // The panel is shown whole: no line of it cut at the edge (wrapping breaks at
@@ -772,7 +781,9 @@ mod tests {
                 for edge in &drawing.edges {
                     let (l, k) = sender(&trace.network, &edge.weight);
                     let from = notation.neuron(l, k);
-                    let rest = edge.label.strip_prefix(&format!("{from}─{}", edge.weight));
+                    let rest = edge
+                        .label
+                        .strip_prefix(&format!("{from}{line}{}", edge.weight));
                     assert!(
                         rest.is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit())),
                         "{} is drawn as {:?}: {context}",
@@ -792,8 +803,9 @@ mod tests {
                 let heading = line_text(&lines[0]);
                 if !heading.contains(title.as_str()) {
                     let shown = heading.split("  ").next().unwrap();
-                    assert!(shown.ends_with('…'), "{context}");
-                    assert!(title.starts_with(shown.trim_end_matches('…')), "{context}");
+                    assert!(shown.ends_with(ellipsis), "{context}");
+                    let kept = shown.strip_suffix(ellipsis).unwrap();
+                    assert!(title.starts_with(kept), "{context}");
                     cut += 1;
                 }
                 s.apply(Key::Next);
