@@ -1,8 +1,9 @@
 //! The network drawn in text: a column of boxes per layer, each neuron with the values
 //! computed for it so far (net, out, δ), the weights into it listed beside it, the targets
 //! and errors to the right of the outputs. The neurons and weights the current step uses are
-//! drawn with double lines (and highlighted). The drawing shrinks its numbers and drops its
-//! labels to fit the space it is given, and says how much it needs when even that fails.
+//! drawn with double lines (and highlighted). The drawing shrinks its numbers and its boxes
+//! (each name on its box's top line) to fit the space it is given, never dropping a weight's
+//! sending neuron, and says how much it needs when even that fails.
 //!
 //! Every value is shown as it stands after the current step (w5⁺ once its update is
 //! computed), except what the current step reads: that is shown as the formula reads it. So
