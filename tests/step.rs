@@ -371,6 +371,7 @@ fn the_drawing_fits_an_80_by_24_terminal_and_in_chinese() {
     assert!(screen.contains("Step 1 前向传播"));
     assert!(screen.contains("原文: 0.3775 ✓"));
     assert!(screen.contains("net 0.3775"), "{screen}");
+    assert!(screen.contains("i2─w2 0.2"), "{screen}");
     t.keys("q");
     t.wait_exit();
 }
@@ -587,4 +588,18 @@ fn term_dumb_steps_plainly_and_says_so() {
         !raw.contains('\x1b'),
         "no escape sequences (no alternate screen, no colour):\n{raw:?}"
     );
+}
+
+/// In a default terminal the drawing of a 3-3-3 network shows (not the notice asking for a
+/// larger one), each weight with its sender, and no line wider than the terminal.
+#[test]
+fn a_3_3_3_network_is_drawn_in_80_by_24() {
+    let mut t = Terminal::start("tests/fixtures/net-3-3-3.json", 80, 24, &[]);
+    let screen = t.wait_for(&["step 1 of"]);
+    assert!(!screen.contains("drawing needs"), "{screen}");
+    assert!(screen.contains("i3─w9 -0.55"), "{screen}");
+    assert!(screen.contains("h3─w18 0.12"), "{screen}");
+    t.keys("q");
+    t.wait_exit();
+    t.assert_restored();
 }

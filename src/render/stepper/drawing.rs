@@ -1,8 +1,9 @@
 //! The network drawn in text: a column of boxes per layer, each neuron with the values
 //! computed for it so far (net, out, δ), the weights into it listed beside it, the targets
 //! and errors to the right of the outputs. The neurons and weights the current step uses are
-//! drawn with double lines (and highlighted). The drawing shrinks its numbers and drops its
-//! labels to fit the space it is given, and says how much it needs when even that fails.
+//! drawn with double lines (and highlighted). The drawing shrinks its numbers and its boxes
+//! (each name on its box's top line) to fit the space it is given, never dropping a weight's
+//! sending neuron, and says how much it needs when even that fails.
 //!
 //! Every value is shown as it stands after the current step (w5⁺ once its update is
 //! computed), except what the current step reads: that is shown as the formula reads it. So
@@ -35,35 +36,41 @@ enum Element {
     Eta,
 }
 
-/// How much detail: digits of the numbers, and whether each weight names the neuron it
-/// comes from.
+/// How much detail: digits of the numbers, and whether each neuron's name is written on
+/// its box's top line (one row fewer per neuron) rather than inside it. Every level keeps
+/// the sending neuron in each weight's label (`i2─w2 0.2`): a weight drawn without it sits
+/// on the row of another sender and reads as another connection.
 #[derive(Clone, Copy)]
 struct Detail {
     digits: usize,
-    sources: bool,
+    compact: bool,
 }
 
 /// Tried in turn until one fits.
-const DETAILS: [Detail; 5] = [
+const DETAILS: [Detail; 6] = [
     Detail {
         digits: 6,
-        sources: true,
+        compact: false,
     },
     Detail {
         digits: 4,
-        sources: true,
+        compact: false,
     },
     Detail {
         digits: 4,
-        sources: false,
+        compact: true,
     },
     Detail {
         digits: 3,
-        sources: false,
+        compact: true,
     },
     Detail {
         digits: 2,
-        sources: false,
+        compact: true,
+    },
+    Detail {
+        digits: 1,
+        compact: true,
     },
 ];
 
@@ -258,10 +265,8 @@ impl<'a> Scene<'a> {
                                 let w = self.names.weight(l - 1, j * n_in + k);
                                 let (shows, value) = self.newest(&w).unwrap_or((w.clone(), 0.0));
                                 let mut text = String::new();
-                                if detail.sources {
-                                    text.push_str(self.names.neuron(l - 1, k));
-                                    text.push(h);
-                                }
+                                text.push_str(self.names.neuron(l - 1, k));
+                                text.push(h);
                                 text.push_str(&format!(
                                     "{} {}",
                                     self.pretty(&shows),
@@ -307,6 +312,7 @@ impl<'a> Scene<'a> {
             .collect();
         let eta_name = if self.ascii { "eta" } else { "η" };
         Texts {
+            compact: detail.compact,
             boxes,
             weights,
             errors,
@@ -330,9 +336,17 @@ impl<'a> Scene<'a> {
             errors,
             ..
         } = sizes;
-        // Sizes.
+        // Sizes. A compact box writes its name (its first line) on its top line.
+        let skip = usize::from(sizes.compact);
+        // Compact boxes pad their text with one space, not two, and a weight's edge is one
+        // line shorter: eight columns over a 2-2-2 network's width.
+        let pad = 2 - skip;
         let inner_height = |l: usize| {
-            let content = boxes[l].first().map_or(1, Vec::len);
+            let content = boxes[l]
+                .first()
+                .map_or(1, Vec::len)
+                .saturating_sub(skip)
+                .max(1);
             if l == 0 {
                 content
             } else {
@@ -346,11 +360,12 @@ impl<'a> Scene<'a> {
         let box_width = |l: usize| {
             boxes[l]
                 .iter()
+                // The name, on the top line or not, is as wide either way.
                 .flatten()
                 .map(|s| text_width(s))
                 .max()
                 .unwrap_or(1)
-                + 4
+                + 2 * pad
         };
         let gap_width = |l: usize| {
             weights[l - 1]
@@ -360,6 +375,7 @@ impl<'a> Scene<'a> {
                 .max()
                 .unwrap_or(0)
                 + 4
+                - skip
         };
         let error_width = errors
             .iter()
@@ -410,8 +426,13 @@ impl<'a> Scene<'a> {
                     self.ascii,
                     style,
                 );
-                for (r, text) in lines.iter().enumerate() {
-                    grid.put(x[l] + 2, top + 1 + r, text, style);
+                if skip == 1
+                    && let Some(name) = lines.first()
+                {
+                    grid.put(x[l] + pad, top, name, style);
+                }
+                for (r, text) in lines.iter().skip(skip).enumerate() {
+                    grid.put(x[l] + pad, top + 1 + r, text, style);
                 }
                 if l == 0 {
                     continue;
@@ -462,7 +483,9 @@ impl<'a> Scene<'a> {
 
 /// The texts of a drawing, before they are placed.
 struct Texts {
-    /// Per layer, per neuron, the lines in its box.
+    /// Each neuron's name on its box's top line, not inside it.
+    compact: bool,
+    /// Per layer, per neuron, the lines in its box: its name first.
     boxes: Vec<Vec<Vec<String>>>,
     /// Per weight layer, per receiving neuron, its weights.
     weights: Vec<Vec<Vec<WeightText>>>,
@@ -720,13 +743,15 @@ mod tests {
     fn shrinks_then_gives_up() {
         let trace = article();
         let wide = draw(&trace, 20, 200, 40, false).unwrap().lines;
-        let narrow = draw(&trace, 20, 74, 40, false).unwrap().lines;
-        assert!(text(&wide).contains("i1─w1"));
-        assert!(!text(&narrow).contains("i1─w1"));
+        let narrow = draw(&trace, 20, 78, 40, false).unwrap().lines;
+        assert!(text(&wide).contains("i1─w1 0.15"));
+        // Narrower, the numbers shrink, but every weight still names its sender.
+        assert!(text(&narrow).contains("i1─w1"));
+        assert!(text(&narrow).contains("h2─w8"));
         assert!(
             narrow
                 .iter()
-                .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 74)
+                .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 78)
         );
         let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
         assert!(w > 30 && h > 10);

@@ -246,13 +246,28 @@ impl<'a> Stepper<'a> {
             .replace("{n}", &self.steps.len().to_string());
         let title = &self.sections[self.section()].1;
         let room = width.saturating_sub(text_width(&right) + 2);
-        let title = clip_text(title, room);
+        let title = self.cut(title, room);
         let pad = width.saturating_sub(text_width(&title) + text_width(&right));
         vec![
             span(title, Style::Heading),
             span(" ".repeat(pad.max(2)), Style::Plain),
             span(right, Style::Plain),
         ]
+    }
+
+    /// `text` in at most `width` cells, ending in "…" when cut (so a cut heading does not
+    /// read as a whole one), after the last whole word that fits.
+    fn cut(&self, text: &str, width: usize) -> String {
+        if text_width(text) <= width {
+            return text.to_string();
+        }
+        let ellipsis = self.typography.text("…").into_owned();
+        let head = clip_text(text, width.saturating_sub(text_width(&ellipsis)));
+        let head = match head.rfind(' ') {
+            Some(i) if i > 0 => head[..i].trim_end(),
+            _ => head.as_str(),
+        };
+        format!("{head}{ellipsis}")
     }
 
     /// The current step: the formula, then the numbers substituted, then the value, then
@@ -403,17 +418,25 @@ impl<'a> Stepper<'a> {
             l.keys_hint
         };
         let footer = wrap(footer, "", width, Style::Dim);
-        let top = |explanations: bool| {
-            let mut lines = vec![self.header(width), Vec::new()];
+        // Tried in turn until the drawing fits below: the panel with blank lines around it,
+        // then without them, then (a last resort) without the explanations of the
+        // article's errata, which `show` has in full.
+        let top = |explanations: bool, blanks: bool| {
+            let mut lines = vec![self.header(width)];
+            if blanks {
+                lines.push(Vec::new());
+            }
             lines.extend(self.panel_with(width, explanations));
-            lines.push(Vec::new());
+            if blanks {
+                lines.push(Vec::new());
+            }
             lines
         };
         let draw = |lines: &Vec<Line>| {
             let room = height.saturating_sub(lines.len() + footer.len());
             self.drawing(width, room)
         };
-        let mut lines = top(true);
+        let mut lines = top(true, true);
         if self.help {
             lines.extend(
                 l.help
@@ -421,10 +444,12 @@ impl<'a> Stepper<'a> {
                     .flat_map(|t| wrap(t, "    ", width, Style::Plain)),
             );
         } else {
-            // The drawing before the explanation of an erratum: `show` has those in full.
             let mut drawn = draw(&lines);
-            if drawn.is_err() {
-                let shorter = top(false);
+            for (explanations, blanks) in [(true, false), (false, false)] {
+                if drawn.is_ok() {
+                    break;
+                }
+                let shorter = top(explanations, blanks);
                 if let Ok(d) = draw(&shorter) {
                     lines = shorter;
                     drawn = Ok(d);
@@ -694,6 +719,115 @@ mod tests {
         assert!(screen.contains("Step 1 | Forward pass | 1. input layer -> hidden layer"));
         assert!(screen.contains("article: 0.3775 ok"), "{screen}");
         assert!(screen.contains("Enter/-> next | <- back"), "{screen}");
+    }
+
+    fn fixture(name: &str) -> Network {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        Network::from_json_str(&text).unwrap().0
+    }
+
+    /// Every step of the article's network, a 3-3-1 and a 3-3-3 one, in a default 80×24
+    /// terminal: a drawing (not the notice), every weight labelled with its sender, no line
+    /// over 80 columns, the article's errata explained in full, cut headings marked.
+    #[test]
+    fn every_step_fits_a_default_terminal() {
+        let networks = [
+            ("article", Network::article()),
+            ("3-3-1", fixture("net-3-3-1.json")),
+            ("3-3-3", fixture("net-3-3-3.json")),
+        ];
+        let mut explained = 0;
+        let mut cut = 0;
+        let languages = [(Lang::En, false), (Lang::Zh, false), (Lang::En, true)];
+        for ((name, net), (lang, ascii)) in networks
+            .iter()
+            .flat_map(|n| languages.iter().map(move |&l| (n, l)))
+        {
+            let trace = engine::trace_iteration(net, &Options::default());
+            let notation = crate::notation::Notation::new(&trace.network);
+            let mut s = Stepper::new(&trace, StepperOptions { lang, ascii });
+            let line = if ascii { "-" } else { "─" };
+            let ellipsis = if ascii { "..." } else { "…" };
+            for _ in 0..s.len() {
+                let lines = s.screen(80, 24);
+                let screen = text(&lines);
+                let context = format!(
+                    "{name} {lang:?} ascii {ascii}, step {}:\n{screen}",
+                    s.position() + 1
+                );
+                assert_eq!(lines.len(), 24, "{context}");
+                assert!(!screen.contains("drawing needs"), "{context}");
+                // The panel is shown whole: no line of it cut at the edge (wrapping breaks at
+                // spaces, so no number or symbol is split).
+                let shown: Vec<String> = lines.iter().map(line_text).collect();
+                for line in s.panel(80) {
+                    let line = line_text(&line);
+                    assert!(text_width(&line) <= 80, "{line}: {context}");
+                    assert!(shown.contains(&line), "{line} is not whole: {context}");
+                }
+                // The drawing the screen shows is the one whose edges are checked.
+                let drawing = (0..24)
+                    .rev()
+                    .find_map(|h| {
+                        s.drawing(80, h)
+                            .ok()
+                            .filter(|d| screen.contains(&text(&d.lines)))
+                    })
+                    .unwrap_or_else(|| panic!("no drawing on the screen: {context}"));
+                for line in &drawing.lines {
+                    assert!(text_width(&line_text(line)) <= 80, "{context}");
+                }
+                for edge in &drawing.edges {
+                    let (l, k) = sender(&trace.network, &edge.weight);
+                    let from = notation.neuron(l, k);
+                    let rest = edge
+                        .label
+                        .strip_prefix(&format!("{from}{line}{}", edge.weight));
+                    assert!(
+                        rest.is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit())),
+                        "{} is drawn as {:?}: {context}",
+                        edge.weight,
+                        edge.label
+                    );
+                }
+                // Every explanation, word for word, in the panel's wrapped lines.
+                let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+                for (_, why, _) in s.article_lines(&s.current().symbol) {
+                    if let Some(why) = why {
+                        assert!(words(&screen).contains(&words(&why)), "{why}: {context}");
+                        explained += 1;
+                    }
+                }
+                let title = &s.sections[s.section()].1;
+                let heading = line_text(&lines[0]);
+                if !heading.contains(title.as_str()) {
+                    let shown = heading.split("  ").next().unwrap();
+                    assert!(shown.ends_with(ellipsis), "{context}");
+                    let kept = shown.strip_suffix(ellipsis).unwrap();
+                    assert!(title.starts_with(kept), "{context}");
+                    cut += 1;
+                }
+                s.apply(Key::Next);
+            }
+        }
+        assert!(explained >= 3, "the typo, the rounding and the other code");
+        assert!(cut > 0, "some heading is cut at 80 columns");
+    }
+
+    /// The layer and index of the neuron weight `name` (`w5`), from the numbering
+    /// `Notation` uses (across the network, in the order of the file's lists) comes from.
+    fn sender(net: &Network, name: &str) -> (usize, usize) {
+        let mut n: usize = name[1..].parse().unwrap();
+        n -= 1;
+        for l in 1..net.layers.len() {
+            let count = net.layers[l] * net.layers[l - 1];
+            if n < count {
+                return (l - 1, n % net.layers[l - 1]);
+            }
+            n -= count;
+        }
+        panic!("no weight {name}");
     }
 
     #[test]
