@@ -25,11 +25,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         output::check_writable(path)?;
     }
     let resolved = args.iteration.resolve()?;
+    let options_note = resolved.options_note(args.lang);
     let (name, network) = (resolved.name, resolved.network);
     let precision = resolved.options.precision;
     let typography = Typography::from_ascii(args.ascii);
     // The table's heading names the seed (below); the options a trace brought are said here.
-    if let Some(note) = resolved.options_note.as_deref()
+    if let Some(note) = options_note.as_deref()
         && !args.quiet
     {
         output::to_stderr(note);
