@@ -99,7 +99,10 @@ pub fn run(args: &CheckArgs) -> Result<()> {
             // A hook that corrupts nothing would let a test of the failure path pass
             // vacuously.
             let names = Notation::new(&network);
-            let ranges: Vec<String> = groups.iter().map(|g| range(&names, g, Lang::En.check())).collect();
+            let ranges: Vec<String> = groups
+                .iter()
+                .map(|g| range(&names, g, Lang::En.check()))
+                .collect();
             anyhow::anyhow!(
                 "{CORRUPT_VAR}: this network has no gradient of {} (its parameters: {})",
                 c.symbol,
