@@ -91,13 +91,18 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let judged = claims::judge(&claims, &run.checkpoints, options.update_order);
     match args.format {
         TrainFormat::Table if args.quiet => output::write_to(args.output.as_deref(), |out| {
-            writeln!(out, "{}", training::final_line(&run, precision, typography))
+            writeln!(
+                out,
+                "{}",
+                training::final_line(&run, precision, typography, args.lang)
+            )
         })?,
         TrainFormat::Table => {
             let table_options = TrainTableOptions {
                 precision,
                 ascii: args.ascii,
                 fit_terminal: args.output.is_none() && output::stdout_is_terminal(),
+                lang: args.lang,
                 ..TrainTableOptions::default()
             };
             output::write_to(args.output.as_deref(), |out| {

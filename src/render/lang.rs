@@ -531,6 +531,103 @@ const CHECK_ZH: CheckLabels = CheckLabels {
     range: "{first} 到 {last}",
 };
 
+/// The words of `train`'s report.
+pub struct TrainLabels {
+    pub final_line: &'static str,
+    pub iterations_one: &'static str,
+    pub iterations_many: &'static str,
+    pub title: &'static str,
+    pub biases_trained: &'static str,
+    pub one_sample: &'static str,
+    pub samples: &'static str,
+    pub in_turn: &'static str,
+    pub at_random: &'static str,
+    pub seed: &'static str,
+    pub seed_samples: &'static str,
+    pub e_total_after: &'static str,
+    pub summed_over: &'static str,
+    pub header_after: &'static str,
+    pub header_outputs: &'static str,
+    pub header_article: &'static str,
+    pub header_verdict: &'static str,
+    pub agrees_at: &'static str,
+    pub other_order: &'static str,
+    pub differs: &'static str,
+    pub at_most: &'static str,
+    pub footnote_order: &'static str,
+    pub stalled: &'static str,
+    pub diverged: &'static str,
+    pub header_initial: &'static str,
+    pub header_final: &'static str,
+    pub parameters: &'static str,
+    pub biases_not_trained: &'static str,
+    pub more_parameters: &'static str,
+}
+
+const TRAIN_EN: TrainLabels = TrainLabels {
+    final_line: "after {iterations}: E_total {e}, outputs {outputs}",
+    iterations_one: "{n} iteration",
+    iterations_many: "{n} iterations",
+    title: "Training a {shape} network ({activation}), learning rate {eta} = {rate}, update order: {order}{biases}: {iterations} on {samples}",
+    biases_trained: ", biases trained",
+    one_sample: "its one sample",
+    samples: "{n} samples, one per iteration, {order}",
+    in_turn: "in turn",
+    at_random: "picked at random",
+    seed: "Seed {seed} (--seed {seed} repeats this run) draws the weights and biases the file leaves out, uniformly from [0, 1){samples}.",
+    seed_samples: ", and the sample each iteration trains on",
+    e_total_after: "\"E_total after iteration k\" is the error with the weights iteration k produced (after 0: the initial weights){summed}.",
+    summed_over: ", summed over the {n} samples",
+    header_after: "after iteration",
+    header_outputs: "outputs",
+    header_article: "the article says",
+    header_verdict: "verdict",
+    agrees_at: "{mark} agrees at {digits} decimals",
+    other_order: "{mark} {order} order {footnote}",
+    differs: "{mark} differs",
+    at_most: "At most {max} are kept: showing {shown} of {planned} checkpoints; use --format ndjson for every iteration.",
+    footnote_order: "{footnote} The article's figure comes from the {order} update order (its code took the hidden-layer deltas through the already-updated w5…w8); this run used the {used} order, and --update-order {order_option} reproduces the figure.",
+    stalled: "E_total and the outputs have not changed since iteration {since}: the gradients are 0, or so small that η·∂E/∂w is below a weight's last digit, because neurons are saturated (out(1 − out) or 1 − out² is 0, or nearly, once out nears its limit) or, with ReLU, dead. A smaller learning rate avoids it.",
+    diverged: "Stopped in iteration {iteration}: {symbol} = {value}, not a finite number. The table ends with the last iteration whose values were all finite.",
+    header_initial: "initial",
+    header_final: "final",
+    parameters: "Weights and biases before the first iteration and after iteration {n}{biases}:",
+    biases_not_trained: " (the biases are not trained)",
+    more_parameters: "… and {n} more (--format json has them all).",
+};
+
+const TRAIN_ZH: TrainLabels = TrainLabels {
+    final_line: "{iterations}后:E_total {e},输出 {outputs}",
+    iterations_one: "{n} 次迭代",
+    iterations_many: "{n} 次迭代",
+    title: "训练 {shape} 网络({activation}),学习速率 {eta} = {rate},更新顺序:{order}{biases}:在{samples}上训练 {iterations}",
+    biases_trained: ",偏置也训练",
+    one_sample: "唯一的样本",
+    samples: "{n} 个样本({order},每次迭代一个)",
+    in_turn: "轮流",
+    at_random: "随机抽取",
+    seed: "网络文件未给出的权重和偏置{samples}由种子 {seed} 在 [0, 1) 中均匀随机生成(--seed {seed} 可复现这次训练)。",
+    seed_samples: ",以及每次迭代所用的样本,",
+    e_total_after: "“第 k 次迭代后的 E_total”是用第 k 次迭代得到的权重算出的误差(第 0 次之后:初始权重){summed}。",
+    summed_over: ",对 {n} 个样本求和",
+    header_after: "迭代次数",
+    header_outputs: "输出",
+    header_article: "原文",
+    header_verdict: "判断",
+    agrees_at: "{mark} 在 {digits} 位小数上一致",
+    other_order: "{mark} {order} {footnote}",
+    differs: "{mark} 不一致",
+    at_most: "最多保留 {max} 个检查点:显示 {planned} 个中的 {shown} 个;用 --format ndjson 可得到每次迭代。",
+    footnote_order: "{footnote} 原文的数字来自{order}(其代码经由已更新的 w5…w8 求隐含层的 δ);这次训练用的是{used},--update-order {order_option} 可复现原文的数字。",
+    stalled: "从第 {since} 次迭代起 E_total 和输出不再变化:梯度为 0,或小到 η·∂E/∂w 低于权重的最后一位,因为神经元已饱和(out 接近极限时 out(1 − out) 或 1 − out² 为 0 或接近 0),或 ReLU 神经元已死亡。减小学习速率可以避免。",
+    diverged: "在第 {iteration} 次迭代中停止:{symbol} = {value},不是有限数。表格到最后一次所有值都有限的迭代为止。",
+    header_initial: "初始值",
+    header_final: "最终值",
+    parameters: "第一次迭代前和第 {n} 次迭代后的权重和偏置{biases}:",
+    biases_not_trained: "(偏置不训练)",
+    more_parameters: "… 另有 {n} 个(--format json 中有全部)。",
+};
+
 impl Lang {
     /// The labels in this language, in the article's typography.
     pub fn labels(self) -> &'static Labels {
@@ -571,6 +668,11 @@ impl Lang {
     /// `check`'s words in this language.
     pub fn check(self) -> &'static CheckLabels {
         self.pick_labels(&CHECK_EN, &CHECK_ZH)
+    }
+
+    /// `train`'s words in this language.
+    pub fn train(self) -> &'static TrainLabels {
+        self.pick_labels(&TRAIN_EN, &TRAIN_ZH)
     }
 
     fn pick_labels<T>(self, en: &'static T, zh: &'static T) -> &'static T {
