@@ -279,7 +279,7 @@ fn write_report(
                 Verdict::Disagrees => labels.fail.to_string(),
                 Verdict::Kink { layer, neuron } => fill(
                     labels.kink,
-                    &[("neuron", &result.names.neuron(layer, neuron))],
+                    &[("neuron", result.names.neuron(layer, neuron))],
                 ),
             };
             table.add_row(vec![
