@@ -562,6 +562,7 @@ pub struct TrainLabels {
     pub parameters: &'static str,
     pub biases_not_trained: &'static str,
     pub more_parameters: &'static str,
+    pub curve_caption: &'static str,
 }
 
 const TRAIN_EN: TrainLabels = TrainLabels {
@@ -594,6 +595,7 @@ const TRAIN_EN: TrainLabels = TrainLabels {
     parameters: "Weights and biases before the first iteration and after iteration {n}{biases}:",
     biases_not_trained: " (the biases are not trained)",
     more_parameters: "… and {n} more (--format json has them all).",
+    curve_caption: "E_total after each iteration (log scale)",
 };
 
 const TRAIN_ZH: TrainLabels = TrainLabels {
@@ -626,7 +628,151 @@ const TRAIN_ZH: TrainLabels = TrainLabels {
     parameters: "第一次迭代前和第 {n} 次迭代后的权重和偏置{biases}:",
     biases_not_trained: "(偏置不训练)",
     more_parameters: "… 另有 {n} 个(--format json 中有全部)。",
+    curve_caption: "每次迭代后的 E_total(对数坐标)",
 };
+
+impl NoteLabels {
+    /// Every label, for the test that no English is left in another language's output.
+    fn all(&self) -> Vec<&'static str> {
+        let mut all = Vec::new();
+        all.push(self.seed);
+        all.push(self.weights_and_biases);
+        all.push(self.weights);
+        all.push(self.biases);
+        all.push(self.options_from);
+        all.push(self.update_order);
+        all.push(self.precision);
+        all.push(self.bias_updates_on);
+        all.push(self.list_separator);
+        all
+    }
+}
+
+impl VerifyLabels {
+    /// Every label, for the test that no English is left in another language's output.
+    fn all(&self) -> Vec<&'static str> {
+        let mut all = Vec::new();
+        all.push(self.about_file);
+        all.push(self.article_network);
+        all.push(self.intro);
+        all.push(self.biases_updated);
+        all.push(self.precision_note);
+        all.push(self.header_symbol);
+        all.push(self.header_yours);
+        all.push(self.header_correct);
+        all.push(self.header_verdict);
+        all.push(self.follows_from);
+        all.push(self.same_slip);
+        all.push(self.wrong);
+        all.push(self.first_wrong_lead);
+        all.push(self.new_mistake_lead);
+        all.push(self.first_wrong_title);
+        all.push(self.new_mistake_title);
+        all.push(self.detail);
+        all.push(self.given_drawn);
+        all.push(self.given_file);
+        all.push(self.formula);
+        all.push(self.with_numbers);
+        all.push(self.with_your_numbers);
+        all.push(self.the_article);
+        all.push(self.why);
+        all.push(self.likely_slip);
+        all.push(self.or);
+        all.push(self.which_gives);
+        all.push(self.slip_drawn);
+        all.push(self.slip_given);
+        all.push(self.slip_unknown);
+        all.push(self.not_a_value);
+        all.push(self.did_you_mean);
+        all.push(self.symbols_hint);
+        all.push(self.one_agrees);
+        all.push(self.all_agree);
+        all.push(self.recognised_agree);
+        all.push(self.disagree);
+        all.push(self.same_slip_count);
+        all.push(self.trace_all_agree);
+        all.push(self.trace_checked);
+        all.push(self.header_iteration);
+        all.push(self.header_recorded);
+        all.push(self.header_problem);
+        all.push(self.inherited_from);
+        all.push(self.inherited);
+        all.push(self.trace_disagree);
+        all
+    }
+}
+
+impl CheckLabels {
+    /// Every label, for the test that no English is left in another language's output.
+    fn all(&self) -> Vec<&'static str> {
+        let mut all = Vec::new();
+        all.push(self.title);
+        all.push(self.each);
+        all.push(self.step);
+        all.push(self.pass);
+        all.push(self.sequential);
+        all.push(self.table_lists);
+        all.push(self.first_rows);
+        all.extend(self.headers);
+        all.push(self.ok);
+        all.push(self.below_floor);
+        all.push(self.fail);
+        all.push(self.kink);
+        all.push(self.and_more);
+        all.push(self.sampled);
+        all.push(self.failed);
+        all.push(self.not_passed);
+        all.push(self.another_seed);
+        all.push(self.passed);
+        all.push(self.not_judged);
+        all.push(self.end);
+        all.push(self.sample);
+        all.push(self.cut);
+        all.push(self.weights_of_layer);
+        all.push(self.biases_of_layer);
+        all.push(self.group);
+        all.push(self.range);
+        all
+    }
+}
+
+impl TrainLabels {
+    /// Every label, for the test that no English is left in another language's output.
+    fn all(&self) -> Vec<&'static str> {
+        let mut all = Vec::new();
+        all.push(self.final_line);
+        all.push(self.iterations_one);
+        all.push(self.iterations_many);
+        all.push(self.title);
+        all.push(self.biases_trained);
+        all.push(self.one_sample);
+        all.push(self.samples);
+        all.push(self.in_turn);
+        all.push(self.at_random);
+        all.push(self.seed);
+        all.push(self.seed_samples);
+        all.push(self.e_total_after);
+        all.push(self.summed_over);
+        all.push(self.header_after);
+        all.push(self.header_outputs);
+        all.push(self.header_article);
+        all.push(self.header_verdict);
+        all.push(self.agrees_at);
+        all.push(self.other_order);
+        all.push(self.differs);
+        all.push(self.at_most);
+        all.push(self.footnote_order);
+        all.push(self.stalled);
+        all.push(self.diverged);
+        all.push(self.header_initial);
+        all.push(self.header_final);
+        all.push(self.parameters);
+        all.push(self.biases_not_trained);
+        all.push(self.more_parameters);
+        all.push(self.curve_caption);
+        all
+    }
+}
 
 impl Lang {
     /// The labels in this language, in the article's typography.
@@ -673,6 +819,22 @@ impl Lang {
     /// `train`'s words in this language.
     pub fn train(self) -> &'static TrainLabels {
         self.pick_labels(&TRAIN_EN, &TRAIN_ZH)
+    }
+
+    /// Every label of every report in this language (the English ones are what no other
+    /// language's output may contain).
+    pub fn every_label(self) -> Vec<&'static str> {
+        let all = std::cell::RefCell::new(Vec::new());
+        self.labels().map(|label| {
+            all.borrow_mut().push(label);
+            label
+        });
+        let mut all = all.into_inner();
+        all.extend(self.notes().all());
+        all.extend(self.verify().all());
+        all.extend(self.check().all());
+        all.extend(self.train().all());
+        all
     }
 
     fn pick_labels<T>(self, en: &'static T, zh: &'static T) -> &'static T {

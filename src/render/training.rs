@@ -374,7 +374,7 @@ pub fn render(
     write!(
         out,
         "{}",
-        plot::terminal(&run.curve, options.curve_width, 12)
+        plot::terminal(&run.curve, options.curve_width, 12, labels.curve_caption)
     )?;
     writeln!(out)?;
     writeln!(out, "{}", final_line(run, p, t, options.lang))?;
