@@ -634,104 +634,105 @@ const TRAIN_ZH: TrainLabels = TrainLabels {
 impl NoteLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
-        let mut all = Vec::new();
-        all.push(self.seed);
-        all.push(self.weights_and_biases);
-        all.push(self.weights);
-        all.push(self.biases);
-        all.push(self.options_from);
-        all.push(self.update_order);
-        all.push(self.precision);
-        all.push(self.bias_updates_on);
-        all.push(self.list_separator);
-        all
+        vec![
+            self.seed,
+            self.weights_and_biases,
+            self.weights,
+            self.biases,
+            self.options_from,
+            self.update_order,
+            self.precision,
+            self.bias_updates_on,
+            self.list_separator,
+        ]
     }
 }
 
 impl VerifyLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
-        let mut all = Vec::new();
-        all.push(self.about_file);
-        all.push(self.article_network);
-        all.push(self.intro);
-        all.push(self.biases_updated);
-        all.push(self.precision_note);
-        all.push(self.header_symbol);
-        all.push(self.header_yours);
-        all.push(self.header_correct);
-        all.push(self.header_verdict);
-        all.push(self.follows_from);
-        all.push(self.same_slip);
-        all.push(self.wrong);
-        all.push(self.first_wrong_lead);
-        all.push(self.new_mistake_lead);
-        all.push(self.first_wrong_title);
-        all.push(self.new_mistake_title);
-        all.push(self.detail);
-        all.push(self.given_drawn);
-        all.push(self.given_file);
-        all.push(self.formula);
-        all.push(self.with_numbers);
-        all.push(self.with_your_numbers);
-        all.push(self.the_article);
-        all.push(self.why);
-        all.push(self.likely_slip);
-        all.push(self.or);
-        all.push(self.which_gives);
-        all.push(self.slip_drawn);
-        all.push(self.slip_given);
-        all.push(self.slip_unknown);
-        all.push(self.not_a_value);
-        all.push(self.did_you_mean);
-        all.push(self.symbols_hint);
-        all.push(self.one_agrees);
-        all.push(self.all_agree);
-        all.push(self.recognised_agree);
-        all.push(self.disagree);
-        all.push(self.same_slip_count);
-        all.push(self.trace_all_agree);
-        all.push(self.trace_checked);
-        all.push(self.header_iteration);
-        all.push(self.header_recorded);
-        all.push(self.header_problem);
-        all.push(self.inherited_from);
-        all.push(self.inherited);
-        all.push(self.trace_disagree);
-        all
+        vec![
+            self.about_file,
+            self.article_network,
+            self.intro,
+            self.biases_updated,
+            self.precision_note,
+            self.header_symbol,
+            self.header_yours,
+            self.header_correct,
+            self.header_verdict,
+            self.follows_from,
+            self.same_slip,
+            self.wrong,
+            self.first_wrong_lead,
+            self.new_mistake_lead,
+            self.first_wrong_title,
+            self.new_mistake_title,
+            self.detail,
+            self.given_drawn,
+            self.given_file,
+            self.formula,
+            self.with_numbers,
+            self.with_your_numbers,
+            self.the_article,
+            self.why,
+            self.likely_slip,
+            self.or,
+            self.which_gives,
+            self.slip_drawn,
+            self.slip_given,
+            self.slip_unknown,
+            self.not_a_value,
+            self.did_you_mean,
+            self.symbols_hint,
+            self.one_agrees,
+            self.all_agree,
+            self.recognised_agree,
+            self.disagree,
+            self.same_slip_count,
+            self.trace_all_agree,
+            self.trace_checked,
+            self.header_iteration,
+            self.header_recorded,
+            self.header_problem,
+            self.inherited_from,
+            self.inherited,
+            self.trace_disagree,
+        ]
     }
 }
 
 impl CheckLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
-        let mut all = Vec::new();
-        all.push(self.title);
-        all.push(self.each);
-        all.push(self.step);
-        all.push(self.pass);
-        all.push(self.sequential);
-        all.push(self.table_lists);
-        all.push(self.first_rows);
+        let mut all = vec![
+            self.title,
+            self.each,
+            self.step,
+            self.pass,
+            self.sequential,
+            self.table_lists,
+            self.first_rows,
+            self.ok,
+            self.below_floor,
+            self.fail,
+            self.kink,
+            self.and_more,
+            self.sampled,
+            self.failed,
+            self.not_passed,
+            self.another_seed,
+            self.passed,
+            self.not_judged,
+            self.end,
+            self.sample,
+            self.cut,
+            self.weights_of_layer,
+            self.biases_of_layer,
+            self.group,
+            self.range,
+        ];
         all.extend(self.headers);
-        all.push(self.ok);
-        all.push(self.below_floor);
-        all.push(self.fail);
-        all.push(self.kink);
-        all.push(self.and_more);
-        all.push(self.sampled);
-        all.push(self.failed);
-        all.push(self.not_passed);
-        all.push(self.another_seed);
-        all.push(self.passed);
-        all.push(self.not_judged);
-        all.push(self.end);
-        all.push(self.sample);
-        all.push(self.cut);
-        all.push(self.weights_of_layer);
-        all.push(self.biases_of_layer);
-        all.push(self.group);
-        all.push(self.range);
         all
     }
 }
@@ -739,38 +740,38 @@ impl CheckLabels {
 impl TrainLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
-        let mut all = Vec::new();
-        all.push(self.final_line);
-        all.push(self.iterations_one);
-        all.push(self.iterations_many);
-        all.push(self.title);
-        all.push(self.biases_trained);
-        all.push(self.one_sample);
-        all.push(self.samples);
-        all.push(self.in_turn);
-        all.push(self.at_random);
-        all.push(self.seed);
-        all.push(self.seed_samples);
-        all.push(self.e_total_after);
-        all.push(self.summed_over);
-        all.push(self.header_after);
-        all.push(self.header_outputs);
-        all.push(self.header_article);
-        all.push(self.header_verdict);
-        all.push(self.agrees_at);
-        all.push(self.other_order);
-        all.push(self.differs);
-        all.push(self.at_most);
-        all.push(self.footnote_order);
-        all.push(self.stalled);
-        all.push(self.diverged);
-        all.push(self.header_initial);
-        all.push(self.header_final);
-        all.push(self.parameters);
-        all.push(self.biases_not_trained);
-        all.push(self.more_parameters);
-        all.push(self.curve_caption);
-        all
+        vec![
+            self.final_line,
+            self.iterations_one,
+            self.iterations_many,
+            self.title,
+            self.biases_trained,
+            self.one_sample,
+            self.samples,
+            self.in_turn,
+            self.at_random,
+            self.seed,
+            self.seed_samples,
+            self.e_total_after,
+            self.summed_over,
+            self.header_after,
+            self.header_outputs,
+            self.header_article,
+            self.header_verdict,
+            self.agrees_at,
+            self.other_order,
+            self.differs,
+            self.at_most,
+            self.footnote_order,
+            self.stalled,
+            self.diverged,
+            self.header_initial,
+            self.header_final,
+            self.parameters,
+            self.biases_not_trained,
+            self.more_parameters,
+            self.curve_caption,
+        ]
     }
 }
 
