@@ -85,6 +85,10 @@ pub struct TrainArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Language of the report: English, or the article's Chinese terms.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+
     /// Write only ASCII: borders, marks (ok, !=), symbols (eta for η) and messages, for
     /// terminals that draw box lines double-width.
     #[arg(long)]

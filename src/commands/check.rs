@@ -13,6 +13,8 @@ use backprop_tracer::gradcheck::{
 use backprop_tracer::notation::{Notation, Typography};
 use backprop_tracer::number;
 use backprop_tracer::random;
+use backprop_tracer::render::Lang;
+use backprop_tracer::render::lang::{CheckLabels, fill};
 use backprop_tracer::trace::UpdateOrder;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
@@ -48,13 +50,17 @@ pub struct CheckArgs {
     /// Write only ASCII: borders, symbols (dE_total/dw5 for ∂E_total/∂w5) and messages.
     #[arg(long)]
     pub ascii: bool,
+
+    /// Language of the report: English, or the article's Chinese terms.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
 }
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     // No trace is recorded: the gradients come from an untraced iteration, so a network of
     // any size the loader accepts can be checked.
     let resolved = args.iteration.resolve()?;
-    let heading = resolved.heading();
+    let heading = resolved.heading(args.lang);
     let super::Resolved {
         name,
         network,
@@ -93,7 +99,10 @@ pub fn run(args: &CheckArgs) -> Result<()> {
             // A hook that corrupts nothing would let a test of the failure path pass
             // vacuously.
             let names = Notation::new(&network);
-            let ranges: Vec<String> = groups.iter().map(|g| range(&names, g)).collect();
+            let ranges: Vec<String> = groups
+                .iter()
+                .map(|g| range(&names, g, Lang::En.check()))
+                .collect();
             anyhow::anyhow!(
                 "{CORRUPT_VAR}: this network has no gradient of {} (its parameters: {})",
                 c.symbol,
@@ -131,11 +140,13 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     let shape: Vec<String> = network.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = network.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
-    let mut title = format!(
-        "Gradient check of a {} network ({}), E_total = {}",
-        shape.join("-"),
-        activations.join(", "),
-        number::fixed(result.e_total, options.precision)
+    let mut title = fill(
+        args.lang.check().title,
+        &[
+            ("shape", &shape.join("-")),
+            ("activation", &activations.join(", ")),
+            ("e", &number::fixed(result.e_total, options.precision)),
+        ],
     );
     for line in &heading {
         title.push('\n');
@@ -147,6 +158,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
             &result,
             cut,
             args.ascii,
+            args.lang.check(),
             output::stdout_is_terminal(),
             out,
         )
@@ -159,13 +171,13 @@ pub fn run(args: &CheckArgs) -> Result<()> {
 }
 
 /// A group's parameters as a range, `w1 to w1000000` (`b1` for a group of one).
-fn range(names: &Notation, group: &Group) -> String {
+fn range(names: &Notation, group: &Group, labels: &CheckLabels) -> String {
     let first = gradcheck::symbol(names, group.param(0));
     if group.size == 1 {
         first
     } else {
         let last = gradcheck::symbol(names, group.param(group.size - 1));
-        format!("{first} to {last}")
+        fill(labels.range, &[("first", &first), ("last", &last)])
     }
 }
 
@@ -174,6 +186,7 @@ fn write_report(
     result: &GradCheck,
     cut: bool,
     ascii: bool,
+    labels: &CheckLabels,
     fit: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -182,48 +195,43 @@ fn write_report(
     writeln!(out, "{title}")?;
     let checked = result.parameters.len();
     if let Some(seed) = result.seed {
-        write_sample(result, seed, cut, out)?;
+        write_sample(result, seed, cut, labels, out)?;
     }
     // The explanation is written in ASCII and typeset unless --ascii.
     let text = |s: String| if ascii { s } else { typeset(&s) };
     writeln!(
         out,
         "{}",
-        text(format!(
-            "Each {} from backpropagation beside the central difference (E(w + h) - E(w - h)) / 2h.",
-            typography.symbol("dE_total/dw")
+        text(fill(
+            labels.each,
+            &[("dw", &typography.symbol("dE_total/dw"))]
         ))
     )?;
     writeln!(
         out,
         "{}",
-        text(format!(
-            "Step h = cbrt(eps) * max(1, |w|) = {:.2e} * max(1, |w|), eps = {:.2e} (machine epsilon): \
-         the central difference errs by about h^2 * E'''/6 (truncation) plus eps * E / h \
-         (rounding in E), and this h balances the two.",
-            f64::EPSILON.cbrt(),
-            f64::EPSILON
+        text(fill(
+            labels.step,
+            &[
+                ("cbrt", &format!("{:.2e}", f64::EPSILON.cbrt())),
+                ("eps", &format!("{:.2e}", f64::EPSILON)),
+            ]
         ))
     )?;
     writeln!(
         out,
         "{}",
-        text(format!(
-            "Pass: relative error |backprop - difference| / max(|backprop|, |difference|) below \
-         {:e}, or, for gradients too small for a finite difference to resolve, |backprop - \
-         difference| below the absolute floor {:e} * max(1, E_total) = {:.1e}.",
-            gradcheck::RELATIVE_THRESHOLD,
-            gradcheck::ABSOLUTE_FLOOR,
-            result.floor
+        text(fill(
+            labels.pass,
+            &[
+                ("threshold", &format!("{:e}", gradcheck::RELATIVE_THRESHOLD)),
+                ("floor", &format!("{:e}", gradcheck::ABSOLUTE_FLOOR)),
+                ("value", &format!("{:.1e}", result.floor)),
+            ]
         ))
     )?;
     if result.order == UpdateOrder::Sequential {
-        writeln!(
-            out,
-            "Update order sequential: the hidden layers' recorded gradients are taken through \
-             the already-updated weights above them, so they are not the gradient at this \
-             point, and this check is expected to say so."
-        )?;
+        writeln!(out, "{}", labels.sequential)?;
     }
     let rows: Vec<&Parameter> = if checked <= ROW_LIMIT {
         result.parameters.iter().collect()
@@ -233,16 +241,22 @@ fn write_report(
             .iter()
             .filter(|p| !matches!(p.verdict, Verdict::Agrees | Verdict::BelowFloor))
             .collect();
+        let first = if notable.len() > ROW_LIMIT {
+            fill(labels.first_rows, &[("n", &thousands(ROW_LIMIT))])
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "The table lists the {} of the {} checked that failed or got no verdict{}.",
-            thousands(notable.len()),
-            thousands(checked),
-            if notable.len() > ROW_LIMIT {
-                format!(", the first {}", thousands(ROW_LIMIT))
-            } else {
-                String::new()
-            }
+            "{}",
+            fill(
+                labels.table_lists,
+                &[
+                    ("notable", &thousands(notable.len())),
+                    ("checked", &thousands(checked)),
+                    ("first", &first),
+                ]
+            )
         )?;
         notable.into_iter().take(ROW_LIMIT).collect()
     };
@@ -257,23 +271,15 @@ fn write_report(
         if fit {
             table.set_content_arrangement(ContentArrangement::Dynamic);
         }
-        table.set_header(vec![
-            "parameter",
-            "value",
-            "backprop",
-            "central difference",
-            "h",
-            "relative error",
-            "verdict",
-        ]);
+        table.set_header(labels.headers.to_vec());
         for p in rows {
             let verdict = match p.verdict {
-                Verdict::Agrees => "ok".to_string(),
-                Verdict::BelowFloor => "ok (below the floor)".to_string(),
-                Verdict::Disagrees => "FAIL".to_string(),
-                Verdict::Kink { layer, neuron } => format!(
-                    "no verdict: relu kink at net_{}",
-                    result.names.neuron(layer, neuron)
+                Verdict::Agrees => labels.ok.to_string(),
+                Verdict::BelowFloor => labels.below_floor.to_string(),
+                Verdict::Disagrees => labels.fail.to_string(),
+                Verdict::Kink { layer, neuron } => fill(
+                    labels.kink,
+                    &[("neuron", result.names.neuron(layer, neuron))],
                 ),
             };
             table.add_row(vec![
@@ -291,7 +297,7 @@ fn write_report(
 
     let judged = result.judged();
     let sampled = if result.seed.is_some() {
-        " sampled"
+        labels.sampled
     } else {
         ""
     };
@@ -303,50 +309,67 @@ fn write_report(
             .map(|&p| symbol(p))
             .collect();
         if failures.len() > ROW_LIMIT {
-            names.push(format!(
-                "and {} more",
-                thousands(failures.len() - ROW_LIMIT)
+            names.push(fill(
+                labels.and_more,
+                &[("n", &thousands(failures.len() - ROW_LIMIT))],
             ));
         }
         writeln!(
             out,
-            "FAILED: {} of {}{sampled} gradients disagree with the central difference: {}.",
-            thousands(failures.len()),
-            thousands(checked),
-            names.join(", ")
+            "{}",
+            fill(
+                labels.failed,
+                &[
+                    ("failed", &thousands(failures.len())),
+                    ("checked", &thousands(checked)),
+                    ("sampled", sampled),
+                    ("names", &names.join(", ")),
+                ]
+            )
         )?;
     } else if judged == 0 {
         // "Passed: all 0 gradients agree" would pass a network nothing was learned about.
         write!(
             out,
-            "Not passed: no gradient could be checked: each of the {}{sampled} is at a ReLU \
-             kink (a ReLU's input is within h of 0, where E has no derivative)",
-            thousands(checked)
+            "{}",
+            fill(
+                labels.not_passed,
+                &[("checked", &thousands(checked)), ("sampled", sampled)]
+            )
         )?;
         if result.seed.is_some() {
-            write!(out, "; another --seed, or --all, may find some that can be")?;
+            write!(out, "{}", labels.another_seed)?;
         }
-        writeln!(out, ".")?;
+        writeln!(out, "{}", labels.end)?;
     } else {
         write!(
             out,
-            "Passed: all {}{sampled} gradients agree",
-            thousands(judged)
+            "{}",
+            fill(
+                labels.passed,
+                &[("judged", &thousands(judged)), ("sampled", sampled)]
+            )
         )?;
         if checked > judged {
             write!(
                 out,
-                "; {} not judged (a ReLU's input is within h of 0, where E has no derivative)",
-                thousands(checked - judged)
+                "{}",
+                fill(labels.not_judged, &[("n", &thousands(checked - judged))])
             )?;
         }
-        writeln!(out, ".")?;
+        writeln!(out, "{}", labels.end)?;
     }
     Ok(())
 }
 
 /// Which parameters a sample drew, and how to draw them again.
-fn write_sample(result: &GradCheck, seed: u64, cut: bool, out: &mut dyn Write) -> io::Result<()> {
+fn write_sample(
+    result: &GradCheck,
+    seed: u64,
+    cut: bool,
+    labels: &CheckLabels,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let checked = result.parameters.len();
     let again = if checked == gradcheck::DEFAULT_SAMPLE {
         format!("--seed {seed}")
@@ -355,30 +378,42 @@ fn write_sample(result: &GradCheck, seed: u64, cut: bool, out: &mut dyn Write) -
     };
     writeln!(
         out,
-        "Checked {} of {} parameters, drawn with seed {seed} ({again} repeats it; --all checks \
-         every one), evenly from each layer:",
-        thousands(checked),
-        thousands(result.total())
+        "{}",
+        fill(
+            labels.sample,
+            &[
+                ("checked", &thousands(checked)),
+                ("total", &thousands(result.total())),
+                ("seed", &seed.to_string()),
+                ("again", &again),
+            ]
+        )
     )?;
     if cut {
         writeln!(
             out,
-            "  (fewer than the {} of a default sample: here each central difference recomputes \
-             whole layers of many neurons, and these are what fit in about 20 seconds)",
-            gradcheck::DEFAULT_SAMPLE
+            "{}",
+            fill(labels.cut, &[("n", &gradcheck::DEFAULT_SAMPLE.to_string())])
         )?;
     }
     for group in &result.groups {
+        let layer = (group.layer + 1).to_string();
         let what = match group.kind {
-            Kind::Weights => format!("weights of layer {}", group.layer + 1),
-            Kind::Biases => format!("biases of layer {}", group.layer + 1),
+            Kind::Weights => fill(labels.weights_of_layer, &[("n", &layer)]),
+            Kind::Biases => fill(labels.biases_of_layer, &[("n", &layer)]),
         };
         writeln!(
             out,
-            "  {what} ({}): {} of {}",
-            range(&result.names, group),
-            thousands(group.checked),
-            thousands(group.size)
+            "{}",
+            fill(
+                labels.group,
+                &[
+                    ("what", &what),
+                    ("range", &range(&result.names, group, labels)),
+                    ("checked", &thousands(group.checked)),
+                    ("size", &thousands(group.size)),
+                ]
+            )
         )?;
     }
     Ok(())

@@ -46,7 +46,7 @@ pub enum ExplainFormat {
 }
 
 pub fn run(args: &ExplainArgs) -> Result<()> {
-    let super::Recorded { trace, heading } = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
     let typography = Typography::from_ascii(args.display.ascii);
     // JSON is data for programs: it keeps the whole tree.
     let depth = match args.format {

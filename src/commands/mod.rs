@@ -15,7 +15,9 @@ use backprop_tracer::budget;
 use backprop_tracer::engine;
 use backprop_tracer::network::Network;
 use backprop_tracer::number;
-use backprop_tracer::trace::{Options, Trace, TracedValue};
+use backprop_tracer::render::Lang;
+use backprop_tracer::render::lang::fill;
+use backprop_tracer::trace::{Options, Trace, TracedValue, UpdateOrder};
 
 /// A command used where it cannot work: like clap's usage errors, exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -30,21 +32,77 @@ pub struct Resolved {
     pub network: Network,
     /// The options: the command line's, else a trace's own, else the defaults.
     pub options: Options,
-    /// The seed that drew values the file left out, and how to repeat it, when any were.
-    pub seed_note: Option<String>,
     /// The options a trace fed back in brought, when it brought any.
-    pub options_note: Option<String>,
+    pub from_trace: Vec<Taken>,
+}
+
+/// An option a trace fed back in brought (one the command line left alone).
+#[derive(Clone, Copy)]
+pub enum Taken {
+    UpdateOrder(UpdateOrder),
+    Precision(usize),
+    BiasUpdates,
+}
+
+/// The seed note in `lang`: the seed that drew values the file left out, and how to repeat
+/// it, when any were.
+pub fn seed_note(network: &Network, lang: Lang) -> Option<String> {
+    let seed = network.seed.filter(|_| network.drawn.any())?;
+    let labels = lang.notes();
+    let what = match (network.drawn.weights, network.drawn.biases) {
+        (true, true) => labels.weights_and_biases,
+        (true, false) => labels.weights,
+        _ => labels.biases,
+    };
+    Some(fill(
+        labels.seed,
+        &[("seed", &seed.to_string()), ("what", what)],
+    ))
 }
 
 impl Resolved {
-    /// What a command says under its title about where the iteration's inputs came from.
-    /// Text goes under the title; with JSON output, to standard error.
-    pub fn heading(&self) -> Vec<String> {
-        self.seed_note
-            .iter()
-            .chain(&self.options_note)
-            .cloned()
+    /// What a command says under its title about where the iteration's inputs came from,
+    /// in `lang`. Text goes under the title; with JSON output, to standard error.
+    pub fn heading(&self, lang: Lang) -> Vec<String> {
+        seed_note(&self.network, lang)
+            .into_iter()
+            .chain(self.options_note(lang))
             .collect()
+    }
+
+    /// The options a trace fed back in brought, when it brought any.
+    pub fn options_note(&self, lang: Lang) -> Option<String> {
+        if self.from_trace.is_empty() {
+            return None;
+        }
+        let labels = lang.notes();
+        let taken: Vec<String> = self
+            .from_trace
+            .iter()
+            .map(|t| match *t {
+                Taken::UpdateOrder(order) => {
+                    fill(labels.update_order, &[("order", order_name(order, lang))])
+                }
+                Taken::Precision(p) => fill(labels.precision, &[("precision", &p.to_string())]),
+                Taken::BiasUpdates => labels.bias_updates_on.to_string(),
+            })
+            .collect();
+        Some(fill(
+            labels.options_from,
+            &[
+                ("name", &self.name),
+                ("taken", &taken.join(labels.list_separator)),
+            ],
+        ))
+    }
+}
+
+/// An update order's name in `lang`.
+pub fn order_name(order: UpdateOrder, lang: Lang) -> &'static str {
+    let labels = lang.labels();
+    match order {
+        UpdateOrder::Simultaneous => labels.simultaneous,
+        UpdateOrder::Sequential => labels.sequential,
     }
 }
 
@@ -52,7 +110,7 @@ impl Resolved {
 pub struct Recorded {
     /// The iteration.
     pub trace: Trace,
-    /// See [`Resolved::heading`].
+    /// See [`Resolved::heading`] (in the command's language).
     pub heading: Vec<String>,
 }
 
@@ -61,8 +119,8 @@ impl IterationArgs {
     /// command line gives, else the one a trace was written with, else the default.
     pub fn resolve(&self) -> Result<Resolved> {
         let loaded = input::load(self.network.as_deref(), self.seed)?;
-        let from_trace = loaded.trace_options.as_ref();
-        if let Some(p) = from_trace
+        let from_trace_options = loaded.trace_options.as_ref();
+        if let Some(p) = from_trace_options
             .map(|o| o.precision)
             .filter(|&p| p > MAX_PRECISION)
         {
@@ -76,55 +134,44 @@ impl IterationArgs {
         let options = Options {
             update_order: self
                 .update_order
-                .or(from_trace.map(|o| o.update_order))
+                .or(from_trace_options.map(|o| o.update_order))
                 .unwrap_or(defaults.update_order),
             update_biases: self.update_biases
                 || loaded.network.update_biases
-                || from_trace.is_some_and(|o| o.update_biases),
+                || from_trace_options.is_some_and(|o| o.update_biases),
             precision: self
                 .precision
                 .map(usize::from)
-                .or(from_trace.map(|o| o.precision))
+                .or(from_trace_options.map(|o| o.precision))
                 .unwrap_or(defaults.precision),
         };
-        let seed_note = loaded.network.drawn.note(loaded.network.seed);
-        let mut options_note = None;
-        if let Some(o) = from_trace {
+        let mut from_trace = Vec::new();
+        if let Some(o) = from_trace_options {
             // Only what the trace changes from the defaults and the command line left alone.
-            let mut taken = Vec::new();
             if self.update_order.is_none() && o.update_order != defaults.update_order {
-                taken.push(format!("update order {}", o.update_order.name()));
+                from_trace.push(Taken::UpdateOrder(o.update_order));
             }
             if self.precision.is_none() && o.precision != defaults.precision {
-                taken.push(format!("precision {}", o.precision));
+                from_trace.push(Taken::Precision(o.precision));
             }
             if !self.update_biases && options.update_biases {
-                taken.push("bias updates on".to_string());
-            }
-            if !taken.is_empty() {
-                options_note = Some(format!(
-                    "Options from {}, as it was written: {} (--update-order and --precision \
-                     change them).",
-                    loaded.name,
-                    taken.join(", ")
-                ));
+                from_trace.push(Taken::BiasUpdates);
             }
         }
         Ok(Resolved {
             name: loaded.name,
             network: loaded.network,
             options,
-            seed_note,
-            options_note,
+            from_trace,
         })
     }
 
     /// Loads the network and records one iteration of it. Refuses a network whose trace would
     /// not fit in the memory budget (before recording anything), and a trace holding a NaN
     /// or an infinity rather than show or write it.
-    pub fn record(&self) -> Result<Recorded> {
+    pub fn record(&self, lang: Lang) -> Result<Recorded> {
         let resolved = self.resolve()?;
-        let heading = resolved.heading();
+        let heading = resolved.heading(lang);
         let Resolved {
             name,
             network,

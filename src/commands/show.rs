@@ -20,7 +20,7 @@ pub fn run(args: &ShowArgs) -> Result<()> {
     if args.format == Format::Json {
         return run_json(args);
     }
-    let super::Recorded { trace, heading } = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
     let only = only(&trace, args)?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);
@@ -84,7 +84,7 @@ fn name(section: Section) -> String {
 fn run_json(args: &ShowArgs) -> Result<()> {
     let resolved = args.iteration.resolve()?;
     // The trace records the seed; the reader of the terminal hears it too.
-    super::heading_to_stderr(&resolved.heading());
+    super::heading_to_stderr(&resolved.heading(args.display.lang));
     let super::Resolved {
         name,
         network,

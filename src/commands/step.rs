@@ -63,7 +63,7 @@ pub fn run(args: &StepArgs) -> Result<()> {
     // A terminal that says it cannot move the cursor (`TERM=dumb`: Emacs's shell, some
     // consoles) would show the full screen's escape sequences as text.
     let dumb = !args.plain && std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    let super::Recorded { trace, heading } = args.iteration.record()?;
+    let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
     let options = StepperOptions {
         lang: args.display.lang,
         ascii: args.display.ascii,

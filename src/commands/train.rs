@@ -25,11 +25,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         output::check_writable(path)?;
     }
     let resolved = args.iteration.resolve()?;
+    let options_note = resolved.options_note(args.lang);
     let (name, network) = (resolved.name, resolved.network);
     let precision = resolved.options.precision;
     let typography = Typography::from_ascii(args.ascii);
     // The table's heading names the seed (below); the options a trace brought are said here.
-    if let Some(note) = resolved.options_note.as_deref()
+    if let Some(note) = options_note.as_deref()
         && !args.quiet
     {
         output::to_stderr(note);
@@ -90,13 +91,18 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let judged = claims::judge(&claims, &run.checkpoints, options.update_order);
     match args.format {
         TrainFormat::Table if args.quiet => output::write_to(args.output.as_deref(), |out| {
-            writeln!(out, "{}", training::final_line(&run, precision, typography))
+            writeln!(
+                out,
+                "{}",
+                training::final_line(&run, precision, typography, args.lang)
+            )
         })?,
         TrainFormat::Table => {
             let table_options = TrainTableOptions {
                 precision,
                 ascii: args.ascii,
                 fit_terminal: args.output.is_none() && output::stdout_is_terminal(),
+                lang: args.lang,
                 ..TrainTableOptions::default()
             };
             output::write_to(args.output.as_deref(), |out| {

@@ -11,6 +11,7 @@ use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::quote;
 use backprop_tracer::render::Lang;
+use backprop_tracer::render::lang::fill;
 use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
@@ -65,6 +66,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
 
+    /// Language of the report: English, or the article's Chinese terms (the descriptions of
+    /// slips and trace problems stay in English).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+
     /// When to colour right and wrong values.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -108,10 +114,11 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let to_terminal = output::stdout_is_terminal();
     let display = DisplayArgs {
         color: args.color,
-        lang: Lang::En,
+        lang: args.lang,
         ascii: args.ascii,
     };
     let style = Style {
+        lang: args.lang,
         color: display.color(to_terminal),
         typography: Typography::from_ascii(args.ascii),
         fit: to_terminal,
@@ -151,13 +158,14 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     };
     // The iteration is recorded twice, in both update orders, to name a slip of order.
     budget::check(&network, &options, 2).with_context(|| network_name.clone())?;
+    let labels = args.lang.verify();
     let about = match &args.network {
-        Some(_) => format!("the network in {network_name}"),
-        None => network_name,
+        Some(_) => fill(labels.about_file, &[("name", &network_name)]),
+        None => labels.article_network.to_string(),
     };
     let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
     let all_agree = report.all_agree();
-    let seed_note = network.drawn.note(network.seed);
+    let seed_note = super::seed_note(&network, args.lang);
     output::write_to(None, |out| {
         write_homework_report(&about, seed_note.as_deref(), &report, &style, out)
     })?;
@@ -201,6 +209,7 @@ fn is_trace(text: &str) -> bool {
 }
 
 struct Style {
+    lang: Lang,
     color: bool,
     typography: Typography,
     fit: bool,
@@ -276,33 +285,41 @@ fn write_homework_report(
     let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
-    writeln!(
-        out,
-        "Your values against one iteration of {}: {} ({}), {} = {}, update order: {}{}.",
-        style.text(about),
-        shape.join("-"),
-        activations.join(", "),
-        style.symbol("eta"),
-        number::compact(net.learning_rate, 9),
-        report.trace.options.update_order.name(),
-        if report.trace.options.update_biases {
-            ", biases updated"
-        } else {
-            ""
-        }
-    )?;
+    let labels = style.lang.verify();
+    let biases = if report.trace.options.update_biases {
+        labels.biases_updated
+    } else {
+        ""
+    };
+    let intro = fill(
+        labels.intro,
+        &[
+            ("about", &style.text(about)),
+            ("shape", &shape.join("-")),
+            ("activation", &activations.join(", ")),
+            ("eta", &style.symbol("eta")),
+            ("rate", &number::compact(net.learning_rate, 9)),
+            (
+                "order",
+                super::order_name(report.trace.options.update_order, style.lang),
+            ),
+            ("biases", biases),
+        ],
+    );
+    writeln!(out, "{intro}")?;
     if let Some(note) = seed_note {
         writeln!(out, "{}", style.text(note))?;
     }
-    writeln!(
-        out,
-        "Each value is compared at the precision you wrote it (0.5933 agrees with 0.593269992; \
-         0.5943 does not)."
-    )?;
+    writeln!(out, "{}", labels.precision_note)?;
     writeln!(out)?;
 
     let first = report.first_wrong().map(|r| r.symbol.clone());
-    let mut table = style.table(&["symbol", "yours", "correct", "verdict"]);
+    let mut table = style.table(&[
+        labels.header_symbol,
+        labels.header_yours,
+        labels.header_correct,
+        labels.header_verdict,
+    ]);
     // New mistakes get a numbered explanation; the same slip made again is only marked.
     let mut explained: Vec<&Row> = Vec::new();
     let mut seen_slips = Vec::new();
@@ -311,21 +328,30 @@ fn write_homework_report(
             Verdict::Agrees => style.paint(Cell::new(style.right()), Color::Green),
             Verdict::FollowsFrom(names) => style.paint(
                 Cell::new(format!(
-                    "{} follows from your {}",
+                    "{} {}",
                     style.wrong(),
-                    names
-                        .iter()
-                        .map(|s| style.symbol(s))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    fill(
+                        labels.follows_from,
+                        &[(
+                            "names",
+                            &names
+                                .iter()
+                                .map(|s| style.symbol(s))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )]
+                    )
                 )),
                 Color::Yellow,
             ),
             Verdict::Slip(d) if seen_slips.contains(&d[0].slip) => style.paint(
                 Cell::new(format!(
-                    "{} the same slip again: {}",
+                    "{} {}",
                     style.wrong(),
-                    style.text(d[0].slip.short())
+                    fill(
+                        labels.same_slip,
+                        &[("what", &style.text(d[0].slip.short()))]
+                    )
                 )),
                 Color::Red,
             ),
@@ -337,12 +363,12 @@ fn write_homework_report(
                         style.text(d[0].slip.short())
                     }
                     Verdict::Article(figure, _) => figure.short().to_string(),
-                    _ => "wrong".to_string(),
+                    _ => labels.wrong.to_string(),
                 };
                 let lead = if first.as_deref() == Some(row.symbol.as_str()) {
-                    "first wrong value"
+                    labels.first_wrong_lead
                 } else {
-                    "new mistake"
+                    labels.new_mistake_lead
                 };
                 style.paint(
                     Cell::new(format!(
@@ -366,35 +392,46 @@ fn write_homework_report(
     for (n, row) in explained.iter().enumerate() {
         writeln!(out)?;
         let title = if n == 0 {
-            "First wrong value"
+            labels.first_wrong_title
         } else {
-            "New mistake"
+            labels.new_mistake_title
         };
-        writeln!(
-            out,
-            "[{}] {title}: {} = {} (yours), correct {}",
-            n + 1,
-            style.symbol(&row.symbol),
-            style.text(&row.entry.printed),
-            row.show(row.correct)
-        )?;
+        let detail = fill(
+            labels.detail,
+            &[
+                ("n", &(n + 1).to_string()),
+                ("title", title),
+                ("symbol", &style.symbol(&row.symbol)),
+                ("yours", &style.text(&row.entry.printed)),
+                ("correct", &row.show(row.correct)),
+            ],
+        );
+        writeln!(out, "{detail}")?;
         // A value the network file left out was drawn, not read from a field of it.
         let drawn = report.trace.first().get(&row.symbol).and_then(|v| v.drawn);
         match drawn {
             Some(d) if row.stage == Stage::Given => writeln!(
                 out,
-                "    given:             {} = {}, drawn with seed {} (the network file leaves it \
-                 out; --seed {} repeats it)",
-                style.symbol(&row.symbol),
-                row.show_compact(row.correct),
-                d.seed,
-                d.seed
+                "{}",
+                fill(
+                    labels.given_drawn,
+                    &[
+                        ("symbol", &style.symbol(&row.symbol)),
+                        ("value", &row.show_compact(row.correct)),
+                        ("seed", &d.seed.to_string()),
+                    ]
+                )
             )?,
             _ if row.stage == Stage::Given => writeln!(
                 out,
-                "    given:             {} = {} in the network file",
-                row.formula,
-                row.show_compact(row.correct)
+                "{}",
+                fill(
+                    labels.given_file,
+                    &[
+                        ("formula", &row.formula),
+                        ("value", &row.show_compact(row.correct)),
+                    ]
+                )
             )?,
             _ => {}
         }
@@ -402,14 +439,16 @@ fn write_homework_report(
         if row.stage != Stage::Given {
             writeln!(
                 out,
-                "    formula:           {} = {formula}",
+                "{}{} = {formula}",
+                labels.formula,
                 style.symbol(&row.symbol)
             )?;
         }
         if !row.from.is_empty() {
             writeln!(
                 out,
-                "    with numbers:      {} = {}",
+                "{}{} = {}",
+                labels.with_numbers,
                 row.substituted,
                 row.show(row.correct)
             )?;
@@ -417,7 +456,8 @@ fn write_homework_report(
         if let Some((text, value)) = &row.yours {
             writeln!(
                 out,
-                "    with your numbers: {} = {}",
+                "{}{} = {}",
+                labels.with_your_numbers,
                 style.text(text),
                 row.show(*value)
             )?;
@@ -425,37 +465,34 @@ fn write_homework_report(
         if let Verdict::Article(figure, _) = &row.verdict {
             writeln!(
                 out,
-                "    the article:       {}",
+                "{}{}",
+                labels.the_article,
                 style.text(&figure.describe())
             )?;
             if let Some(why) = &figure.explanation {
-                writeln!(out, "    why:               {}", style.text(why))?;
+                writeln!(out, "{}{}", labels.why, style.text(why))?;
             }
         }
         match &row.verdict {
             Verdict::Slip(diagnoses) | Verdict::Article(_, diagnoses) => {
                 for (i, d) in diagnoses.iter().enumerate() {
-                    let label = if i == 0 { "likely slip:" } else { "or:" };
+                    let label = if i == 0 {
+                        labels.likely_slip
+                    } else {
+                        labels.or
+                    };
                     let slip = d.describe(&|s| style.symbol(s));
-                    writeln!(out, "    {label:<18} {}", style.text(&slip))?;
-                    writeln!(out, "    {:<18} {}", "which gives:", row.show(d.value))?;
+                    writeln!(out, "{label}{}", style.text(&slip))?;
+                    writeln!(out, "{}{}", labels.which_gives, row.show(d.value))?;
                 }
             }
-            _ if row.stage == Stage::Given && drawn.is_some() => writeln!(
-                out,
-                "    likely slip:       copied wrongly, or drawn with another seed: this value \
-                 is drawn, not computed"
-            )?,
-            _ if row.stage == Stage::Given => writeln!(
-                out,
-                "    likely slip:       copied wrongly: this value is read from the network \
-                 file, not computed"
-            )?,
-            _ => writeln!(
-                out,
-                "    likely slip:       not one this tool recognises; compare your working with \
-                 the numbers above"
-            )?,
+            _ if row.stage == Stage::Given && drawn.is_some() => {
+                writeln!(out, "{}{}", labels.likely_slip, labels.slip_drawn)?
+            }
+            _ if row.stage == Stage::Given => {
+                writeln!(out, "{}{}", labels.likely_slip, labels.slip_given)?
+            }
+            _ => writeln!(out, "{}{}", labels.likely_slip, labels.slip_unknown)?,
         }
     }
 
@@ -463,30 +500,36 @@ fn write_homework_report(
         writeln!(out)?;
         for u in &report.unknown {
             let hint = match &u.suggestion {
-                Some(s) => format!("; did you mean {}?", style.symbol(s)),
-                None => format!(
-                    "; symbols are written as in the trace: {} (see traces/README.md)",
-                    // This network's own symbols: a deep one has no net_h1.
-                    report
-                        .trace
-                        .first()
-                        .vocabulary()
-                        .examples()
-                        .into_iter()
-                        .map(|s| style.symbol(s))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                Some(s) => fill(labels.did_you_mean, &[("symbol", &style.symbol(s))]),
+                None => fill(
+                    labels.symbols_hint,
+                    &[(
+                        "examples",
+                        // This network's own symbols: a deep one has no net_h1.
+                        &report
+                            .trace
+                            .first()
+                            .vocabulary()
+                            .examples()
+                            .into_iter()
+                            .map(|s| style.symbol(s))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )],
                 ),
             };
             // What the student wrote is shown as written, but for the characters --ascii
             // spells in ASCII (their ∂E_total/∂w5 becomes dE_total/dw5).
-            writeln!(
-                out,
-                "{} {} = {}: not a value of this iteration{hint}",
-                style.wrong(),
-                style.text(&quote::excerpt(&u.entry.written)),
-                style.text(&quote::excerpt(&u.entry.printed))
-            )?;
+            let line = fill(
+                labels.not_a_value,
+                &[
+                    ("mark", style.wrong()),
+                    ("written", &style.text(&quote::excerpt(&u.entry.written))),
+                    ("printed", &style.text(&quote::excerpt(&u.entry.printed))),
+                    ("hint", &hint),
+                ],
+            );
+            writeln!(out, "{line}")?;
         }
     }
 
@@ -498,29 +541,37 @@ fn write_homework_report(
         .filter(|r| matches!(r.verdict, Verdict::FollowsFrom(_)))
         .count();
     let total = report.rows.len();
-    if wrong == 0 && report.unknown.is_empty() {
+    let total_text = total.to_string();
+    let summary = if wrong == 0 && report.unknown.is_empty() {
         match total {
-            1 => writeln!(out, "The value agrees.")?,
-            _ => writeln!(out, "All {total} values agree.")?,
+            1 => labels.one_agrees.to_string(),
+            _ => fill(labels.all_agree, &[("total", &total_text)]),
         }
     } else if wrong == 0 {
-        writeln!(
-            out,
-            "All {total} recognised values agree; {} symbol(s) not recognised.",
-            report.unknown.len()
-        )?;
+        fill(
+            labels.recognised_agree,
+            &[
+                ("total", &total_text),
+                ("unknown", &report.unknown.len().to_string()),
+            ],
+        )
     } else {
-        writeln!(
-            out,
-            "{wrong} of {total} values disagree: {} new mistake(s){}, {follows} following from \
-             an earlier one.",
-            wrong - follows,
-            match wrong - follows - explained.len() {
-                0 => String::new(),
-                n => format!(" ({n} of them the same slip again)"),
-            }
-        )?;
-    }
+        let again = match wrong - follows - explained.len() {
+            0 => String::new(),
+            n => fill(labels.same_slip_count, &[("n", &n.to_string())]),
+        };
+        fill(
+            labels.disagree,
+            &[
+                ("wrong", &wrong.to_string()),
+                ("total", &total_text),
+                ("new", &(wrong - follows).to_string()),
+                ("again", &again),
+                ("follows", &follows.to_string()),
+            ],
+        )
+    };
+    writeln!(out, "{summary}")?;
     Ok(())
 }
 
@@ -530,24 +581,35 @@ fn write_trace_report(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let labels = style.lang.verify();
     let name = style.text(name);
+    let checked = report.checked.to_string();
     if report.findings.is_empty() {
-        writeln!(
-            out,
-            "{name}: all {} values agree with a recomputation from their formulas, and every \
-             substituted formula matches its formula and numbers.",
-            report.checked
-        )?;
+        let line = fill(
+            labels.trace_all_agree,
+            &[("name", &name), ("checked", &checked)],
+        );
+        writeln!(out, "{line}")?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "{name}: {} values checked, each recomputed from its formula with the recorded values \
-         of its operands (agreeing to a relative {:e}).",
-        report.checked,
-        trace_check::RELATIVE_TOLERANCE
-    )?;
-    let mut table = style.table(&["iteration", "symbol", "recorded", "problem"]);
+    let line = fill(
+        labels.trace_checked,
+        &[
+            ("name", &name),
+            ("checked", &checked),
+            (
+                "tolerance",
+                &format!("{:e}", trace_check::RELATIVE_TOLERANCE),
+            ),
+        ],
+    );
+    writeln!(out, "{line}")?;
+    let mut table = style.table(&[
+        labels.header_iteration,
+        labels.header_symbol,
+        labels.header_recorded,
+        labels.header_problem,
+    ]);
     let primary: Vec<_> = report.primary().collect();
     for f in &primary {
         table.add_row(vec![
@@ -570,31 +632,25 @@ fn write_trace_report(
         let mut names: Vec<String> = inherited
             .iter()
             .map(|f| {
-                format!(
-                    "{} (from {})",
-                    style.symbol(&f.value.symbol),
-                    f.because_of
-                        .as_deref()
-                        .unwrap_or_default()
-                        .split(", ")
-                        .map(|s| style.symbol(s))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let from = f
+                    .because_of
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(", ")
+                    .map(|s| style.symbol(s))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                fill(
+                    labels.inherited_from,
+                    &[("symbol", &style.symbol(&f.value.symbol)), ("from", &from)],
                 )
             })
             .collect();
         names.dedup();
-        writeln!(
-            out,
-            "Computed from the values above before they changed (and consistent with them once \
-             corrected): {}.",
-            names.join(", ")
-        )?;
+        let line = fill(labels.inherited, &[("names", &names.join(", "))]);
+        writeln!(out, "{line}")?;
     }
-    writeln!(
-        out,
-        "{} value(s) disagree with their formulas.",
-        primary.len()
-    )?;
+    let line = fill(labels.trace_disagree, &[("n", &primary.len().to_string())]);
+    writeln!(out, "{line}")?;
     Ok(())
 }

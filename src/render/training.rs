@@ -7,6 +7,9 @@ use crate::article::{ErratumKind, Verdict};
 use crate::network::Sample;
 use crate::notation::{Notation, Typography};
 use crate::number;
+use crate::render::Lang;
+use crate::render::lang::{TrainLabels, fill};
+use crate::trace::UpdateOrder;
 use crate::train::claims::Judged;
 use crate::train::{self, Outputs, Run, SampleOrder, plot};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
@@ -23,6 +26,8 @@ pub struct TrainTableOptions {
     pub fit_terminal: bool,
     /// Width of the loss curve's plot area, in characters.
     pub curve_width: usize,
+    /// The language of the words.
+    pub lang: Lang,
 }
 
 impl Default for TrainTableOptions {
@@ -32,6 +37,7 @@ impl Default for TrainTableOptions {
             ascii: false,
             fit_terminal: false,
             curve_width: 60,
+            lang: Lang::En,
         }
     }
 }
@@ -93,21 +99,37 @@ fn all_outputs_text(
 }
 
 /// The one line `--quiet` prints: the final E_total and outputs.
-pub fn final_line(run: &Run, precision: usize, typography: Typography) -> String {
+pub fn final_line(run: &Run, precision: usize, typography: Typography, lang: Lang) -> String {
+    let labels = lang.train();
     let last = run.checkpoints.last().expect("a run has checkpoint 0");
-    format!(
-        "after {} iteration{}: E_total {}, outputs {}",
-        last.iteration,
-        if last.iteration == 1 { "" } else { "s" },
-        error_text(last.e_total, precision),
-        all_outputs_text(
-            &last.outputs,
-            &run.initial.samples,
-            precision,
-            "; ",
-            typography
-        )
+    fill(
+        labels.final_line,
+        &[
+            ("iterations", &iterations(last.iteration, labels)),
+            ("e", &error_text(last.e_total, precision)),
+            (
+                "outputs",
+                &all_outputs_text(
+                    &last.outputs,
+                    &run.initial.samples,
+                    precision,
+                    "; ",
+                    typography,
+                ),
+            ),
+        ],
     )
+}
+
+/// "1 iteration", "10 iterations".
+fn iterations(n: impl ToString, labels: &TrainLabels) -> String {
+    let n = n.to_string();
+    let template = if n == "1" {
+        labels.iterations_one
+    } else {
+        labels.iterations_many
+    };
+    fill(template, &[("n", &n)])
 }
 
 /// Writes the whole report.
@@ -126,60 +148,72 @@ pub fn render(
     let o = &run.options;
     let set = net.training_set().len();
     let eta = t.symbol("eta");
-    writeln!(
-        out,
-        "Training a {} network ({}), learning rate {eta} = {}, update order: {}{}: {} iteration{} on {}",
-        shape.join("-"),
-        activations.join(", "),
-        number::compact(net.learning_rate, 9),
-        o.update_order.name(),
-        if o.update_biases {
-            ", biases trained"
+    let labels = options.lang.train();
+    let samples = if set == 1 {
+        labels.one_sample.to_string()
+    } else {
+        let order = match o.sample_order {
+            SampleOrder::Cyclic => labels.in_turn,
+            SampleOrder::Random => labels.at_random,
+        };
+        fill(labels.samples, &[("n", &set.to_string()), ("order", order)])
+    };
+    let order_name = |order: UpdateOrder| {
+        let words = options.lang.labels();
+        match order {
+            UpdateOrder::Simultaneous => words.simultaneous,
+            UpdateOrder::Sequential => words.sequential,
+        }
+    };
+    let title = fill(
+        labels.title,
+        &[
+            ("shape", &shape.join("-")),
+            ("activation", &activations.join(", ")),
+            ("eta", &eta),
+            ("rate", &number::compact(net.learning_rate, 9)),
+            ("order", order_name(o.update_order)),
+            (
+                "biases",
+                if o.update_biases {
+                    labels.biases_trained
+                } else {
+                    ""
+                },
+            ),
+            ("iterations", &iterations(o.iterations, labels)),
+            ("samples", &samples),
+        ],
+    );
+    writeln!(out, "{title}")?;
+    if let Some(seed) = o.seed {
+        let samples = if o.sample_order == SampleOrder::Random {
+            labels.seed_samples
         } else {
             ""
-        },
-        o.iterations,
-        if o.iterations == 1 { "" } else { "s" },
-        if set == 1 {
-            "its one sample".to_string()
-        } else {
-            format!(
-                "{set} samples, one per iteration, {}",
-                match o.sample_order {
-                    SampleOrder::Cyclic => "in turn",
-                    SampleOrder::Random => "picked at random",
-                }
-            )
-        }
-    )?;
-    if let Some(seed) = o.seed {
-        writeln!(
-            out,
-            "Seed {seed} (--seed {seed} repeats this run) draws the weights and biases the \
-             file leaves out, uniformly from [0, 1){}.",
-            if o.sample_order == SampleOrder::Random {
-                ", and the sample each iteration trains on"
-            } else {
-                ""
-            }
-        )?;
+        };
+        let note = fill(
+            labels.seed,
+            &[("seed", &seed.to_string()), ("samples", samples)],
+        );
+        writeln!(out, "{note}")?;
     }
+    let summed = if set == 1 {
+        String::new()
+    } else {
+        fill(labels.summed_over, &[("n", &set.to_string())])
+    };
     writeln!(
         out,
-        "\"E_total after iteration k\" is the error with the weights iteration k produced \
-         (after 0: the initial weights){}.",
-        if set == 1 {
-            String::new()
-        } else {
-            format!(", summed over the {set} samples")
-        }
+        "{}",
+        fill(labels.e_total_after, &[("summed", &summed)])
     )?;
 
     // The checkpoint table.
     let show_claims = !judged.is_empty();
-    let mut header = vec!["after iteration", "E_total", "outputs"];
+    let mut header = vec![labels.header_after, "E_total", labels.header_outputs];
     if show_claims {
-        header.extend(["the article says", "verdict"]);
+        header.extend([labels.header_article, labels.header_verdict]);
     }
     let mut table = new_table(options, header);
     let mut other_order = None;
@@ -199,25 +233,35 @@ pub fn render(
                 .iter()
                 .map(|j| {
                     let digits = number::decimals(&j.claim.printed.printed);
+                    let other = |order: UpdateOrder| {
+                        fill(
+                            labels.other_order,
+                            &[
+                                ("mark", t.differs()),
+                                ("order", order_name(order)),
+                                ("footnote", &t.footnote(1)),
+                            ],
+                        )
+                    };
                     match j.verdict {
-                        Verdict::Agrees => {
-                            format!("{} agrees at {digits} decimals", t.agrees())
-                        }
+                        Verdict::Agrees => fill(
+                            labels.agrees_at,
+                            &[("mark", t.agrees()), ("digits", &digits.to_string())],
+                        ),
                         Verdict::OtherOrder(order) => {
                             other_order = Some(order);
-                            format!("{} {} order {}", t.differs(), order.name(), t.footnote(1))
+                            other(order)
                         }
                         Verdict::Explained(e) if e.kind == ErratumKind::Code => {
                             other_order = Some(j.claim.printed.order);
-                            format!(
-                                "{} {} order {}",
-                                t.differs(),
-                                j.claim.printed.order.name(),
-                                t.footnote(1)
-                            )
+                            other(j.claim.printed.order)
                         }
-                        Verdict::Explained(e) => format!("{} {}", t.differs(), t.text(&e.en)),
-                        Verdict::Differs => format!("{} differs", t.differs()),
+                        Verdict::Explained(e) => format!(
+                            "{} {}",
+                            t.differs(),
+                            t.text(options.lang.pick(&e.en, &e.zh))
+                        ),
+                        Verdict::Differs => fill(labels.differs, &[("mark", t.differs())]),
                     }
                 })
                 .collect();
@@ -229,23 +273,25 @@ pub fn render(
     writeln!(out)?;
     writeln!(out, "{table}")?;
     if (run.checkpoints.len() as u128) < run.checkpoints_planned {
-        writeln!(
-            out,
-            "At most {} are kept: showing {} of {} checkpoints; use --format ndjson for every \
-             iteration.",
-            train::MAX_CHECKPOINTS,
-            run.checkpoints.len(),
-            run.checkpoints_planned
-        )?;
+        let note = fill(
+            labels.at_most,
+            &[
+                ("max", &train::MAX_CHECKPOINTS.to_string()),
+                ("shown", &run.checkpoints.len().to_string()),
+                ("planned", &run.checkpoints_planned.to_string()),
+            ],
+        );
+        writeln!(out, "{note}")?;
     }
     if let Some(order) = other_order {
-        let note = format!(
-            "{} The article's figure comes from the {order} update order (its code took the \
-             hidden-layer deltas through the already-updated w5…w8); this run used the {} \
-             order, and --update-order {order} reproduces the figure.",
-            t.footnote(1),
-            o.update_order.name(),
-            order = order.name()
+        let note = fill(
+            labels.footnote_order,
+            &[
+                ("footnote", &t.footnote(1)),
+                ("order", order_name(order)),
+                ("used", order_name(o.update_order)),
+                ("order_option", order.name()),
+            ],
         );
         writeln!(out, "{}", t.text(&note))?;
     }
@@ -253,32 +299,33 @@ pub fn render(
     let claims: Vec<_> = judged.iter().map(|j| j.claim).collect();
     for p in train::claims::original_only(&claims) {
         if let Some(e) = &p.erratum {
-            writeln!(out, "{}", t.text(&e.en))?;
+            writeln!(out, "{}", t.text(options.lang.pick(&e.en, &e.zh)))?;
         }
     }
 
     if let Some(since) = stalled_since(run) {
-        let note = format!(
-            "E_total and the outputs have not changed since iteration {since}: the gradients \
-             are 0, or so small that η·∂E/∂w is below a weight's last digit, because neurons \
-             are saturated (out(1 − out) or 1 − out² is 0, or nearly, once out nears its \
-             limit) or, with ReLU, dead. A smaller learning rate avoids it."
-        );
+        let note = fill(labels.stalled, &[("since", &since.to_string())]);
         writeln!(out, "{}", t.text(&note))?;
     }
     if let Some(d) = &run.diverged {
-        writeln!(
-            out,
-            "Stopped in iteration {}: {} = {}, not a finite number. The table ends with the \
-             last iteration whose values were all finite.",
-            d.iteration, d.symbol, d.value
-        )?;
+        let note = fill(
+            labels.diverged,
+            &[
+                ("iteration", &d.iteration.to_string()),
+                ("symbol", &d.symbol.to_string()),
+                ("value", &d.value.to_string()),
+            ],
+        );
+        writeln!(out, "{note}")?;
     }
 
     // The weights and biases, before and after.
     writeln!(out)?;
     let names = Notation::new(net);
-    let mut table = new_table(options, vec!["", "initial", "final"]);
+    let mut table = new_table(
+        options,
+        vec!["", labels.header_initial, labels.header_final],
+    );
     let mut rows = 0;
     let mut total = 0;
     for (l, (w0, w1)) in net.weights.iter().zip(&run.last.weights).enumerate() {
@@ -299,19 +346,27 @@ pub fn render(
             }
         }
     }
-    writeln!(
-        out,
-        "Weights and biases before the first iteration and after iteration {}{}:",
-        run.completed,
-        if o.update_biases {
-            ""
-        } else {
-            " (the biases are not trained)"
-        }
-    )?;
+    let heading = fill(
+        labels.parameters,
+        &[
+            ("n", &run.completed.to_string()),
+            (
+                "biases",
+                if o.update_biases {
+                    ""
+                } else {
+                    labels.biases_not_trained
+                },
+            ),
+        ],
+    );
+    writeln!(out, "{heading}")?;
     writeln!(out, "{table}")?;
     if total > rows {
-        let more = format!("… and {} more (--format json has them all).", total - rows);
+        let more = fill(
+            labels.more_parameters,
+            &[("n", &(total - rows).to_string())],
+        );
         writeln!(out, "{}", t.text(&more))?;
     }
 
@@ -319,10 +374,10 @@ pub fn render(
     write!(
         out,
         "{}",
-        plot::terminal(&run.curve, options.curve_width, 12)
+        plot::terminal(&run.curve, options.curve_width, 12, labels.curve_caption)
     )?;
     writeln!(out)?;
-    writeln!(out, "{}", final_line(run, p, t))?;
+    writeln!(out, "{}", final_line(run, p, t, options.lang))?;
     Ok(())
 }
 

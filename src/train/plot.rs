@@ -49,7 +49,7 @@ fn decade_label(d: i32) -> String {
 }
 
 /// The curve as text, `width` × `height` characters of plot area plus the axes' labels.
-pub fn terminal(curve: &[CurvePoint], width: usize, height: usize) -> String {
+pub fn terminal(curve: &[CurvePoint], width: usize, height: usize, caption: &str) -> String {
     let (width, height) = (width.max(10), height.max(4));
     let Some((lo, hi)) = decades(curve) else {
         return "(no positive E_total to plot)\n".to_string();
@@ -84,12 +84,7 @@ pub fn terminal(curve: &[CurvePoint], width: usize, height: usize) -> String {
     }
     let label_width = labels.iter().map(String::len).max().unwrap_or(0);
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "{:>w$}  E_total after each iteration (log scale)",
-        "",
-        w = label_width
-    );
+    let _ = writeln!(text, "{:>w$}  {caption}", "", w = label_width);
     for (row, label) in grid.iter().zip(&labels) {
         let line: String = row.iter().collect();
         let _ = writeln!(text, "{label:>label_width$} |{}", line.trim_end());
@@ -211,6 +206,8 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    const CAPTION: &str = "E_total after each iteration (log scale)";
+
     fn falling() -> Vec<CurvePoint> {
         (0..=100)
             .map(|i| CurvePoint {
@@ -222,7 +219,7 @@ mod tests {
 
     #[test]
     fn terminal_curve_falls_from_top_left_to_bottom_right() {
-        let text = terminal(&falling(), 40, 10);
+        let text = terminal(&falling(), 40, 10, CAPTION);
         let rows: Vec<&str> = text.lines().skip(1).take(10).collect();
         let plot = |row: &str| row.split_once('|').unwrap().1.to_string();
         // The first column's point is above the last column's.
