@@ -368,7 +368,12 @@ fn train(a: &Train, file: Option<&str>) -> Result<()> {
     let mut out = Vec::new();
     match a.format {
         Format::Table if a.quiet => {
-            let _ = training::final_line(&run, precision, Typography::from_ascii(a.ascii));
+            let _ = training::final_line(
+                &run,
+                precision,
+                Typography::from_ascii(a.ascii),
+                crate::render::Lang::En,
+            );
         }
         Format::Table => {
             let table_options = TrainTableOptions {
