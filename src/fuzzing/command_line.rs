@@ -40,6 +40,10 @@ const MAX_ITERATIONS: usize = 1000;
 /// At most this many weights × iterations in a training run: 1,000 iterations of a
 /// 1,000-weight network, 50 of the largest.
 const MAX_WEIGHT_ITERATIONS: usize = 1_000_000;
+/// At most this many weights × iterations in a run that records every value (`--format
+/// ndjson` without `--summary`): one iteration of the largest network. A recorded iteration
+/// costs about twenty untraced ones, and each of its lines is read back as JSON.
+const MAX_TRACED_WEIGHT_ITERATIONS: usize = MAX_WEIGHTS;
 /// The line between `verify`'s FILE and its `--network`.
 const SEPARATOR: &str = "\n%%\n";
 /// The seed of a network file without one, in place of the fresh seed the command would
@@ -328,7 +332,8 @@ fn train(a: &Train, file: Option<&str>) -> Result<()> {
     }
     let network = load(file, a.seed)?;
     let precision = usize::from(a.iteration.precision);
-    let iterations = run_length(a.iterations, weights(&network));
+    let traced = a.format == Format::Ndjson && !a.summary;
+    let iterations = run_length(a.iterations, weights(&network), traced);
     let mut options = RunOptions {
         iterations,
         update_order: a.iteration.update_order,
@@ -497,11 +502,15 @@ fn shrink(layers: &mut [Value]) -> bool {
     true
 }
 
-/// The iterations a run of `asked` is cut to, for a network of `weights`.
-fn run_length(asked: usize, weights: usize) -> usize {
-    asked
-        .min(MAX_ITERATIONS)
-        .min(MAX_WEIGHT_ITERATIONS / weights.max(1))
+/// The iterations a run of `asked` is cut to, for a network of `weights`, recording every
+/// value (`traced`) or not.
+fn run_length(asked: usize, weights: usize, traced: bool) -> usize {
+    let budget = if traced {
+        MAX_TRACED_WEIGHT_ITERATIONS
+    } else {
+        MAX_WEIGHT_ITERATIONS
+    };
+    asked.min(MAX_ITERATIONS).min(budget / weights.max(1))
 }
 
 fn weights(network: &Network) -> usize {
@@ -554,10 +563,14 @@ mod tests {
 
     #[test]
     fn long_runs_are_cut_to_the_bounds() {
-        assert_eq!(run_length(10_000, 8), MAX_ITERATIONS);
-        assert_eq!(run_length(7, 8), 7);
-        assert_eq!(run_length(0, 8), 0);
-        assert_eq!(run_length(10_000, MAX_WEIGHTS), 50);
-        assert_eq!(run_length(usize::MAX, 2_000), 500);
+        assert_eq!(run_length(10_000, 8, false), MAX_ITERATIONS);
+        assert_eq!(run_length(7, 8, false), 7);
+        assert_eq!(run_length(0, 8, false), 0);
+        assert_eq!(run_length(10_000, MAX_WEIGHTS, false), 50);
+        assert_eq!(run_length(usize::MAX, 2_000, false), 500);
+        // Every value recorded: one iteration of the largest network (a 16,375-weight run of
+        // 5 such iterations once took a minute in the fuzz build).
+        assert_eq!(run_length(5, 16_375, true), 1);
+        assert_eq!(run_length(10_000, 8, true), 2_500.min(MAX_ITERATIONS));
     }
 }
