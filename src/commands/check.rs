@@ -4,6 +4,7 @@
 
 use crate::cli::IterationArgs;
 use crate::commands::Disagreed;
+use crate::commands::progress::Progress;
 use crate::output;
 use anyhow::{Context, Result, bail};
 use backprop_tracer::engine::Param;
@@ -18,9 +19,7 @@ use backprop_tracer::render::lang::{CheckLabels, fill};
 use backprop_tracer::trace::UpdateOrder;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
-use std::time::{Duration, Instant};
 
 /// The test-only hook of [`gradcheck`]: `SYMBOL*FACTOR` scales that recorded gradient.
 const CORRUPT_VAR: &str = "BACKPROP_TEST_CORRUPT_GRADIENT";
@@ -28,9 +27,6 @@ const CORRUPT_VAR: &str = "BACKPROP_TEST_CORRUPT_GRADIENT";
 /// The table lists every parameter checked up to this many; above it, only those that
 /// failed or got no verdict (a million rows would bury them).
 const ROW_LIMIT: usize = gradcheck::SAMPLE_ABOVE;
-
-/// A check shorter than this shows no progress bar at all.
-const QUIET_FOR: Duration = Duration::from_millis(300);
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
@@ -117,7 +113,12 @@ pub fn run(args: &CheckArgs) -> Result<()> {
         Plan::All => total,
         Plan::Sample { count, .. } => count,
     };
-    let mut progress = Progress::new(count, io::stderr().is_terminal(), typography);
+    let mut progress = Progress::new(
+        count,
+        "gradients checked",
+        io::stderr().is_terminal(),
+        typography,
+    );
     let result = gradcheck::check(&network, &options, plan, corruption.as_ref(), &mut |done| {
         progress.update(done)
     });
@@ -430,60 +431,6 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-/// The progress bar on standard error: only on a terminal, only once the check has taken
-/// more than a moment, and cleared before the report is printed.
-struct Progress {
-    enabled: bool,
-    total: u64,
-    typography: Typography,
-    started: Instant,
-    bar: Option<ProgressBar>,
-}
-
-impl Progress {
-    fn new(total: usize, enabled: bool, typography: Typography) -> Progress {
-        Progress {
-            enabled,
-            total: total as u64,
-            typography,
-            started: Instant::now(),
-            bar: None,
-        }
-    }
-
-    fn update(&mut self, done: usize) {
-        if !self.enabled {
-            return;
-        }
-        if self.bar.is_none() && self.started.elapsed() >= QUIET_FOR {
-            let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{bar:32} {human_pos}/{human_len} gradients checked, {eta} left",
-            )
-            .expect("the template is valid");
-            // indicatif draws its bar in block characters (█░) unless told otherwise.
-            bar.set_style(if self.typography.is_ascii() {
-                style.progress_chars("#>-")
-            } else {
-                style
-            });
-            bar.set_position(done as u64);
-            // Started late: the estimate counts from here.
-            bar.reset_eta();
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_position(done as u64);
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-    }
 }
 
 /// ASCII mathematics in the article's typography: ∛ε, ·, −, h², E‴.

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod progress;
 pub mod show;
 pub mod step;
 pub mod train;

@@ -3,19 +3,15 @@
 
 use super::UsageError;
 use crate::cli::{TrainArgs, TrainFormat};
+use crate::commands::progress::Progress;
 use crate::output;
 use anyhow::{Result, bail};
 use backprop_tracer::notation::Typography;
 use backprop_tracer::number;
 use backprop_tracer::render::training::{self, TrainTableOptions};
 use backprop_tracer::train::{self, Export, RunOptions, claims, export, plot};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-/// A run shorter than this shows no progress bar at all.
-const QUIET_FOR: Duration = Duration::from_millis(300);
 
 pub fn run(args: &TrainArgs) -> Result<()> {
     check_usage(args)?;
@@ -58,6 +54,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 
     let mut progress = Progress::new(
         options.iterations,
+        "iterations",
         !args.quiet && io::stderr().is_terminal(),
         typography,
     );
@@ -170,58 +167,4 @@ fn same_file(a: &Path, b: &Path) -> bool {
         Some(folder.canonicalize().ok()?.join(path.file_name()?))
     };
     a == b || resolved(a).is_some_and(|a| resolved(b) == Some(a))
-}
-
-/// The progress bar on standard error: only on a terminal, only once the run has taken more
-/// than a moment, and cleared before the results are printed.
-struct Progress {
-    enabled: bool,
-    total: u64,
-    typography: Typography,
-    started: Instant,
-    bar: Option<ProgressBar>,
-}
-
-impl Progress {
-    fn new(total: usize, enabled: bool, typography: Typography) -> Progress {
-        Progress {
-            enabled,
-            total: total as u64,
-            typography,
-            started: Instant::now(),
-            bar: None,
-        }
-    }
-
-    fn update(&mut self, done: usize) {
-        if !self.enabled {
-            return;
-        }
-        if self.bar.is_none() && self.started.elapsed() >= QUIET_FOR {
-            let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
-            )
-            .expect("the template is valid");
-            // indicatif draws its bar in block characters (█░) unless told otherwise.
-            bar.set_style(if self.typography.is_ascii() {
-                style.progress_chars("#>-")
-            } else {
-                style
-            });
-            // Started late: the estimate counts from here, not from iteration 0.
-            bar.set_position(done as u64);
-            bar.reset_eta();
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_position(done as u64);
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-    }
 }
