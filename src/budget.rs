@@ -8,6 +8,7 @@
 //! and prices each at a rate measured on the release binary (see [`BYTES_PER_VALUE`]).
 
 use crate::network::{Activation, Bias, Network};
+use crate::number;
 use crate::trace::Options;
 
 /// The most memory a command may set out to use for a trace: 2 GB.
@@ -169,8 +170,8 @@ impl std::fmt::Display for TooLarge {
              FILE` writes the trace as it is computed, in little memory; --only and --section \
              do not help (they choose what to show after the whole iteration is recorded)",
             self.shape,
-            thousands(self.weights),
-            thousands(self.size.values),
+            number::thousands(self.weights),
+            number::thousands(self.size.values),
             bytes(self.estimate),
             bytes(self.budget),
         )
@@ -197,18 +198,6 @@ pub fn check(net: &Network, options: &Options, copies: u64) -> Result<(), Box<To
         estimate,
         budget,
     }))
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// In GB, or in MB below one (a limited address space gives a budget of megabytes).
@@ -326,10 +315,10 @@ mod tests {
 
     #[test]
     fn numbers_are_written_for_people() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(9_998_244), "9,998,244");
+        assert_eq!(number::thousands(0), "0");
+        assert_eq!(number::thousands(999), "999");
+        assert_eq!(number::thousands(1000), "1,000");
+        assert_eq!(number::thousands(9_998_244), "9,998,244");
         assert_eq!(bytes(24_123_000_000), "24.1 GB");
         assert_eq!(bytes(2_000_000_000), "2.0 GB");
         assert_eq!(bytes(185_070_000), "185 MB");

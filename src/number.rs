@@ -151,6 +151,19 @@ pub fn within_half_unit(value: f64, shown: f64, half: f64) -> bool {
     (value - shown).abs() <= half + slack
 }
 
+/// A count with its thousands separated: 1,000,000.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

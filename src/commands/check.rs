@@ -243,7 +243,10 @@ fn write_report(
             .filter(|p| !matches!(p.verdict, Verdict::Agrees | Verdict::BelowFloor))
             .collect();
         let first = if notable.len() > ROW_LIMIT {
-            fill(labels.first_rows, &[("n", &thousands(ROW_LIMIT))])
+            fill(
+                labels.first_rows,
+                &[("n", &number::thousands(ROW_LIMIT as u64))],
+            )
         } else {
             String::new()
         };
@@ -253,8 +256,8 @@ fn write_report(
             fill(
                 labels.table_lists,
                 &[
-                    ("notable", &thousands(notable.len())),
-                    ("checked", &thousands(checked)),
+                    ("notable", &number::thousands(notable.len() as u64)),
+                    ("checked", &number::thousands(checked as u64)),
                     ("first", &first),
                 ]
             )
@@ -312,7 +315,7 @@ fn write_report(
         if failures.len() > ROW_LIMIT {
             names.push(fill(
                 labels.and_more,
-                &[("n", &thousands(failures.len() - ROW_LIMIT))],
+                &[("n", &number::thousands((failures.len() - ROW_LIMIT) as u64))],
             ));
         }
         writeln!(
@@ -321,8 +324,8 @@ fn write_report(
             fill(
                 labels.failed,
                 &[
-                    ("failed", &thousands(failures.len())),
-                    ("checked", &thousands(checked)),
+                    ("failed", &number::thousands(failures.len() as u64)),
+                    ("checked", &number::thousands(checked as u64)),
                     ("sampled", sampled),
                     ("names", &names.join(", ")),
                 ]
@@ -335,7 +338,10 @@ fn write_report(
             "{}",
             fill(
                 labels.not_passed,
-                &[("checked", &thousands(checked)), ("sampled", sampled)]
+                &[
+                    ("checked", &number::thousands(checked as u64)),
+                    ("sampled", sampled)
+                ]
             )
         )?;
         if result.seed.is_some() {
@@ -348,14 +354,20 @@ fn write_report(
             "{}",
             fill(
                 labels.passed,
-                &[("judged", &thousands(judged)), ("sampled", sampled)]
+                &[
+                    ("judged", &number::thousands(judged as u64)),
+                    ("sampled", sampled)
+                ]
             )
         )?;
         if checked > judged {
             write!(
                 out,
                 "{}",
-                fill(labels.not_judged, &[("n", &thousands(checked - judged))])
+                fill(
+                    labels.not_judged,
+                    &[("n", &number::thousands((checked - judged) as u64))]
+                )
             )?;
         }
         writeln!(out, "{}", labels.end)?;
@@ -383,8 +395,8 @@ fn write_sample(
         fill(
             labels.sample,
             &[
-                ("checked", &thousands(checked)),
-                ("total", &thousands(result.total())),
+                ("checked", &number::thousands(checked as u64)),
+                ("total", &number::thousands(result.total() as u64)),
                 ("seed", &seed.to_string()),
                 ("again", &again),
             ]
@@ -411,26 +423,13 @@ fn write_sample(
                 &[
                     ("what", &what),
                     ("range", &range(&result.names, group, labels)),
-                    ("checked", &thousands(group.checked)),
-                    ("size", &thousands(group.size)),
+                    ("checked", &number::thousands(group.checked as u64)),
+                    ("size", &number::thousands(group.size as u64)),
                 ]
             )
         )?;
     }
     Ok(())
-}
-
-/// A count with its thousands separated: 1,000,000.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// ASCII mathematics in the article's typography: ∛ε, ·, −, h², E‴.
