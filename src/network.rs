@@ -223,22 +223,6 @@ impl Drawn {
     pub fn any(self) -> bool {
         self.weights || self.biases
     }
-
-    /// What was drawn, in words: "weights and biases", "weights", "biases" (or "").
-    pub fn describe(self) -> &'static str {
-        match (self.weights, self.biases) {
-            (true, true) => "weights and biases",
-            (true, false) => "weights",
-            (false, true) => "biases",
-            (false, false) => "",
-        }
-    }
-
-    /// The sentence naming the seed that drew them and how to repeat it, when any were.
-    pub fn note(self, seed: Option<u64>) -> Option<String> {
-        let seed = seed.filter(|_| self.any())?;
-        Some(crate::random::seed_note(seed, self.describe()))
-    }
 }
 
 /// A problem with a network file, naming the field and what was expected.

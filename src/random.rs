@@ -64,15 +64,6 @@ pub fn fresh_seed() -> u64 {
     h.finish() % 1_000_000
 }
 
-/// The sentence every command prints when `what` (the weights, the biases) was drawn with
-/// `seed`, so that a run that drew its values can be repeated.
-pub fn seed_note(seed: u64, what: &str) -> String {
-    format!(
-        "Seed {seed} drew the {what} the network file leaves out, uniformly from [0, 1) \
-         (--seed {seed} repeats this)."
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
