@@ -97,7 +97,7 @@ impl Edition {
 }
 
 /// Why a printed number is not the exact value.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erratum {
     /// What kind of slip it is.

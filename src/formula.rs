@@ -419,7 +419,32 @@ pub struct Mismatch {
     /// 1-based character position in the substituted formula.
     pub at: usize,
     /// What the formula has there.
-    pub expected: String,
+    pub expected: Expected,
+}
+
+/// What a substituted formula should have had where it stopped following its formula (typed,
+/// so that a report can say it in either language).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// The formula's own text between symbols.
+    Text(String),
+    /// A number standing for this operand.
+    NumberFor(String),
+    /// Nothing more: the formula ends there.
+    End,
+    /// The formula itself does not contain its operands' symbols.
+    Symbols,
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Text(text) => write!(f, "\"{text}\""),
+            Expected::NumberFor(symbol) => write!(f, "the number for {symbol}"),
+            Expected::End => write!(f, "the end of the formula"),
+            Expected::Symbols => write!(f, "a formula that contains its \"from\" symbols"),
+        }
+    }
 }
 
 /// Reads `value.substituted` against `value.formula`: the text between symbols must be the
@@ -428,7 +453,7 @@ pub struct Mismatch {
 pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mismatch> {
     let pieces = value.pieces().ok_or(Mismatch {
         at: 1,
-        expected: "a formula that contains its \"from\" symbols".to_string(),
+        expected: Expected::Symbols,
     })?;
     let s = value.substituted.as_str();
     let mut at = 0;
@@ -440,7 +465,7 @@ pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mis
                 if !s[at..].starts_with(text) {
                     return Err(Mismatch {
                         at: position(at),
-                        expected: format!("\"{}\"", crate::quote::excerpt(text)),
+                        expected: Expected::Text(crate::quote::excerpt(text).to_string()),
                     });
                 }
                 at += text.len();
@@ -453,7 +478,7 @@ pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mis
                     if nlen == 0 || !inner[nlen..].starts_with(')') {
                         return Err(Mismatch {
                             at: position(at),
-                            expected: format!("the number for {}", value.from[n]),
+                            expected: Expected::NumberFor(value.from[n].clone()),
                         });
                     }
                     let _ = number;
@@ -464,7 +489,7 @@ pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mis
                     if nlen == 0 {
                         return Err(Mismatch {
                             at: position(at),
-                            expected: format!("the number for {}", value.from[n]),
+                            expected: Expected::NumberFor(value.from[n].clone()),
                         });
                     }
                     (&rest[..nlen], nlen)
@@ -480,7 +505,7 @@ pub fn read_substituted(value: &TracedValue) -> Result<Vec<Substituted<'_>>, Mis
     if at < s.len() {
         return Err(Mismatch {
             at: position(at),
-            expected: "the end of the formula".to_string(),
+            expected: Expected::End,
         });
     }
     Ok(numbers)
@@ -616,7 +641,7 @@ mod tests {
             read_substituted(&changed).unwrap_err(),
             Mismatch {
                 at: 4,
-                expected: "\" - \"".to_string()
+                expected: Expected::Text(" - ".to_string())
             }
         );
         let short = value("w5*out_h1", &["w5", "out_h1"], "0.4*");

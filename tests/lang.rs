@@ -80,6 +80,8 @@ fn the_phrase_list_is_the_english_labels() {
         "first wrong",
         "central difference",
         "biases trained",
+        "contribution left",
+        "formula cannot",
     ] {
         assert!(phrases.iter().any(|p| p == phrase), "{phrase}: {phrases:?}");
     }
@@ -242,4 +244,137 @@ fn show_with_the_seed_note_and_a_traces_options() {
     );
     let out = zh_output(&["show", "--lang", "zh", "-"], &trace);
     assert_chinese("show (trace)", &out, &["选项取自", "更新顺序 顺序更新"]);
+}
+
+/// The homework fixtures that each make one recognised slip (the `not-` ones make none).
+fn slip_fixtures() -> Vec<std::path::PathBuf> {
+    let mut fixtures: Vec<_> = std::fs::read_dir("tests/fixtures/homework")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            !path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("not-")
+        })
+        .collect();
+    fixtures.sort();
+    fixtures
+}
+
+#[test]
+fn verify_names_and_explains_every_slip_in_chinese() {
+    let fixtures = slip_fixtures();
+    assert!(fixtures.len() >= 14, "{fixtures:?}");
+    let names = [
+        "符号弄反了",
+        "按 net 而不是 out",
+        "两位数字颠倒",
+        "截断而非四舍五入",
+        "漏掉了激活函数的导数",
+        "用了更新后的权重",
+        "漏掉了一个输出的贡献",
+        "更新时加上而不是减去",
+        "漏掉了 η",
+        "η 乘了两次",
+        "权重用混了",
+        "过早四舍五入",
+    ];
+    let mut named = std::collections::BTreeSet::new();
+    for fixture in &fixtures {
+        let path = fixture.to_str().unwrap();
+        let out = zh_output(&["verify", "--lang", "zh", path], "");
+        assert_chinese(path, &out, &["可能的错误"]);
+        let found: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|name| out.contains(name))
+            .collect();
+        assert!(
+            !found.is_empty(),
+            "{path}: no slip named in Chinese:\n{out}"
+        );
+        named.extend(found);
+    }
+    // Every slip of the list is named by some fixture.
+    assert_eq!(named.len(), names.len(), "named: {named:?}");
+}
+
+#[test]
+fn verify_recognises_the_articles_own_numbers_in_chinese() {
+    let out = zh_output(
+        &["verify", "--lang", "zh", "-"],
+        "out_o1,0.75136079\nE_total+,0.291027924\n",
+    );
+    assert_chinese(
+        "verify (the article's numbers)",
+        &out,
+        &[
+            "原文的笔误",
+            "这是原文印出的 0.75136079,是 0.75136507 的笔误",
+            "原文按顺序更新算出的数",
+            "按顺序更新算出(--update-order sequential 可复现)",
+        ],
+    );
+}
+
+#[test]
+fn verify_describes_a_broken_trace_in_chinese() {
+    let trace = zh_output(&["show", "--format", "json"], "");
+    let mut trace: serde_json::Value = serde_json::from_str(&trace).unwrap();
+    let values = trace["iterations"][0]["values"].as_array_mut().unwrap();
+    let mut edit = |symbol: &str, field: &str, to: serde_json::Value| {
+        let value = values
+            .iter_mut()
+            .find(|v| v["symbol"] == symbol)
+            .unwrap_or_else(|| panic!("no {symbol}"));
+        value[field] = to;
+    };
+    // A given value that is not the network's, a number put for the wrong operand, numbers
+    // that do not follow their formula, an operand never recorded.
+    edit("w1", "value", serde_json::json!(0.16));
+    edit(
+        "out_h1",
+        "substituted",
+        serde_json::json!("1/(1 + e^(-0.3785))"),
+    );
+    edit("net_o1", "substituted", serde_json::json!("0.4 *"));
+    edit("out_o2", "from", serde_json::json!(["net_o3"]));
+    edit(
+        "out_o2",
+        "formula",
+        serde_json::json!("1/(1 + e^(-net_o3))"),
+    );
+    let out = zh_output(&["verify", "--lang", "zh", "-"], &trace.to_string());
+    assert_chinese(
+        "verify (a broken trace)",
+        &out,
+        &[
+            "记录值为 0.16,但 trace 所带的网络文件中是 0.15",
+            "代入数值时 net_h1 写成了 0.3785",
+            "代入数值的式子从第",
+            "用到了 net_o3",
+        ],
+    );
+}
+
+#[test]
+fn train_tags_the_articles_edition_in_chinese() {
+    let out = zh_output(&["train", "--lang", "zh", "-n", "10000"], "");
+    assert_chinese("train -n 10000", &out, &["0.000035085(译文)"]);
+    assert!(!out.contains("translation"), "{out}");
+}
+
+#[test]
+fn a_progress_bar_shows_in_chinese() {
+    use expectrl::{Expect, Session};
+    // A million iterations: long enough in a debug build for the bar to appear.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_backprop"));
+    command.args(["train", "--lang", "zh", "-n", "1000000"]);
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(120)));
+    session.expect("已迭代").unwrap();
+    session.expect("1000000 次迭代后").unwrap();
 }

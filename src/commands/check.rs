@@ -115,7 +115,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     };
     let mut progress = Progress::new(
         count,
-        "gradients checked",
+        args.lang.check().progress,
         io::stderr().is_terminal(),
         typography,
     );

@@ -12,8 +12,8 @@ const QUIET_FOR: Duration = Duration::from_millis(300);
 pub struct Progress {
     enabled: bool,
     total: u64,
-    /// What is counted, after "k/n" ("iterations", "gradients checked").
-    counted: &'static str,
+    /// indicatif's template for the bar, in the command's language (its `progress` label).
+    template: &'static str,
     typography: Typography,
     started: Instant,
     bar: Option<ProgressBar>,
@@ -22,14 +22,14 @@ pub struct Progress {
 impl Progress {
     pub fn new(
         total: usize,
-        counted: &'static str,
+        template: &'static str,
         enabled: bool,
         typography: Typography,
     ) -> Progress {
         Progress {
             enabled,
             total: total as u64,
-            counted,
+            template,
             typography,
             started: Instant::now(),
             bar: None,
@@ -42,11 +42,7 @@ impl Progress {
         }
         if self.bar.is_none() && self.started.elapsed() >= QUIET_FOR {
             let bar = ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr());
-            let template = format!(
-                "{{bar:32}} {{human_pos}}/{{human_len}} {}, {{eta}} left",
-                self.counted
-            );
-            let style = ProgressStyle::with_template(&template).expect("the template is valid");
+            let style = ProgressStyle::with_template(self.template).expect("the template is valid");
             // indicatif draws its bar in block characters (█░) unless told otherwise.
             bar.set_style(if self.typography.is_ascii() {
                 style.progress_chars("#>-")

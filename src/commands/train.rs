@@ -54,7 +54,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 
     let mut progress = Progress::new(
         options.iterations,
-        "iterations",
+        args.lang.train().progress,
         !args.quiet && io::stderr().is_terminal(),
         typography,
     );

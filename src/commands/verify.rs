@@ -350,7 +350,7 @@ fn write_homework_report(
                     style.wrong(),
                     fill(
                         labels.same_slip,
-                        &[("what", &style.text(d[0].slip.short()))]
+                        &[("what", &style.text(d[0].slip.short(style.lang)))]
                     )
                 )),
                 Color::Red,
@@ -360,9 +360,9 @@ fn write_homework_report(
                 let what = match &row.verdict {
                     Verdict::Slip(d) => {
                         seen_slips.push(d[0].slip.clone());
-                        style.text(d[0].slip.short())
+                        style.text(d[0].slip.short(style.lang))
                     }
-                    Verdict::Article(figure, _) => figure.short().to_string(),
+                    Verdict::Article(figure, _) => style.text(figure.short(style.lang)),
                     _ => labels.wrong.to_string(),
                 };
                 let lead = if first.as_deref() == Some(row.symbol.as_str()) {
@@ -467,9 +467,9 @@ fn write_homework_report(
                 out,
                 "{}{}",
                 labels.the_article,
-                style.text(&figure.describe())
+                style.text(&figure.describe(style.lang))
             )?;
-            if let Some(why) = &figure.explanation {
+            if let Some(why) = figure.explanation(style.lang) {
                 writeln!(out, "{}{}", labels.why, style.text(why))?;
             }
         }
@@ -481,7 +481,7 @@ fn write_homework_report(
                     } else {
                         labels.or
                     };
-                    let slip = d.describe(&|s| style.symbol(s));
+                    let slip = d.describe(&|s| style.symbol(s), style.lang);
                     writeln!(out, "{label}{}", style.text(&slip))?;
                     writeln!(out, "{}{}", labels.which_gives, row.show(d.value))?;
                 }
@@ -617,7 +617,7 @@ fn write_trace_report(
             Cell::new(style.symbol(&f.value.symbol)),
             Cell::new(number::compact(f.value.value, 12)).set_alignment(CellAlignment::Right),
             style.paint(
-                Cell::new(style.text(&f.problem.describe(f.value.value))),
+                Cell::new(style.text(&f.problem.describe(f.value.value, style.lang))),
                 Color::Red,
             ),
         ]);

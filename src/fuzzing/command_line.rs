@@ -275,7 +275,7 @@ fn verify(a: &Verify, file: Option<&str>) -> Result<()> {
         let report = trace_check::check(&trace);
         // What the report prints of each finding.
         for f in report.primary() {
-            let _ = typography.text(&f.problem.describe(f.value.value));
+            let _ = typography.text(&f.problem.describe(f.value.value, Lang::Zh));
         }
         return Ok(());
     }
@@ -292,7 +292,10 @@ fn verify(a: &Verify, file: Option<&str>) -> Result<()> {
     for row in &report.rows {
         if let Verdict::Slip(diagnoses) = &row.verdict {
             for d in diagnoses {
-                let _ = (d.slip.short(), d.describe(&|s| typography.symbol(s)));
+                let _ = (
+                    d.slip.short(Lang::Zh),
+                    d.describe(&|s| typography.symbol(s), Lang::En),
+                );
             }
         }
     }

@@ -3,6 +3,9 @@
 use crate::notation::Typography;
 use std::sync::OnceLock;
 
+mod mistakes;
+pub use mistakes::MistakeLabels;
+
 /// The language of the labels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
@@ -429,6 +432,7 @@ const VERIFY_ZH: VerifyLabels = VerifyLabels {
 
 /// The words of `check`'s report.
 pub struct CheckLabels {
+    pub progress: &'static str,
     pub title: &'static str,
     pub each: &'static str,
     pub step: &'static str,
@@ -458,6 +462,7 @@ pub struct CheckLabels {
 }
 
 const CHECK_EN: CheckLabels = CheckLabels {
+    progress: "{bar:32} {human_pos}/{human_len} gradients checked, {eta} left",
     title: "Gradient check of a {shape} network ({activation}), E_total = {e}",
     each: "Each {dw} from backpropagation beside the central difference (E(w + h) - E(w - h)) / 2h.",
     step: "Step h = cbrt(eps) * max(1, |w|) = {cbrt} * max(1, |w|), eps = {eps} (machine epsilon): the central difference errs by about h^2 * E'''/6 (truncation) plus eps * E / h (rounding in E), and this h balances the two.",
@@ -495,6 +500,7 @@ const CHECK_EN: CheckLabels = CheckLabels {
 };
 
 const CHECK_ZH: CheckLabels = CheckLabels {
+    progress: "{bar:32} 已检查 {human_pos}/{human_len} 个梯度,剩余 {eta}",
     title: "{shape} 网络({activation})的梯度检验,E_total = {e}",
     each: "反向传播求得的每个 {dw},与中心差分 (E(w + h) - E(w - h)) / 2h 并列对照。",
     step: "步长 h = cbrt(eps) * max(1, |w|) = {cbrt} * max(1, |w|),eps = {eps}(机器精度):中心差分的误差约为 h^2 * E'''/6(截断误差)加 eps * E / h(E 的舍入误差),这个 h 使两者平衡。",
@@ -533,6 +539,7 @@ const CHECK_ZH: CheckLabels = CheckLabels {
 
 /// The words of `train`'s report.
 pub struct TrainLabels {
+    pub progress: &'static str,
     pub final_line: &'static str,
     pub iterations_one: &'static str,
     pub iterations_many: &'static str,
@@ -566,6 +573,7 @@ pub struct TrainLabels {
 }
 
 const TRAIN_EN: TrainLabels = TrainLabels {
+    progress: "{bar:32} {human_pos}/{human_len} iterations, {eta} left",
     final_line: "after {iterations}: E_total {e}, outputs {outputs}",
     iterations_one: "{n} iteration",
     iterations_many: "{n} iterations",
@@ -599,6 +607,7 @@ const TRAIN_EN: TrainLabels = TrainLabels {
 };
 
 const TRAIN_ZH: TrainLabels = TrainLabels {
+    progress: "{bar:32} 已迭代 {human_pos}/{human_len} 次,剩余 {eta}",
     final_line: "{iterations}后:E_total {e},输出 {outputs}",
     iterations_one: "{n} 次迭代",
     iterations_many: "{n} 次迭代",
@@ -706,6 +715,7 @@ impl CheckLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
         let mut all = vec![
+            self.progress,
             self.title,
             self.each,
             self.step,
@@ -741,6 +751,7 @@ impl TrainLabels {
     /// Every label, for the test that no English is left in another language's output.
     fn all(&self) -> Vec<&'static str> {
         vec![
+            self.progress,
             self.final_line,
             self.iterations_one,
             self.iterations_many,
@@ -822,6 +833,11 @@ impl Lang {
         self.pick_labels(&TRAIN_EN, &TRAIN_ZH)
     }
 
+    /// The names and sentences of mistakes (slips, trace problems, the article's numbers).
+    pub fn mistakes(self) -> &'static MistakeLabels {
+        self.pick_labels(&mistakes::MISTAKES_EN, &mistakes::MISTAKES_ZH)
+    }
+
     /// Every label of every report in this language (the English ones are what no other
     /// language's output may contain).
     pub fn every_label(self) -> Vec<&'static str> {
@@ -835,6 +851,7 @@ impl Lang {
         all.extend(self.verify().all());
         all.extend(self.check().all());
         all.extend(self.train().all());
+        all.extend(self.mistakes().all());
         all
     }
 

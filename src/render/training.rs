@@ -228,7 +228,7 @@ pub fn render(
                 .iter()
                 .filter(|j| j.claim.after == cp.iteration)
                 .collect();
-            let says: Vec<String> = here.iter().map(|j| j.claim.says()).collect();
+            let says: Vec<String> = here.iter().map(|j| j.claim.says(options.lang)).collect();
             let verdicts: Vec<String> = here
                 .iter()
                 .map(|j| {

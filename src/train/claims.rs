@@ -14,6 +14,7 @@
 
 use crate::article::{self, Edition, Printed, Verdict};
 use crate::network::Network;
+use crate::render::Lang;
 use crate::trace::UpdateOrder;
 use crate::train::{Checkpoint, Outputs};
 
@@ -47,13 +48,14 @@ impl Claim {
     }
 
     /// What the article says, as the table shows it: `E_total 0.291027924`, with the edition
-    /// when only one prints it (`E_total 0.000035085 (translation)`).
-    pub fn says(&self) -> String {
+    /// in `lang` when only one prints it (`E_total 0.000035085 (translation)`).
+    pub fn says(&self, lang: Lang) -> String {
+        let edition = self.printed.edition;
         format!(
             "{} {}{}",
             self.label(),
             self.printed.printed,
-            self.printed.edition.tag()
+            lang.pick(edition.tag(), edition.tag_zh())
         )
     }
 
@@ -156,7 +158,7 @@ mod tests {
         assert!(!at.contains(&(0, "out_o1".to_string())));
         // The translation's claims: its own 10,000-iteration error says so; the original's
         // is stated beside them.
-        let says: Vec<String> = claims.iter().map(Claim::says).collect();
+        let says: Vec<String> = claims.iter().map(|c| c.says(Lang::En)).collect();
         assert!(says.contains(&"E_total 0.000035085 (translation)".to_string()));
         assert!(says.contains(&"E_total 0.291027924".to_string()));
         assert!(!says.iter().any(|s| s.contains("0.0000351085")));

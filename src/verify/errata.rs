@@ -4,8 +4,9 @@
 //! the article it is and why the article has it. Only on the article's own network
 //! ([`crate::article::is_article_network`]); elsewhere the article's numbers mean nothing.
 
-use crate::article::{self, ErratumKind};
+use crate::article::{self, Erratum, ErratumKind};
 use crate::number;
+use crate::render::lang::{Lang, fill};
 use crate::trace::UpdateOrder;
 
 /// A student's wrong value that is a number the article prints, and why the article has it.
@@ -20,8 +21,8 @@ pub struct ArticleFigure {
     pub order: UpdateOrder,
     /// The correct value at the article's precision.
     pub correct: String,
-    /// The erratum's explanation (English), when it has one.
-    pub explanation: Option<String>,
+    /// The erratum, with its explanation in both languages, when it has one.
+    pub erratum: Option<&'static Erratum>,
 }
 
 /// The article's number for `symbol` that the student's `printed` is (the article's value
@@ -42,8 +43,8 @@ pub fn figure(
             if !number::agrees_at_printed_precision(value, printed) {
                 return None;
             }
-            let (kind, explanation) = match article::Verdict::of(p, correct, order) {
-                article::Verdict::Explained(e) => (Some(e.kind), Some(e.en.clone())),
+            let (kind, erratum) = match article::Verdict::of(p, correct, order) {
+                article::Verdict::Explained(e) => (Some(e.kind), Some(e)),
                 article::Verdict::OtherOrder(_) => (None, None),
                 article::Verdict::Agrees | article::Verdict::Differs => return None,
             };
@@ -52,47 +53,57 @@ pub fn figure(
                 kind,
                 order: p.order,
                 correct: number::fixed(correct, number::decimals(&p.printed)),
-                explanation,
+                erratum,
             })
         })
 }
 
 impl ArticleFigure {
-    /// A few words for a table cell.
-    pub fn short(&self) -> &'static str {
+    /// A few words for a table cell, in `lang`.
+    pub fn short(&self, lang: Lang) -> &'static str {
+        let m = lang.mistakes();
         match self.kind {
-            Some(ErratumKind::Typo) => "the article's typo",
-            Some(ErratumKind::Rounding) => "the article's rounding",
+            Some(ErratumKind::Typo) => m.article_typo,
+            Some(ErratumKind::Rounding) => m.article_rounding,
             Some(ErratumKind::Code) | None => match self.order {
-                UpdateOrder::Sequential => "the article's sequential-order figure",
-                UpdateOrder::Simultaneous => "the article's simultaneous-order figure",
+                UpdateOrder::Sequential => m.article_sequential,
+                UpdateOrder::Simultaneous => m.article_simultaneous,
             },
         }
     }
 
-    /// What the number is, in a sentence (the article's typography; the erratum follows it).
-    pub fn describe(&self) -> String {
-        let p = &self.printed;
+    /// What the number is, in a sentence in `lang` (the article's typography; the erratum
+    /// follows it).
+    pub fn describe(&self, lang: Lang) -> String {
+        let m = lang.mistakes();
+        let order_name = match self.order {
+            UpdateOrder::Simultaneous => lang.labels().simultaneous,
+            UpdateOrder::Sequential => lang.labels().sequential,
+        };
+        let printed = self.printed.as_str();
         match self.kind {
-            Some(ErratumKind::Typo) => {
-                format!(
-                    "this is the article's printed {p}, a typo for {}",
-                    self.correct
-                )
-            }
-            Some(ErratumKind::Rounding) => format!(
-                "this is the article's printed {p}, off in the last digit by its rounding \
-                 (exact: {})",
-                self.correct
+            Some(ErratumKind::Typo) => fill(
+                m.article_why_typo,
+                &[("printed", printed), ("correct", &self.correct)],
             ),
-            Some(ErratumKind::Code) | None => {
-                let order = self.order.name();
-                format!(
-                    "this is the article's {p}, from the {order} update order \
-                     (--update-order {order} reproduces it)"
-                )
-            }
+            Some(ErratumKind::Rounding) => fill(
+                m.article_why_rounding,
+                &[("printed", printed), ("correct", &self.correct)],
+            ),
+            Some(ErratumKind::Code) | None => fill(
+                m.article_why_order,
+                &[
+                    ("printed", printed),
+                    ("order", order_name),
+                    ("option", self.order.name()),
+                ],
+            ),
         }
+    }
+
+    /// Why the article has the number, in `lang`, when its erratum says.
+    pub fn explanation(&self, lang: Lang) -> Option<&'static str> {
+        self.erratum.map(|e| lang.pick(&e.en, &e.zh))
     }
 }
 

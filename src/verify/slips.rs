@@ -11,6 +11,7 @@
 use crate::formula::{self, Expr};
 use crate::network::{Activation, Network};
 use crate::notation::Notation;
+use crate::render::lang::{Lang, fill};
 use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
 use std::collections::HashMap;
 
@@ -536,30 +537,32 @@ pub struct Diagnosis {
 }
 
 impl Slip {
-    /// A few words naming the slip, for a table cell.
-    pub fn short(&self) -> &'static str {
+    /// A few words naming the slip, for a table cell, in `lang`.
+    pub fn short(&self, lang: Lang) -> &'static str {
+        let m = lang.mistakes();
         match self {
-            Slip::SignFlipped => "sign of (target − out) flipped",
-            Slip::SignFlippedIn { .. } => "sign of (target − out) flipped in one output",
-            Slip::DerivativeAtNet { .. } => "derivative taken at net, not out",
-            Slip::DigitsTransposed => "two digits transposed",
-            Slip::Truncated => "truncated, not rounded",
-            Slip::DerivativeLeftOut { .. } => "activation's derivative left out",
-            Slip::OtherOrder(UpdateOrder::Sequential) => "used the updated weights",
-            Slip::OtherOrder(UpdateOrder::Simultaneous) => "used the original weights",
-            Slip::ContributionLeftOut { .. } => "one output's contribution left out",
-            Slip::UpdateAdded => "update added, not subtracted",
-            Slip::EtaLeftOut => "η left out",
-            Slip::EtaTwice => "η applied twice",
-            Slip::NeuronsSwapped { .. } | Slip::Transposed { .. } => "weights swapped",
-            Slip::RoundedEarly { .. } => "rounded too early",
+            Slip::SignFlipped => m.sign_flipped,
+            Slip::SignFlippedIn { .. } => m.sign_flipped_in,
+            Slip::DerivativeAtNet { .. } => m.at_net,
+            Slip::DigitsTransposed => m.digits_transposed,
+            Slip::Truncated => m.truncated,
+            Slip::DerivativeLeftOut { .. } => m.derivative_left_out,
+            Slip::OtherOrder(UpdateOrder::Sequential) => m.used_updated,
+            Slip::OtherOrder(UpdateOrder::Simultaneous) => m.used_original,
+            Slip::ContributionLeftOut { .. } => m.contribution_left_out,
+            Slip::UpdateAdded => m.update_added,
+            Slip::EtaLeftOut => m.eta_left_out,
+            Slip::EtaTwice => m.eta_twice,
+            Slip::NeuronsSwapped { .. } | Slip::Transposed { .. } => m.weights_swapped,
+            Slip::RoundedEarly { .. } => m.rounded_early,
         }
     }
 }
 
 impl Diagnosis {
-    /// The slip in a sentence, with symbols shown by `sym` (typography or ASCII).
-    pub fn describe(&self, sym: &dyn Fn(&str) -> String) -> String {
+    /// The slip in a sentence in `lang`, with symbols shown by `sym` (typography or ASCII).
+    pub fn describe(&self, sym: &dyn Fn(&str) -> String, lang: Lang) -> String {
+        let m = lang.mistakes();
         let list = |names: &[String]| names.iter().map(|s| sym(s)).collect::<Vec<_>>().join(", ");
         let first = |default: &str| {
             self.names
@@ -567,119 +570,102 @@ impl Diagnosis {
                 .map(|s| sym(s))
                 .unwrap_or_else(|| default.to_string())
         };
+        let place = |chain: bool| if chain { m.in_backward_pass } else { "" };
         match &self.slip {
-            Slip::SignFlipped => format!(
-                "the sign of (target − out) flipped: {} = −(target − out), positive when the \
-                 output is above its target",
-                first("∂E_total/∂out")
-            ),
+            Slip::SignFlipped => fill(m.why_sign_flipped, &[("symbol", &first("∂E_total/∂out"))]),
             Slip::SignFlippedIn { .. } => {
                 let (flipped, kept) = match self.names.split_first() {
                     Some((f, rest)) if !rest.is_empty() => (sym(f), list(rest)),
-                    _ => ("∂E_total/∂out".to_string(), "the others".to_string()),
+                    _ => ("∂E_total/∂out".to_string(), m.the_others.to_string()),
                 };
-                format!(
-                    "the sign of (target − out) flipped in one output only: {flipped} = \
-                     −(target − out) lost its minus, while {kept} kept it"
+                fill(
+                    m.why_sign_flipped_in,
+                    &[("flipped", &flipped), ("kept", &kept)],
                 )
             }
             Slip::DerivativeAtNet { .. } => match self.names.as_slice() {
-                [derivative, out, net, ..] => format!(
-                    "the activation's derivative taken at net instead of out: {} is written \
-                     in {} (out(1 − out) for the sigmoid, 1 − out² for tanh), and {} was put \
-                     in its place",
-                    sym(derivative),
-                    sym(out),
-                    sym(net)
+                [derivative, out, net, ..] => fill(
+                    m.why_at_net,
+                    &[
+                        ("derivative", &sym(derivative)),
+                        ("out", &sym(out)),
+                        ("net", &sym(net)),
+                    ],
                 ),
-                _ => "the activation's derivative taken at net instead of out: σ′ = \
-                      out(1 − out), not net(1 − net)"
-                    .to_string(),
+                _ => m.why_at_net_plain.to_string(),
             },
             Slip::DigitsTransposed => match self.names.as_slice() {
-                [written, meant] => format!(
-                    "two digits transposed: {written} for {meant}, which is what your numbers \
-                     give"
+                [written, meant] => fill(
+                    m.why_digits_transposed,
+                    &[("written", written), ("meant", meant)],
                 ),
-                _ => "two adjacent digits transposed".to_string(),
+                _ => m.why_digits_transposed_plain.to_string(),
             },
             Slip::Truncated => match self.names.as_slice() {
-                [written, rounded] => format!(
-                    "truncated instead of rounded: the digits after your last one were cut \
-                     off ({written}); rounded, the value is {rounded}"
+                [written, rounded] => fill(
+                    m.why_truncated,
+                    &[("written", written), ("rounded", rounded)],
                 ),
-                _ => "truncated instead of rounded".to_string(),
+                _ => m.why_truncated_plain.to_string(),
             },
-            Slip::DerivativeLeftOut { .. } => format!(
-                "the activation's derivative left out: δ and ∂E_total/∂w need the factor {}",
-                first("∂out/∂net")
+            Slip::DerivativeLeftOut { .. } => fill(
+                m.why_derivative_left_out,
+                &[("factor", &first("∂out/∂net"))],
             ),
             Slip::OtherOrder(UpdateOrder::Sequential) => {
                 let updated: Vec<String> = self.names.iter().map(|w| format!("{w}+")).collect();
-                format!(
-                    "used the updated {} ({}) in the hidden layer: the chain rule uses the \
-                     weights of the forward pass, the original ones (your numbers are what \
-                     --update-order sequential computes)",
-                    list(&self.names),
-                    list(&updated)
+                fill(
+                    m.why_used_updated,
+                    &[
+                        ("weights", &list(&self.names)),
+                        ("updated", &list(&updated)),
+                    ],
                 )
             }
-            Slip::OtherOrder(UpdateOrder::Simultaneous) => format!(
-                "used the original {} in the hidden layer where the sequential order uses the \
-                 updated ones (your numbers are what --update-order simultaneous computes)",
-                list(&self.names)
-            ),
+            Slip::OtherOrder(UpdateOrder::Simultaneous) => {
+                fill(m.why_used_original, &[("weights", &list(&self.names))])
+            }
             Slip::ContributionLeftOut { .. } => {
                 let (share, total) = match self.names.as_slice() {
                     [share, total, ..] => (sym(share), sym(total)),
-                    _ => (
-                        "one output's share".to_string(),
-                        "∂E_total/∂out".to_string(),
-                    ),
+                    _ => (m.one_share.to_string(), "∂E_total/∂out".to_string()),
                 };
-                format!(
-                    "one output's contribution left out: {total} sums the shares of every \
-                     output the neuron feeds, and {share} is missing"
+                fill(
+                    m.why_contribution_left_out,
+                    &[("total", &total), ("share", &share)],
                 )
             }
-            Slip::UpdateAdded => format!(
-                "the update added instead of subtracted: {} = w − η·∂E_total/∂w (gradient \
-                 descent steps against the gradient)",
-                first("w⁺")
+            Slip::UpdateAdded => fill(m.why_update_added, &[("updated", &first("w⁺"))]),
+            Slip::EtaLeftOut => fill(m.why_eta_left_out, &[("updated", &first("w⁺"))]),
+            Slip::EtaTwice => fill(m.why_eta_twice, &[("updated", &first("w⁺"))]),
+            Slip::NeuronsSwapped { chain, .. } => fill(
+                m.why_neurons_swapped,
+                &[
+                    ("neurons", &list(&self.names).replace(", ", m.and)),
+                    ("where", place(*chain)),
+                ],
             ),
-            Slip::EtaLeftOut => format!(
-                "η left out of the update: {} = w − η·∂E_total/∂w",
-                first("w⁺")
+            Slip::Transposed { chain, .. } => fill(
+                m.why_transposed,
+                &[
+                    (
+                        "pairs",
+                        &self
+                            .names
+                            .chunks(2)
+                            .map(|p| list(p).replace(", ", m.and))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ("where", place(*chain)),
+                ],
             ),
-            Slip::EtaTwice => format!(
-                "η applied twice: {} = w − η·∂E_total/∂w, with η once",
-                first("w⁺")
-            ),
-            Slip::NeuronsSwapped { chain, .. } => format!(
-                "the weights of two neurons swapped: {} used each other's weights{}",
-                list(&self.names).replace(", ", " and "),
-                if *chain { " in the backward pass" } else { "" }
-            ),
-            Slip::Transposed { chain, .. } => format!(
-                "weights swapped: {} exchanged{} (the weight from neuron k to neuron j is not \
-                 the one from j to k)",
-                self.names
-                    .chunks(2)
-                    .map(|p| list(p).replace(", ", " and "))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if *chain { " in the backward pass" } else { "" }
-            ),
-            Slip::RoundedEarly { decimals: Some(d) } => format!(
-                "rounding carried too early (off only in the last digits): intermediate \
-                 values rounded to {d} decimals give your number; keep every digit until the \
-                 end"
-            ),
-            Slip::RoundedEarly { decimals: None } => format!(
-                "rounding carried too early (off only in the last digits): your number \
-                 follows from your rounded {}; keep every digit until the end",
-                list(&self.names)
-            ),
+            Slip::RoundedEarly { decimals: Some(d) } => {
+                fill(m.why_rounded_to, &[("decimals", &d.to_string())])
+            }
+            Slip::RoundedEarly { decimals: None } => {
+                fill(m.why_rounded_yours, &[("names", &list(&self.names))])
+            }
         }
     }
 

@@ -4,9 +4,10 @@
 //! it); every given value is read against the network file the trace carries; every
 //! substituted formula is read against its formula, number by number.
 
-use crate::formula::{self, Mismatch};
+use crate::formula::{self, Expected, Mismatch};
 use crate::network::{Bias, Network};
 use crate::number::{agrees_at_printed_precision, within_half_unit};
+use crate::render::lang::{Lang, fill};
 use crate::trace::{Stage, Trace, TracedValue};
 use std::collections::HashMap;
 
@@ -52,38 +53,54 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// What the problem is, in a sentence, for a value recorded as `recorded`.
-    pub fn describe(&self, recorded: f64) -> String {
+    /// What the problem is, in a sentence in `lang`, for a value recorded as `recorded`.
+    pub fn describe(&self, recorded: f64, lang: Lang) -> String {
+        let m = lang.mistakes();
         match self {
-            Problem::Recomputed { recomputed } => format!(
-                "recorded {}, but the formula with the recorded operands gives {}",
-                full(recorded),
-                full(*recomputed)
+            Problem::Recomputed { recomputed } => fill(
+                m.recomputed,
+                &[
+                    ("recorded", &full(recorded)),
+                    ("recomputed", &full(*recomputed)),
+                ],
             ),
             Problem::Given {
                 in_network: Some(v),
-            } => format!(
-                "recorded {}, but the trace's network file has {}",
-                full(recorded),
-                full(*v)
+            } => fill(
+                m.given_differs,
+                &[("recorded", &full(recorded)), ("network", &full(*v))],
             ),
-            Problem::Given { in_network: None } => {
-                "the network file the trace carries has no such field".to_string()
-            }
+            Problem::Given { in_network: None } => m.given_missing.to_string(),
             Problem::SubstitutedNumber {
                 operand,
                 printed,
                 recorded,
-            } => format!(
-                "the numbers put {printed} for {operand}, which is recorded as {}",
-                full(*recorded)
+            } => fill(
+                m.substituted_number,
+                &[
+                    ("printed", printed),
+                    ("operand", operand),
+                    ("recorded", &full(*recorded)),
+                ],
             ),
-            Problem::SubstitutedShape(m) => format!("{m}"),
-            Problem::Formula(e) => format!("the formula cannot be read: {e}"),
-            Problem::UnknownOperand(s) => {
-                format!("uses {s}, which is not recorded before it")
+            Problem::SubstitutedShape(mismatch) => {
+                let expected = match &mismatch.expected {
+                    Expected::Text(text) => fill(m.expected_text, &[("text", text)]),
+                    Expected::NumberFor(symbol) => {
+                        fill(m.expected_number_for, &[("symbol", symbol)])
+                    }
+                    Expected::End => m.expected_end.to_string(),
+                    Expected::Symbols => m.expected_symbols.to_string(),
+                };
+                fill(
+                    m.substituted_shape,
+                    &[("at", &mismatch.at.to_string()), ("expected", &expected)],
+                )
             }
-            Problem::NotFinite => "the value is not a finite number".to_string(),
+            // The parser's own message stays in English, as every error message does.
+            Problem::Formula(e) => fill(m.formula_unreadable, &[("error", e)]),
+            Problem::UnknownOperand(s) => fill(m.unknown_operand, &[("symbol", s)]),
+            Problem::NotFinite => m.not_finite.to_string(),
         }
     }
 }
