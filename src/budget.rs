@@ -14,24 +14,27 @@ use crate::trace::Options;
 /// The most memory a command may set out to use for a trace: 2 GB.
 pub const BUDGET_BYTES: u64 = 2_000_000_000;
 
-/// Memory per recorded value, beyond its operands: the value itself (128 bytes), its
+/// Memory per recorded value, beyond its operands: the value itself (with its role), its
 /// symbol, formula and substituted text, and its share of what the commands build from it
 /// (the tables' rows, the stepper's lines, the index by symbol, the gradient check's rows).
 ///
-/// Calibrated against the peak resident memory of the release binary (`/usr/bin/time -v`,
-/// 2026-11-30) on 300-100-30-3, 100-300-100, 200-200-200 and 50-50-50-50-50 sigmoid networks:
-/// `show`'s tables peak at 0.58–0.69 of the estimate, `step --plain` at 0.41–0.49, `explain`
-/// at 0.55–0.81, `verify` (two traces) at 0.69–0.73 of twice it, and `check`, the largest, at
-/// 0.83 (300-100-30-3) and 0.73 (100-300-100). Nearly every value and operand comes with a
-/// weight, in a ratio the shape hardly changes, so the two rates are not separable by such
-/// measurements: the operand rate is the size of what an operand adds, and the value rate
-/// covers the rest.
+/// Calibrated against the peak resident memory of the release binary (`/usr/bin/time -v`) on
+/// 300-100-30-3, 100-300-100, 200-200-200 and 50-50-50-50-50 sigmoid networks (2026-11-30,
+/// version-1 traces): `show`'s tables peaked at 0.58–0.69 of the estimate, `step --plain` at
+/// 0.41–0.49, `explain` at 0.55–0.81, `verify` (two traces) at 0.69–0.73 of twice it, and
+/// `check`, the largest, at 0.83 (300-100-30-3) and 0.73 (100-300-100). Measured again with
+/// version-2 traces (each value's role and formula tree), on 300-100-30-3 and 100-300-100
+/// with the operand rate below: `show` 0.81 and 0.74, `step --plain` 0.51 and 0.48,
+/// `explain` 0.66 and 0.62, `verify` of a trace 0.45 and 0.44 of twice it. Nearly every value
+/// and operand comes with a weight, in a ratio the shape hardly changes, so the two rates are
+/// not separable by such measurements: the operand rate is the size of what an operand
+/// adds, and the value rate covers the rest.
 pub const BYTES_PER_VALUE: u64 = 1000;
 
-/// Memory per operand of a recorded formula: its symbol in `from`, and its symbol and
-/// number in `formula` and `substituted`. A neuron's net, with one operand per input, is one
-/// value but thousands of operands in a wide layer.
-pub const BYTES_PER_OPERAND: u64 = 120;
+/// Memory per operand of a recorded formula: its symbol in `from`, its symbol and number in
+/// `formula` and `substituted`, and its leaf in the formula tree. A neuron's net, with one
+/// operand per input, is one value but thousands of operands in a wide layer.
+pub const BYTES_PER_OPERAND: u64 = 160;
 
 /// How many values one recorded iteration holds, and how many operands their formulas use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,11 +293,11 @@ mod tests {
             }
         );
         let message = error.to_string();
-        // 40,027,762 values and 110,031,276 operands: 40.03 GB + 13.20 GB.
+        // 40,027,762 values and 110,031,276 operands: 40.03 GB + 17.60 GB.
         assert!(
             message.starts_with(
                 "a 3162-3162 network (9,998,244 weights) records 40,027,762 values; holding \
-                 them takes about 53.2 GB, more than the "
+                 them takes about 57.6 GB, more than the "
             ),
             "{message}"
         );

@@ -13,8 +13,10 @@ mod small;
 use crate::network::{Activation, Bias, Drawn, Network};
 use crate::notation::Notation;
 use crate::number;
+use crate::trace::tree::{self, Building, Formula};
 use crate::trace::{
-    Draw, FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Stage, Trace, TracedValue, UpdateOrder,
+    Draw, FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Parameter, Role, Stage, Trace,
+    TracedValue, UpdateOrder,
 };
 
 /// Where the engine sends each value it computes.
@@ -59,49 +61,42 @@ impl Recorder for NoRecorder {
     fn record(&mut self, _: Stage, _: Option<usize>, _: f64, _: impl FnOnce(&mut Entry<'_>)) {}
 }
 
-/// The description of one value, filled in by the engine: its symbol, and its formula built
-/// from literal text and operands (each operand adds its symbol to the formula and its value
-/// to the substituted formula).
+/// The description of one value, filled in by the engine: its role (from which its symbol
+/// is printed) and its formula, built as a tree whose leaves are its operands' roles and
+/// values (the formula and the substituted formula are printed from the tree).
 pub struct Entry<'a> {
-    /// The network's names, for building symbols.
+    /// The network's names, for printing symbols.
     pub names: &'a Notation,
-    precision: usize,
-    symbol: String,
-    formula: String,
-    substituted: String,
-    from: Vec<String>,
+    role: Option<Role>,
+    /// For a given value, the network-file field it was read from.
+    field: Option<String>,
+    formula: Option<Building>,
+    value: f64,
     /// The seed of a given value drawn because the file left it out.
     drawn: Option<u64>,
 }
 
 impl Entry<'_> {
-    /// Sets the value's symbol.
-    pub fn symbol(&mut self, symbol: impl Into<String>) -> &mut Self {
-        self.symbol = symbol.into();
+    /// Sets what the value is.
+    pub fn role(&mut self, role: Role) -> &mut Self {
+        self.role = Some(role);
         self
     }
 
-    /// Appends literal text (operators, constants) to the formula.
-    pub fn text(&mut self, text: &str) -> &mut Self {
-        self.formula.push_str(text);
-        self.substituted.push_str(text);
-        self
+    /// An operand of the formula: the value `value` of `role`.
+    pub fn op(&self, role: Role, value: f64) -> Building {
+        tree::operand(role.symbol(self.names), value)
     }
 
-    /// Appends an operand: its symbol to the formula, its value to the substituted formula.
-    pub fn operand(&mut self, symbol: impl Into<String>, value: f64) -> &mut Self {
-        let symbol = symbol.into();
-        self.formula.push_str(&symbol);
-        number::push_operand(&mut self.substituted, value, self.precision);
-        self.from.push(symbol);
-        self
+    /// Sets the value's formula.
+    pub fn formula(&mut self, formula: Building) {
+        self.formula = Some(formula);
     }
 
-    /// A given value: the formula names the network-file field it came from.
-    fn given(&mut self, symbol: String, field: String, value: f64) {
-        self.symbol = symbol;
-        self.formula = field;
-        number::push_compact(&mut self.substituted, value, self.precision);
+    /// A given value: read from the network-file field `field`.
+    fn given(&mut self, role: Role, field: String) {
+        self.role = Some(role);
+        self.field = Some(field);
     }
 
     /// Marks a given value as drawn with `seed` (when there is one), not read from its field.
@@ -138,25 +133,42 @@ impl Describer {
     ) {
         let mut entry = Entry {
             names: &self.names,
-            precision: self.precision,
-            symbol: String::new(),
-            formula: std::mem::take(&mut slot.formula),
-            substituted: std::mem::take(&mut slot.substituted),
-            from: std::mem::take(&mut slot.from),
+            role: None,
+            field: None,
+            formula: None,
+            value,
             drawn: None,
         };
-        entry.formula.clear();
-        entry.substituted.clear();
-        entry.from.clear();
         describe(&mut entry);
+        let role = entry.role.expect("every recorded value has a role");
+        let mut formula = std::mem::take(&mut slot.formula);
+        let mut substituted = std::mem::take(&mut slot.substituted);
+        let mut from = std::mem::take(&mut slot.from);
+        let tree = match (entry.formula, entry.field) {
+            (Some(built), _) => {
+                let printed = built.print(self.precision, formula, substituted, from);
+                (formula, substituted, from) = (printed.formula, printed.substituted, printed.from);
+                Some(printed.tree)
+            }
+            (None, field) => {
+                formula.clear();
+                formula.push_str(field.as_deref().unwrap_or_default());
+                substituted.clear();
+                number::push_compact(&mut substituted, entry.value, self.precision);
+                from.clear();
+                None
+            }
+        };
         *slot = TracedValue {
-            symbol: entry.symbol,
+            symbol: role.symbol(&self.names),
+            role: Some(role),
             stage,
             layer,
-            formula: entry.formula,
-            substituted: entry.substituted,
+            formula,
+            expr: tree,
+            substituted,
             value,
-            from: entry.from,
+            from,
             drawn: entry.drawn.map(|seed| Draw { seed }),
         };
     }
@@ -166,6 +178,8 @@ impl Describer {
 pub fn blank_value() -> TracedValue {
     TracedValue {
         symbol: String::new(),
+        role: None,
+        expr: None,
         stage: Stage::Given,
         layer: None,
         formula: String::new(),
@@ -292,15 +306,6 @@ macro_rules! small_sizes {
     };
 }
 
-/// The symbol of neuron `k` of `layer`'s output: an input's own name (i1), otherwise out_h1.
-fn out_symbol(names: &Notation, layer: usize, k: usize, tag: &str) -> String {
-    if layer == 0 {
-        names.neuron(0, k).to_string()
-    } else {
-        format!("out_{}{tag}", names.neuron(layer, k))
-    }
-}
-
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
 // Neuron indices name the neurons in the recorded symbols, so the loops count them.
@@ -315,8 +320,6 @@ fn forward<R: Recorder>(
     after: bool,
     biases_updated: bool,
 ) {
-    let tag = if after { "+" } else { "" };
-    let bias_tag = if after && biases_updated { "+" } else { "" };
     copy_small(&mut ws.out[0], input);
     for l in 0..net.depth() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
@@ -325,7 +328,7 @@ fn forward<R: Recorder>(
             net.activations[l],
             n_in,
             n_out,
-            forward_layer(net, l, ws, rec, stage, tag, bias_tag)
+            forward_layer(net, l, ws, rec, stage, after, biases_updated)
         );
     }
 }
@@ -351,8 +354,8 @@ fn forward_layer<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
     stage: Stage,
-    tag: &str,
-    bias_tag: &str,
+    after: bool,
+    biases_updated: bool,
     act: Activation,
     n_in: usize,
     n_out: usize,
@@ -372,34 +375,62 @@ fn forward_layer<R: Recorder>(
             // net_h1 = w1*i1 + w2*i2 + b1*1
             let sum = row.iter().zip(a).map(|(w, x)| w * x).sum::<f64>() + b;
             nets[j] = sum;
-            rec.record(stage, Some(l + 1), sum, |e| {
-                let names = e.names;
-                e.symbol(format!("net_{}{tag}", names.neuron(l + 1, j)));
-                for k in 0..n_in {
-                    if k > 0 {
-                        e.text(" + ");
-                    }
-                    e.operand(format!("{}{tag}", names.weight(l, j * n_in + k)), row[k])
-                        .text(" * ")
-                        .operand(out_symbol(names, l, k, tag), a[k]);
+            // In the summary's pass, the weights (and trained biases) are the updated ones.
+            let weight = |index| {
+                let of = Parameter::Weight {
+                    layer: l + 1,
+                    index,
+                };
+                if after {
+                    Role::Updated { of }
+                } else {
+                    of.given()
                 }
-                e.text(" + ")
-                    .operand(format!("{}{bias_tag}", names.bias(l, j)), b)
-                    .text(" * 1");
+            };
+            let bias = Parameter::Bias {
+                layer: l + 1,
+                index: j * bias_stride,
+            };
+            let bias = if after && biases_updated {
+                Role::Updated { of: bias }
+            } else {
+                bias.given()
+            };
+            rec.record(stage, Some(l + 1), sum, |e| {
+                let terms = (0..n_in).map(|k| {
+                    Formula::product([
+                        e.op(weight(j * n_in + k), row[k]),
+                        e.op(Role::output_of(l, k, after), a[k]),
+                    ])
+                });
+                let bias_term = Formula::product([e.op(bias, b), Formula::One]);
+                let formula = Formula::sum(terms.chain([bias_term]));
+                e.role(Role::Net {
+                    layer: l + 1,
+                    neuron: j,
+                    updated: after,
+                })
+                .formula(formula);
             });
             // out_h1 = f(net_h1)
             let o = act.apply(sum);
             out[j] = o;
             rec.record(stage, Some(l + 1), o, |e| {
-                let names = e.names;
-                let net_sym = format!("net_{}{tag}", names.neuron(l + 1, j));
-                e.symbol(out_symbol(names, l + 1, j, tag));
-                match act {
-                    Activation::Sigmoid => e.text("1/(1 + e^(-").operand(net_sym, sum).text("))"),
-                    Activation::Tanh => e.text("tanh(").operand(net_sym, sum).text(")"),
-                    Activation::Relu => e.text("max(0, ").operand(net_sym, sum).text(")"),
-                    Activation::Linear => e.operand(net_sym, sum),
+                let net = e.op(
+                    Role::Net {
+                        layer: l + 1,
+                        neuron: j,
+                        updated: after,
+                    },
+                    sum,
+                );
+                let formula = match act {
+                    Activation::Sigmoid => Formula::of(Formula::Sigmoid, net),
+                    Activation::Tanh => Formula::of(Formula::Tanh, net),
+                    Activation::Relu => Formula::of(Formula::Relu, net),
+                    Activation::Linear => net,
                 };
+                e.role(Role::output_of(l + 1, j, after)).formula(formula);
             });
         }
     }
@@ -415,7 +446,6 @@ fn error<R: Recorder>(
     stage: Stage,
     after: bool,
 ) -> f64 {
-    let tag = if after { "+" } else { "" };
     let last = net.depth();
     let outputs = ws.outputs();
     let mut total = 0.0;
@@ -423,24 +453,29 @@ fn error<R: Recorder>(
         let e_o = 0.5 * (t - o) * (t - o);
         total += e_o;
         rec.record(stage, None, e_o, |e| {
-            let n = e.names.neuron(last, j).to_string();
-            e.symbol(format!("E_{n}{tag}"))
-                .text("1/2 * (")
-                .operand(format!("target_{n}"), t)
-                .text(" - ")
-                .operand(format!("out_{n}{tag}"), o)
-                .text(")^2");
+            let difference = Formula::difference(
+                e.op(Role::Target { neuron: j }, t),
+                e.op(Role::output_of(last, j, after), o),
+            );
+            let formula =
+                Formula::product([Formula::Half, Formula::of(Formula::Square, difference)]);
+            e.role(Role::LossTerm {
+                neuron: j,
+                updated: after,
+            })
+            .formula(formula);
         });
     }
     rec.record(stage, None, total, |e| {
-        e.symbol(format!("E_total{tag}"));
-        for (j, (&t, &o)) in target.iter().zip(outputs).enumerate() {
-            if j > 0 {
-                e.text(" + ");
-            }
-            let n = e.names.neuron(last, j).to_string();
-            e.operand(format!("E_{n}{tag}"), 0.5 * (t - o) * (t - o));
-        }
+        let terms = target.iter().zip(outputs).enumerate().map(|(j, (&t, &o))| {
+            let role = Role::LossTerm {
+                neuron: j,
+                updated: after,
+            };
+            e.op(role, 0.5 * (t - o) * (t - o))
+        });
+        let formula = Formula::sum(terms);
+        e.role(Role::Loss { updated: after }).formula(formula);
     });
     total
 }
@@ -496,7 +531,6 @@ fn backward_layer<R: Recorder>(
 ) {
     let depth = net.depth();
     let eta = net.learning_rate;
-    let next_tag = if sequential { "+" } else { "" };
     let stage = if l + 1 == depth {
         Stage::OutputLayer
     } else {
@@ -528,13 +562,15 @@ fn backward_layer<R: Recorder>(
             // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
             let g = -(target[j] - out_j);
             rec.record(stage, layer, g, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("dE_total/dout_{n}"))
-                    .text("-(")
-                    .operand(format!("target_{n}"), target[j])
-                    .text(" - ")
-                    .operand(format!("out_{n}"), out_j)
-                    .text(")");
+                let difference = Formula::difference(
+                    e.op(Role::Target { neuron: j }, target[j]),
+                    e.op(Role::output_of(l + 1, j, false), out_j),
+                );
+                e.role(Role::DLossDOut {
+                    layer: l + 1,
+                    neuron: j,
+                })
+                .formula(Formula::of(Formula::Negation, difference));
             });
             g
         } else {
@@ -544,39 +580,57 @@ fn backward_layer<R: Recorder>(
             for (m, &d) in deltas_above.iter().enumerate() {
                 let wi = m * n_out + j;
                 let w = w_above[wi];
+                // The weight as the chain rule uses it: the original, or sequentially the
+                // updated one.
+                let of = Parameter::Weight {
+                    layer: l + 2,
+                    index: wi,
+                };
+                let weight = if sequential {
+                    Role::Updated { of }
+                } else {
+                    of.given()
+                };
+                let dnet_dout = Role::DNetDOut {
+                    layer: l + 1,
+                    neuron: j,
+                    above: m,
+                };
                 rec.record(stage, layer, w, |e| {
-                    let names = e.names;
-                    e.symbol(format!(
-                        "dnet_{}/dout_{}",
-                        names.neuron(l + 2, m),
-                        names.neuron(l + 1, j)
-                    ))
-                    .operand(format!("{}{next_tag}", names.weight(l + 1, wi)), w);
+                    let formula = e.op(weight, w);
+                    e.role(dnet_dout).formula(formula);
                 });
                 let share = d * w;
                 rec.record(stage, layer, share, |e| {
-                    let (above, here) = (e.names.neuron(l + 2, m), e.names.neuron(l + 1, j));
-                    let (above, here) = (above.to_string(), here.to_string());
-                    e.symbol(format!("dE_{above}/dout_{here}"))
-                        .operand(format!("delta_{above}"), d)
-                        .text(" * ")
-                        .operand(format!("dnet_{above}/dout_{here}"), w);
+                    let delta = Role::Delta {
+                        layer: l + 2,
+                        neuron: m,
+                    };
+                    let formula = Formula::product([e.op(delta, d), e.op(dnet_dout, w)]);
+                    e.role(Role::Share {
+                        layer: l + 1,
+                        neuron: j,
+                        above: m,
+                    })
+                    .formula(formula);
                 });
                 sum += share;
             }
             rec.record(stage, layer, sum, |e| {
-                let here = e.names.neuron(l + 1, j).to_string();
-                e.symbol(format!("dE_total/dout_{here}"));
-                for (m, &d) in deltas_above.iter().enumerate() {
-                    if m > 0 {
-                        e.text(" + ");
-                    }
-                    let above = e.names.neuron(l + 2, m).to_string();
-                    e.operand(
-                        format!("dE_{above}/dout_{here}"),
-                        d * w_above[m * n_out + j],
-                    );
-                }
+                let shares = deltas_above.iter().enumerate().map(|(m, &d)| {
+                    let share = Role::Share {
+                        layer: l + 1,
+                        neuron: j,
+                        above: m,
+                    };
+                    e.op(share, d * w_above[m * n_out + j])
+                });
+                let formula = Formula::sum(shares);
+                e.role(Role::DLossDOut {
+                    layer: l + 1,
+                    neuron: j,
+                })
+                .formula(formula);
             });
             sum
         };
@@ -584,33 +638,52 @@ fn backward_layer<R: Recorder>(
         // ∂out/∂net: for the sigmoid, out(1 − out)
         let dout_dnet = act.derivative(net_j, out_j);
         rec.record(stage, layer, dout_dnet, |e| {
-            let n = e.names.neuron(l + 1, j).to_string();
-            e.symbol(format!("dout_{n}/dnet_{n}"));
-            let out_sym = format!("out_{n}");
-            match act {
-                Activation::Sigmoid => e
-                    .operand(out_sym.clone(), out_j)
-                    .text(" * (1 - ")
-                    .operand(out_sym, out_j)
-                    .text(")"),
-                Activation::Tanh => e.text("1 - ").operand(out_sym, out_j).text("^2"),
-                Activation::Relu => e
-                    .text("1 if ")
-                    .operand(format!("net_{n}"), net_j)
-                    .text(" > 0, else 0"),
-                Activation::Linear => e.text("1"),
+            let out = || e.op(Role::output_of(l + 1, j, false), out_j);
+            let formula = match act {
+                Activation::Sigmoid => {
+                    Formula::product([out(), Formula::difference(Formula::One, out())])
+                }
+                Activation::Tanh => {
+                    Formula::difference(Formula::One, Formula::of(Formula::Square, out()))
+                }
+                Activation::Relu => {
+                    let net = Role::Net {
+                        layer: l + 1,
+                        neuron: j,
+                        updated: false,
+                    };
+                    Formula::of(Formula::Step, e.op(net, net_j))
+                }
+                Activation::Linear => Formula::One,
             };
+            e.role(Role::DOutDNet {
+                layer: l + 1,
+                neuron: j,
+            })
+            .formula(formula);
         });
 
         // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
         let delta = de_dout * dout_dnet;
         delta_here[j] = delta;
+        let (de_dout_role, dout_dnet_role) = (
+            Role::DLossDOut {
+                layer: l + 1,
+                neuron: j,
+            },
+            Role::DOutDNet {
+                layer: l + 1,
+                neuron: j,
+            },
+        );
         rec.record(stage, layer, delta, |e| {
-            let n = e.names.neuron(l + 1, j).to_string();
-            e.symbol(format!("delta_{n}"))
-                .operand(format!("dE_total/dout_{n}"), de_dout)
-                .text(" * ")
-                .operand(format!("dout_{n}/dnet_{n}"), dout_dnet);
+            let formula =
+                Formula::product([e.op(de_dout_role, de_dout), e.op(dout_dnet_role, dout_dnet)]);
+            e.role(Role::Delta {
+                layer: l + 1,
+                neuron: j,
+            })
+            .formula(formula);
         });
 
         let row = j * n_in..(j + 1) * n_in;
@@ -618,14 +691,13 @@ fn backward_layer<R: Recorder>(
         for (k, ((&old, new_w), &a)) in weights.zip(out_prev).enumerate() {
             let wi = j * n_in + k;
             // ∂net_o1/∂w5 = out_h1
+            let dnet_dw = Role::DNetDWeight {
+                layer: l + 1,
+                index: wi,
+            };
             rec.record(stage, layer, a, |e| {
-                let names = e.names;
-                e.symbol(format!(
-                    "dnet_{}/d{}",
-                    names.neuron(l + 1, j),
-                    names.weight(l, wi)
-                ))
-                .operand(out_symbol(names, l, k, ""), a);
+                let formula = e.op(Role::output_of(l, k, false), a);
+                e.role(dnet_dw).formula(formula);
             });
             // ∂E_total/∂w5 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5
             let gradient = delta * a;
@@ -636,27 +708,24 @@ fn backward_layer<R: Recorder>(
                 },
                 gradient,
             );
+            let of = Parameter::Weight {
+                layer: l + 1,
+                index: wi,
+            };
             rec.record(stage, layer, gradient, |e| {
-                let n = e.names.neuron(l + 1, j).to_string();
-                let w = e.names.weight(l, wi);
-                e.symbol(format!("dE_total/d{w}"))
-                    .operand(format!("dE_total/dout_{n}"), de_dout)
-                    .text(" * ")
-                    .operand(format!("dout_{n}/dnet_{n}"), dout_dnet)
-                    .text(" * ")
-                    .operand(format!("dnet_{n}/d{w}"), a);
+                let formula = Formula::product([
+                    e.op(de_dout_role, de_dout),
+                    e.op(dout_dnet_role, dout_dnet),
+                    e.op(dnet_dw, a),
+                ]);
+                e.role(Role::Gradient { of }).formula(formula);
             });
             // w5⁺ = w5 − η·∂E_total/∂w5
             let new = old - eta * gradient;
             *new_w = new;
             rec.record(stage, layer, new, |e| {
-                let w = e.names.weight(l, wi);
-                e.symbol(format!("{w}+"))
-                    .operand(w.clone(), old)
-                    .text(" - ")
-                    .operand("eta", eta)
-                    .text(" * ")
-                    .operand(format!("dE_total/d{w}"), gradient);
+                let formula = update(e, of, old, eta, gradient);
+                e.role(Role::Updated { of }).formula(formula);
             });
         }
 
@@ -709,27 +778,42 @@ fn record_bias_update<R: Recorder>(
     let layer = Some(l + 1);
     let j = neuron.unwrap_or(0);
     rec.gradient(Param::Bias { layer: l, index: j }, gradient);
+    let of = Parameter::Bias {
+        layer: l + 1,
+        index: j,
+    };
     rec.record(stage, layer, gradient, |e| {
-        let names = e.names;
-        e.symbol(format!("dE_total/d{}", names.bias(l, j)));
-        for (m, &d) in deltas.iter().enumerate() {
-            if m > 0 {
-                e.text(" + ");
-            }
-            let who = neuron.unwrap_or(m);
-            e.operand(format!("delta_{}", names.neuron(l + 1, who)), d)
-                .text(" * 1");
-        }
+        let terms = deltas.iter().enumerate().map(|(m, &d)| {
+            let delta = Role::Delta {
+                layer: l + 1,
+                neuron: neuron.unwrap_or(m),
+            };
+            Formula::product([e.op(delta, d), Formula::One])
+        });
+        // One neuron's own bias: δ·1, a single term, not a sum of one.
+        let mut terms: Vec<Building> = terms.collect();
+        let formula = if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Formula::Sum(terms)
+        };
+        e.role(Role::Gradient { of }).formula(formula);
     });
     rec.record(stage, layer, new, |e| {
-        let b = e.names.bias(l, j);
-        e.symbol(format!("{b}+"))
-            .operand(b.clone(), old)
-            .text(" - ")
-            .operand("eta", eta)
-            .text(" * ")
-            .operand(format!("dE_total/d{b}"), gradient);
+        let formula = update(e, of, old, eta, gradient);
+        e.role(Role::Updated { of }).formula(formula);
     });
+}
+
+/// w5⁺ = w5 − η·∂E_total/∂w5: the update of `of`, for its record.
+fn update(e: &Entry<'_>, of: Parameter, old: f64, eta: f64, gradient: f64) -> Building {
+    Formula::difference(
+        e.op(of.given(), old),
+        Formula::product([
+            e.op(Role::LearningRate, eta),
+            e.op(Role::Gradient { of }, gradient),
+        ]),
+    )
 }
 
 /// One training iteration on `net` with the sample (`input`, `target`): forward pass, error,
@@ -792,18 +876,16 @@ fn record_given<R: Recorder>(
     for (k, &x) in input.iter().enumerate() {
         rec.record(Stage::Given, Some(0), x, |e| {
             e.given(
-                e.names.neuron(0, k).to_string(),
+                Role::Input { neuron: k },
                 from_sample(format!("input[{k}]")),
-                x,
             )
         });
     }
     for (j, &t) in target.iter().enumerate() {
         rec.record(Stage::Given, Some(depth), t, |e| {
             e.given(
-                format!("target_{}", e.names.neuron(depth, j)),
+                Role::Target { neuron: j },
                 from_sample(format!("target[{j}]")),
-                t,
             )
         });
     }
@@ -814,7 +896,11 @@ fn record_given<R: Recorder>(
     for (l, weights) in net.weights.iter().enumerate() {
         for (i, &w) in weights.iter().enumerate() {
             rec.record(Stage::Given, Some(l + 1), w, |e| {
-                e.given(e.names.weight(l, i), format!("weights[{l}][{i}]"), w);
+                let role = Role::Weight {
+                    layer: l + 1,
+                    index: i,
+                };
+                e.given(role, format!("weights[{l}][{i}]"));
                 e.drawn_with(weights_seed);
             });
         }
@@ -826,14 +912,18 @@ fn record_given<R: Recorder>(
                 Bias::PerNeuron(_) => format!("biases[{l}][{j}]"),
             };
             rec.record(Stage::Given, Some(l + 1), b, |e| {
-                e.given(e.names.bias(l, j), field, b);
+                let role = Role::Bias {
+                    layer: l + 1,
+                    index: j,
+                };
+                e.given(role, field);
                 e.drawn_with(biases_seed);
             });
         }
     }
     let eta = net.learning_rate;
     rec.record(Stage::Given, None, eta, |e| {
-        e.given("eta".to_string(), "learning_rate".to_string(), eta)
+        e.given(Role::LearningRate, "learning_rate".to_string())
     });
 }
 

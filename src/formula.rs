@@ -519,6 +519,8 @@ mod tests {
     fn value(formula: &str, from: &[&str], substituted: &str) -> TracedValue {
         TracedValue {
             symbol: "x".into(),
+            role: None,
+            expr: None,
             stage: Stage::Forward,
             layer: None,
             formula: formula.into(),

@@ -1338,13 +1338,14 @@ mod tests {
             )
         };
         assert!(Network::from_json_str(&trace(r#""version": 1,"#)).is_ok());
+        assert!(Network::from_json_str(&trace(r#""version": 2,"#)).is_ok());
         assert_eq!(
-            error_of(&trace(r#""version": 2,"#)),
-            "version: version 2 is not one this build reads (it reads trace version 1)"
+            error_of(&trace(r#""version": 3,"#)),
+            "version: version 3 is not one this build reads (it reads trace versions 1, 2)"
         );
         assert_eq!(
             error_of(&trace("")),
-            "version: missing; this build reads trace version 1"
+            "version: missing; this build reads trace versions 1, 2"
         );
     }
 

@@ -70,6 +70,16 @@ impl Notation {
         &self.neurons[layer][j]
     }
 
+    /// How many neurons layer `layer` has (0 = inputs).
+    pub fn layer_size(&self, layer: usize) -> usize {
+        self.neurons[layer].len()
+    }
+
+    /// The number of weight layers (the output layer's index).
+    pub fn depth(&self) -> usize {
+        self.neurons.len() - 1
+    }
+
     /// The weight at index `index` of weight layer `l` (0-based): "w5".
     pub fn weight(&self, l: usize, index: usize) -> String {
         format!("w{}", self.weight_offset[l] + index + 1)

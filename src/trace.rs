@@ -6,12 +6,20 @@ use crate::network::Network;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+mod role;
+pub mod tree;
+
+pub use role::{Parameter, Role};
+pub use tree::Formula;
+
 /// The `format` field of every trace file.
 pub const FORMAT_NAME: &str = "backprop-tracer/trace";
-/// The `version` field: bumped when a field changes meaning or goes away.
-pub const FORMAT_VERSION: u32 = 1;
+/// The `version` field: bumped when a field changes meaning or goes away, or when readers
+/// should know that new fields are there. Version 2 added each value's `role` and `expr`.
+pub const FORMAT_VERSION: u32 = 2;
 /// The versions this build reads: a trace of any other is refused rather than misread.
-pub const READABLE_VERSIONS: [u32; 1] = [FORMAT_VERSION];
+/// A version-1 trace is read as it is and gets its roles from [`Trace::upgrade`].
+pub const READABLE_VERSIONS: [u32; 2] = [1, FORMAT_VERSION];
 
 /// Refuses a trace's `version` field (`None` when missing) unless it is one of
 /// [`READABLE_VERSIONS`]; the message names the versions this build reads.
@@ -108,6 +116,15 @@ impl Default for Options {
 pub struct TracedValue {
     /// The ASCII key in the article's notation: `net_h1`, `dE_total/dw5`, `w5+`.
     pub symbol: String,
+    /// What the value is, from which its symbol is printed (version 2). A version-1 trace
+    /// gets its roles when it is read ([`Trace::upgrade`]); a value whose symbol the trace's
+    /// network does not have (a hand-edited trace) has none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "one_line"
+    )]
+    pub role: Option<Role>,
     /// The part of the calculation it belongs to.
     pub stage: Stage,
     /// The layer it belongs to: for neurons, their layer (0 = inputs); for weights, biases
@@ -119,6 +136,15 @@ pub struct TracedValue {
     /// field of the network file it was read from (for a drawn value, the field of the trace's
     /// `network` that holds it: see `drawn`).
     pub formula: String,
+    /// The formula as a tree whose operands are positions in `from` (version 2; `formula`
+    /// and `substituted` are printed from it). Absent for given values, and for a value of
+    /// a version-1 trace whose formula is not the one the engine writes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "one_line"
+    )]
+    pub expr: Option<Formula>,
     /// The formula with the numbers substituted, as the article writes it.
     pub substituted: String,
     /// The value, full precision.
@@ -130,6 +156,14 @@ pub struct TracedValue {
     /// Absent for every other value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drawn: Option<Draw>,
+}
+
+/// Writes `value` on one line even inside pretty-printed JSON: a role or a formula tree
+/// spread over a dozen lines would double the size of a trace and hide its strings.
+fn one_line<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+    let raw = serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
 }
 
 /// Where a drawn value came from: a uniform draw from [0, 1) with this seed (`--seed` repeats
@@ -272,6 +306,38 @@ impl Trace {
         &self.iterations[0]
     }
 
+    /// Gives the values that have no role (those of a version-1 trace) the role, and where
+    /// their formula is the engine's, the formula tree of the value of the same symbol in an
+    /// iteration the engine records of the trace's network with its options. A value whose
+    /// symbol the network does not have (a trace edited by hand) keeps none; renderers then
+    /// fall back to its strings.
+    pub fn upgrade(&mut self) {
+        if self
+            .iterations
+            .iter()
+            .all(|it| it.values.iter().all(|v| v.role.is_some()))
+        {
+            return;
+        }
+        let reference = crate::engine::trace_iteration(&self.network, &self.options);
+        let by_symbol = reference.first().index();
+        for value in self
+            .iterations
+            .iter_mut()
+            .flat_map(|it| it.values.iter_mut())
+        {
+            if value.role.is_some() {
+                continue;
+            }
+            if let Some(known) = by_symbol.get(value.symbol.as_str()) {
+                value.role = known.role;
+                if known.formula == value.formula && known.from == value.from {
+                    value.expr = known.expr.clone();
+                }
+            }
+        }
+    }
+
     /// The trace as pretty-printed JSON.
     pub fn to_json_pretty(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a trace serializes");
@@ -357,6 +423,8 @@ mod tests {
     fn value(formula: &str, from: &[&str]) -> TracedValue {
         TracedValue {
             symbol: "x".into(),
+            role: None,
+            expr: None,
             stage: Stage::Forward,
             layer: None,
             formula: formula.into(),

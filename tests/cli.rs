@@ -535,9 +535,10 @@ fn bad_inputs_get_one_clear_message_and_the_right_status() {
         ]),
     );
     // A trace of a format version this build does not read.
-    let trace = stdout_of(&["--format", "json"]).replacen("\"version\": 1", "\"version\": 7", 1);
-    add(write_network(&trace)
-        .into_bad(&["version: version 7 is not one this build reads (it reads trace version 1)"]));
+    let trace = stdout_of(&["--format", "json"]).replacen("\"version\": 2", "\"version\": 7", 1);
+    add(write_network(&trace).into_bad(&[
+        "version: version 7 is not one this build reads (it reads trace versions 1, 2)",
+    ]));
     let mut cases: Vec<(Option<tempfile::TempDir>, Bad)> =
         files.into_iter().map(|(d, b)| (Some(d), b)).collect();
     // Command-line mistakes: usage errors, status 2.
@@ -1337,21 +1338,21 @@ fn a_trace_of_another_version_is_refused_naming_the_versions_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trace.json");
     let trace = stdout_of(&["--format", "json"]);
-    std::fs::write(&path, trace.replacen("\"version\": 1", "\"version\": 2", 1)).unwrap();
+    std::fs::write(&path, trace.replacen("\"version\": 2", "\"version\": 3", 1)).unwrap();
     backprop()
         .arg("verify")
         .arg(&path)
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "version 2 is not one this build reads (it reads trace version 1)",
+            "version 3 is not one this build reads (it reads trace versions 1, 2)",
         ));
     backprop()
         .arg(&path)
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "version: version 2 is not one this build reads",
+            "version: version 3 is not one this build reads",
         ));
 }
 

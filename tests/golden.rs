@@ -104,3 +104,43 @@ fn the_golden_trace_reads_back_and_feeds_back_in() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
 }
+
+/// The article's trace as version 1 wrote it (no roles, no formula trees), kept to show that
+/// old traces are still read everywhere.
+const VERSION_1: &str = "tests/fixtures/article-trace-v1.json";
+
+#[test]
+fn a_version_1_trace_is_still_read_everywhere() {
+    let old = std::fs::read_to_string(VERSION_1).unwrap();
+    let mut trace: Trace = serde_json::from_str(&old).unwrap();
+    assert_eq!(trace.version, 1);
+    assert!(trace.first().values.iter().all(|v| v.role.is_none()));
+    // Read, it gets the roles and trees version 2 writes.
+    trace.upgrade();
+    let golden: Trace = serde_json::from_str(&std::fs::read_to_string(GOLDEN).unwrap()).unwrap();
+    assert_eq!(trace.first().values, golden.first().values);
+    // verify checks it, and every command takes it as the network it carries.
+    let backprop = || assert_cmd::cargo::cargo_bin_cmd!("backprop");
+    let verified = backprop().args(["verify", VERSION_1]).output().unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("values agree"));
+    for (command, mark) in [
+        (&["show"][..], "0.082167041"),
+        (&["explain", "dE_total/dw5"], "0.082167041"),
+        (&["check"], "0.08216704056"),
+    ] {
+        let from_v1 = backprop().args(command).arg(VERSION_1).output().unwrap();
+        let article = backprop().args(command).output().unwrap();
+        assert!(from_v1.status.success(), "{command:?}: {from_v1:?}");
+        // The same iteration, but for the heading that names the file.
+        let lines = |o: &std::process::Output| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| l.contains(mark))
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert!(!lines(&article).is_empty(), "{command:?}");
+        assert_eq!(lines(&from_v1), lines(&article), "{command:?}");
+    }
+}

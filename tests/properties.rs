@@ -1,11 +1,14 @@
 //! Properties over random networks (1–3 hidden layers, widths 1–6, every activation, shared
 //! and per-neuron biases): a trace survives being written and read back, so does a network
-//! file, and rendering never panics, whatever the values.
+//! file, each value has a role of its own and a formula tree that computes what its formula
+//! string says, a version-1 trace gets the same roles and trees back, and rendering never
+//! panics, whatever the values.
 
 use backprop_tracer::engine;
+use backprop_tracer::formula;
 use backprop_tracer::network::{Activation, Bias, Network};
 use backprop_tracer::render::{Lang, json, table};
-use backprop_tracer::trace::{Options, Trace, UpdateOrder};
+use backprop_tracer::trace::{Options, Stage, Trace, UpdateOrder};
 use proptest::prelude::*;
 
 fn activation() -> impl Strategy<Value = Activation> {
@@ -116,6 +119,50 @@ proptest! {
         // And a trace fed back in as a network is the same network.
         let (again, _) = Network::from_json_str(&trace.to_json_pretty()).unwrap();
         prop_assert_eq!(again, trace.network);
+    }
+
+    #[test]
+    fn each_value_has_its_own_role_and_a_tree_that_says_what_its_formula_says(
+        net in network(),
+        options in options(),
+    ) {
+        let mut trace = engine::trace_iteration(&net, &options);
+        let values = &trace.first().values;
+        let mut roles = std::collections::HashSet::new();
+        for v in values {
+            let role = v.role.expect("every value the engine records has a role");
+            prop_assert!(roles.insert(role), "{} has the role of another value", &v.symbol);
+            prop_assert_eq!(role.is_given(), v.stage == Stage::Given, "{}", &v.symbol);
+            match &v.expr {
+                None => prop_assert!(role.is_given(), "{} has no tree", &v.symbol),
+                Some(tree) => {
+                    // The tree and the formula string, read by the parser, compute the same.
+                    let operand = |n: usize| trace.first().get(&v.from[n]).unwrap().value;
+                    let parsed = formula::parse_formula(v).unwrap().eval(&operand);
+                    let from_tree = tree.eval(&operand);
+                    let scale = parsed.abs().max(1e-300);
+                    prop_assert!(
+                        (parsed - from_tree).abs() <= 1e-13 * scale
+                            || (parsed.is_nan() && from_tree.is_nan())
+                            || parsed == from_tree,
+                        "{}: tree {} against formula {}", &v.symbol, from_tree, parsed
+                    );
+                    prop_assert!(tree.max_operand().is_none_or(|n| n < v.from.len()));
+                }
+            }
+        }
+        // A version-1 trace (no roles, no trees) gets the same ones back when read.
+        let recorded = trace.clone();
+        for v in &mut trace.iterations[0].values {
+            v.role = None;
+            v.expr = None;
+        }
+        trace.version = 1;
+        trace.upgrade();
+        for (a, b) in trace.first().values.iter().zip(&recorded.first().values) {
+            prop_assert_eq!(&a.role, &b.role);
+            prop_assert_eq!(&a.expr, &b.expr);
+        }
     }
 
     #[test]

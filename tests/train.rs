@@ -72,10 +72,14 @@ struct TracedLine {
 #[serde(deny_unknown_fields)]
 struct Value {
     symbol: String,
+    /// As in a trace of version 2 (traces/README.md).
+    role: serde_json::Value,
     stage: String,
     #[serde(default)]
     layer: Option<usize>,
     formula: String,
+    #[serde(default)]
+    expr: Option<serde_json::Value>,
     substituted: String,
     value: f64,
     from: Vec<String>,

@@ -133,9 +133,10 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
             .into());
         }
         // serde_json's message quotes the offending text whole, however long.
-        let trace: Trace = serde_json::from_str(text)
+        let mut trace: Trace = serde_json::from_str(text)
             .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
             .with_context(|| format!("{name}: not a readable trace (see traces/README.md)"))?;
+        trace.upgrade();
         if trace.iterations.is_empty() {
             bail!("{name}: the trace has no iterations to check");
         }
@@ -202,10 +203,17 @@ fn write_template(args: &VerifyArgs) -> Result<()> {
 
 /// Whether `text` is a trace rather than a student's values.
 fn is_trace(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
+    // Only the format field is kept: the rest is skipped as it is read, which matters for a
+    // trace of hundreds of megabytes (read whole into a serde_json::Value, one took several
+    // times its size).
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<Head>(text)
         .ok()
-        .and_then(|v| v.get("format").and_then(|f| f.as_str().map(str::to_string)))
-        .is_some_and(|f| f == trace::FORMAT_NAME)
+        .and_then(|head| head.format)
+        .is_some_and(|f| f.as_str() == Some(trace::FORMAT_NAME))
 }
 
 struct Style {

@@ -360,6 +360,8 @@ fn write_node(
 fn formula(node: &Node, name: &dyn Fn(&str) -> String) -> String {
     let as_value = TracedValue {
         symbol: node.symbol.clone(),
+        role: None,
+        expr: None,
         stage: node.stage,
         layer: None,
         formula: node.formula.clone(),

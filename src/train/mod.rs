@@ -438,6 +438,8 @@ pub fn non_finite_start(initial: &Network, options: &RunOptions) -> Option<NonFi
         sample: None,
         value: TracedValue {
             symbol: "E_total".to_string(),
+            role: Some(crate::trace::Role::Loss { updated: false }),
+            expr: None,
             stage: Stage::Error,
             layer: None,
             formula: "the sum of E_total over the samples".to_string(),
