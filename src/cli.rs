@@ -123,7 +123,8 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub display: DisplayArgs,
 
-    /// table: the article's layout; json: the trace (see traces/README.md).
+    /// table: the article's layout; json: the trace (see traces/README.md); markdown: the
+    /// article's derivation as a document, with TeX math.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -300,4 +301,5 @@ pub enum ColorChoice {
 pub enum Format {
     Table,
     Json,
+    Markdown,
 }

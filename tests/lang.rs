@@ -378,3 +378,13 @@ fn a_progress_bar_shows_in_chinese() {
     session.expect("已迭代").unwrap();
     session.expect("1000000 次迭代后").unwrap();
 }
+
+#[test]
+fn show_as_a_document() {
+    let out = zh_output(&["show", "--lang", "zh", "--format", "markdown"], "");
+    assert_chinese(
+        "show --format markdown",
+        &out,
+        &["前向传播", "反向传播", "总误差", "原文此处印的是", "下降至"],
+    );
+}

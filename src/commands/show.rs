@@ -9,6 +9,7 @@ use crate::commands::{UsageError, non_finite_error};
 use crate::output;
 use anyhow::{Result, anyhow};
 use backprop_tracer::notation::Typography;
+use backprop_tracer::render::markdown;
 use backprop_tracer::render::stream::{self, StreamError};
 use backprop_tracer::render::table::{self, Section};
 use backprop_tracer::trace::Trace;
@@ -21,6 +22,15 @@ pub fn run(args: &ShowArgs) -> Result<()> {
         return run_json(args);
     }
     let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
+    if args.format == Format::Markdown {
+        let options = markdown::MarkdownOptions {
+            lang: args.display.lang,
+            heading,
+        };
+        return output::write_to(args.output.as_deref(), |out| {
+            markdown::render(&trace, &options, out)
+        });
+    }
     let only = only(&trace, args)?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();
     let color = args.display.color(to_terminal);

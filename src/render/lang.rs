@@ -3,7 +3,9 @@
 use crate::notation::Typography;
 use std::sync::OnceLock;
 
+mod document;
 mod mistakes;
+pub use document::DocumentLabels;
 pub use mistakes::MistakeLabels;
 
 /// The language of the labels.
@@ -838,6 +840,11 @@ impl Lang {
         self.pick_labels(&mistakes::MISTAKES_EN, &mistakes::MISTAKES_ZH)
     }
 
+    /// The words of the documents (`show --format markdown`).
+    pub fn document(self) -> &'static DocumentLabels {
+        self.pick_labels(&document::DOCUMENT_EN, &document::DOCUMENT_ZH)
+    }
+
     /// Every label of every report in this language (the English ones are what no other
     /// language's output may contain).
     pub fn every_label(self) -> Vec<&'static str> {
@@ -852,6 +859,7 @@ impl Lang {
         all.extend(self.check().all());
         all.extend(self.train().all());
         all.extend(self.mistakes().all());
+        all.extend(self.document().all());
         all
     }
 

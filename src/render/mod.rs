@@ -6,6 +6,8 @@ pub mod explain;
 pub mod json;
 pub mod lang;
 pub mod layout;
+pub mod markdown;
+pub mod math;
 pub mod stepper;
 pub mod stream;
 pub mod table;

@@ -1,0 +1,252 @@
+//! The iteration as a Markdown document in the article's own form: its sections (the given
+//! values; Step 1, the forward pass, layer by layer; the total error; Step 2, the backward
+//! pass, from the output layer back; the summary), and each value as the article writes it,
+//! in display math: the formula in symbols, the numbers substituted, the value
+//! (`$$out_{h1} = \frac{1}{1+e^{-net_{h1}}} = \frac{1}{1+e^{-0.3775}} = 0.593269992$$`).
+//! On the article's network the article's printed numbers that differ are noted where they
+//! stand, with the reason. The math is printed from the trace's roles and formula trees
+//! ([`super::math`]), the section titles are the tables' ([`super::table::section_title`]).
+//!
+//! A section of more than [`FORMULAS_PER_SECTION`] values (a wide layer) shows that many
+//! formulas in full, then every value of the section in a table.
+
+use super::lang::{Lang, fill};
+use super::math;
+use super::table::{group_key, section_title};
+use crate::article::{self, Verdict};
+use crate::notation::{Notation, Typography};
+use crate::number;
+use crate::trace::{Stage, Trace, TracedValue};
+use std::io::{self, Write};
+
+/// Sections with more values than this show this many formulas, then a table of them all.
+pub const FORMULAS_PER_SECTION: usize = 40;
+
+/// What the document is written with.
+pub struct MarkdownOptions {
+    /// The language of the words.
+    pub lang: Lang,
+    /// Lines under the title saying where the inputs came from (the seed, a trace's options).
+    pub heading: Vec<String>,
+}
+
+/// Writes the first iteration of `trace` as Markdown with TeX math.
+pub fn render(trace: &Trace, options: &MarkdownOptions, out: &mut dyn Write) -> io::Result<()> {
+    Document::new(trace, options).write(out)
+}
+
+struct Document<'a> {
+    trace: &'a Trace,
+    lang: Lang,
+    heading: &'a [String],
+    names: Notation,
+    comparison: Option<
+        std::collections::HashMap<&'static str, Vec<(&'static article::Printed, Verdict<'static>)>>,
+    >,
+}
+
+impl<'a> Document<'a> {
+    fn new(trace: &'a Trace, options: &'a MarkdownOptions) -> Document<'a> {
+        Document {
+            trace,
+            lang: options.lang,
+            heading: &options.heading,
+            names: Notation::new(&trace.network),
+            comparison: article::compare(trace),
+        }
+    }
+
+    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let l = self.lang.labels();
+        let d = self.lang.document();
+        let net = &self.trace.network;
+        let shape = net
+            .layers
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+        activations.dedup();
+        let order = match self.trace.options.update_order {
+            crate::trace::UpdateOrder::Simultaneous => l.simultaneous,
+            crate::trace::UpdateOrder::Sequential => l.sequential,
+        };
+        let title = l
+            .title
+            .replace("{shape}", &shape)
+            .replace("{activation}", &activations.join(", "))
+            .replace("{eta}", &number::compact(net.learning_rate, 9))
+            .replace("{order}", order);
+        writeln!(out, "# {title}\n")?;
+        for line in self.heading {
+            writeln!(out, "{line}\n")?;
+        }
+        writeln!(out, "{}\n", d.intro)?;
+        if self.comparison.is_some() {
+            writeln!(out, "{}\n", d.article_network)?;
+        }
+
+        let values = &self.trace.first().values;
+        let mut start = 0;
+        while start < values.len() {
+            let key = group_key(&values[start]);
+            let end = values[start..]
+                .iter()
+                .position(|v| group_key(v) != key)
+                .map_or(values.len(), |n| start + n);
+            let group = &values[start..end];
+            let (stage, layer) = key;
+            let title = section_title(self.trace, l, Typography::Article, stage, layer);
+            writeln!(out, "## {title}\n")?;
+            if stage == Stage::Given {
+                self.given(group, out)?;
+            } else {
+                self.formulas(group, out)?;
+            }
+            start = end;
+        }
+        self.closing(out)
+    }
+
+    /// The given values, as a table: the symbol, the value, where it came from.
+    fn given(&self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
+        let l = self.lang.labels();
+        writeln!(out, "| {} | {} | {} |", l.symbol, l.value, l.field)?;
+        writeln!(out, "|---|---:|---|")?;
+        for v in group {
+            writeln!(
+                out,
+                "| ${}$ | {} | `{}` |",
+                self.symbol(v),
+                number::compact(v.value, self.trace.options.precision.max(9)),
+                v.origin()
+            )?;
+        }
+        writeln!(out)
+    }
+
+    /// Each value as display math, then (for a wide section) the rest in a table.
+    fn formulas(&self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
+        let d = self.lang.document();
+        let shown = group.len().min(FORMULAS_PER_SECTION);
+        if group.len() > shown {
+            let note = fill(
+                d.cut,
+                &[
+                    ("count", &number::thousands(group.len() as u64)),
+                    ("shown", &shown.to_string()),
+                ],
+            );
+            writeln!(out, "{note}\n")?;
+        }
+        for v in &group[..shown] {
+            self.value(v, out)?;
+        }
+        if group.len() > shown {
+            let l = self.lang.labels();
+            writeln!(out, "| {} | {} |", l.symbol, l.value)?;
+            writeln!(out, "|---|---:|")?;
+            for v in group {
+                writeln!(out, "| ${}$ | {} |", self.symbol(v), self.show(v.value))?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    /// One value: `$$symbol = formula = numbers = value$$`, in two lines when the formula
+    /// is long (as the article writes net_h1), then the article's number where it differs.
+    fn value(&self, v: &TracedValue, out: &mut dyn Write) -> io::Result<()> {
+        let symbol = self.symbol(v);
+        let value = self.show(v.value);
+        let it = self.trace.first();
+        match &v.expr {
+            Some(tree) => {
+                let operand = |n: usize| it.get(&v.from[n]);
+                let symbols = math::formula(tree, &|n| match operand(n) {
+                    Some(o) => self.symbol(o),
+                    None => v.from[n].clone(),
+                });
+                let numbers = math::formula(tree, &|n| {
+                    let x = operand(n).map_or(f64::NAN, |o| o.value);
+                    math::number(x, self.trace.options.precision)
+                });
+                if v.from.len() == 1 && matches!(tree, crate::trace::Formula::Operand(_)) {
+                    // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
+                    writeln!(out, "$${symbol} = {symbols} = {value}$$\n")?;
+                } else if v.from.len() > 3 {
+                    writeln!(out, "$${symbol} = {symbols}$$\n")?;
+                    writeln!(out, "$${symbol} = {numbers} = {value}$$\n")?;
+                } else {
+                    writeln!(out, "$${symbol} = {symbols} = {numbers} = {value}$$\n")?;
+                }
+            }
+            // A value of a hand-edited trace without a tree: its strings, as recorded.
+            None => writeln!(out, "$${symbol} = {value}$$\n")?,
+        }
+        self.article_note(v, out)
+    }
+
+    /// Where the article prints another number for `v`: which, and why.
+    fn article_note(&self, v: &TracedValue, out: &mut dyn Write) -> io::Result<()> {
+        let Some(printed) = self
+            .comparison
+            .as_ref()
+            .and_then(|c| c.get(v.symbol.as_str()))
+        else {
+            return Ok(());
+        };
+        let d = self.lang.document();
+        let l = self.lang.labels();
+        for (p, verdict) in printed {
+            let why = match verdict {
+                Verdict::Agrees => continue,
+                Verdict::Explained(e) => self.lang.pick(&e.en, &e.zh).to_string(),
+                Verdict::OtherOrder(order) => l.other_order.replace("{order}", order.name()),
+                Verdict::Differs => l.differs.to_string(),
+            };
+            let note = fill(d.article_prints, &[("printed", &p.printed), ("why", &why)]);
+            writeln!(out, "> {note}\n")?;
+        }
+        Ok(())
+    }
+
+    /// How E_total changed, the article's closing sentence.
+    fn closing(&self, out: &mut dyn Write) -> io::Result<()> {
+        let it = self.trace.first();
+        let before = it
+            .values
+            .iter()
+            .find(|v| v.role == Some(crate::trace::Role::Loss { updated: false }));
+        let after = it
+            .values
+            .iter()
+            .find(|v| v.role == Some(crate::trace::Role::Loss { updated: true }));
+        if let (Some(before), Some(after)) = (before, after) {
+            let d = self.lang.document();
+            let sentence = fill(
+                d.closing,
+                &[
+                    ("before", &self.show(before.value)),
+                    ("after", &self.show(after.value)),
+                ],
+            );
+            writeln!(out, "{sentence}")?;
+        }
+        Ok(())
+    }
+
+    /// `v`'s symbol in TeX, from its role; a value without one (a hand-edited trace) as
+    /// its ASCII key in text.
+    fn symbol(&self, v: &TracedValue) -> String {
+        match v.role {
+            Some(role) => math::symbol(role, &self.names),
+            None => format!("\\text{{{}}}", v.symbol.replace('_', "\\_")),
+        }
+    }
+
+    fn show(&self, value: f64) -> String {
+        number::fixed(value, self.trace.options.precision)
+    }
+}
