@@ -124,7 +124,7 @@ pub struct ShowArgs {
     pub display: DisplayArgs,
 
     /// table: the article's layout; json: the trace (see traces/README.md); markdown: the
-    /// article's derivation as a document, with TeX math.
+    /// article's derivation as a document, with TeX math; latex: the same as a .tex file.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -302,4 +302,5 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Latex,
 }

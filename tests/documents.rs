@@ -137,13 +137,17 @@ fn node_with(package: &str) -> Option<Command> {
     None
 }
 
-/// Renders every TeX fragment of `doc` with KaTeX; returns how many there were.
-fn katex(doc: &str) -> usize {
+/// Renders every TeX fragment of `doc` (Markdown, or with `latex` a .tex file) with KaTeX;
+/// returns how many there were.
+fn katex_in(doc: &str, latex: bool) -> usize {
     let Some(mut node) = node_with("katex") else {
         return usize::MAX;
     };
+    node.arg("tests/js/katex-check.mjs");
+    if latex {
+        node.arg("--latex");
+    }
     let mut child = node
-        .arg("tests/js/katex-check.mjs")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -184,7 +188,38 @@ fn every_math_fragment_renders_in_katex() {
         &["tests/fixtures/deep-2-3-2-2.json"],
         &["traces/xor.json"],
     ] {
-        let fragments = katex(&markdown(args));
+        let fragments = katex_in(&markdown(args), false);
+        assert!(fragments >= 50, "{args:?}: only {fragments} fragments");
+    }
+}
+
+fn latex(args: &[&str]) -> String {
+    let out = cargo_bin_cmd!("backprop")
+        .args(["show", "--format", "latex"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_latex_file_is_a_whole_document_whose_math_renders() {
+    let en = latex(&[]);
+    assert!(en.starts_with("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"));
+    assert!(en.trim_end().ends_with("\\end{document}"));
+    assert!(en.contains(
+        "\\[ w_5^+ = w_5 - \\eta * \\frac{\\partial E_{total}}{\\partial w_5} = 0.4 - 0.5 * 0.082167041 = 0.358916480 \\]"
+    ));
+    let zh = latex(&["--lang", "zh"]);
+    assert!(zh.starts_with("\\documentclass[UTF8]{ctexart}"));
+    assert!(zh.contains("\\section*{Step 1 前向传播"), "{zh}");
+    for args in [
+        &[][..],
+        &["--lang", "zh"],
+        &["traces/deep-2-3-2-1.json", "--update-biases"],
+    ] {
+        let fragments = katex_in(&latex(args), true);
         assert!(fragments >= 50, "{args:?}: only {fragments} fragments");
     }
 }

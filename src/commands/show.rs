@@ -9,7 +9,7 @@ use crate::commands::{UsageError, non_finite_error};
 use crate::output;
 use anyhow::{Result, anyhow};
 use backprop_tracer::notation::Typography;
-use backprop_tracer::render::markdown;
+use backprop_tracer::render::document::{self, DocumentOptions};
 use backprop_tracer::render::stream::{self, StreamError};
 use backprop_tracer::render::table::{self, Section};
 use backprop_tracer::trace::Trace;
@@ -22,13 +22,12 @@ pub fn run(args: &ShowArgs) -> Result<()> {
         return run_json(args);
     }
     let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
-    if args.format == Format::Markdown {
-        let options = markdown::MarkdownOptions {
-            lang: args.display.lang,
-            heading,
-        };
-        return output::write_to(args.output.as_deref(), |out| {
-            markdown::render(&trace, &options, out)
+    if matches!(args.format, Format::Markdown | Format::Latex) {
+        let lang = args.display.lang;
+        let blocks = document::blocks(&trace, &DocumentOptions { lang, heading });
+        return output::write_to(args.output.as_deref(), |out| match args.format {
+            Format::Latex => document::latex::write(&blocks, lang, out),
+            _ => document::markdown::write(&blocks, out),
         });
     }
     let only = only(&trace, args)?;

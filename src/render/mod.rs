@@ -2,11 +2,11 @@
 //! trace (and the article comparison computed once in [`crate::article`]); none recomputes.
 //! [`training`] shows a training run ([`crate::train::Run`]) the same way.
 
+pub mod document;
 pub mod explain;
 pub mod json;
 pub mod lang;
 pub mod layout;
-pub mod markdown;
 pub mod math;
 pub mod stepper;
 pub mod stream;

@@ -1,5 +1,6 @@
 // Renders every TeX fragment of a Markdown document with KaTeX, as a student's Markdown
-// viewer would, and fails on any error. Reads the document on standard input; prints
+// viewer would, and fails on any error. With --latex the document is a .tex file, whose
+// display math is \[ … \]. Reads the document on standard input; prints
 // {"fragments": N, "errors": E} and each error with its fragment; exits 1 on any error.
 // Run by tests/documents.rs.
 import katex from "katex";
@@ -9,11 +10,13 @@ const text = readFileSync(0, "utf8");
 const fragments = [];
 // Display math first ($$…$$, possibly over several lines), then inline math ($…$) in
 // what is left, as Markdown renderers with math (KaTeX's auto-render, MathJax) read them.
-const rest = text.replace(/\$\$([\s\S]+?)\$\$/g, (_, tex) => {
+const displayMath = process.argv.includes("--latex") ? /\\\[([\s\S]+?)\\\]/g : /\$\$([\s\S]+?)\$\$/g;
+const rest = text.replace(displayMath, (_, tex) => {
   fragments.push({ tex, display: true });
   return "";
 });
-rest.replace(/\$([^$\n]+?)\$/g, (_, tex) => {
+// (In LaTeX text, an escaped \$ is a dollar sign, not math.)
+rest.replace(/(?<!\\)\$([^$\n]+?)\$/g, (_, tex) => {
   fragments.push({ tex, display: false });
   return "";
 });

@@ -1,14 +1,18 @@
-//! The iteration as a Markdown document in the article's own form: its sections (the given
-//! values; Step 1, the forward pass, layer by layer; the total error; Step 2, the backward
-//! pass, from the output layer back; the summary), and each value as the article writes it,
-//! in display math: the formula in symbols, the numbers substituted, the value
-//! (`$$out_{h1} = \frac{1}{1+e^{-net_{h1}}} = \frac{1}{1+e^{-0.3775}} = 0.593269992$$`).
-//! On the article's network the article's printed numbers that differ are noted where they
-//! stand, with the reason. The math is printed from the trace's roles and formula trees
+//! The iteration as a document in the article's own form, built once as a list of blocks that
+//! the Markdown and LaTeX printers write out ([`markdown`], [`latex`]): its sections (the
+//! given values; Step 1, the forward pass, layer by layer; the total error; Step 2, the
+//! backward pass, from the output layer back; the summary), and each value as the article
+//! writes it, in display math: the formula in symbols, the numbers substituted, the value
+//! (`out_{h1} = \frac{1}{1+e^{-net_{h1}}} = \frac{1}{1+e^{-0.3775}} = 0.593269992`). On the
+//! article's network the article's printed numbers that differ are noted where they stand,
+//! with the reason. The math is printed from the trace's roles and formula trees
 //! ([`super::math`]), the section titles are the tables' ([`super::table::section_title`]).
 //!
 //! A section of more than [`FORMULAS_PER_SECTION`] values (a wide layer) shows that many
 //! formulas in full, then every value of the section in a table.
+
+pub mod latex;
+pub mod markdown;
 
 use super::lang::{Lang, fill};
 use super::math;
@@ -17,22 +21,49 @@ use crate::article::{self, Verdict};
 use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::trace::{Stage, Trace, TracedValue};
-use std::io::{self, Write};
 
 /// Sections with more values than this show this many formulas, then a table of them all.
 pub const FORMULAS_PER_SECTION: usize = 40;
 
 /// What the document is written with.
-pub struct MarkdownOptions {
+pub struct DocumentOptions {
     /// The language of the words.
     pub lang: Lang,
     /// Lines under the title saying where the inputs came from (the seed, a trace's options).
     pub heading: Vec<String>,
 }
 
-/// Writes the first iteration of `trace` as Markdown with TeX math.
-pub fn render(trace: &Trace, options: &MarkdownOptions, out: &mut dyn Write) -> io::Result<()> {
-    Document::new(trace, options).write(out)
+/// One piece of the document, in the order it is read. Math is TeX (without delimiters);
+/// text is plain (each printer escapes it for its format).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// The document's title.
+    Title(String),
+    /// A section heading.
+    Heading(String),
+    /// A paragraph of text.
+    Paragraph(String),
+    /// The given values: the symbol (math), the value, where it came from.
+    Given {
+        header: [&'static str; 3],
+        rows: Vec<[String; 3]>,
+    },
+    /// One value as display math: one equation, or two (symbols, then numbers).
+    Equations(Vec<String>),
+    /// A note beside the value above it (the article's own number).
+    Note(String),
+    /// Every value of a wide section: the symbol (math) and the value.
+    Values {
+        header: [&'static str; 2],
+        rows: Vec<[String; 2]>,
+    },
+}
+
+/// The first iteration of `trace` as the document's blocks.
+pub fn blocks(trace: &Trace, options: &DocumentOptions) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    Document::new(trace, options).build(&mut blocks);
+    blocks
 }
 
 struct Document<'a> {
@@ -46,7 +77,7 @@ struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
-    fn new(trace: &'a Trace, options: &'a MarkdownOptions) -> Document<'a> {
+    fn new(trace: &'a Trace, options: &'a DocumentOptions) -> Document<'a> {
         Document {
             trace,
             lang: options.lang,
@@ -56,7 +87,7 @@ impl<'a> Document<'a> {
         }
     }
 
-    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+    fn build(&self, out: &mut Vec<Block>) {
         let l = self.lang.labels();
         let d = self.lang.document();
         let net = &self.trace.network;
@@ -78,13 +109,13 @@ impl<'a> Document<'a> {
             .replace("{activation}", &activations.join(", "))
             .replace("{eta}", &number::compact(net.learning_rate, 9))
             .replace("{order}", order);
-        writeln!(out, "# {title}\n")?;
+        out.push(Block::Title(title));
         for line in self.heading {
-            writeln!(out, "{line}\n")?;
+            out.push(Block::Paragraph(line.clone()));
         }
-        writeln!(out, "{}\n", d.intro)?;
+        out.push(Block::Paragraph(d.intro.to_string()));
         if self.comparison.is_some() {
-            writeln!(out, "{}\n", d.article_network)?;
+            out.push(Block::Paragraph(d.article_network.to_string()));
         }
 
         let values = &self.trace.first().values;
@@ -98,36 +129,38 @@ impl<'a> Document<'a> {
             let group = &values[start..end];
             let (stage, layer) = key;
             let title = section_title(self.trace, l, Typography::Article, stage, layer);
-            writeln!(out, "## {title}\n")?;
+            out.push(Block::Heading(title));
             if stage == Stage::Given {
-                self.given(group, out)?;
+                self.given(group, out);
             } else {
-                self.formulas(group, out)?;
+                self.formulas(group, out);
             }
             start = end;
         }
-        self.closing(out)
+        self.closing(out);
     }
 
     /// The given values, as a table: the symbol, the value, where it came from.
-    fn given(&self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
+    fn given(&self, group: &[TracedValue], out: &mut Vec<Block>) {
         let l = self.lang.labels();
-        writeln!(out, "| {} | {} | {} |", l.symbol, l.value, l.field)?;
-        writeln!(out, "|---|---:|---|")?;
-        for v in group {
-            writeln!(
-                out,
-                "| ${}$ | {} | `{}` |",
-                self.symbol(v),
-                number::compact(v.value, self.trace.options.precision.max(9)),
-                v.origin()
-            )?;
-        }
-        writeln!(out)
+        let rows = group
+            .iter()
+            .map(|v| {
+                [
+                    self.symbol(v),
+                    number::compact(v.value, self.trace.options.precision.max(9)),
+                    v.origin(),
+                ]
+            })
+            .collect();
+        out.push(Block::Given {
+            header: [l.symbol, l.value, l.field],
+            rows,
+        });
     }
 
     /// Each value as display math, then (for a wide section) the rest in a table.
-    fn formulas(&self, group: &[TracedValue], out: &mut dyn Write) -> io::Result<()> {
+    fn formulas(&self, group: &[TracedValue], out: &mut Vec<Block>) {
         let d = self.lang.document();
         let shown = group.len().min(FORMULAS_PER_SECTION);
         if group.len() > shown {
@@ -138,26 +171,27 @@ impl<'a> Document<'a> {
                     ("shown", &shown.to_string()),
                 ],
             );
-            writeln!(out, "{note}\n")?;
+            out.push(Block::Paragraph(note));
         }
         for v in &group[..shown] {
-            self.value(v, out)?;
+            self.value(v, out);
         }
         if group.len() > shown {
             let l = self.lang.labels();
-            writeln!(out, "| {} | {} |", l.symbol, l.value)?;
-            writeln!(out, "|---|---:|")?;
-            for v in group {
-                writeln!(out, "| ${}$ | {} |", self.symbol(v), self.show(v.value))?;
-            }
-            writeln!(out)?;
+            let rows = group
+                .iter()
+                .map(|v| [self.symbol(v), self.show(v.value)])
+                .collect();
+            out.push(Block::Values {
+                header: [l.symbol, l.value],
+                rows,
+            });
         }
-        Ok(())
     }
 
     /// One value: `$$symbol = formula = numbers = value$$`, in two lines when the formula
     /// is long (as the article writes net_h1), then the article's number where it differs.
-    fn value(&self, v: &TracedValue, out: &mut dyn Write) -> io::Result<()> {
+    fn value(&self, v: &TracedValue, out: &mut Vec<Block>) {
         let symbol = self.symbol(v);
         let value = self.show(v.value);
         let it = self.trace.first();
@@ -172,30 +206,33 @@ impl<'a> Document<'a> {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
                     math::number(x, self.trace.options.precision)
                 });
-                if v.from.len() == 1 && matches!(tree, crate::trace::Formula::Operand(_)) {
+                let equations = if matches!(tree, crate::trace::Formula::Operand(_)) {
                     // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
-                    writeln!(out, "$${symbol} = {symbols} = {value}$$\n")?;
+                    vec![format!("{symbol} = {symbols} = {value}")]
                 } else if v.from.len() > 3 {
-                    writeln!(out, "$${symbol} = {symbols}$$\n")?;
-                    writeln!(out, "$${symbol} = {numbers} = {value}$$\n")?;
+                    vec![
+                        format!("{symbol} = {symbols}"),
+                        format!("{symbol} = {numbers} = {value}"),
+                    ]
                 } else {
-                    writeln!(out, "$${symbol} = {symbols} = {numbers} = {value}$$\n")?;
-                }
+                    vec![format!("{symbol} = {symbols} = {numbers} = {value}")]
+                };
+                out.push(Block::Equations(equations));
             }
-            // A value of a hand-edited trace without a tree: its strings, as recorded.
-            None => writeln!(out, "$${symbol} = {value}$$\n")?,
+            // A value of a hand-edited trace without a tree: its value alone.
+            None => out.push(Block::Equations(vec![format!("{symbol} = {value}")])),
         }
-        self.article_note(v, out)
+        self.article_note(v, out);
     }
 
     /// Where the article prints another number for `v`: which, and why.
-    fn article_note(&self, v: &TracedValue, out: &mut dyn Write) -> io::Result<()> {
+    fn article_note(&self, v: &TracedValue, out: &mut Vec<Block>) {
         let Some(printed) = self
             .comparison
             .as_ref()
             .and_then(|c| c.get(v.symbol.as_str()))
         else {
-            return Ok(());
+            return;
         };
         let d = self.lang.document();
         let l = self.lang.labels();
@@ -207,13 +244,12 @@ impl<'a> Document<'a> {
                 Verdict::Differs => l.differs.to_string(),
             };
             let note = fill(d.article_prints, &[("printed", &p.printed), ("why", &why)]);
-            writeln!(out, "> {note}\n")?;
+            out.push(Block::Note(note));
         }
-        Ok(())
     }
 
     /// How E_total changed, the article's closing sentence.
-    fn closing(&self, out: &mut dyn Write) -> io::Result<()> {
+    fn closing(&self, out: &mut Vec<Block>) {
         let it = self.trace.first();
         let before = it
             .values
@@ -232,9 +268,8 @@ impl<'a> Document<'a> {
                     ("after", &self.show(after.value)),
                 ],
             );
-            writeln!(out, "{sentence}")?;
+            out.push(Block::Paragraph(sentence));
         }
-        Ok(())
     }
 
     /// `v`'s symbol in TeX, from its role; a value without one (a hand-edited trace) as
