@@ -244,3 +244,55 @@ fn the_katex_check_fails_on_a_broken_fragment() {
         .unwrap();
     assert!(!child.wait().unwrap().success());
 }
+
+/// `pdflatex`, or `None` (loudly) when it is not installed and this is not CI.
+fn pdflatex() -> Option<Command> {
+    let found = Command::new("pdflatex")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(Command::new("pdflatex"));
+    }
+    let what = "pdflatex (Debian's texlive-latex-base and texlive-latex-recommended) is needed";
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI: {what}");
+    eprintln!("\n*** SKIPPED: {what}; .ci/run installs it ***\n");
+    None
+}
+
+#[test]
+fn english_latex_files_compile_with_pdflatex() {
+    let Some(_) = pdflatex() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let wide = dir.path().join("wide.json");
+    let ones = vec!["0.5"; 30].join(", ");
+    std::fs::write(
+        &wide,
+        format!(r#"{{"layers": [30, 3], "seed": 7, "input": [{ones}], "target": [0, 1, 0]}}"#),
+    )
+    .unwrap();
+    let wide = wide.to_str().unwrap();
+    for args in [
+        &[][..],
+        &["--update-order", "sequential"],
+        &["traces/deep-2-3-2-1.json", "--update-biases"],
+        &["traces/tanh-3-4-2.json"],
+        &[wide],
+    ] {
+        std::fs::write(dir.path().join("d.tex"), latex(args)).unwrap();
+        let out = pdflatex()
+            .unwrap()
+            .args(["-interaction=nonstopmode", "-halt-on-error", "d.tex"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && dir.path().join("d.pdf").exists(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        std::fs::remove_file(dir.path().join("d.pdf")).unwrap();
+    }
+}

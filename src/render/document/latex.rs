@@ -60,9 +60,13 @@ pub fn write(blocks: &[Block], lang: Lang, out: &mut dyn Write) -> io::Result<()
                 text(note)
             )?,
             Block::Values { header, rows } => {
-                // A long table: longtable would break it across pages; a plain tabular in
-                // a list of lines keeps the file free of extra packages.
-                writeln!(out, "\n{} & {}:\n", text(header[0]), text(header[1]))?;
+                // One equation a line, which breaks across pages as a long table would not.
+                writeln!(
+                    out,
+                    "\n\\noindent {}, {}:\\\\",
+                    text(header[0]),
+                    text(header[1])
+                )?;
                 for [symbol, value] in rows {
                     writeln!(out, "${symbol} = {value}$\\\\")?;
                 }
@@ -97,6 +101,12 @@ fn text(s: &str) -> String {
             'σ' => out.push_str("$\\sigma$"),
             'Σ' => out.push_str("$\\Sigma$"),
             '−' => out.push_str("$-$"),
+            '≈' => out.push_str("$\\approx$"),
+            '×' => out.push_str("$\\times$"),
+            '←' => out.push_str("$\\leftarrow$"),
+            '—' => out.push_str("---"),
+            '“' => out.push_str("``"),
+            '”' => out.push_str("''"),
             '½' => out.push_str("$\\frac{1}{2}$"),
             '²' => out.push_str("$^2$"),
             '⁺' => out.push_str("$^+$"),
@@ -115,6 +125,13 @@ mod tests {
         assert_eq!(
             text("w5…w8, η = 0.5 → 50% of weights[1][0] & --update-order"),
             "w5\\ldots{}w8, $\\eta$ = 0.5 $\\to$ 50\\% of weights[1][0] \\& -{}-{}update-{}order"
+        );
+        // Every character outside ASCII that the tool's sentences and the article's errata
+        // use, as a command (pdflatex has no glyph for them in text).
+        assert_eq!(
+            text("≈ × ← — “a” ½ ² ⁺ ∂ δ σ Σ − ✓ ≠ ·"),
+            "$\\approx$ $\\times$ $\\leftarrow$ --- ``a'' $\\frac{1}{2}$ $^2$ $^+$ \
+             $\\partial$ $\\delta$ $\\sigma$ $\\Sigma$ $-$ $\\checkmark$ $\\neq$ $\\cdot$"
         );
     }
 }
