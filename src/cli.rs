@@ -42,6 +42,9 @@ pub enum Command {
     /// Train for many iterations: checkpoints with the article's claims, the loss curve, and
     /// the run as data (NDJSON per iteration, a JSON summary, an SVG plot).
     Train(TrainArgs),
+    /// The network's figure, as the article draws it: SVG, or Graphviz DOT (--values writes
+    /// the iteration's values on it).
+    Diagram(crate::commands::diagram::DiagramArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -244,6 +247,8 @@ impl Cli {
             Some(Command::Verify(a)) => a.ascii,
             Some(Command::Check(a)) => a.ascii,
             Some(Command::Train(a)) => a.ascii,
+            // A figure is data, as a JSON trace is: its messages are the default ones.
+            Some(Command::Diagram(_)) => false,
         }
     }
 }

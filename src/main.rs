@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Some(Command::Verify(args)) => commands::verify::run(args),
         Some(Command::Check(args)) => commands::check::run(args),
         Some(Command::Train(args)) => commands::train::run(args),
+        Some(Command::Diagram(args)) => commands::diagram::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

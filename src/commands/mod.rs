@@ -2,6 +2,7 @@
 //! is here.
 
 pub mod check;
+pub mod diagram;
 pub mod explain;
 pub mod progress;
 pub mod show;

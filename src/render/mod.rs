@@ -2,6 +2,7 @@
 //! trace (and the article comparison computed once in [`crate::article`]); none recomputes.
 //! [`training`] shows a training run ([`crate::train::Run`]) the same way.
 
+pub mod diagram;
 pub mod document;
 pub mod explain;
 pub mod json;
