@@ -14,7 +14,7 @@ use super::{Line, Span, Style};
 use crate::network::Bias;
 use crate::notation::{Notation, Typography};
 use crate::number;
-use crate::trace::{Trace, TracedValue};
+use crate::trace::{Formula, Parameter, Role, Trace, TracedValue};
 use std::collections::{HashMap, HashSet};
 
 /// A part of the drawing a value belongs to.
@@ -136,7 +136,7 @@ struct Scene<'a> {
     used: HashSet<Element>,
     /// What the current step reads, by the symbol without its `+` (`w5`), as the recorded
     /// symbol it reads (`w5` or `w5+`): what it shows, though a newer value is known.
-    reads: HashMap<&'a str, &'a str>,
+    reads: HashMap<String, &'a str>,
     ascii: bool,
 }
 
@@ -145,19 +145,12 @@ impl<'a> Scene<'a> {
         let values = &trace.first().values;
         let index = trace.first().index();
         let names = Notation::new(&trace.network);
-        let neurons: HashMap<&str, (usize, usize)> = trace
-            .network
-            .layers
-            .iter()
-            .enumerate()
-            .flat_map(|(l, &n)| (0..n).map(move |j| (l, j)))
-            .map(|(l, j)| (names.neuron(l, j), (l, j)))
-            .collect();
         let current = &values[upto.min(values.len() - 1)];
         let mut used = HashSet::new();
         for symbol in std::iter::once(&current.symbol).chain(&current.from) {
-            if let Some(e) = element(symbol, &index, &neurons) {
-                used.insert(e);
+            // Every value the engine records has a role; a step reads only those.
+            if let Some(role) = index.get(symbol.as_str()).and_then(|v| v.role) {
+                used.insert(element(role, &names));
             }
         }
         let known = values[..=upto.min(values.len() - 1)]
@@ -169,11 +162,14 @@ impl<'a> Scene<'a> {
             .iter()
             .map(|symbol| {
                 let read = stands_for(symbol, &index);
-                (read.strip_suffix('+').unwrap_or(read), read)
+                // An updated weight is read in place of the weight it updates.
+                let base = match read.role {
+                    Some(Role::Updated { of }) => of.given().symbol(&names),
+                    _ => read.symbol.clone(),
+                };
+                (base, read.symbol.as_str())
             })
             .collect();
-        // `element` borrows `neurons`, which borrows `names`: done with both before moving.
-        drop(neurons);
         Scene {
             trace,
             names,
@@ -508,78 +504,51 @@ struct WeightText {
     text: String,
 }
 
-/// The value `symbol` stands for: itself, or, for a factor recorded as nothing but another
-/// value (∂net_o1/∂out_h1 = w5, the chain's stand-in for a weight), that value as the
-/// factor read it (`w5` in the simultaneous order, `w5+` in the sequential one).
-fn stands_for<'a>(symbol: &'a str, index: &HashMap<&str, &'a TracedValue>) -> &'a str {
-    match index.get(symbol) {
-        Some(v) if v.from.len() == 1 && v.formula == v.from[0] => &v.from[0],
-        _ => symbol,
+/// The value `symbol` stands for: itself, or, for a factor whose formula is nothing but
+/// another value (∂net_o1/∂out_h1 = w5, the chain's stand-in for a weight), that value as
+/// the factor read it (`w5` in the simultaneous order, `w5+` in the sequential one).
+fn stands_for<'a>(symbol: &'a str, index: &HashMap<&str, &'a TracedValue>) -> &'a TracedValue {
+    let value = index[symbol];
+    match value.expr {
+        Some(Formula::Operand(0)) => index[value.from[0].as_str()],
+        _ => value,
     }
 }
 
-/// The element `symbol` belongs to: a neuron for its net, out, δ and its chain-rule factors;
-/// a weight for its gradient, its update and the ∂net/∂out that stands for it in the hidden
-/// layer's chain.
-fn element(
-    symbol: &str,
-    index: &HashMap<&str, &TracedValue>,
-    neurons: &HashMap<&str, (usize, usize)>,
-) -> Option<Element> {
-    let s = symbol.strip_suffix('+').unwrap_or(symbol);
-    let neuron = |name: &str| neurons.get(name).map(|&(l, j)| Element::Neuron(l, j));
-    let output = |name: &str| neurons.get(name).map(|&(_, j)| j);
-    let is_weight = |name: &str| {
-        name.strip_prefix('w')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+/// The element the value of `role` belongs to: a neuron for its net, out, δ and its
+/// chain-rule factors; a weight for its gradient, its update and the ∂net/∂out that stands
+/// for it in the hidden layer's chain. Read from the role, never from the symbol.
+fn element(role: Role, names: &Notation) -> Element {
+    let parameter = |p: Parameter| match p {
+        Parameter::Weight { layer, index } => Element::Weight(names.weight(layer - 1, index)),
+        Parameter::Bias { layer, index } => Element::Bias(names.bias(layer - 1, index)),
     };
-    let is_bias = |name: &str| {
-        name.strip_prefix('b')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
-    };
-    if s == "eta" {
-        return Some(Element::Eta);
+    match role {
+        Role::Input { neuron } => Element::Neuron(0, neuron),
+        Role::Target { neuron } => Element::Target(neuron),
+        Role::Weight { layer, index } => parameter(Parameter::Weight { layer, index }),
+        Role::Bias { layer, index } => parameter(Parameter::Bias { layer, index }),
+        Role::LearningRate => Element::Eta,
+        Role::LossTerm { neuron, .. } => Element::Error(neuron),
+        Role::Loss { .. } => Element::Total,
+        Role::Net { layer, neuron, .. }
+        | Role::Out { layer, neuron, .. }
+        | Role::DLossDOut { layer, neuron }
+        | Role::Share { layer, neuron, .. }
+        | Role::DOutDNet { layer, neuron }
+        | Role::Delta { layer, neuron } => Element::Neuron(layer, neuron),
+        // ∂net_o1/∂out_h1 is the weight from h1 to o1, as the chain uses it.
+        Role::DNetDOut {
+            layer,
+            neuron,
+            above,
+        } => parameter(Parameter::Weight {
+            layer: layer + 1,
+            index: above * names.layer_size(layer) + neuron,
+        }),
+        Role::DNetDWeight { layer, index } => parameter(Parameter::Weight { layer, index }),
+        Role::Gradient { of } | Role::Updated { of } => parameter(of),
     }
-    if s == "E_total" {
-        return Some(Element::Total);
-    }
-    if is_weight(s) {
-        return Some(Element::Weight(s.to_string()));
-    }
-    if is_bias(s) {
-        return Some(Element::Bias(s.to_string()));
-    }
-    if let Some((top, bottom)) = s.split_once('/') {
-        let top = top.strip_prefix('d')?;
-        let bottom = bottom.strip_prefix('d')?;
-        if is_weight(bottom) {
-            return Some(Element::Weight(bottom.to_string()));
-        }
-        if is_bias(bottom) {
-            return Some(Element::Bias(bottom.to_string()));
-        }
-        if top.starts_with("net_") && bottom.starts_with("out_") {
-            // ∂net_o1/∂out_h1 is the weight from h1 to o1, as the chain uses it.
-            let w = index.get(symbol)?.from.first()?;
-            return Some(Element::Weight(w.trim_end_matches('+').to_string()));
-        }
-        let name = bottom
-            .strip_prefix("out_")
-            .or_else(|| bottom.strip_prefix("net_"))?;
-        return neuron(name);
-    }
-    if let Some(n) = s.strip_prefix("target_") {
-        return output(n).map(Element::Target);
-    }
-    if let Some(n) = s.strip_prefix("E_") {
-        return output(n).map(Element::Error);
-    }
-    for prefix in ["net_", "out_", "delta_"] {
-        if let Some(n) = s.strip_prefix(prefix) {
-            return neuron(n);
-        }
-    }
-    neuron(s)
 }
 
 /// The width of `text` in terminal cells.
