@@ -8,7 +8,7 @@ use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::render::layout::{self, Field, Grid, Shape};
-use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
+use crate::trace::{Parameter, Role, Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
 use comfy_table::Color;
 use std::collections::HashMap;
@@ -227,18 +227,23 @@ impl<'a> Renderer<'a> {
     /// The note on the question most asked under the article: which w5…w8 the hidden layer's
     /// chain rule uses. Read off the recorded ∂net_o/∂out_h values of this section.
     fn which_weights(&self, group: &[TracedValue]) -> String {
-        let used: Vec<&str> = group
+        // Each ∂net_o/∂out_h reads one weight (w5, or w5+ sequentially): in the order of
+        // the weights, by their roles.
+        let mut sorted: Vec<(Parameter, &str)> = group
             .iter()
-            .filter(|v| v.symbol.starts_with("dnet_") && v.symbol.contains("/dout_"))
-            .filter_map(|v| v.from.first().map(String::as_str))
+            .filter(|v| matches!(v.role, Some(Role::DNetDOut { .. })))
+            .filter_map(|v| {
+                let weight = v.from.first()?;
+                let of = match self.index.get(weight.as_str())?.role? {
+                    Role::Weight { layer, index } => Parameter::Weight { layer, index },
+                    Role::Updated { of } => of,
+                    _ => return None,
+                };
+                Some((of, weight.as_str()))
+            })
             .collect();
-        let mut sorted: Vec<&str> = used.clone();
-        sorted.sort_by_key(|s| {
-            s.trim_start_matches('w')
-                .trim_end_matches('+')
-                .parse::<usize>()
-                .unwrap_or(0)
-        });
+        sorted.sort();
+        let sorted: Vec<&str> = sorted.into_iter().map(|(_, w)| w).collect();
         let span = match (sorted.first(), sorted.last()) {
             (Some(a), Some(b)) if a != b => {
                 self.text(&format!("{}…{}", self.symbol(a), self.symbol(b)))
@@ -322,9 +327,7 @@ impl<'a> Renderer<'a> {
             .first()
             .values
             .iter()
-            .filter(|v| {
-                v.stage == Stage::Given && (v.symbol.starts_with('w') || v.symbol.starts_with('b'))
-            })
+            .filter(|v| matches!(v.role, Some(Role::Weight { .. } | Role::Bias { .. })))
             .filter(|v| self.index.contains_key(format!("{}+", v.symbol).as_str()))
             .collect();
         if trained.len() > ROW_LIMIT {
@@ -356,11 +359,14 @@ impl<'a> Renderer<'a> {
             .first()
             .values
             .iter()
-            .filter(|v| {
-                (v.stage == Stage::Forward
-                    && v.layer == Some(self.trace.network.depth())
-                    && v.symbol.starts_with("out_"))
-                    || (v.stage == Stage::Error && v.symbol == "E_total")
+            .filter(|v| match v.role {
+                Some(Role::Out {
+                    layer,
+                    updated: false,
+                    ..
+                }) => layer == self.trace.network.depth(),
+                Some(Role::Loss { updated: false }) => true,
+                _ => false,
             })
             .collect();
         for v in before {
