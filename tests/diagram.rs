@@ -3,22 +3,16 @@
 //! joins with it; the DOT output is laid out by Graphviz's `dot` (Debian's graphviz, which
 //! .ci/run installs; without it the test says SKIPPED loudly, and under `CI=true` it fails).
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use std::process::Command;
+
+/// `backprop diagram ARGS`.
 fn diagram(args: &[&str]) -> String {
-    let out = cargo_bin_cmd!("backprop")
-        .arg("diagram")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let all: Vec<&str> = std::iter::once("diagram")
+        .chain(args.iter().copied())
+        .collect();
+    common::stdout_of(&all)
 }
 
 /// The centre of the node whose label is `label`, and the line of the edge labelled `edge`
@@ -164,14 +158,8 @@ fn values_are_written_on_the_figure() {
 
 #[test]
 fn wide_layers_are_drawn_with_a_gap_and_per_neuron_biases_each_their_arrow() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wide.json");
-    let ones = vec!["0.5"; 784].join(", ");
-    std::fs::write(
-        &path,
-        format!(r#"{{"layers": [784, 128, 10], "seed": 1, "input": [{ones}], "target": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]}}"#),
-    )
-    .unwrap();
+    let dir = common::scratch();
+    let path = common::network_file(dir.path(), &[784, 128, 10]);
     let svg = Svg {
         text: diagram(&[path.to_str().unwrap()]),
     };
@@ -193,31 +181,16 @@ fn wide_layers_are_drawn_with_a_gap_and_per_neuron_biases_each_their_arrow() {
     }
 }
 
-/// Graphviz's `dot`, or `None` (loudly) when it is not installed and this is not CI.
-fn dot() -> Option<Command> {
-    if Command::new("dot")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return Some(Command::new("dot"));
-    }
-    let what = "Graphviz's dot (Debian's graphviz) is needed";
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI: {what}");
-    eprintln!("\n*** SKIPPED: {what}; .ci/run installs it ***\n");
-    None
-}
-
 #[test]
 fn graphviz_lays_out_the_dot_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wide.json");
-    let ones = vec!["0.5"; 30].join(", ");
-    std::fs::write(
-        &path,
-        format!(r#"{{"layers": [30, 20, 3], "seed": 1, "input": [{ones}], "target": [0, 1, 0]}}"#),
-    )
-    .unwrap();
+    if !common::required(
+        common::runs("dot", "-V"),
+        "Graphviz's dot (Debian's graphviz)",
+    ) {
+        return;
+    }
+    let dir = common::scratch();
+    let path = common::network_file(dir.path(), &[30, 20, 3]);
     for args in [
         &["--format", "dot"][..],
         &["--format", "dot", "--values"],
@@ -227,23 +200,9 @@ fn graphviz_lays_out_the_dot_output() {
     ] {
         let text = diagram(args);
         assert!(text.starts_with("digraph network {"));
-        let Some(mut dot) = dot() else {
-            return;
-        };
-        let mut child = dot
-            .arg("-Tsvg")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let mut dot = Command::new("dot");
+        dot.arg("-Tsvg");
+        let out = common::piped(dot, text.as_bytes());
         assert!(
             out.status.success() && out.stderr.is_empty(),
             "{args:?}: {}",

@@ -6,28 +6,32 @@
 //! Without Node.js or `npm ci --prefix tests/js` the KaTeX test says so loudly and passes,
 //! except on CI (`CI=true`), where a missing renderer is a failure: .ci/run installs it.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
 use backprop_tracer::article;
 use backprop_tracer::engine;
 use backprop_tracer::network::Network;
 use backprop_tracer::number;
 use backprop_tracer::trace::{Options, Stage};
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+/// `backprop show --format FORMAT ARGS`.
+fn document(format: &str, args: &[&str]) -> String {
+    let all: Vec<&str> = ["show", "--format", format]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    common::stdout_of(&all)
+}
 
 fn markdown(args: &[&str]) -> String {
-    let out = cargo_bin_cmd!("backprop")
-        .args(["show", "--format", "markdown"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    document("markdown", args)
+}
+
+fn latex(args: &[&str]) -> String {
+    document("latex", args)
 }
 
 #[test]
@@ -99,14 +103,8 @@ fn chinese_documents_use_the_articles_terms() {
 
 #[test]
 fn a_wide_layer_is_written_once_in_full_then_as_a_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wide.json");
-    let ones = vec!["0.5"; 30].join(", ");
-    std::fs::write(
-        &path,
-        format!(r#"{{"layers": [30, 3], "seed": 7, "input": [{ones}], "target": [0, 1, 0]}}"#),
-    )
-    .unwrap();
+    let dir = common::scratch();
+    let path = common::network_file(dir.path(), &[30, 3]);
     let doc = markdown(&[path.to_str().unwrap()]);
     // The output layer's backward pass: 3 neurons × (3 + 30 × 3) values, more than 40.
     assert!(
@@ -118,23 +116,12 @@ fn a_wide_layer_is_written_once_in_full_then_as_a_table() {
     assert!(doc.contains("| $w_{90}^+$ |"));
 }
 
-/// Node.js and the tests' npm packages, or `None` (with a loud message) when they are not
-/// installed and this is not CI.
+/// Node.js with the tests' npm package `package`, if installed (see [`common::required`]).
 fn node_with(package: &str) -> Option<Command> {
     let installed = Path::new("tests/js/node_modules").join(package).exists();
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if node && installed {
-        return Some(Command::new("node"));
-    }
-    let what = format!(
-        "Node.js and tests/js/node_modules/{package} (`npm ci --prefix tests/js`) are needed"
-    );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI: {what}");
-    eprintln!("\n*** SKIPPED: {what}; .ci/run installs them ***\n");
-    None
+    let what = format!("Node.js with tests/js/node_modules/{package} (`npm ci --prefix tests/js`)");
+    common::required(common::runs("node", "--version") && installed, &what)
+        .then(|| Command::new("node"))
 }
 
 /// Renders every TeX fragment of `doc` (Markdown, or with `latex` a .tex file) with KaTeX;
@@ -147,19 +134,7 @@ fn katex_in(doc: &str, latex: bool) -> usize {
     if latex {
         node.arg("--latex");
     }
-    let mut child = node
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(doc.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::piped(node, doc.as_bytes());
     assert!(
         out.status.success(),
         "KaTeX: {}\n{}",
@@ -193,16 +168,6 @@ fn every_math_fragment_renders_in_katex() {
     }
 }
 
-fn latex(args: &[&str]) -> String {
-    let out = cargo_bin_cmd!("backprop")
-        .args(["show", "--format", "latex"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn the_latex_file_is_a_whole_document_whose_math_renders() {
     let en = latex(&[]);
@@ -229,50 +194,20 @@ fn the_katex_check_fails_on_a_broken_fragment() {
     let Some(mut node) = node_with("katex") else {
         return;
     };
-    let mut child = node
-        .arg("tests/js/katex-check.mjs")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"fine $w_5$, broken $$\\frac{1}{$$\n")
-        .unwrap();
-    assert!(!child.wait().unwrap().success());
-}
-
-/// `pdflatex`, or `None` (loudly) when it is not installed and this is not CI.
-fn pdflatex() -> Option<Command> {
-    let found = Command::new("pdflatex")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some(Command::new("pdflatex"));
-    }
-    let what = "pdflatex (Debian's texlive-latex-base and texlive-latex-recommended) is needed";
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI: {what}");
-    eprintln!("\n*** SKIPPED: {what}; .ci/run installs it ***\n");
-    None
+    node.arg("tests/js/katex-check.mjs");
+    let out = common::piped(node, b"fine $w_5$, broken $$\\frac{1}{$$\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""errors":1"#));
 }
 
 #[test]
 fn english_latex_files_compile_with_pdflatex() {
-    let Some(_) = pdflatex() else {
+    let what = "pdflatex (Debian's texlive-latex-base and texlive-latex-recommended)";
+    if !common::required(common::runs("pdflatex", "--version"), what) {
         return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let wide = dir.path().join("wide.json");
-    let ones = vec!["0.5"; 30].join(", ");
-    std::fs::write(
-        &wide,
-        format!(r#"{{"layers": [30, 3], "seed": 7, "input": [{ones}], "target": [0, 1, 0]}}"#),
-    )
-    .unwrap();
+    }
+    let dir = common::scratch();
+    let wide = common::network_file(dir.path(), &[30, 3]);
     let wide = wide.to_str().unwrap();
     for args in [
         &[][..],
@@ -282,8 +217,7 @@ fn english_latex_files_compile_with_pdflatex() {
         &[wide],
     ] {
         std::fs::write(dir.path().join("d.tex"), latex(args)).unwrap();
-        let out = pdflatex()
-            .unwrap()
+        let out = Command::new("pdflatex")
             .args(["-interaction=nonstopmode", "-halt-on-error", "d.tex"])
             .current_dir(dir.path())
             .output()

@@ -16,7 +16,7 @@ pub mod markdown;
 
 use super::lang::{Lang, fill};
 use super::math;
-use super::table::{group_key, section_title};
+use super::table::{group_key, section_title, title};
 use crate::article::{self, Verdict};
 use crate::notation::{Notation, Typography};
 use crate::number;
@@ -90,25 +90,7 @@ impl<'a> Document<'a> {
     fn build(&self, out: &mut Vec<Block>) {
         let l = self.lang.labels();
         let d = self.lang.document();
-        let net = &self.trace.network;
-        let shape = net
-            .layers
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join("-");
-        let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
-        activations.dedup();
-        let order = match self.trace.options.update_order {
-            crate::trace::UpdateOrder::Simultaneous => l.simultaneous,
-            crate::trace::UpdateOrder::Sequential => l.sequential,
-        };
-        let title = l
-            .title
-            .replace("{shape}", &shape)
-            .replace("{activation}", &activations.join(", "))
-            .replace("{eta}", &number::compact(net.learning_rate, 9))
-            .replace("{order}", order);
+        let title = title(self.trace, l);
         out.push(Block::Title(title));
         for line in self.heading {
             out.push(Block::Paragraph(line.clone()));

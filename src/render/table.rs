@@ -105,22 +105,7 @@ impl<'a> Renderer<'a> {
 
     fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
         let l = self.labels;
-        let net = &self.trace.network;
-        let shape = net
-            .layers
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join("-");
-        let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
-        activations.dedup();
-        let title = l
-            .title
-            .replace("{shape}", &shape)
-            .replace("{activation}", &activations.join(", "))
-            .replace("{eta}", &number::compact(net.learning_rate, 9))
-            .replace("{order}", self.order_name(self.trace.options.update_order));
-        writeln!(out, "{}", self.heading(&title))?;
+        writeln!(out, "{}", self.heading(&title(self.trace, l)))?;
         for line in &self.options.heading {
             self.prose(&self.text(line), "", "", out)?;
         }
@@ -469,13 +454,6 @@ impl<'a> Renderer<'a> {
         lines.join("\n")
     }
 
-    fn order_name(&self, order: UpdateOrder) -> &'static str {
-        match order {
-            UpdateOrder::Simultaneous => self.labels.simultaneous,
-            UpdateOrder::Sequential => self.labels.sequential,
-        }
-    }
-
     fn symbol(&self, symbol: &str) -> String {
         self.typography.symbol(symbol)
     }
@@ -609,6 +587,29 @@ pub fn section_title(
         Stage::Summary => l.summary_pass.to_string(),
     };
     typography.text(&title).into_owned()
+}
+
+/// The title of an iteration: "One training iteration of a 2-2-2 network (sigmoid),
+/// learning rate η = 0.5, update order: simultaneous" (the tables' and the documents').
+pub fn title(trace: &Trace, l: &Labels) -> String {
+    let net = &trace.network;
+    let shape = net
+        .layers
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("-");
+    let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
+    activations.dedup();
+    let order = match trace.options.update_order {
+        UpdateOrder::Simultaneous => l.simultaneous,
+        UpdateOrder::Sequential => l.sequential,
+    };
+    l.title
+        .replace("{shape}", &shape)
+        .replace("{activation}", &activations.join(", "))
+        .replace("{eta}", &number::compact(net.learning_rate, 9))
+        .replace("{order}", order)
 }
 
 /// "input layer", "hidden layer" (numbered when there are several), "output layer".

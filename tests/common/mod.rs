@@ -145,3 +145,62 @@ pub fn activation_derivative(act: Activation, x: f64) -> f64 {
         Activation::Linear => 1.0,
     }
 }
+
+/// Runs `command` with `input` on its standard input and returns what it printed.
+pub fn piped(mut command: std::process::Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input)
+        .expect("the command reads its input");
+    child.wait_with_output().expect("the command ends")
+}
+
+/// Whether a tool the tests need from outside Rust (Node's packages, Graphviz, pdflatex)
+/// is `found`. When it is not: on CI (`CI=true`, where .ci/run installs it) a failure; on a
+/// developer's machine a loud SKIPPED message, and `false`.
+pub fn required(found: bool, what: &str) -> bool {
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI: {what} is needed"
+        );
+        eprintln!("\n*** SKIPPED: {what} is needed; .ci/run installs it ***\n");
+    }
+    found
+}
+
+/// Whether `program ARG` runs and succeeds (`dot -V`, `pdflatex --version`).
+pub fn runs(program: &str, arg: &str) -> bool {
+    std::process::Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A network file of `layers` in `dir`: every input 0.5, targets alternating 0 and 1, the
+/// weights and biases drawn from seed 1.
+pub fn network_file(dir: &std::path::Path, layers: &[usize]) -> std::path::PathBuf {
+    let list = |v: Vec<String>| v.join(", ");
+    let input = list(vec!["0.5".to_string(); layers[0]]);
+    let last = *layers.last().unwrap();
+    let target = list((0..last).map(|j| (j % 2).to_string()).collect());
+    let shape = list(layers.iter().map(|n| n.to_string()).collect());
+    let name: Vec<String> = layers.iter().map(|n| n.to_string()).collect();
+    let path = dir.join(format!("net-{}.json", name.join("-")));
+    std::fs::write(
+        &path,
+        format!(r#"{{"layers": [{shape}], "seed": 1, "input": [{input}], "target": [{target}]}}"#),
+    )
+    .unwrap();
+    path
+}
