@@ -16,7 +16,7 @@ pub mod markdown;
 
 use super::lang::{Lang, fill};
 use super::math;
-use super::table::{group_key, section_title, title};
+use super::table::{group_key, section_title, sections, title};
 use crate::article::{self, Verdict};
 use crate::notation::{Notation, Typography};
 use crate::number;
@@ -100,16 +100,8 @@ impl<'a> Document<'a> {
             out.push(Block::Paragraph(d.article_network.to_string()));
         }
 
-        let values = &self.trace.first().values;
-        let mut start = 0;
-        while start < values.len() {
-            let key = group_key(&values[start]);
-            let end = values[start..]
-                .iter()
-                .position(|v| group_key(v) != key)
-                .map_or(values.len(), |n| start + n);
-            let group = &values[start..end];
-            let (stage, layer) = key;
+        for group in sections(&self.trace.first().values) {
+            let (stage, layer) = group_key(&group[0]);
             let title = section_title(self.trace, l, Typography::Article, stage, layer);
             out.push(Block::Heading(title));
             if stage == Stage::Given {
@@ -117,7 +109,6 @@ impl<'a> Document<'a> {
             } else {
                 self.formulas(group, out);
             }
-            start = end;
         }
         self.closing(out);
     }

@@ -117,23 +117,12 @@ impl<'a> Renderer<'a> {
             self.prose(l.comparison_off_biases, "", "", out)?;
         }
 
-        let values = &self.trace.first().values;
-        let mut start = 0;
-        while start < values.len() {
-            let key = group_key(&values[start]);
-            let end = values[start..]
-                .iter()
-                .position(|v| group_key(v) != key)
-                .map_or(values.len(), |n| start + n);
-            let group: Vec<TracedValue> = values[start..end]
-                .iter()
-                .filter(|v| self.wanted(v))
-                .cloned()
-                .collect();
+        for section in sections(&self.trace.first().values) {
+            let group: Vec<TracedValue> =
+                section.iter().filter(|v| self.wanted(v)).cloned().collect();
             if !group.is_empty() {
                 self.section(&group, out)?;
             }
-            start = end;
         }
         if self.options.only.is_empty()
             && self.options.section.is_none_or(|s| s == Section::Summary)
@@ -624,6 +613,11 @@ pub fn layer_name(trace: &Trace, l: &Labels, layer: usize) -> String {
     } else {
         l.hidden_layer_name.to_string()
     }
+}
+
+/// The values cut into their sections (see [`group_key`]), in order.
+pub fn sections(values: &[TracedValue]) -> impl Iterator<Item = &[TracedValue]> {
+    values.chunk_by(|a, b| group_key(a) == group_key(b))
 }
 
 /// Values are shown in sections: one per stage, and per layer within the forward and
