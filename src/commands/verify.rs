@@ -367,7 +367,7 @@ fn write_homework_report(
                 explained.push(row);
                 let what = match &row.verdict {
                     Verdict::Slip(d) => {
-                        seen_slips.push(d[0].slip.clone());
+                        seen_slips.push(d[0].slip);
                         style.text(d[0].slip.short(style.lang))
                     }
                     Verdict::Article(figure, _) => style.text(figure.short(style.lang)),

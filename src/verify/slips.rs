@@ -8,36 +8,43 @@
 //! update-order slip ("used the updated w5…w8 in the hidden layer") needs no variant: it is
 //! the engine's other [`UpdateOrder`], replayed the same way.
 
-use crate::formula::{self, Expr};
 use crate::network::{Activation, Network};
 use crate::notation::Notation;
 use crate::render::lang::{Lang, fill};
-use crate::trace::{Stage, Trace, TracedValue, UpdateOrder};
+use crate::trace::{Formula, Parameter, Role, Stage, Trace, TracedValue, UpdateOrder};
 use std::collections::HashMap;
 
-/// A trace with every formula parsed and every operand located, ready to be replayed.
+/// An engine's trace with every formula tree and operand located, ready to be replayed.
 pub struct Compiled<'t> {
     /// The trace.
     pub trace: &'t Trace,
-    exprs: Vec<Option<Expr>>,
+    exprs: Vec<Option<&'t Formula>>,
     index: HashMap<&'t str, usize>,
+    by_role: HashMap<Role, usize>,
     operands: Vec<Vec<usize>>,
 }
 
 impl<'t> Compiled<'t> {
-    /// Parses the first iteration of `trace`. Fails only on a trace the engine did not
-    /// write (a formula that cannot be read, an operand not recorded before its use).
+    /// Reads the first iteration of `trace`, which the engine recorded. Fails only on a
+    /// trace the engine did not write (a value without a role or a formula tree, an
+    /// operand not recorded before its use).
     pub fn new(trace: &'t Trace) -> Result<Compiled<'t>, String> {
         let values = &trace.first().values;
         let mut index = HashMap::new();
+        let mut by_role = HashMap::new();
         let mut exprs = Vec::with_capacity(values.len());
         let mut operands = Vec::with_capacity(values.len());
         for (i, v) in values.iter().enumerate() {
+            let role = v.role.ok_or_else(|| format!("{}: no role", v.symbol))?;
+            by_role.insert(role, i);
             if v.stage == Stage::Given {
                 exprs.push(None);
                 operands.push(Vec::new());
             } else {
-                let expr = formula::parse_formula(v).map_err(|e| format!("{}: {e}", v.symbol))?;
+                let expr = v
+                    .expr
+                    .as_ref()
+                    .ok_or_else(|| format!("{}: no formula tree", v.symbol))?;
                 exprs.push(Some(expr));
                 operands.push(
                     v.from
@@ -56,6 +63,7 @@ impl<'t> Compiled<'t> {
             trace,
             exprs,
             index,
+            by_role,
             operands,
         })
     }
@@ -97,6 +105,11 @@ impl<'t> Compiled<'t> {
     pub fn operands_of(&self, i: usize) -> &[usize] {
         &self.operands[i]
     }
+
+    /// The role of the value at `i` (every value of an engine's trace has one).
+    fn role(&self, i: usize) -> Role {
+        self.values()[i].role.expect("checked in Compiled::new")
+    }
 }
 
 /// The student's numbers, keyed by trace symbol: the value and half a unit of its last
@@ -114,7 +127,7 @@ pub struct Replayed {
 }
 
 /// One way of going wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slip {
     /// ∂E_total/∂out_o = +(target − out) instead of −(target − out).
     SignFlipped,
@@ -187,7 +200,8 @@ pub enum Slip {
 enum Override {
     Keep,
     Value(f64),
-    Symbol(String),
+    /// The value of another role read in its place.
+    Role(Role),
 }
 
 /// The slips worth testing on `net` with the reference `order`, in the order they are
@@ -262,28 +276,15 @@ fn is_backward(stage: Stage) -> bool {
     matches!(stage, Stage::OutputLayer | Stage::HiddenLayer)
 }
 
-/// `dout_h1/dnet_h1`-shaped symbols.
-fn is_activation_derivative(symbol: &str) -> bool {
-    symbol.starts_with("dout_") && symbol.contains("/dnet_")
-}
-
-/// `dnet_o1/dout_h1`: the weight from h1 to o1 as the hidden layer's chain uses it.
-fn is_chain_weight(symbol: &str) -> bool {
-    symbol.starts_with("dnet_") && symbol.contains("/dout_")
-}
-
-/// The weight symbols a slip exchanges in weight layer `layer`: pairs (from, to).
-fn weight_map(slip: &Slip, net: &Network, names: &Notation) -> HashMap<String, String> {
+/// The weights a slip exchanges in weight layer `layer`: pairs (from, to), by index.
+fn weight_map(slip: &Slip, net: &Network) -> HashMap<usize, usize> {
     let mut map = HashMap::new();
     match *slip {
         Slip::NeuronsSwapped { layer, a, b, .. } => {
             let n_in = net.layers[layer - 1];
             for k in 0..n_in {
-                let (wa, wb) = (
-                    names.weight(layer - 1, a * n_in + k),
-                    names.weight(layer - 1, b * n_in + k),
-                );
-                map.insert(wa.clone(), wb.clone());
+                let (wa, wb) = (a * n_in + k, b * n_in + k);
+                map.insert(wa, wb);
                 map.insert(wb, wa);
             }
         }
@@ -292,10 +293,7 @@ fn weight_map(slip: &Slip, net: &Network, names: &Notation) -> HashMap<String, S
             for j in 0..n {
                 for k in 0..n {
                     if j != k {
-                        map.insert(
-                            names.weight(layer - 1, j * n + k),
-                            names.weight(layer - 1, k * n + j),
-                        );
+                        map.insert(j * n + k, k * n + j);
                     }
                 }
             }
@@ -305,80 +303,98 @@ fn weight_map(slip: &Slip, net: &Network, names: &Notation) -> HashMap<String, S
     map
 }
 
+/// The weight a value reads, as given or as updated: its parameter, and whether updated.
+fn weight_of(role: Role) -> Option<(usize, usize, bool)> {
+    match role {
+        Role::Weight { layer, index } => Some((layer, index, false)),
+        Role::Updated {
+            of: Parameter::Weight { layer, index },
+        } => Some((layer, index, true)),
+        _ => None,
+    }
+}
+
 /// A slip made ready for replay: its weight exchanges worked out once.
 pub struct Prepared<'a> {
     slip: &'a Slip,
     eta: f64,
-    neuron_above: Option<String>,
-    weights: HashMap<String, String>,
+    weights: HashMap<usize, usize>,
 }
 
 impl<'a> Prepared<'a> {
     /// Prepares `slip` for `net`.
     pub fn new(slip: &'a Slip, net: &Network) -> Prepared<'a> {
-        let names = Notation::new(net);
-        let neuron_above = match *slip {
-            Slip::ContributionLeftOut { layer, above } => {
-                Some(names.neuron(layer + 1, above).to_string())
-            }
-            Slip::SignFlippedIn { output } => Some(names.neuron(net.depth(), output).to_string()),
-            _ => None,
-        };
         Prepared {
             slip,
             eta: net.learning_rate,
-            neuron_above,
-            weights: weight_map(slip, net, &names),
+            weights: weight_map(slip, net),
         }
     }
 
-    fn operand(&self, v: &TracedValue, operand: &str) -> Override {
-        match self.slip {
-            Slip::DerivativeAtNet { layer }
-                if v.layer == Some(*layer) && is_activation_derivative(&v.symbol) =>
-            {
-                match operand.strip_prefix("out_") {
-                    Some(neuron) => Override::Symbol(format!("net_{neuron}")),
-                    None => Override::Keep,
-                }
-            }
-            Slip::DerivativeLeftOut { layer }
-                if is_backward(v.stage)
-                    && v.layer == Some(*layer)
-                    && is_activation_derivative(operand) =>
+    /// What the slip does to the operand of role `operand` in the formula of `v`.
+    fn operand(&self, v: &TracedValue, role: Role, operand: Role) -> Override {
+        match (*self.slip, role, operand) {
+            // σ′ = out(1 − out) evaluated at net: net_h1 read where out_h1 is.
+            (
+                Slip::DerivativeAtNet { layer },
+                Role::DOutDNet { layer: l, .. },
+                Role::Out {
+                    layer: ol,
+                    neuron,
+                    updated,
+                },
+            ) if l == layer => Override::Role(Role::Net {
+                layer: ol,
+                neuron,
+                updated,
+            }),
+            (Slip::DerivativeLeftOut { layer }, _, Role::DOutDNet { .. })
+                if is_backward(v.stage) && v.layer == Some(layer) =>
             {
                 Override::Value(1.0)
             }
-            Slip::ContributionLeftOut { layer, .. }
-                if v.layer == Some(*layer) && v.symbol.starts_with("dE_total/dout_") =>
-            {
-                let above = self.neuron_above.as_deref().unwrap_or_default();
-                if operand.starts_with(&format!("dE_{above}/dout_")) {
+            (
+                Slip::ContributionLeftOut { layer, above },
+                Role::DLossDOut { layer: l, .. },
+                Role::Share { above: a, .. },
+            ) if l == layer => {
+                if a == above {
                     Override::Value(0.0)
                 } else {
                     Override::Keep
                 }
             }
-            Slip::UpdateAdded | Slip::EtaLeftOut | Slip::EtaTwice
-                if operand == "eta" && is_backward(v.stage) && v.symbol.ends_with('+') =>
+            (
+                Slip::UpdateAdded | Slip::EtaLeftOut | Slip::EtaTwice,
+                Role::Updated { .. },
+                Role::LearningRate,
+            ) if is_backward(v.stage) => Override::Value(match self.slip {
+                Slip::UpdateAdded => -self.eta,
+                Slip::EtaLeftOut => 1.0,
+                _ => self.eta * self.eta,
+            }),
+            (Slip::NeuronsSwapped { layer, chain, .. } | Slip::Transposed { layer, chain }, ..)
+                if (!chain && matches!(role, Role::Net { .. }) && v.layer == Some(layer))
+                    || (chain
+                        && matches!(role, Role::DNetDOut { .. })
+                        && v.layer == Some(layer - 1)) =>
             {
-                Override::Value(match self.slip {
-                    Slip::UpdateAdded => -self.eta,
-                    Slip::EtaLeftOut => 1.0,
-                    _ => self.eta * self.eta,
-                })
-            }
-            Slip::NeuronsSwapped { layer, chain, .. } | Slip::Transposed { layer, chain }
-                if (!chain && v.symbol.starts_with("net_") && v.layer == Some(*layer))
-                    || (*chain && is_chain_weight(&v.symbol) && v.layer == Some(*layer - 1)) =>
-            {
-                let (bare, tag) = match operand.strip_suffix('+') {
-                    Some(b) => (b, "+"),
-                    None => (operand, ""),
-                };
-                match self.weights.get(bare) {
-                    Some(other) => Override::Symbol(format!("{other}{tag}")),
-                    None => Override::Keep,
+                match weight_of(operand) {
+                    Some((l, index, updated)) if l == layer => match self.weights.get(&index) {
+                        Some(&other) => {
+                            let of = Parameter::Weight {
+                                layer,
+                                index: other,
+                            };
+                            Override::Role(if updated {
+                                Role::Updated { of }
+                            } else {
+                                of.given()
+                            })
+                        }
+                        None => Override::Keep,
+                    },
+                    _ => Override::Keep,
                 }
             }
             _ => Override::Keep,
@@ -386,16 +402,13 @@ impl<'a> Prepared<'a> {
     }
 
     fn negates(&self, v: &TracedValue) -> bool {
-        let output = v.stage == Stage::OutputLayer && v.symbol.starts_with("dE_total/dout_");
-        match self.slip {
-            Slip::SignFlipped => output,
-            Slip::SignFlippedIn { .. } => {
-                output
-                    && self
-                        .neuron_above
-                        .as_deref()
-                        .is_some_and(|o| v.symbol.strip_prefix("dE_total/dout_") == Some(o))
-            }
+        let output = match v.role {
+            Some(Role::DLossDOut { neuron, .. }) if v.stage == Stage::OutputLayer => Some(neuron),
+            _ => None,
+        };
+        match *self.slip {
+            Slip::SignFlipped => output.is_some(),
+            Slip::SignFlippedIn { output: flipped } => output == Some(flipped),
             _ => false,
         }
     }
@@ -445,14 +458,14 @@ pub fn replay(
         };
         ops.clear();
         shifts.clear();
-        for (n, &at) in c.operands[i].iter().enumerate() {
-            let r = match slip.map(|s| s.operand(v, &v.from[n])) {
+        for &at in &c.operands[i] {
+            let r = match slip.map(|s| s.operand(v, c.role(i), c.role(at))) {
                 Some(Override::Value(x)) => Replayed {
                     value: x,
                     uncertainty: 0.0,
                 },
-                Some(Override::Symbol(s)) => match c.position(&s) {
-                    Some(j) if j < i => out[j],
+                Some(Override::Role(other)) => match c.by_role.get(&other) {
+                    Some(&j) if j < i => out[j],
                     _ => out[at],
                 },
                 _ => out[at],
@@ -505,11 +518,11 @@ fn needed(
         if i != target && written.contains_key(&v.symbol) {
             continue;
         }
-        for (n, &at) in c.operands[i].iter().enumerate() {
-            match slip.map(|s| s.operand(v, &v.from[n])) {
+        for &at in &c.operands[i] {
+            match slip.map(|s| s.operand(v, c.role(i), c.role(at))) {
                 Some(Override::Value(_)) => {}
-                Some(Override::Symbol(s)) => match c.position(&s) {
-                    Some(j) if j < i => stack.push(j),
+                Some(Override::Role(other)) => match c.by_role.get(&other) {
+                    Some(&j) if j < i => stack.push(j),
                     _ => stack.push(at),
                 },
                 _ => stack.push(at),
@@ -679,119 +692,112 @@ impl Diagnosis {
         net: &Network,
     ) -> Diagnosis {
         let values = c.values();
-        let symbols = || ancestors.iter().map(|&i| &values[i]);
+        let notation = Notation::new(net);
+        let symbol = |role: Role| role.symbol(&notation);
+        // The values the slip was replayed through, with their roles.
+        let symbols = || ancestors.iter().map(|&i| (&values[i], c.role(i)));
         let names: Vec<String> = match *slip {
             Slip::SignFlipped => symbols()
-                .filter(|v| v.stage == Stage::OutputLayer && v.symbol.starts_with("dE_total/dout_"))
-                .map(|v| v.symbol.clone())
+                .filter(|(v, r)| {
+                    v.stage == Stage::OutputLayer && matches!(r, Role::DLossDOut { .. })
+                })
+                .map(|(v, _)| v.symbol.clone())
                 .take(1)
                 .collect(),
             Slip::DerivativeLeftOut { layer } => symbols()
-                .filter(|v| v.layer == Some(layer) && is_activation_derivative(&v.symbol))
-                .map(|v| v.symbol.clone())
+                .filter(|(v, r)| v.layer == Some(layer) && matches!(r, Role::DOutDNet { .. }))
+                .map(|(v, _)| v.symbol.clone())
                 .take(1)
                 .collect(),
             Slip::DerivativeAtNet { layer } => symbols()
-                .find(|v| v.layer == Some(layer) && is_activation_derivative(&v.symbol))
-                .map(|v| {
-                    let neuron = v.symbol["dout_".len()..]
-                        .split('/')
-                        .next()
-                        .unwrap_or_default();
-                    vec![
+                .find_map(|(v, r)| match r {
+                    Role::DOutDNet { layer: l, neuron } if l == layer => Some(vec![
                         v.symbol.clone(),
-                        format!("out_{neuron}"),
-                        format!("net_{neuron}"),
-                    ]
+                        symbol(Role::Out {
+                            layer,
+                            neuron,
+                            updated: false,
+                        }),
+                        symbol(Role::Net {
+                            layer,
+                            neuron,
+                            updated: false,
+                        }),
+                    ]),
+                    _ => None,
                 })
                 .unwrap_or_default(),
             Slip::SignFlippedIn { output } => {
-                let names = Notation::new(net);
                 let depth = net.depth();
-                let flipped = format!("dE_total/dout_{}", names.neuron(depth, output));
-                std::iter::once(flipped.clone())
-                    .chain(
-                        (0..net.layers[depth])
-                            .map(|m| format!("dE_total/dout_{}", names.neuron(depth, m)))
-                            .filter(|s| *s != flipped),
-                    )
+                let of = |neuron| {
+                    symbol(Role::DLossDOut {
+                        layer: depth,
+                        neuron,
+                    })
+                };
+                std::iter::once(of(output))
+                    .chain((0..net.layers[depth]).filter(|&m| m != output).map(of))
                     .collect()
             }
             Slip::DigitsTransposed | Slip::Truncated => Vec::new(),
             Slip::OtherOrder(_) => {
-                let mut weights: Vec<String> = symbols()
-                    .filter(|v| is_chain_weight(&v.symbol))
-                    .filter_map(|v| v.from.first())
-                    .map(|w| w.trim_end_matches('+').to_string())
+                // The weights the hidden layers' chain read, in their order.
+                let mut weights: Vec<Parameter> = symbols()
+                    .filter(|(_, r)| matches!(r, Role::DNetDOut { .. }))
+                    .filter_map(|(v, _)| c.position(v.from.first()?))
+                    .filter_map(|at| weight_of(c.role(at)))
+                    .map(|(layer, index, _)| Parameter::Weight { layer, index })
                     .collect();
-                weights.sort_by_key(|w| number_of(w));
+                weights.sort();
                 weights.dedup();
-                weights
+                weights.into_iter().map(|p| symbol(p.given())).collect()
             }
-            Slip::ContributionLeftOut { layer, above } => {
-                let names = Notation::new(net);
-                let above = names.neuron(layer + 1, above);
-                symbols()
-                    .find(|v| v.layer == Some(layer) && v.symbol.starts_with("dE_total/dout_"))
-                    .map(|v| {
-                        let here = v.symbol.trim_start_matches("dE_total/dout_");
-                        vec![format!("dE_{above}/dout_{here}"), v.symbol.clone()]
-                    })
-                    .unwrap_or_default()
-            }
+            Slip::ContributionLeftOut { layer, above } => symbols()
+                .find_map(|(v, r)| match r {
+                    Role::DLossDOut { layer: l, neuron } if l == layer => Some(vec![
+                        symbol(Role::Share {
+                            layer,
+                            neuron,
+                            above,
+                        }),
+                        v.symbol.clone(),
+                    ]),
+                    _ => None,
+                })
+                .unwrap_or_default(),
             Slip::UpdateAdded | Slip::EtaLeftOut | Slip::EtaTwice => symbols()
-                .filter(|v| is_backward(v.stage) && v.symbol.ends_with('+'))
-                .map(|v| v.symbol.clone())
+                .filter(|(v, r)| is_backward(v.stage) && matches!(r, Role::Updated { .. }))
+                .map(|(v, _)| v.symbol.clone())
                 .take(1)
                 .collect(),
-            Slip::NeuronsSwapped { layer, a, b, .. } => {
-                let names = Notation::new(net);
-                vec![
-                    names.neuron(layer, a).to_string(),
-                    names.neuron(layer, b).to_string(),
-                ]
-            }
-            Slip::Transposed { .. } => {
-                let names = Notation::new(net);
-                let map = weight_map(slip, net, &names);
-                let mut used: Vec<String> = symbols()
-                    .flat_map(|v| v.from.iter())
-                    .map(|w| w.trim_end_matches('+').to_string())
-                    .filter(|w| map.contains_key(w))
+            Slip::NeuronsSwapped { layer, a, b, .. } => vec![
+                notation.neuron(layer, a).to_string(),
+                notation.neuron(layer, b).to_string(),
+            ],
+            Slip::Transposed { layer, .. } => {
+                let map = weight_map(slip, net);
+                // The exchanged weights the replay read, each pair once, lower first.
+                let mut used: Vec<usize> = symbols()
+                    .flat_map(|(v, _)| v.from.iter())
+                    .filter_map(|w| weight_of(c.role(c.position(w)?)))
+                    .filter(|&(l, index, _)| l == layer && map.contains_key(&index))
+                    .map(|(_, index, _)| index.min(map[&index]))
                     .collect();
-                used.sort_by_key(|w| number_of(w));
+                used.sort();
                 used.dedup();
-                let mut pairs = Vec::new();
-                for w in used {
-                    let other = map[&w].clone();
-                    if !pairs.contains(&w) {
-                        let (a, b) = if number_of(&w) <= number_of(&other) {
-                            (w, other)
-                        } else {
-                            (other, w)
-                        };
-                        pairs.push(a);
-                        pairs.push(b);
-                    }
-                }
-                pairs
+                used.into_iter()
+                    .flat_map(|index| [index, map[&index]])
+                    .map(|index| symbol(Parameter::Weight { layer, index }.given()))
+                    .collect()
             }
             Slip::RoundedEarly { .. } => Vec::new(),
         };
         Diagnosis {
-            slip: slip.clone(),
+            slip: *slip,
             value,
             names,
         }
     }
-}
-
-/// The number in a weight's name, for sorting w5 before w10.
-fn number_of(symbol: &str) -> usize {
-    symbol
-        .trim_start_matches(|c: char| !c.is_ascii_digit())
-        .parse()
-        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
