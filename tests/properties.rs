@@ -7,6 +7,7 @@
 use backprop_tracer::engine;
 use backprop_tracer::formula;
 use backprop_tracer::network::{Activation, Bias, Network};
+use backprop_tracer::notation::{self, Notation};
 use backprop_tracer::render::{Lang, json, table};
 use backprop_tracer::trace::{Options, Stage, Trace, UpdateOrder};
 use proptest::prelude::*;
@@ -127,11 +128,15 @@ proptest! {
         options in options(),
     ) {
         let mut trace = engine::trace_iteration(&net, &options);
+        let names = Notation::new(&net);
         let values = &trace.first().values;
         let mut roles = std::collections::HashSet::new();
         for v in values {
             let role = v.role.expect("every value the engine records has a role");
             prop_assert!(roles.insert(role), "{} has the role of another value", &v.symbol);
+            // Its symbol in both notations is printed from the role.
+            prop_assert_eq!(role.symbol(&names), v.symbol.clone());
+            prop_assert_eq!(role.pretty(&names), notation::pretty(&v.symbol), "{}", &v.symbol);
             prop_assert_eq!(role.is_given(), v.stage == Stage::Given, "{}", &v.symbol);
             match &v.expr {
                 None => prop_assert!(role.is_given(), "{} has no tree", &v.symbol),

@@ -175,6 +175,70 @@ impl Role {
         }
     }
 
+    /// The symbol in the article's typography (`∂E_total/∂w5`, `δ_o1`, `w5⁺`, `η`), as the
+    /// tables, the stepper and `explain` show it: printed from the role, as
+    /// [`Role::symbol`] prints the ASCII key.
+    pub fn pretty(self, names: &Notation) -> String {
+        let plus = |s: String, updated: bool| if updated { format!("{s}⁺") } else { s };
+        let neuron = |layer: usize, j: usize| names.neuron(layer, j);
+        let last = names.depth();
+        let partial = |top: String, bottom: String| format!("∂{top}/∂{bottom}");
+        match self {
+            Role::LearningRate => "η".to_string(),
+            Role::Delta { layer, neuron: j } => format!("δ_{}", neuron(layer, j)),
+            Role::Net {
+                layer,
+                neuron: j,
+                updated,
+            } => plus(format!("net_{}", neuron(layer, j)), updated),
+            Role::Out {
+                layer,
+                neuron: j,
+                updated,
+            } => plus(format!("out_{}", neuron(layer, j)), updated),
+            Role::LossTerm { neuron: j, updated } => {
+                plus(format!("E_{}", neuron(last, j)), updated)
+            }
+            Role::Loss { updated } => plus("E_total".to_string(), updated),
+            Role::DLossDOut { layer, neuron: j } => {
+                partial("E_total".to_string(), format!("out_{}", neuron(layer, j)))
+            }
+            Role::DNetDOut {
+                layer,
+                neuron: j,
+                above,
+            } => partial(
+                format!("net_{}", neuron(layer + 1, above)),
+                format!("out_{}", neuron(layer, j)),
+            ),
+            Role::Share {
+                layer,
+                neuron: j,
+                above,
+            } => partial(
+                format!("E_{}", neuron(layer + 1, above)),
+                format!("out_{}", neuron(layer, j)),
+            ),
+            Role::DOutDNet { layer, neuron: j } => partial(
+                format!("out_{}", neuron(layer, j)),
+                format!("net_{}", neuron(layer, j)),
+            ),
+            Role::DNetDWeight { layer, index } => {
+                let n_in = names.layer_size(layer - 1);
+                partial(
+                    format!("net_{}", neuron(layer, index / n_in)),
+                    names.weight(layer - 1, index),
+                )
+            }
+            Role::Gradient { of } => partial("E_total".to_string(), of.name(names)),
+            Role::Updated { of } => format!("{}⁺", of.name(names)),
+            // The given values are written as their keys: i1, target_o1, w5, b2.
+            Role::Input { .. } | Role::Target { .. } | Role::Weight { .. } | Role::Bias { .. } => {
+                self.symbol(names)
+            }
+        }
+    }
+
     /// Whether the value is read from the network file (or drawn for it), not computed.
     pub fn is_given(self) -> bool {
         matches!(
