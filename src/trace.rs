@@ -379,9 +379,15 @@ impl TracedValue {
 }
 
 impl TracedValue {
-    /// The formula with each symbol written by `name` (the article's typography, say),
-    /// falling back to the formula as recorded when it cannot be cut at its symbols.
+    /// The formula with each symbol written by `name` (the article's typography, say):
+    /// printed from the formula tree; for a value without one (a trace edited by hand), cut
+    /// at its symbols, or as recorded when it cannot be.
     pub fn formula_with(&self, name: impl Fn(&str) -> String) -> String {
+        if let Some(tree) = &self.expr {
+            let mut out = String::new();
+            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&name(&self.from[n])));
+            return out;
+        }
         match self.pieces() {
             Some(pieces) => pieces
                 .iter()
@@ -391,6 +397,37 @@ impl TracedValue {
                 })
                 .collect(),
             None => self.formula.clone(),
+        }
+    }
+}
+
+impl TracedValue {
+    /// The formula with the `n`th operand written as `number(n)` (in parentheses when
+    /// negative, as `substituted` writes them): printed from the formula tree; for a value
+    /// without one, cut at its symbols, or the recorded `substituted` when it cannot be.
+    pub fn substituted_with(&self, number: impl Fn(usize) -> String) -> String {
+        let operand = |n: usize| {
+            let text = number(n);
+            if text.starts_with('-') {
+                format!("({text})")
+            } else {
+                text
+            }
+        };
+        if let Some(tree) = &self.expr {
+            let mut out = String::new();
+            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&operand(n)));
+            return out;
+        }
+        match self.pieces() {
+            Some(pieces) => pieces
+                .iter()
+                .map(|p| match *p {
+                    Piece::Text(t) => t.to_string(),
+                    Piece::Symbol(n) => operand(n),
+                })
+                .collect(),
+            None => self.substituted.clone(),
         }
     }
 }

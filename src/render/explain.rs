@@ -46,6 +46,9 @@ pub struct Node {
     /// The symbols of the formula as recorded (with repeats), for its typography.
     #[serde(skip)]
     pub from: Vec<String>,
+    /// The formula tree, from which the formula is printed in the chosen typography.
+    #[serde(skip)]
+    pub expr: Option<crate::trace::Formula>,
     /// For a given value the network file left out: the seed it was drawn with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drawn: Option<Draw>,
@@ -162,6 +165,7 @@ impl<'a> Builder<'a, '_> {
             derived_above: false,
             children: Vec::new(),
             from: v.from.clone(),
+            expr: v.expr.clone(),
             drawn: v.drawn,
             below: None,
         };
@@ -361,7 +365,7 @@ fn formula(node: &Node, name: &dyn Fn(&str) -> String) -> String {
     let as_value = TracedValue {
         symbol: node.symbol.clone(),
         role: None,
-        expr: None,
+        expr: node.expr.clone(),
         stage: node.stage,
         layer: None,
         formula: node.formula.clone(),

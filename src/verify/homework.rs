@@ -9,7 +9,7 @@ use crate::network::Network;
 use crate::number;
 use crate::number::{agrees_at_printed_precision, half_unit};
 use crate::quote::excerpt;
-use crate::trace::{Options, Piece, Stage, Trace, UpdateOrder};
+use crate::trace::{Options, Stage, Trace, UpdateOrder};
 use crate::verify::errata::{self, ArticleFigure};
 use crate::verify::slips::{self, Compiled, Diagnosis, Prepared, Slip, Written};
 use serde::Deserialize;
@@ -488,11 +488,11 @@ pub fn check(
         // number as written where they wrote one, otherwise recomputed from theirs.
         let decimals_of = |s: &str| report_decimals(by_symbol.get(s).map(|e| e.printed.as_str()));
         let operands = reference.operands_of(at);
-        let text = with_numbers(v, |n| match by_symbol.get(&v.from[n]) {
+        let text = v.substituted_with(|n| match by_symbol.get(&v.from[n]) {
             Some(e) => e.printed.clone(),
             None => number::compact(replayed[operands[n]].value, decimals_of(&v.from[n])),
         });
-        let substituted = with_numbers(v, |n| {
+        let substituted = v.substituted_with(|n| {
             number::compact(
                 reference.values()[operands[n]].value,
                 decimals_of(&v.from[n]),
@@ -666,28 +666,6 @@ fn nearest_written(c: &Compiled<'_>, written: &Written, at: usize) -> Vec<String
         .map(|i| &values[i].symbol)
         .filter(|s| written.contains_key(*s))
         .cloned()
-        .collect()
-}
-
-/// The formula of `v` with a number for each operand, given by `number(n)` for the `n`th;
-/// the recorded substituted formula when the formula cannot be cut at its symbols.
-fn with_numbers(v: &crate::trace::TracedValue, number: impl Fn(usize) -> String) -> String {
-    let Some(pieces) = v.pieces() else {
-        return v.substituted.clone();
-    };
-    pieces
-        .iter()
-        .map(|p| match *p {
-            Piece::Text(t) => t.to_string(),
-            Piece::Symbol(n) => {
-                let text = number(n);
-                if text.starts_with('-') {
-                    format!("({text})")
-                } else {
-                    text
-                }
-            }
-        })
         .collect()
 }
 
