@@ -178,6 +178,18 @@ mod tests {
     }
 
     #[test]
+    fn scientific_notation_starts_below_half_a_unit_of_the_last_fixed_decimal() {
+        // Exactly half a unit of the 9th decimal is still written out; just below, not.
+        let half = 0.5 * 10f64.powi(-9);
+        assert_eq!(compact(half, 9), "0.0000000005");
+        assert_eq!(compact(half * (1.0 - 1e-15), 9), "5e-10");
+        // At coarser precisions the 4th decimal is the limit.
+        let half = 0.5 * 10f64.powi(-4);
+        assert_eq!(compact(half, 0), "0.00005");
+        assert_eq!(compact(half * (1.0 - 1e-15), 0), "5e-5");
+    }
+
+    #[test]
     fn rounded_zero_has_no_sign() {
         assert_eq!(fixed(-1e-12, 3), "-1.000e-12");
         assert_eq!(fixed(-0.0, 3), "0.000");
