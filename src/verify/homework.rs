@@ -763,6 +763,21 @@ mod tests {
                 got: "true".into()
             }
         );
+        // Text Rust would read as infinity or NaN is not a number a student wrote.
+        for (raw, got) in [
+            (r#""inf""#, r#""inf""#),
+            (r#""NaN""#, r#""NaN""#),
+            ("1e999", "1e999"),
+        ] {
+            assert_eq!(
+                read(&format!(r#"{{"w5": {raw}}}"#)).unwrap_err(),
+                HomeworkError::NotANumber {
+                    key: "w5".into(),
+                    got: got.into()
+                },
+                "{raw}"
+            );
+        }
     }
 
     #[test]
