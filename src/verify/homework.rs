@@ -219,11 +219,10 @@ fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
             continue;
         }
         // With `;` or a tab between the fields, a comma in the number is its decimal point,
-        // as European spreadsheets write it (`net_h1;0,3775`).
+        // as European spreadsheets write it (`net_h1;0,3775`). (A number with two commas, or
+        // a comma and a point, reads as no number either way: it is refused below.)
         let printed = match separator {
-            ';' | '\t' if printed.matches(',').count() == 1 && !printed.contains('.') => {
-                printed.replace(',', ".")
-            }
+            ';' | '\t' => printed.replace(',', "."),
             _ => printed.to_string(),
         };
         match printed.parse::<f64>() {
@@ -778,6 +777,24 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn semicolon_lines_read_decimal_commas_and_refuse_extra_fields() {
+        let entries = read("net_h1;0,3775\nout_h1\t0,593269992\n").unwrap();
+        let values: Vec<f64> = entries.iter().map(|e| e.value).collect();
+        assert_eq!(values, vec![0.3775, 0.593269992]);
+        // Three fields with `;`: a line not understood, not a decimal comma of a comma line.
+        assert_eq!(
+            read("net_h1;1;2\n").unwrap_err(),
+            HomeworkError::Line {
+                line: 1,
+                text: "net_h1;1;2".into()
+            }
+        );
+        // A thousands separator is no decimal comma: the number is refused, not misread.
+        assert!(read("net_h1;1.000,5\n").is_err());
+        assert!(read("net_h1;1,2,3\n").is_err());
     }
 
     #[test]
