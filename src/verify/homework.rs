@@ -102,7 +102,8 @@ pub struct Entry {
 /// blank lines and `#` comments are skipped). A value left empty (`net_h1,`, `null`, `""`)
 /// is not answered and left out; a line may end with a separator (`net_h1,0.3775,`); with
 /// `;` (or a tab) between the fields, a comma in the number is its decimal point
-/// (`net_h1;0,3775`), and a comma-separated line with a decimal comma is refused.
+/// (`net_h1;0,3775`), as it is in a quoted comma-separated field (`net_h1,"0,3775"`); an
+/// unquoted decimal comma in a comma-separated line is refused.
 pub fn read(text: &str) -> Result<Vec<Entry>, HomeworkError> {
     // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -218,13 +219,11 @@ fn read_csv(text: &str) -> Result<Vec<Entry>, HomeworkError> {
         if printed.is_empty() {
             continue;
         }
-        // With `;` or a tab between the fields, a comma in the number is its decimal point,
-        // as European spreadsheets write it (`net_h1;0,3775`). (A number with two commas, or
-        // a comma and a point, reads as no number either way: it is refused below.)
-        let printed = match separator {
-            ';' | '\t' => printed.replace(',', "."),
-            _ => printed.to_string(),
-        };
+        // A comma in the number is its decimal point, as European spreadsheets write it:
+        // between `;` or tabs (`net_h1;0,3775`), or quoted between commas
+        // (`net_h1,"0,3775"`, the only way a comma-separated field holds one). A number
+        // with two commas, or a comma and a point, reads as no number and is refused below.
+        let printed = printed.replace(',', ".");
         match printed.parse::<f64>() {
             Ok(value) if value.is_finite() => entries.push(Entry {
                 written: symbol.to_string(),
@@ -790,6 +789,23 @@ mod tests {
             HomeworkError::Line {
                 line: 1,
                 text: "net_h1;1;2".into()
+            }
+        );
+        // A header needs only one of its columns named as a header names them.
+        assert_eq!(read("symbol,answer\nout_h1,0.5933\n").unwrap().len(), 1);
+        assert_eq!(read("name\tit\nout_h1\t0.5933\n").unwrap().len(), 1);
+        // Quoted, a comma-separated field holds its decimal comma.
+        let quoted = read("net_h1,\"0,3775\"\n").unwrap();
+        assert_eq!(
+            (quoted[0].written.as_str(), quoted[0].value),
+            ("net_h1", 0.3775)
+        );
+        // Infinity is no number a student wrote.
+        assert_eq!(
+            read("w5,inf\n").unwrap_err(),
+            HomeworkError::Line {
+                line: 1,
+                text: "w5,inf".into()
             }
         );
         // A thousands separator is no decimal comma: the number is refused, not misread.
