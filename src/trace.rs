@@ -383,25 +383,9 @@ impl TracedValue {
     /// printed from the formula tree; for a value without one (a trace edited by hand), cut
     /// at its symbols, or as recorded when it cannot be.
     pub fn formula_with(&self, name: impl Fn(&str) -> String) -> String {
-        if let Some(tree) = &self.expr {
-            let mut out = String::new();
-            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&name(&self.from[n])));
-            return out;
-        }
-        match self.pieces() {
-            Some(pieces) => pieces
-                .iter()
-                .map(|p| match *p {
-                    Piece::Text(t) => t.to_string(),
-                    Piece::Symbol(n) => name(&self.from[n]),
-                })
-                .collect(),
-            None => self.formula.clone(),
-        }
+        self.with_operands(&|n| name(&self.from[n]), &self.formula)
     }
-}
 
-impl TracedValue {
     /// The formula with the `n`th operand written as `number(n)` (in parentheses when
     /// negative, as `substituted` writes them): printed from the formula tree; for a value
     /// without one, cut at its symbols, or the recorded `substituted` when it cannot be.
@@ -414,9 +398,15 @@ impl TracedValue {
                 text
             }
         };
+        self.with_operands(&operand, &self.substituted)
+    }
+
+    /// The formula with the `n`th operand written as `leaf(n)`, or `fallback` for a value
+    /// that has no tree and cannot be cut at its symbols.
+    fn with_operands(&self, leaf: &dyn Fn(usize) -> String, fallback: &str) -> String {
         if let Some(tree) = &self.expr {
             let mut out = String::new();
-            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&operand(n)));
+            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&leaf(n)));
             return out;
         }
         match self.pieces() {
@@ -424,10 +414,10 @@ impl TracedValue {
                 .iter()
                 .map(|p| match *p {
                     Piece::Text(t) => t.to_string(),
-                    Piece::Symbol(n) => operand(n),
+                    Piece::Symbol(n) => leaf(n),
                 })
                 .collect(),
-            None => self.substituted.clone(),
+            None => fallback.to_string(),
         }
     }
 }
