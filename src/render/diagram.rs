@@ -101,6 +101,13 @@ impl Diagram {
             })
             .unwrap_or_default();
         let value = |role: Role| by_role.get(&role).map(|v| v.value);
+        // A weight's or bias's label with values: before → after the update.
+        let before_after = |of: Parameter| {
+            value(of.given()).map(|b| match value(Role::Updated { of }) {
+                Some(a) => format!("{} → {}", short(b), short(a)),
+                None => short(b),
+            })
+        };
         let tallest = net
             .layers
             .iter()
@@ -207,16 +214,11 @@ impl Diagram {
                         layer: l + 1,
                         index,
                     };
-                    let before = value(of.given());
-                    let after = value(Role::Updated { of });
                     edges.push(Edge {
                         from: at[&(l, k)],
                         to,
                         label: names.weight(l, index),
-                        value: before.map(|b| match after {
-                            Some(a) => format!("{} → {}", short(b), short(a)),
-                            None => short(b),
-                        }),
+                        value: before_after(of),
                     });
                 }
                 let bias_index = match &net.biases[l] {
@@ -227,16 +229,11 @@ impl Diagram {
                     layer: l + 1,
                     index: bias_index,
                 };
-                let before = value(of.given());
-                let after = value(Role::Updated { of });
                 edges.push(Edge {
                     from: bias_node[l],
                     to,
                     label: names.bias(l, j),
-                    value: before.map(|b| match after {
-                        Some(a) => format!("{} → {}", short(b), short(a)),
-                        None => short(b),
-                    }),
+                    value: before_after(of),
                 });
             }
         }

@@ -177,7 +177,7 @@ impl<'a> Document<'a> {
                 });
                 let numbers = math::formula(tree, &|n| {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
-                    math::number(x, self.trace.options.precision)
+                    number::operand(x, self.trace.options.precision)
                 });
                 let equations = if matches!(tree, crate::trace::Formula::Operand(_)) {
                     // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.

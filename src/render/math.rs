@@ -4,7 +4,6 @@
 //! its symbol or formula strings, so a document shows the same formula the engine computed.
 
 use crate::notation::Notation;
-use crate::number;
 use crate::trace::{Formula, Parameter, Role};
 
 /// `base` with the subscript `sub`, braced unless it is one character, as the article
@@ -98,14 +97,6 @@ pub fn symbol(role: Role, names: &Notation) -> String {
         Role::Gradient { of } => partial(e_total, &parameter(names, of)),
         Role::Updated { of } => format!("{}^+", parameter(names, of)),
     }
-}
-
-/// A number as a substituted formula shows it: rounded to `precision` digits, in
-/// parentheses when negative (as the trace's `substituted` writes it).
-pub fn number(value: f64, precision: usize) -> String {
-    let mut out = String::new();
-    number::push_operand(&mut out, value, precision);
-    out
 }
 
 /// How tightly a node binds, for parentheses (as in the plain printer).
@@ -206,6 +197,7 @@ mod tests {
     use super::*;
     use crate::engine;
     use crate::network::Network;
+    use crate::number;
     use crate::trace::Options;
 
     #[test]
@@ -216,7 +208,7 @@ mod tests {
         let tex = |symbol: &str| {
             let v = it.get(symbol).unwrap();
             let leaf = |n: usize| symbol_of(it, &v.from[n], &names);
-            let numbers = |n: usize| number(it.get(&v.from[n]).unwrap().value, 9);
+            let numbers = |n: usize| number::operand(it.get(&v.from[n]).unwrap().value, 9);
             let tree = v.expr.as_ref().unwrap();
             (
                 super::symbol(v.role.unwrap(), &names),
