@@ -1,18 +1,175 @@
-//! Roles and formula trees as TeX math, in the article's own notation: `net_{h1}`,
-//! `\frac{\partial E_{total}}{\partial w_5}`, `\delta_{o1}`, `w_5^+`, `\eta`,
-//! `\frac{1}{1+e^{-net_{h1}}}`. Printed from the trace's typed roles and trees, never from
-//! its symbol or formula strings, so a document shows the same formula the engine computed.
+//! Roles and formula trees as typeset math, in the article's own notation, in two syntaxes
+//! from one printer: TeX for the documents (`net_{h1}`, `\frac{\partial E_{total}}{\partial
+//! w_5}`, `\delta_{o1}`, `w_5^+`, `\eta`, `\frac{1}{1+e^{-net_{h1}}}`) and MathML for the web
+//! page, which browsers typeset without a math library. Printed from the trace's typed roles
+//! and trees, never from its symbol or formula strings, so a document shows the same formula
+//! the engine computed. What differs between the two is only [`Syntax`]: how a subscript, a
+//! fraction, an operator are written; which symbol a role has and where parentheses go is
+//! decided once, here.
 
 use crate::notation::Notation;
 use crate::trace::{Formula, Parameter, Role};
 
-/// `base` with the subscript `sub`, braced unless it is one character, as the article
-/// writes them (`w_5`, `net_{h1}`).
-fn sub(base: &str, sub: &str) -> String {
-    if sub.chars().count() == 1 {
-        format!("{base}_{sub}")
-    } else {
-        format!("{base}_{{{sub}}}")
+/// How math is written: each piece of notation the printer needs, in one syntax.
+pub trait Syntax {
+    /// An identifier: `net`, `w`, `E`; `δ` and `η` are given as those letters.
+    fn ident(&self, name: &str) -> String;
+    /// A number, as written (`0.15`, `(-0.0226)`).
+    fn number(&self, text: &str) -> String;
+    /// `base` with the subscript `sub` (a name like `h1`, or a number like `5`).
+    fn sub(&self, base: String, sub: &str) -> String;
+    /// `base` with a superscript `+` (an updated value).
+    fn plus(&self, base: String) -> String;
+    /// ∂top/∂bottom as a fraction.
+    fn partial(&self, top: String, bottom: String) -> String;
+    /// An infix operator, with its spacing: `+`, `-`, `*`, `=`.
+    fn op(&self, op: char) -> String;
+    /// `inner` in parentheses.
+    fn parens(&self, inner: String) -> String;
+    /// Pieces written one after another as one unit.
+    fn row(&self, pieces: Vec<String>) -> String;
+    /// ½.
+    fn half(&self) -> String;
+    /// `base`².
+    fn square(&self, base: String) -> String;
+    /// −`arg`, `arg` an atom.
+    fn negate(&self, arg: String) -> String;
+    /// 1/(1+e^(−`arg`)), `arg` an atom.
+    fn sigmoid(&self, arg: String) -> String;
+    /// A named function applied: `tanh(arg)`, `max(0, arg)`.
+    fn apply(&self, name: &str, args: Vec<String>) -> String;
+    /// 1 if `arg` > 0, else 0.
+    fn step(&self, arg: String) -> String;
+}
+
+/// TeX, as KaTeX, MathJax and LaTeX read it.
+pub struct Tex;
+
+/// Presentation MathML, as current browsers render it natively.
+pub struct MathMl;
+
+impl Syntax for Tex {
+    fn ident(&self, name: &str) -> String {
+        match name {
+            "δ" => "\\delta".to_string(),
+            "η" => "\\eta".to_string(),
+            _ => name.to_string(),
+        }
+    }
+    fn number(&self, text: &str) -> String {
+        text.to_string()
+    }
+    fn sub(&self, base: String, sub: &str) -> String {
+        // Braced unless one character, as the article writes them (`w_5`, `net_{h1}`).
+        if sub.chars().count() == 1 {
+            format!("{base}_{sub}")
+        } else {
+            format!("{base}_{{{sub}}}")
+        }
+    }
+    fn plus(&self, base: String) -> String {
+        format!("{base}^+")
+    }
+    fn partial(&self, top: String, bottom: String) -> String {
+        format!("\\frac{{\\partial {top}}}{{\\partial {bottom}}}")
+    }
+    fn op(&self, op: char) -> String {
+        format!(" {op} ")
+    }
+    fn parens(&self, inner: String) -> String {
+        format!("({inner})")
+    }
+    fn row(&self, pieces: Vec<String>) -> String {
+        pieces.concat()
+    }
+    fn half(&self) -> String {
+        "\\frac{1}{2}".to_string()
+    }
+    fn square(&self, base: String) -> String {
+        format!("{base}^2")
+    }
+    fn negate(&self, arg: String) -> String {
+        format!("-{arg}")
+    }
+    fn sigmoid(&self, arg: String) -> String {
+        format!("\\frac{{1}}{{1+e^{{-{arg}}}}}")
+    }
+    fn apply(&self, name: &str, args: Vec<String>) -> String {
+        format!("\\{name}({})", args.join(", "))
+    }
+    fn step(&self, arg: String) -> String {
+        format!(
+            "\\begin{{cases}} 1 & \\text{{if }} {arg} > 0 \\\\ 0 & \\text{{otherwise}} \\end{{cases}}"
+        )
+    }
+}
+
+/// Text inside a MathML element: `&`, `<`, `>` escaped.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Syntax for MathMl {
+    fn ident(&self, name: &str) -> String {
+        format!("<mi>{}</mi>", escape(name))
+    }
+    fn number(&self, text: &str) -> String {
+        format!("<mn>{}</mn>", escape(text))
+    }
+    fn sub(&self, base: String, sub: &str) -> String {
+        let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
+            self.number(sub)
+        } else {
+            self.ident(sub)
+        };
+        format!("<msub>{base}{sub}</msub>")
+    }
+    fn plus(&self, base: String) -> String {
+        format!("<msup>{base}<mo>+</mo></msup>")
+    }
+    fn partial(&self, top: String, bottom: String) -> String {
+        format!("<mfrac><mrow><mo>∂</mo>{top}</mrow><mrow><mo>∂</mo>{bottom}</mrow></mfrac>")
+    }
+    fn op(&self, op: char) -> String {
+        let op = match op {
+            '*' => "×".to_string(),
+            '-' => "−".to_string(),
+            c => escape(&c.to_string()),
+        };
+        format!("<mo>{op}</mo>")
+    }
+    fn parens(&self, inner: String) -> String {
+        format!("<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>")
+    }
+    fn row(&self, pieces: Vec<String>) -> String {
+        format!("<mrow>{}</mrow>", pieces.concat())
+    }
+    fn half(&self) -> String {
+        "<mfrac><mn>1</mn><mn>2</mn></mfrac>".to_string()
+    }
+    fn square(&self, base: String) -> String {
+        format!("<msup><mrow>{base}</mrow><mn>2</mn></msup>")
+    }
+    fn negate(&self, arg: String) -> String {
+        format!("<mrow><mo>−</mo>{arg}</mrow>")
+    }
+    fn sigmoid(&self, arg: String) -> String {
+        format!(
+            "<mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo>{arg}</mrow></msup></mrow></mfrac>"
+        )
+    }
+    fn apply(&self, name: &str, args: Vec<String>) -> String {
+        format!(
+            "<mrow><mi>{name}</mi><mo>(</mo>{}<mo>)</mo></mrow>",
+            args.join("<mo>,</mo>")
+        )
+    }
+    fn step(&self, arg: String) -> String {
+        format!(
+            "<mrow><mo>{{</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mtext>if&#xA0;</mtext>{arg}<mo>&gt;</mo><mn>0</mn></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow>"
+        )
     }
 }
 
@@ -23,79 +180,75 @@ fn neuron(names: &Notation, layer: usize, j: usize) -> String {
 }
 
 /// A weight or bias: `w_5`, `b_1`, `b_{1,2}` (bias of neuron 2 in weight layer 1).
-fn parameter(names: &Notation, p: Parameter) -> String {
+fn parameter<S: Syntax + ?Sized>(s: &S, names: &Notation, p: Parameter) -> String {
     match p {
         Parameter::Weight { layer, index } => {
             let name = names.weight(layer - 1, index);
-            sub("w", &name[1..])
+            s.sub(s.ident("w"), &name[1..])
         }
         Parameter::Bias { layer, index } => {
             let name = names.bias(layer - 1, index);
-            sub("b", &name[1..].replace('_', ","))
+            s.sub(s.ident("b"), &name[1..].replace('_', ","))
         }
     }
 }
 
-fn partial(top: &str, bottom: &str) -> String {
-    format!("\\frac{{\\partial {top}}}{{\\partial {bottom}}}")
-}
-
 /// The symbol of `role` in TeX.
 pub fn symbol(role: Role, names: &Notation) -> String {
-    let plus = |s: String, updated: bool| if updated { format!("{s}^+") } else { s };
+    symbol_in(&Tex, role, names)
+}
+
+/// `tree` in TeX, each operand written by `leaf` (a symbol, or a number).
+pub fn formula(tree: &Formula, leaf: &dyn Fn(usize) -> String) -> String {
+    formula_in(&Tex, tree, leaf)
+}
+
+/// The symbol of `role` in `s`.
+pub fn symbol_in<S: Syntax + ?Sized>(s: &S, role: Role, names: &Notation) -> String {
+    let plus = |x: String, updated: bool| if updated { s.plus(x) } else { x };
+    let at = |base: &str, layer: usize, j: usize| s.sub(s.ident(base), &neuron(names, layer, j));
     let last = names.depth();
-    let e_total = "E_{total}";
+    let e_total = || s.sub(s.ident("E"), "total");
     match role {
-        Role::Input { neuron: k } => sub("i", &(k + 1).to_string()),
-        Role::Target { neuron: j } => sub("target", &neuron(names, last, j)),
-        Role::Weight { layer, index } => parameter(names, Parameter::Weight { layer, index }),
-        Role::Bias { layer, index } => parameter(names, Parameter::Bias { layer, index }),
-        Role::LearningRate => "\\eta".to_string(),
+        Role::Input { neuron: k } => s.sub(s.ident("i"), &(k + 1).to_string()),
+        Role::Target { neuron: j } => at("target", last, j),
+        Role::Weight { layer, index } => parameter(s, names, Parameter::Weight { layer, index }),
+        Role::Bias { layer, index } => parameter(s, names, Parameter::Bias { layer, index }),
+        Role::LearningRate => s.ident("η"),
         Role::Net {
             layer,
             neuron: j,
             updated,
-        } => plus(sub("net", &neuron(names, layer, j)), updated),
+        } => plus(at("net", layer, j), updated),
         Role::Out {
             layer,
             neuron: j,
             updated,
-        } => plus(sub("out", &neuron(names, layer, j)), updated),
-        Role::LossTerm { neuron: j, updated } => plus(sub("E", &neuron(names, last, j)), updated),
-        Role::Loss { updated } => plus(e_total.to_string(), updated),
-        Role::DLossDOut { layer, neuron: j } => {
-            partial(e_total, &sub("out", &neuron(names, layer, j)))
-        }
+        } => plus(at("out", layer, j), updated),
+        Role::LossTerm { neuron: j, updated } => plus(at("E", last, j), updated),
+        Role::Loss { updated } => plus(e_total(), updated),
+        Role::DLossDOut { layer, neuron: j } => s.partial(e_total(), at("out", layer, j)),
         Role::DNetDOut {
             layer,
             neuron: j,
             above,
-        } => partial(
-            &sub("net", &neuron(names, layer + 1, above)),
-            &sub("out", &neuron(names, layer, j)),
-        ),
+        } => s.partial(at("net", layer + 1, above), at("out", layer, j)),
         Role::Share {
             layer,
             neuron: j,
             above,
-        } => partial(
-            &sub("E", &neuron(names, layer + 1, above)),
-            &sub("out", &neuron(names, layer, j)),
-        ),
-        Role::DOutDNet { layer, neuron: j } => {
-            let n = neuron(names, layer, j);
-            partial(&sub("out", &n), &sub("net", &n))
-        }
-        Role::Delta { layer, neuron: j } => sub("\\delta", &neuron(names, layer, j)),
+        } => s.partial(at("E", layer + 1, above), at("out", layer, j)),
+        Role::DOutDNet { layer, neuron: j } => s.partial(at("out", layer, j), at("net", layer, j)),
+        Role::Delta { layer, neuron: j } => at("δ", layer, j),
         Role::DNetDWeight { layer, index } => {
             let n_in = names.layer_size(layer - 1);
-            partial(
-                &sub("net", &neuron(names, layer, index / n_in)),
-                &parameter(names, Parameter::Weight { layer, index }),
+            s.partial(
+                at("net", layer, index / n_in),
+                parameter(s, names, Parameter::Weight { layer, index }),
             )
         }
-        Role::Gradient { of } => partial(e_total, &parameter(names, of)),
-        Role::Updated { of } => format!("{}^+", parameter(names, of)),
+        Role::Gradient { of } => s.partial(e_total(), parameter(s, names, of)),
+        Role::Updated { of } => s.plus(parameter(s, names, of)),
     }
 }
 
@@ -115,80 +268,59 @@ fn binding(f: &Formula) -> Binding {
     }
 }
 
-/// `tree` in TeX, each operand written by `leaf` (a symbol, or a number).
-pub fn formula(tree: &Formula, leaf: &dyn Fn(usize) -> String) -> String {
-    let mut out = String::new();
-    write(tree, leaf, &mut out);
-    out
-}
-
-fn write_at(tree: &Formula, place: Binding, leaf: &dyn Fn(usize) -> String, out: &mut String) {
-    if binding(tree) < place {
-        out.push('(');
-        write(tree, leaf, out);
-        out.push(')');
-    } else {
-        write(tree, leaf, out);
-    }
-}
-
-fn write(tree: &Formula, leaf: &dyn Fn(usize) -> String, out: &mut String) {
+/// `tree` in `s`, each operand written by `leaf` (a symbol, or a number, in `s`).
+pub fn formula_in<S: Syntax + ?Sized>(
+    s: &S,
+    tree: &Formula,
+    leaf: &dyn Fn(usize) -> String,
+) -> String {
+    // `tree` where something binding at least as tightly as `place` is expected.
+    let at = |tree: &Formula, place: Binding| {
+        let inner = formula_in(s, tree, leaf);
+        if binding(tree) < place {
+            s.parens(inner)
+        } else {
+            inner
+        }
+    };
     match tree {
-        Formula::Operand(n) => out.push_str(&leaf(*n)),
-        Formula::One => out.push('1'),
-        Formula::Half => out.push_str("\\frac{1}{2}"),
+        Formula::Operand(n) => leaf(*n),
+        Formula::One => s.number("1"),
+        Formula::Half => s.half(),
         Formula::Sum(terms) => {
+            let mut pieces = Vec::new();
             for (i, t) in terms.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(" + ");
+                    pieces.push(s.op('+'));
                 }
-                write_at(t, Binding::Sum, leaf, out);
+                pieces.push(at(t, Binding::Sum));
             }
+            s.row(pieces)
         }
         Formula::Product(factors) => {
+            let mut pieces = Vec::new();
             for (i, f) in factors.iter().enumerate() {
                 // The article writes ½(…)² and out(1 − out) without a sign between.
                 let juxtaposed = i > 0
                     && (matches!(factors[i - 1], Formula::Half) || binding(f) < Binding::Product);
                 if i > 0 && !juxtaposed {
-                    out.push_str(" * ");
+                    pieces.push(s.op('*'));
                 }
-                write_at(f, Binding::Product, leaf, out);
+                pieces.push(at(f, Binding::Product));
             }
+            s.row(pieces)
         }
-        Formula::Difference(a, b) => {
-            write_at(a, Binding::Sum, leaf, out);
-            out.push_str(" - ");
-            write_at(b, Binding::Product, leaf, out);
-        }
-        Formula::Negation(a) => {
-            out.push('-');
-            write_at(a, Binding::Atom, leaf, out);
-        }
-        Formula::Square(a) => {
-            write_at(a, Binding::Atom, leaf, out);
-            out.push_str("^2");
-        }
-        Formula::Sigmoid(a) => {
-            out.push_str("\\frac{1}{1+e^{-");
-            write_at(a, Binding::Atom, leaf, out);
-            out.push_str("}}");
-        }
-        Formula::Tanh(a) => {
-            out.push_str("\\tanh(");
-            write(a, leaf, out);
-            out.push(')');
-        }
-        Formula::Relu(a) => {
-            out.push_str("\\max(0, ");
-            write(a, leaf, out);
-            out.push(')');
-        }
-        Formula::Step(a) => {
-            out.push_str("\\begin{cases} 1 & \\text{if } ");
-            write_at(a, Binding::Atom, leaf, out);
-            out.push_str(" > 0 \\\\ 0 & \\text{otherwise} \\end{cases}");
-        }
+        Formula::Difference(a, b) => s.row(vec![
+            at(a, Binding::Sum),
+            s.op('-'),
+            at(b, Binding::Product),
+        ]),
+        Formula::Negation(a) => s.negate(at(a, Binding::Atom)),
+        Formula::Square(a) => s.square(at(a, Binding::Atom)),
+        Formula::Sigmoid(a) => s.sigmoid(at(a, Binding::Atom)),
+        Formula::Tanh(a) => s.apply("tanh", vec![formula_in(s, a, leaf)]),
+        Formula::Relu(a) => s.apply("max", vec![s.number("0"), formula_in(s, a, leaf)]),
+        Formula::Step(a) => s.step(at(a, Binding::Atom)),
     }
 }
 
@@ -255,5 +387,41 @@ mod tests {
 
     fn symbol_of(it: &crate::trace::Iteration, s: &str, names: &Notation) -> String {
         super::symbol(it.get(s).unwrap().role.unwrap(), names)
+    }
+}
+
+#[cfg(test)]
+mod mathml_tests {
+    use super::*;
+    use crate::engine;
+    use crate::network::Network;
+    use crate::trace::Options;
+
+    /// The same roles and trees as MathML: one printer, so the structure is the TeX's.
+    #[test]
+    fn the_articles_values_in_mathml() {
+        let trace = engine::trace_iteration(&Network::article(), &Options::default());
+        let names = Notation::new(&trace.network);
+        let it = trace.first();
+        let symbol = |s: &str| symbol_in(&MathMl, it.get(s).unwrap().role.unwrap(), &names);
+        assert_eq!(symbol("net_h1"), "<msub><mi>net</mi><mi>h1</mi></msub>");
+        assert_eq!(
+            symbol("dE_total/dw5"),
+            "<mfrac><mrow><mo>∂</mo><msub><mi>E</mi><mi>total</mi></msub></mrow>\
+             <mrow><mo>∂</mo><msub><mi>w</mi><mn>5</mn></msub></mrow></mfrac>"
+        );
+        assert_eq!(
+            symbol("w5+"),
+            "<msup><msub><mi>w</mi><mn>5</mn></msub><mo>+</mo></msup>"
+        );
+        assert_eq!(symbol("delta_o1"), "<msub><mi>δ</mi><mi>o1</mi></msub>");
+        let v = it.get("E_o1").unwrap();
+        let leaf = |n: usize| symbol(&v.from[n]);
+        assert_eq!(
+            formula_in(&MathMl, v.expr.as_ref().unwrap(), &leaf),
+            "<mrow><mfrac><mn>1</mn><mn>2</mn></mfrac><msup><mrow><mrow><mo>(</mo><mrow>\
+             <msub><mi>target</mi><mi>o1</mi></msub><mo>−</mo><msub><mi>out</mi><mi>o1</mi>\
+             </msub></mrow><mo>)</mo></mrow></mrow><mn>2</mn></msup></mrow>"
+        );
     }
 }
