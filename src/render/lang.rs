@@ -5,8 +5,10 @@ use std::sync::OnceLock;
 
 mod document;
 mod mistakes;
+mod page;
 pub use document::DocumentLabels;
 pub use mistakes::MistakeLabels;
+pub use page::PageLabels;
 
 /// The language of the labels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -845,6 +847,11 @@ impl Lang {
         self.pick_labels(&document::DOCUMENT_EN, &document::DOCUMENT_ZH)
     }
 
+    /// The words of the web page (`show --format html`).
+    pub fn page(self) -> &'static PageLabels {
+        self.pick_labels(&page::PAGE_EN, &page::PAGE_ZH)
+    }
+
     /// Every label of every report in this language (the English ones are what no other
     /// language's output may contain).
     pub fn every_label(self) -> Vec<&'static str> {
@@ -860,6 +867,7 @@ impl Lang {
         all.extend(self.train().all());
         all.extend(self.mistakes().all());
         all.extend(self.document().all());
+        all.extend(self.page().all());
         all
     }
 

@@ -5,6 +5,7 @@
 pub mod diagram;
 pub mod document;
 pub mod explain;
+pub mod figure;
 pub mod json;
 pub mod lang;
 pub mod layout;

@@ -321,51 +321,12 @@ impl<'a> Stepper<'a> {
         let Some(entries) = self.comparison.as_ref().and_then(|c| c.get(symbol)) else {
             return Vec::new();
         };
-        let l = self.labels;
-        let lang = self.options.lang;
-        let differs = self.typography.differs();
-        let mut lines = Vec::new();
-        for (printed, verdict) in entries {
-            let text = match *verdict {
-                Verdict::Agrees => (
-                    format!(
-                        "{}: {} {}",
-                        l.article,
-                        printed.printed,
-                        self.typography.agrees()
-                    ),
-                    None,
-                    Style::Agrees,
-                ),
-                Verdict::Explained(e) => {
-                    let kind = match e.kind {
-                        ErratumKind::Typo => l.kind_typo,
-                        ErratumKind::Rounding => l.kind_rounding,
-                        ErratumKind::Code => l.kind_code,
-                    };
-                    (
-                        format!("{}: {} {differs} {kind}", l.article, printed.printed),
-                        Some(self.typography.text(lang.pick(&e.en, &e.zh)).into_owned()),
-                        Style::Explained,
-                    )
-                }
-                Verdict::OtherOrder(order) => (
-                    format!(
-                        "{}: {} {differs} {}",
-                        l.article, printed.printed, l.kind_order
-                    ),
-                    Some(l.other_order.replace("{order}", order.name())),
-                    Style::Explained,
-                ),
-                Verdict::Differs => (
-                    format!("{}: {} {differs} {}", l.article, printed.printed, l.differs),
-                    None,
-                    Style::Differs,
-                ),
-            };
-            lines.push(text);
-        }
-        lines
+        entries
+            .iter()
+            .map(|(printed, verdict)| {
+                article_line(printed, verdict, self.options.lang, self.typography)
+            })
+            .collect()
     }
 
     /// One step as text, for `--plain`: the heading and the panel.
@@ -553,6 +514,48 @@ fn wrap(text: &str, indent: &str, width: usize, style: Style) -> Vec<Line> {
         if rest.is_empty() {
             return lines;
         }
+    }
+}
+
+/// One of the article's numbers beside the value computed: the line (`Article: 0.75136079 ≠
+/// typo`), the reason it differs (if it does, in `lang`), and the style that marks it. The
+/// stepper and the web page show the article's numbers in these words.
+pub fn article_line(
+    printed: &Printed,
+    verdict: &Verdict,
+    lang: Lang,
+    typography: Typography,
+) -> (String, Option<String>, Style) {
+    let l = lang.labels_in(typography);
+    let differs = typography.differs();
+    match *verdict {
+        Verdict::Agrees => (
+            format!("{}: {} {}", l.article, printed.printed, typography.agrees()),
+            None,
+            Style::Agrees,
+        ),
+        Verdict::Explained(e) => {
+            let kind = match e.kind {
+                ErratumKind::Typo => l.kind_typo,
+                ErratumKind::Rounding => l.kind_rounding,
+                ErratumKind::Code => l.kind_code,
+            };
+            (
+                format!("{}: {} {differs} {kind}", l.article, printed.printed),
+                Some(typography.text(lang.pick(&e.en, &e.zh)).into_owned()),
+                Style::Explained,
+            )
+        }
+        Verdict::OtherOrder(order) => (
+            format!("{}: {} {differs} {}", l.article, printed.printed, l.kind_order),
+            Some(l.other_order.replace("{order}", order.name())),
+            Style::Explained,
+        ),
+        Verdict::Differs => (
+            format!("{}: {} {differs} {}", l.article, printed.printed, l.differs),
+            None,
+            Style::Differs,
+        ),
     }
 }
 
