@@ -71,6 +71,8 @@ struct Document<'a> {
     lang: Lang,
     heading: &'a [String],
     names: Notation,
+    /// Each value by its symbol, to find a formula's operands.
+    index: std::collections::HashMap<&'a str, &'a TracedValue>,
     comparison: Option<
         std::collections::HashMap<&'static str, Vec<(&'static article::Printed, Verdict<'static>)>>,
     >,
@@ -83,6 +85,7 @@ impl<'a> Document<'a> {
             lang: options.lang,
             heading: &options.heading,
             names: Notation::new(&trace.network),
+            index: trace.first().index(),
             comparison: article::compare(trace),
         }
     }
@@ -167,10 +170,9 @@ impl<'a> Document<'a> {
     fn value(&self, v: &TracedValue, out: &mut Vec<Block>) {
         let symbol = self.symbol(v);
         let value = self.show(v.value);
-        let it = self.trace.first();
         match &v.expr {
             Some(tree) => {
-                let operand = |n: usize| it.get(&v.from[n]);
+                let operand = |n: usize| self.index.get(v.from[n].as_str()).copied();
                 let symbols = math::formula(tree, &|n| match operand(n) {
                     Some(o) => self.symbol(o),
                     None => v.from[n].clone(),
