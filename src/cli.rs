@@ -127,7 +127,8 @@ pub struct ShowArgs {
     pub display: DisplayArgs,
 
     /// table: the article's layout; json: the trace (see traces/README.md); markdown: the
-    /// article's derivation as a document, with TeX math; latex: the same as a .tex file.
+    /// article's derivation as a document, with TeX math; latex: the same as a .tex file;
+    /// html: one self-contained web page that steps through the iteration (works offline).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
@@ -308,4 +309,5 @@ pub enum Format {
     Json,
     Markdown,
     Latex,
+    Html,
 }

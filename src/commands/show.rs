@@ -10,6 +10,7 @@ use crate::output;
 use anyhow::{Result, anyhow};
 use backprop_tracer::notation::Typography;
 use backprop_tracer::render::document::{self, DocumentOptions};
+use backprop_tracer::render::page::{self, PageOptions};
 use backprop_tracer::render::stream::{self, StreamError};
 use backprop_tracer::render::table::{self, Section};
 use backprop_tracer::trace::Trace;
@@ -29,6 +30,19 @@ pub fn run(args: &ShowArgs) -> Result<()> {
             Format::Latex => document::latex::write(&blocks, lang, out),
             _ => document::markdown::write(&blocks, out),
         });
+    }
+    if args.format == Format::Html {
+        let options = PageOptions {
+            lang: args.display.lang,
+            heading,
+        };
+        let written = output::write_to(args.output.as_deref(), |out| {
+            page::write(&trace, &options, out)
+        });
+        // The process ends next: freeing a large trace value by value (a 784-128-10
+        // network's is a million strings) would only delay it, by a tenth of the run.
+        std::mem::forget(trace);
+        return written;
     }
     let only = only(&trace, args)?;
     let to_terminal = args.output.is_none() && output::stdout_is_terminal();

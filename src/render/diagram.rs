@@ -9,6 +9,7 @@
 //! A layer wider than [`MAX_DRAWN`] neurons is drawn with its first and last neurons and a
 //! "⋮" between, so that a 784-input network still gives a readable figure.
 
+use super::escape;
 use crate::network::{Bias, Network};
 use crate::notation::Notation;
 use crate::number;
@@ -256,6 +257,17 @@ impl Diagram {
 
     /// The figure as a standalone SVG document.
     pub fn to_svg(&self) -> String {
+        self.svg(false)
+    }
+
+    /// The figure for the web page: as [`Diagram::to_svg`], with an empty text in each place
+    /// a value goes (`data-slot` net, out, delta on a neuron, value on an input and an
+    /// arrow), which the page's script fills step by step.
+    pub fn to_svg_with_slots(&self) -> String {
+        self.svg(true)
+    }
+
+    fn svg(&self, slots: bool) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -265,7 +277,8 @@ impl Diagram {
         );
         s.push_str(
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-             markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
+             markerUnits=\"userSpaceOnUse\" markerWidth=\"11\" markerHeight=\"11\" \
+             orient=\"auto-start-reverse\">\
              <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>\n",
         );
         for (i, e) in self.edges.iter().enumerate() {
@@ -290,10 +303,10 @@ impl Diagram {
                 ly - 4.0,
                 escape(&e.label)
             );
-            if let Some(v) = &e.value {
+            if let Some(v) = e.value.as_deref().or(slots.then_some("")) {
                 let _ = write!(
                     s,
-                    r#"<text class="value" x="{lx:.1}" y="{:.1}" text-anchor="middle" font-size="12" paint-order="stroke" stroke="white" stroke-width="4">{}</text>"#,
+                    r#"<text class="value" data-slot="value" x="{lx:.1}" y="{:.1}" text-anchor="middle" font-size="12" paint-order="stroke" stroke="white" stroke-width="4">{}</text>"#,
                     ly + 12.0,
                     escape(v)
                 );
@@ -330,11 +343,23 @@ impl Diagram {
             );
             // Left of the node, where only the arrows into it arrive (their labels sit near
             // where they leave), on a white halo over those arrows.
-            let top = n.y + 4.0 - 7.0 * (n.values.len() as f64 - 1.0);
-            for (i, line) in n.values.iter().enumerate() {
+            let lines: Vec<(&str, &str)> = match n.kind {
+                NodeKind::Neuron { layer: 0, .. } if slots => vec![("value", "")],
+                NodeKind::Neuron { .. } if slots => {
+                    vec![("net", ""), ("out", ""), ("delta", "")]
+                }
+                _ => n.values.iter().map(|v| ("", v.as_str())).collect(),
+            };
+            let top = n.y + 4.0 - 7.0 * (lines.len() as f64 - 1.0);
+            for (i, (slot, line)) in lines.iter().enumerate() {
+                let slot = if slot.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#" data-slot="{slot}""#)
+                };
                 let _ = write!(
                     s,
-                    r#"<text class="value" x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" paint-order="stroke" stroke="white" stroke-width="4">{}</text>"#,
+                    r#"<text class="value"{slot} x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" paint-order="stroke" stroke="white" stroke-width="4">{}</text>"#,
                     n.x - RADIUS - 6.0,
                     top + 14.0 * i as f64,
                     escape(line)
@@ -401,14 +426,6 @@ impl Diagram {
         s.push_str("}\n");
         s
     }
-}
-
-/// Text for SVG: `&`, `<`, `>` and quotes escaped.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A DOT string's contents: a quote escaped (the `\n` line breaks are meant).

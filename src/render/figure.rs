@@ -72,4 +72,3 @@ pub fn element(role: Role, names: &Notation) -> Element {
         Role::Gradient { of } | Role::Updated { of } => parameter(of),
     }
 }
-

@@ -7,6 +7,7 @@
 //! fraction, an operator are written; which symbol a role has and where parentheses go is
 //! decided once, here.
 
+use super::escape;
 use crate::notation::Notation;
 use crate::trace::{Formula, Parameter, Role};
 
@@ -46,7 +47,30 @@ pub trait Syntax {
 pub struct Tex;
 
 /// Presentation MathML, as current browsers render it natively.
-pub struct MathMl;
+#[derive(Default)]
+pub struct MathMl {
+    /// When set, each subscript is written as `#` and its text kept here, in order: the
+    /// symbol becomes a template that every symbol of its kind shares (`∂E_total/∂w_#`), which
+    /// is how the web page holds 300,000 symbols in little room.
+    subscripts: Option<std::cell::RefCell<Vec<String>>>,
+}
+
+impl MathMl {
+    /// MathML whose subscripts are left as `#`, see [`MathMl::take_subscripts`].
+    pub fn templating() -> MathMl {
+        MathMl {
+            subscripts: Some(Default::default()),
+        }
+    }
+
+    /// The subscripts written as `#` since the last call, in order.
+    pub fn take_subscripts(&self) -> Vec<String> {
+        self.subscripts
+            .as_ref()
+            .map(|s| std::mem::take(&mut *s.borrow_mut()))
+            .unwrap_or_default()
+    }
+}
 
 impl Syntax for Tex {
     fn ident(&self, name: &str) -> String {
@@ -104,13 +128,6 @@ impl Syntax for Tex {
     }
 }
 
-/// Text inside a MathML element: `&`, `<`, `>` escaped.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 impl Syntax for MathMl {
     fn ident(&self, name: &str) -> String {
         format!("<mi>{}</mi>", escape(name))
@@ -119,12 +136,19 @@ impl Syntax for MathMl {
         format!("<mn>{}</mn>", escape(text))
     }
     fn sub(&self, base: String, sub: &str) -> String {
-        let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
-            self.number(sub)
+        let element = if sub.chars().all(|c| c.is_ascii_digit()) {
+            "mn"
         } else {
-            self.ident(sub)
+            "mi"
         };
-        format!("<msub>{base}{sub}</msub>")
+        let text = match &self.subscripts {
+            Some(kept) => {
+                kept.borrow_mut().push(sub.to_string());
+                "#".to_string()
+            }
+            None => escape(sub),
+        };
+        format!("<msub>{base}<{element}>{text}</{element}></msub>")
     }
     fn plus(&self, base: String) -> String {
         format!("<msup>{base}<mo>+</mo></msup>")
@@ -324,6 +348,38 @@ pub fn formula_in<S: Syntax + ?Sized>(
     }
 }
 
+/// A sum of more than `most` terms shortened to its first terms, `⋯` and its last two
+/// (`w_1 i_1 + … + ⋯ + w_784 i_784 + b_1`), for a page that shows the whole formula on
+/// request: a 784-input neuron's net is 785 terms. `None` for any other formula.
+pub fn formula_shortened_in<S: Syntax + ?Sized>(
+    s: &S,
+    tree: &Formula,
+    leaf: &dyn Fn(usize) -> String,
+    most: usize,
+) -> Option<String> {
+    const TAIL: usize = 2;
+    let Formula::Sum(terms) = tree else {
+        return None;
+    };
+    if terms.len() <= most {
+        return None;
+    }
+    let head = most.saturating_sub(TAIL + 1).max(1);
+    // A term of a sum never needs parentheses (nothing binds more loosely).
+    let term = |t: &Formula| formula_in(s, t, leaf);
+    let mut pieces = Vec::new();
+    for t in &terms[..head] {
+        pieces.push(term(t));
+        pieces.push(s.op('+'));
+    }
+    pieces.push(s.ident("⋯"));
+    for t in &terms[terms.len() - TAIL..] {
+        pieces.push(s.op('+'));
+        pieces.push(term(t));
+    }
+    Some(s.row(pieces))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,7 +459,8 @@ mod mathml_tests {
         let trace = engine::trace_iteration(&Network::article(), &Options::default());
         let names = Notation::new(&trace.network);
         let it = trace.first();
-        let symbol = |s: &str| symbol_in(&MathMl, it.get(s).unwrap().role.unwrap(), &names);
+        let symbol =
+            |s: &str| symbol_in(&MathMl::default(), it.get(s).unwrap().role.unwrap(), &names);
         assert_eq!(symbol("net_h1"), "<msub><mi>net</mi><mi>h1</mi></msub>");
         assert_eq!(
             symbol("dE_total/dw5"),
@@ -418,7 +475,7 @@ mod mathml_tests {
         let v = it.get("E_o1").unwrap();
         let leaf = |n: usize| symbol(&v.from[n]);
         assert_eq!(
-            formula_in(&MathMl, v.expr.as_ref().unwrap(), &leaf),
+            formula_in(&MathMl::default(), v.expr.as_ref().unwrap(), &leaf),
             "<mrow><mfrac><mn>1</mn><mn>2</mn></mfrac><msup><mrow><mrow><mo>(</mo><mrow>\
              <msub><mi>target</mi><mi>o1</mi></msub><mo>−</mo><msub><mi>out</mi><mi>o1</mi>\
              </msub></mrow><mo>)</mo></mrow></mrow><mn>2</mn></msup></mrow>"

@@ -10,9 +10,18 @@ pub mod json;
 pub mod lang;
 pub mod layout;
 pub mod math;
+pub mod page;
 pub mod stepper;
 pub mod stream;
 pub mod table;
 pub mod training;
 
 pub use lang::Lang;
+
+/// Text for HTML, SVG and MathML: `&`, `<`, `>` and quotes escaped.
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

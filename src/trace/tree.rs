@@ -19,7 +19,7 @@ use std::fmt;
 /// In JSON an operand is its position (`0`), a constant its name (`"one"`, `"half"`), and
 /// every other node an object of one key, the node's name, holding its argument or the list
 /// of its arguments: `{"sum": [{"product": [0, 1]}, {"product": [2, 3]}]}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Formula<L = usize> {
     /// An operand (in a trace: its position in `from`).
     Operand(L),

@@ -18,8 +18,11 @@ pub struct PageLabels {
     pub figure: &'static str,
     pub used: &'static str,
     pub more: &'static str,
+    pub more_given: &'static str,
     pub value: &'static str,
     pub no_script: &'static str,
+    pub all_terms: &'static str,
+    pub fewer_terms: &'static str,
 }
 
 pub(super) const PAGE_EN: PageLabels = PageLabels {
@@ -32,11 +35,14 @@ pub(super) const PAGE_EN: PageLabels = PageLabels {
     show_all: "Show all",
     step_through: "Step through",
     keys: "Keys: Enter/Space/→ next · ←/Backspace back · n/p next/previous section · g/G first/last · a show all",
-    figure: "The network. What the current step uses is drawn with thick lines and marked ●.",
+    figure: "The network. What the current step uses is drawn with thick lines, its labels in bold.",
     used: "used by this step",
     more: "{count} more values in this section: step through them one by one.",
+    more_given: "{count} more given values: the JSON trace (show --format json) lists them all.",
     value: "value",
     no_script: "This page needs JavaScript to step through the iteration; the figure above is the network.",
+    all_terms: "Show all {count} terms",
+    fewer_terms: "Fewer terms",
 };
 
 pub(super) const PAGE_ZH: PageLabels = PageLabels {
@@ -49,11 +55,14 @@ pub(super) const PAGE_ZH: PageLabels = PageLabels {
     show_all: "全部显示",
     step_through: "逐步查看",
     keys: "按键:Enter/空格/→ 下一步 · ←/退格 上一步 · n/p 下一/上一节 · g/G 首/末步 · a 全部显示",
-    figure: "网络图。当前一步用到的部分以粗线画出并标有 ●。",
+    figure: "网络图。当前一步用到的部分以粗线画出,标签加粗。",
     used: "本步用到",
     more: "本节另有 {count} 个值:请逐步查看。",
+    more_given: "另有 {count} 个已知值:JSON 轨迹(show --format json)列出全部。",
     value: "值",
     no_script: "逐步查看本次迭代需要 JavaScript;上图即为网络。",
+    all_terms: "显示全部 {count} 项",
+    fewer_terms: "收起",
 };
 
 impl PageLabels {
@@ -72,8 +81,11 @@ impl PageLabels {
             self.figure,
             self.used,
             self.more,
+            self.more_given,
             self.value,
             self.no_script,
+            self.all_terms,
+            self.fewer_terms,
         ]
     }
 }

@@ -547,7 +547,10 @@ pub fn article_line(
             )
         }
         Verdict::OtherOrder(order) => (
-            format!("{}: {} {differs} {}", l.article, printed.printed, l.kind_order),
+            format!(
+                "{}: {} {differs} {}",
+                l.article, printed.printed, l.kind_order
+            ),
             Some(l.other_order.replace("{order}", order.name())),
             Style::Explained,
         ),
