@@ -22,13 +22,13 @@ function observe() {
   const text = (id) => (document.getElementById(id)?.textContent ?? "").replace(/\s+/g, "");
   const math = document.querySelector("#formula math");
   const fraction = document.querySelector("#formula mfrac, #formula msub");
-  const used = [...document.querySelectorAll("#figure .used")].map(
-    (el) => el.id || el.dataset.label);
+  // A neuron by its id (n1_0: layer 1, neuron 0), an arrow by its label (w5, b1).
+  const name = (el) => (el.classList.contains("edge") ? el.dataset.label : el.id);
+  const used = [...document.querySelectorAll("#figure .used")].map(name);
   const slots = {};
   for (const el of document.querySelectorAll("#figure [data-slot]")) {
     if (!el.textContent) continue;
-    const owner = el.closest("g");
-    slots[`${owner.id || owner.dataset.label}:${el.dataset.slot}`] = el.textContent;
+    slots[`${name(el.closest("g"))}:${el.dataset.slot}`] = el.textContent;
   }
   return {
     step: document.body.dataset.step,
@@ -53,6 +53,8 @@ function observe() {
     allVisible: !document.getElementById("all").hidden,
     allEquations: document.querySelectorAll("#all .equation").length,
     allText: document.getElementById("all").textContent.slice(0, 4000),
+    // What "show all" says it left out (a long section, a long list of given values).
+    allMore: [...document.querySelectorAll("#all .more")].map((p) => p.textContent),
     focused: document.activeElement?.id || document.activeElement?.tagName,
     scrollWidth: document.documentElement.scrollWidth,
     clientWidth: document.documentElement.clientWidth,
