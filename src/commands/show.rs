@@ -12,6 +12,7 @@ use backprop_tracer::notation::Typography;
 use backprop_tracer::render::document::{self, DocumentOptions};
 use backprop_tracer::render::page::{self, PageOptions};
 use backprop_tracer::render::stream::{self, StreamError};
+use backprop_tracer::render::symbols::Symbols;
 use backprop_tracer::render::table::{self, Section};
 use backprop_tracer::trace::Trace;
 use clap::ValueEnum;
@@ -81,7 +82,7 @@ fn only(trace: &Trace, args: &ShowArgs) -> Result<Vec<String>> {
         {
             return Err(UsageError(format!(
                 "{} is not in --section {}: it is in --section {}",
-                typography.symbol(&value.symbol),
+                Symbols::new(trace, typography).value(value),
                 name(section),
                 name(Section::of(value.stage))
             ))

@@ -12,6 +12,7 @@ use backprop_tracer::number;
 use backprop_tracer::quote;
 use backprop_tracer::render::Lang;
 use backprop_tracer::render::lang::fill;
+use backprop_tracer::render::symbols::Symbols;
 use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
@@ -142,7 +143,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         }
         let report = trace_check::check(&trace);
         let all_agree = report.findings.is_empty();
-        output::write_to(None, |out| write_trace_report(&name, &report, &style, out))?;
+        output::write_to(None, |out| {
+            write_trace_report(&name, &trace, &report, &style, out)
+        })?;
         return if all_agree {
             Ok(())
         } else {
@@ -224,10 +227,6 @@ struct Style {
 }
 
 impl Style {
-    fn symbol(&self, s: &str) -> String {
-        self.typography.symbol(s)
-    }
-
     /// A sentence in the chosen typography: the slips' descriptions are written in the
     /// article's.
     fn text(&self, s: &str) -> String {
@@ -264,22 +263,6 @@ impl Style {
     fn wrong(&self) -> &'static str {
         self.typography.wrong()
     }
-
-    /// A formula with its symbols in the chosen typography.
-    fn formula(&self, formula: &str, from: &[String]) -> String {
-        if self.typography.is_ascii() {
-            return formula.to_string();
-        }
-        let mut out = formula.to_string();
-        // Longest first, so that dE_total/dout_o1 is not rewritten through out_o1.
-        let mut symbols: Vec<&String> = from.iter().collect();
-        symbols.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        symbols.dedup();
-        for s in symbols {
-            out = out.replace(s.as_str(), &self.symbol(s));
-        }
-        out
-    }
 }
 
 fn write_homework_report(
@@ -289,6 +272,9 @@ fn write_homework_report(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Symbols and formulas printed from the trace's roles and trees.
+    let symbols = Symbols::new(&report.trace, style.typography);
+    let index = report.trace.first().index();
     let net = &report.trace.network;
     let shape: Vec<String> = net.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
@@ -305,7 +291,7 @@ fn write_homework_report(
             ("about", &style.text(about)),
             ("shape", &shape.join("-")),
             ("activation", &activations.join(", ")),
-            ("eta", &style.symbol("eta")),
+            ("eta", &symbols.of("eta")),
             ("rate", &number::compact(net.learning_rate, 9)),
             (
                 "order",
@@ -344,7 +330,7 @@ fn write_homework_report(
                             "names",
                             &names
                                 .iter()
-                                .map(|s| style.symbol(s))
+                                .map(|s| symbols.of(s))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         )]
@@ -389,7 +375,7 @@ fn write_homework_report(
             }
         };
         table.add_row(vec![
-            Cell::new(style.symbol(&row.symbol)),
+            Cell::new(symbols.of(&row.symbol)),
             Cell::new(style.text(&row.entry.printed)).set_alignment(CellAlignment::Right),
             Cell::new(row.show(row.correct)).set_alignment(CellAlignment::Right),
             verdict,
@@ -409,7 +395,7 @@ fn write_homework_report(
             &[
                 ("n", &(n + 1).to_string()),
                 ("title", title),
-                ("symbol", &style.symbol(&row.symbol)),
+                ("symbol", &symbols.of(&row.symbol)),
                 ("yours", &style.text(&row.entry.printed)),
                 ("correct", &row.show(row.correct)),
             ],
@@ -424,7 +410,7 @@ fn write_homework_report(
                 fill(
                     labels.given_drawn,
                     &[
-                        ("symbol", &style.symbol(&row.symbol)),
+                        ("symbol", &symbols.of(&row.symbol)),
                         ("value", &row.show_compact(row.correct)),
                         ("seed", &d.seed.to_string()),
                     ]
@@ -443,13 +429,16 @@ fn write_homework_report(
             )?,
             _ => {}
         }
-        let formula = style.formula(&row.formula, &row.from);
+        let formula = match index.get(row.symbol.as_str()) {
+            Some(v) => symbols.formula(v),
+            None => row.formula.clone(),
+        };
         if row.stage != Stage::Given {
             writeln!(
                 out,
                 "{}{} = {formula}",
                 labels.formula,
-                style.symbol(&row.symbol)
+                symbols.of(&row.symbol)
             )?;
         }
         if !row.from.is_empty() {
@@ -489,7 +478,7 @@ fn write_homework_report(
                     } else {
                         labels.or
                     };
-                    let slip = d.describe(&|s| style.symbol(s), style.lang);
+                    let slip = d.describe(&|s| symbols.of(s), style.lang);
                     writeln!(out, "{label}{}", style.text(&slip))?;
                     writeln!(out, "{}{}", labels.which_gives, row.show(d.value))?;
                 }
@@ -508,7 +497,7 @@ fn write_homework_report(
         writeln!(out)?;
         for u in &report.unknown {
             let hint = match &u.suggestion {
-                Some(s) => fill(labels.did_you_mean, &[("symbol", &style.symbol(s))]),
+                Some(s) => fill(labels.did_you_mean, &[("symbol", &symbols.of(s))]),
                 None => fill(
                     labels.symbols_hint,
                     &[(
@@ -520,7 +509,7 @@ fn write_homework_report(
                             .vocabulary()
                             .examples()
                             .into_iter()
-                            .map(|s| style.symbol(s))
+                            .map(|s| symbols.of(s))
                             .collect::<Vec<_>>()
                             .join(", "),
                     )],
@@ -585,10 +574,12 @@ fn write_homework_report(
 
 fn write_trace_report(
     name: &str,
+    trace: &Trace,
     report: &TraceReport,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let symbols = Symbols::new(trace, style.typography);
     let labels = style.lang.verify();
     let name = style.text(name);
     let checked = report.checked.to_string();
@@ -622,7 +613,7 @@ fn write_trace_report(
     for f in &primary {
         table.add_row(vec![
             Cell::new(f.iteration),
-            Cell::new(style.symbol(&f.value.symbol)),
+            Cell::new(symbols.of(&f.value.symbol)),
             Cell::new(number::compact(f.value.value, 12)).set_alignment(CellAlignment::Right),
             style.paint(
                 Cell::new(style.text(&f.problem.describe(f.value.value, style.lang))),
@@ -645,12 +636,12 @@ fn write_trace_report(
                     .as_deref()
                     .unwrap_or_default()
                     .split(", ")
-                    .map(|s| style.symbol(s))
+                    .map(|s| symbols.of(s))
                     .collect::<Vec<_>>()
                     .join(", ");
                 fill(
                     labels.inherited_from,
-                    &[("symbol", &style.symbol(&f.value.symbol)), ("from", &from)],
+                    &[("symbol", &symbols.of(&f.value.symbol)), ("from", &from)],
                 )
             })
             .collect();

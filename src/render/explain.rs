@@ -9,6 +9,7 @@ use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::Lang;
 use crate::render::layout;
+use crate::render::symbols::Symbols;
 use crate::trace::{Draw, Stage, Trace, TracedValue, UnknownSymbol};
 use colored::Colorize;
 use serde::Serialize;
@@ -49,6 +50,12 @@ pub struct Node {
     /// The formula tree, from which the formula is printed in the chosen typography.
     #[serde(skip)]
     pub expr: Option<crate::trace::Formula>,
+    /// Its symbol in the article's typography, printed from its role (`symbol` is the
+    /// ASCII key), and each of `from`'s: the tree is written without the trace.
+    #[serde(skip)]
+    pub pretty: String,
+    #[serde(skip)]
+    pub from_pretty: Vec<String>,
     /// For a given value the network file left out: the seed it was drawn with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drawn: Option<Draw>,
@@ -112,8 +119,10 @@ pub fn tree_to_depth(
     let index = iteration.index();
     let comparison = article::compare(trace);
     let mut expanded = HashSet::new();
+    let symbols = Symbols::new(trace, Typography::Article);
     let mut build = Builder {
         index: &index,
+        symbols: &symbols,
         comparison: comparison.as_ref(),
         expanded: &mut expanded,
         hidden: HashSet::new(),
@@ -130,6 +139,7 @@ type Comparison =
 
 struct Builder<'a, 'b> {
     index: &'b std::collections::HashMap<&'a str, &'a TracedValue>,
+    symbols: &'b Symbols<'a>,
     comparison: Option<&'b Comparison>,
     expanded: &'b mut HashSet<&'a str>,
     /// The values derived below the cuts so far: what a deeper tree would have derived
@@ -166,6 +176,8 @@ impl<'a> Builder<'a, '_> {
             children: Vec::new(),
             from: v.from.clone(),
             expr: v.expr.clone(),
+            pretty: self.symbols.value(v),
+            from_pretty: v.from.iter().map(|key| self.symbols.of(key)).collect(),
             drawn: v.drawn,
             below: None,
         };
@@ -184,6 +196,7 @@ impl<'a> Builder<'a, '_> {
                 self.expanded.union(&self.hidden).copied().collect();
             let mut whole = Builder {
                 index: self.index,
+                symbols: self.symbols,
                 comparison: self.comparison,
                 expanded: &mut expanded,
                 hidden: HashSet::new(),
@@ -259,7 +272,19 @@ fn write_node(
 ) -> io::Result<()> {
     let typography = Typography::from_ascii(o.ascii);
     let l = o.lang.labels_in(typography);
-    let name = |s: &str| typography.symbol(s);
+    // The node's symbols as its role prints them (ASCII: the keys themselves).
+    let name = |s: &str| -> String {
+        if typography.is_ascii() {
+            s.to_string()
+        } else if s == node.symbol {
+            node.pretty.clone()
+        } else {
+            match node.from.iter().position(|f| f == s) {
+                Some(i) => node.from_pretty[i].clone(),
+                None => typography.symbol(s),
+            }
+        }
+    };
     let value = number::fixed(node.value, o.precision);
     let value = if o.color && node.value < 0.0 {
         value.cyan().to_string()

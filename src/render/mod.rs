@@ -13,6 +13,7 @@ pub mod math;
 pub mod page;
 pub mod stepper;
 pub mod stream;
+pub mod symbols;
 pub mod table;
 pub mod training;
 

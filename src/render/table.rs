@@ -8,6 +8,7 @@ use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
 use crate::render::layout::{self, Field, Grid, Shape};
+use crate::render::symbols::Symbols;
 use crate::trace::{Parameter, Role, Stage, Trace, TracedValue, UpdateOrder};
 use colored::Colorize;
 use comfy_table::Color;
@@ -83,6 +84,7 @@ struct Renderer<'a> {
     options: &'a TableOptions,
     labels: &'static Labels,
     typography: Typography,
+    symbols: Symbols<'a>,
     index: HashMap<&'a str, &'a TracedValue>,
     comparison: Option<Comparison>,
     /// Footnotes in the order they are first referred to.
@@ -97,6 +99,7 @@ impl<'a> Renderer<'a> {
             options,
             labels: options.lang.labels_in(typography),
             typography,
+            symbols: Symbols::new(trace, typography),
             index: trace.first().index(),
             comparison: article::compare(trace),
             notes: Vec::new(),
@@ -246,7 +249,7 @@ impl<'a> Renderer<'a> {
                 None => v.formula.clone(),
             };
             let mut row = vec![
-                Field::new(self.symbol(&v.symbol)),
+                Field::new(self.symbols.value(v)),
                 self.value_cell(v.value),
                 Field::new(&from),
             ];
@@ -267,7 +270,7 @@ impl<'a> Renderer<'a> {
         let mut table = self.new_table(header, Shape::Derivation);
         for v in group {
             let mut row = vec![
-                Field::new(self.symbol(&v.symbol)),
+                Field::new(self.symbols.value(v)),
                 Field::new(self.formula(v)),
                 Field::new(&v.substituted),
                 self.value_cell(v.value),
@@ -311,7 +314,7 @@ impl<'a> Renderer<'a> {
             let after = format!("{}+", v.symbol);
             let gradient = format!("dE_total/d{}", v.symbol);
             let mut row = vec![
-                Field::new(self.symbol(&v.symbol)),
+                Field::new(self.symbols.value(v)),
                 self.value_cell(v.value),
                 self.lookup_cell(&gradient),
                 self.lookup_cell(&after),
@@ -346,7 +349,7 @@ impl<'a> Renderer<'a> {
         for v in before {
             let after = format!("{}+", v.symbol);
             let mut row = vec![
-                Field::new(self.symbol(&v.symbol)),
+                Field::new(self.symbols.value(v)),
                 self.value_cell(v.value),
                 self.lookup_cell(&after),
             ];
@@ -444,7 +447,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn symbol(&self, symbol: &str) -> String {
-        self.typography.symbol(symbol)
+        self.symbols.of(symbol)
     }
 
     /// A sentence from outside the labels (the article's errata and notes) in the chosen
@@ -455,7 +458,7 @@ impl<'a> Renderer<'a> {
 
     /// The formula with each symbol in the article's typography.
     fn formula(&self, v: &TracedValue) -> String {
-        v.formula_with(|s| self.symbol(s))
+        self.symbols.formula(v)
     }
 
     fn value_cell(&self, value: f64) -> Field {

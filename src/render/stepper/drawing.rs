@@ -15,6 +15,7 @@ use crate::network::Bias;
 use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::render::figure::{Element, element, stands_for};
+use crate::render::symbols::Symbols;
 use crate::trace::{Role, Trace};
 use std::collections::{HashMap, HashSet};
 
@@ -119,6 +120,7 @@ struct Scene<'a> {
     /// What the current step reads, by the symbol without its `+` (`w5`), as the recorded
     /// symbol it reads (`w5` or `w5+`): what it shows, though a newer value is known.
     reads: HashMap<String, &'a str>,
+    symbols: Symbols<'a>,
     ascii: bool,
 }
 
@@ -158,6 +160,7 @@ impl<'a> Scene<'a> {
             known,
             used,
             reads,
+            symbols: Symbols::new(trace, Typography::from_ascii(ascii)),
             ascii,
         }
     }
@@ -179,7 +182,7 @@ impl<'a> Scene<'a> {
     }
 
     fn pretty(&self, symbol: &str) -> String {
-        Typography::from_ascii(self.ascii).symbol(symbol)
+        self.symbols.of(symbol)
     }
 
     /// "net 0.3775", "net⁺ 0.3774", or "net" before it is computed.

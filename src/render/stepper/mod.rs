@@ -12,6 +12,7 @@ use crate::article::{self, ErratumKind, Printed, Verdict};
 use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
+use crate::render::symbols::Symbols;
 use crate::render::table;
 use crate::trace::{Stage, Trace, TracedValue};
 use std::collections::HashMap;
@@ -92,6 +93,7 @@ pub struct Stepper<'a> {
     trace: &'a Trace,
     options: StepperOptions,
     typography: Typography,
+    symbols: Symbols<'a>,
     labels: &'static Labels,
     /// The index in the trace's values of each step: every value but the given ones.
     steps: Vec<usize>,
@@ -131,6 +133,7 @@ impl<'a> Stepper<'a> {
             trace,
             options,
             typography,
+            symbols: Symbols::new(trace, typography),
             labels,
             steps,
             sections,
@@ -222,10 +225,6 @@ impl<'a> Stepper<'a> {
         true
     }
 
-    fn symbol(&self, symbol: &str) -> String {
-        self.typography.symbol(symbol)
-    }
-
     /// How the stepper sets its text: the labels are already in it; the command's own
     /// messages (`step --plain`) ask here.
     pub fn typography(&self) -> Typography {
@@ -281,12 +280,12 @@ impl<'a> Stepper<'a> {
     /// full screen drops them when they would leave no room for the drawing).
     fn panel_with(&self, width: usize, explanations: bool) -> Vec<Line> {
         let v = self.current();
-        let name = self.symbol(&v.symbol);
+        let name = self.symbols.value(v);
         let indent = " ".repeat(text_width(&name) + 1);
         let value = number::fixed(v.value, self.trace.options.precision);
         let mut lines = Vec::new();
         lines.extend(wrap(
-            &format!("{name} = {}", v.formula_with(|s| self.symbol(s))),
+            &format!("{name} = {}", self.symbols.formula(v)),
             &indent,
             width,
             Style::Plain,
