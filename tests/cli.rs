@@ -1117,6 +1117,46 @@ fn a_full_or_closed_standard_error_does_not_panic() {
     assert_eq!(code, Some(0));
 }
 
+/// Every format of `show`, and `diagram`, into a pipe whose reader stops after a few bytes
+/// (`| head -c 16`): status 0 and nothing on standard error, as for the tables. The network
+/// is large enough that each output is still being written when the reader goes (more than a
+/// pipe's 64 KiB buffer).
+#[cfg(target_os = "linux")]
+#[test]
+fn every_format_ends_quietly_when_the_reader_stops() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let net = common::network_file(dir.path(), &[40, 30, 3]);
+    let net = net.to_str().unwrap();
+    for args in [
+        &["show", net, "--format", "html"][..],
+        &["show", net, "--format", "markdown"],
+        &["show", net, "--format", "latex"],
+        &["show", net, "--format", "json"],
+        &["diagram", net, "--values"],
+    ] {
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin!("backprop"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_standard_output_is_an_error_that_says_so() {

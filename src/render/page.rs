@@ -188,7 +188,9 @@ pub fn write(trace: &Trace, options: &PageOptions, out: &mut dyn Write) -> io::R
     out.write_all(b"<script type=\"application/json\" id=\"data\">")?;
     // `</` never appears raw inside the script element (it could close it): in JSON it can
     // only be inside a string, where `<\/` reads as the same `</`.
-    serde_json::to_writer(ScriptSafe::new(&mut *out), &data).map_err(io::Error::other)?;
+    // An I/O error (a closed pipe) keeps its kind, so a `| head` that stops reading is not
+    // reported as a failure.
+    serde_json::to_writer(ScriptSafe::new(&mut *out), &data).map_err(io::Error::from)?;
     write!(
         out,
         "</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
