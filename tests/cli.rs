@@ -345,10 +345,17 @@ fn a_network_can_come_from_standard_input() {
 #[test]
 fn a_closed_pipe_ends_quietly() {
     // `backprop show | head -1`: the reader goes away; we stop with status 0 and no panic.
+    let out = reader_stops_after_16_bytes(&["--precision", "12"]);
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// `backprop ARGS | head -c 16`: the reader takes 16 bytes and goes away.
+fn reader_stops_after_16_bytes(args: &[&str]) -> std::process::Output {
     use std::io::Read;
     use std::process::{Command as Std, Stdio};
     let mut child = Std::new(assert_cmd::cargo::cargo_bin!("backprop"))
-        .args(["--precision", "12"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -361,9 +368,7 @@ fn a_closed_pipe_ends_quietly() {
         .read_exact(&mut first)
         .unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{:?}", out.status);
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    child.wait_with_output().unwrap()
 }
 
 /// One bad input: its arguments, the words its message must contain, and its exit status.
@@ -1124,8 +1129,6 @@ fn a_full_or_closed_standard_error_does_not_panic() {
 #[cfg(target_os = "linux")]
 #[test]
 fn every_format_ends_quietly_when_the_reader_stops() {
-    use std::io::Read;
-    use std::process::{Command as Std, Stdio};
     let dir = tempfile::tempdir().unwrap();
     let net = common::network_file(dir.path(), &[40, 30, 3]);
     let net = net.to_str().unwrap();
@@ -1136,21 +1139,7 @@ fn every_format_ends_quietly_when_the_reader_stops() {
         &["show", net, "--format", "json"],
         &["diagram", net, "--values"],
     ] {
-        let mut child = Std::new(assert_cmd::cargo::cargo_bin!("backprop"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = [0u8; 16];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = reader_stops_after_16_bytes(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
         assert!(!stderr.contains("error"), "{args:?}: {stderr}");
