@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The web page of a 784-128-10 network (100,480 weights, 308,444 steps), measured against
+# The web page of a 784-128-10 network (101,632 weights, 308,444 steps), measured against
 # issue 11's targets: `show --format html` writes it in under 2 s; headless Chromium opens it
 # and shows its first step in under 2 s; each step takes under 100 ms. Prints the figures
 # (README: "The web page"). Needs what tests/page.rs needs: Node.js, `npm ci --prefix

@@ -219,7 +219,7 @@ fn ndjson_10k_full_trace_to_file(bencher: Bencher) {
         .bench_local(|| ndjson_run(10_000, &path));
 }
 
-/// A 784-128-10 sigmoid network (100,480 weights) with weights and an input drawn from a seed.
+/// A 784-128-10 sigmoid network (101,632 weights) with weights and an input drawn from a seed.
 fn mnist_sized() -> Network {
     seeded(&[784, 128, 10])
 }
