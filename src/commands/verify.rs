@@ -20,7 +20,7 @@ use backprop_tracer::verify::template::{self, TemplateFormat};
 use backprop_tracer::verify::trace_check::{self, TraceReport};
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Args)]
@@ -101,17 +101,19 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
             UsageError("FILE and --network cannot both be standard input (-)".to_string()).into(),
         );
     }
-    let text = if file.as_os_str() == "-" {
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        text
+    let mut reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(io::BufReader::new(io::stdin()))
     } else {
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?
+        Box::new(io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("cannot read {name}"))?,
+        ))
     };
-    // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // The first line tells a training run's NDJSON stream, which is checked line by line as
+    // it is read (a run of a million iterations is never held); anything else is read whole.
+    let mut text = String::new();
+    reader
+        .read_line(&mut text)
+        .with_context(|| format!("cannot read {name}"))?;
     let to_terminal = output::stdout_is_terminal();
     let display = DisplayArgs {
         color: args.color,
@@ -125,6 +127,25 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         fit: to_terminal,
     };
     colored::control::set_override(style.color);
+
+    // An editor may start a UTF-8 file with a byte-order mark; it is not part of the text.
+    let first = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match stream_kind(first) {
+        Some(Stream::Full) => return verify_stream(args, &name, first, reader, &style),
+        Some(Stream::Summary) => bail!(
+            "{name} is a training run's NDJSON stream written with --summary: its lines hold \
+             only E_total, the outputs and the parameters, not the values of each iteration to \
+             recompute; verify the full stream (train --format ndjson without --summary)"
+        ),
+        None => {}
+    }
+    reader
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {name}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if let Some(refusal) = not_checkable(text) {
+        bail!("{name} is {refusal}");
+    }
 
     if is_trace(text) {
         if args.network.is_some() {
@@ -143,8 +164,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         }
         let report = trace_check::check(&trace);
         let all_agree = report.findings.is_empty();
+        let symbols = Symbols::new(&trace, style.typography);
         output::write_to(None, |out| {
-            write_trace_report(&name, &trace, &report, &style, out)
+            write_trace_report(&name, &|s| symbols.of(s), &[], &report, &style, out)
         })?;
         return if all_agree {
             Ok(())
@@ -202,6 +224,190 @@ fn write_template(args: &VerifyArgs) -> Result<()> {
         args.format.unwrap_or(TemplateFormat::Csv),
     );
     output::write_to(None, |out| out.write_all(text.as_bytes()))
+}
+
+/// The two kinds of `train --format ndjson` line.
+enum Stream {
+    /// Every value of each iteration.
+    Full,
+    /// `--summary`: E_total, the outputs and the parameters only.
+    Summary,
+}
+
+/// Which kind of training-run stream `first` (a file's first line) starts, if it is one: a
+/// whole JSON object on one line with an `iteration` and its `values` (or its `E_total`).
+fn stream_kind(first: &str) -> Option<Stream> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        iteration: Option<serde::de::IgnoredAny>,
+        values: Option<serde::de::IgnoredAny>,
+        #[serde(rename = "E_total")]
+        e_total: Option<serde::de::IgnoredAny>,
+    }
+    let line: Line = serde_json::from_str(first.trim()).ok()?;
+    match (line.iteration, line.values, line.e_total) {
+        (Some(_), Some(_), _) => Some(Stream::Full),
+        (Some(_), None, Some(_)) => Some(Stream::Summary),
+        _ => None,
+    }
+}
+
+/// What `text` is when it is a JSON document of this program's that holds nothing to
+/// recompute (a training run's summary), or of another program's: said in one line, with
+/// what `verify` reads instead. `None` for a trace, a network file and anything else (which
+/// the homework reader judges).
+fn not_checkable(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<serde_json::Value>,
+    }
+    let format = serde_json::from_str::<Head>(text).ok()?.format?;
+    let reads = "verify reads a trace (show --format json), a training run's NDJSON stream \
+                 (train --format ndjson), or your own values (JSON or CSV)";
+    match format.as_str() {
+        Some(trace::FORMAT_NAME) => None,
+        Some("backprop-tracer/training-run") => Some(format!(
+            "a training run's summary (train --format json): it holds checkpoints, not the \
+             values of an iteration to recompute; {reads}"
+        )),
+        Some(other) => Some(format!(
+            "a document of the format \"{}\", which verify does not read: {reads}",
+            quote::excerpt(other)
+        )),
+        None => Some(format!(
+            "a JSON document whose \"format\" is not a name: {reads}"
+        )),
+    }
+}
+
+/// The precision a stream was written at, read from its first iteration: the least that
+/// writes every substituted formula exactly as recorded (the engine writes each operand at
+/// the run's precision, so a finer one would show more digits somewhere, a coarser one
+/// fewer). A first iteration no precision reproduces (a number tampered with) is checked at
+/// the tool's default, 9.
+fn stream_precision(iteration: &trace::Iteration) -> usize {
+    let index = iteration.index();
+    let computed: Vec<&trace::TracedValue> = iteration
+        .values
+        .iter()
+        .filter(|v| v.stage != Stage::Given && v.expr.is_some())
+        .collect();
+    (0..=17)
+        .find(|&precision| {
+            computed.iter().all(|v| {
+                let written = v.substituted_with(|n| {
+                    index
+                        .get(v.from[n].as_str())
+                        .map_or_else(String::new, |o| number::compact(o.value, precision))
+                });
+                written == v.substituted
+            })
+        })
+        .unwrap_or(9)
+}
+
+/// One line of a `train --format ndjson` stream: an iteration, and the sample it trained on
+/// (for a network with several).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamLine {
+    iteration: usize,
+    #[serde(default)]
+    #[allow(dead_code)]
+    sample: Option<usize>,
+    values: Vec<trace::TracedValue>,
+}
+
+/// `verify` of a training run's NDJSON stream: each line read and checked as it comes, the
+/// chain from one iteration to the next included; nothing but the findings is kept.
+fn verify_stream(
+    args: &VerifyArgs,
+    name: &str,
+    first: &str,
+    mut reader: Box<dyn BufRead>,
+    style: &Style,
+) -> Result<()> {
+    let network = match args.network.as_deref() {
+        Some(path) => Some(input::load_network_seeded(Some(path), args.seed)?.1),
+        None => None,
+    };
+    let read = |line: &str, number: usize| -> Result<trace::Iteration> {
+        serde_json::from_str::<StreamLine>(line)
+            .map(|l| trace::Iteration {
+                iteration: l.iteration,
+                values: l.values,
+            })
+            .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
+            .with_context(|| {
+                format!(
+                    "{name}: line {number} is not an iteration of a train --format ndjson stream"
+                )
+            })
+    };
+    let first_iteration = read(first, 1)?;
+    let precision = stream_precision(&first_iteration);
+    let mut checker = trace_check::Checker::new(network.as_ref(), precision);
+    checker.iteration(&first_iteration);
+    // The symbols are printed from the first iteration's roles when the network is known.
+    let shell = network.as_ref().map(|network| Trace {
+        format: trace::FORMAT_NAME.to_string(),
+        version: trace::FORMAT_VERSION,
+        network: network.clone(),
+        options: Options {
+            precision,
+            ..Options::default()
+        },
+        iterations: vec![first_iteration],
+    });
+    let mut iterations = 1;
+    let mut line = String::new();
+    let mut number = 1;
+    loop {
+        line.clear();
+        number += 1;
+        if reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {name}"))?
+            == 0
+        {
+            break;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        checker.iteration(&read(&line, number)?);
+        iterations += 1;
+    }
+    let report = checker.finish();
+    let labels = style.lang.verify();
+    let mut preface = vec![fill(
+        labels.run_stream,
+        &[
+            ("name", &style.text(name)),
+            ("iterations", &iterations.to_string()),
+            ("precision", &precision.to_string()),
+        ],
+    )];
+    if iterations > 1 {
+        preface.push(labels.run_chain.to_string());
+    }
+    if network.is_none() {
+        preface.push(labels.stream_no_network.to_string());
+    }
+    let symbols = shell.as_ref().map(|t| Symbols::new(t, style.typography));
+    let symbol = |s: &str| match &symbols {
+        Some(symbols) => symbols.of(s),
+        None => style.typography.symbol(s),
+    };
+    let all_agree = report.findings.is_empty();
+    output::write_to(None, |out| {
+        write_trace_report(name, &symbol, &preface, &report, style, out)
+    })?;
+    if all_agree {
+        Ok(())
+    } else {
+        Err(Disagreed.into())
+    }
 }
 
 /// Whether `text` is a trace rather than a student's values.
@@ -572,14 +778,19 @@ fn write_homework_report(
     Ok(())
 }
 
+/// The report on a trace or a run's stream: `preface` (what the file is) first, each symbol
+/// written by `symbol`.
 fn write_trace_report(
     name: &str,
-    trace: &Trace,
+    symbol: &dyn Fn(&str) -> String,
+    preface: &[String],
     report: &TraceReport,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let symbols = Symbols::new(trace, style.typography);
+    for line in preface {
+        writeln!(out, "{line}")?;
+    }
     let labels = style.lang.verify();
     let name = style.text(name);
     let checked = report.checked.to_string();
@@ -613,10 +824,15 @@ fn write_trace_report(
     for f in &primary {
         table.add_row(vec![
             Cell::new(f.iteration),
-            Cell::new(symbols.of(&f.value.symbol)),
+            Cell::new(symbol(&f.value.symbol)),
             Cell::new(number::compact(f.value.value, 12)).set_alignment(CellAlignment::Right),
             style.paint(
-                Cell::new(style.text(&f.problem.describe(f.value.value, style.lang))),
+                Cell::new(
+                    style.text(
+                        &f.problem
+                            .describe(f.value.value, style.lang, &|s| symbol(s)),
+                    ),
+                ),
                 Color::Red,
             ),
         ]);
@@ -636,12 +852,12 @@ fn write_trace_report(
                     .as_deref()
                     .unwrap_or_default()
                     .split(", ")
-                    .map(|s| symbols.of(s))
+                    .map(symbol)
                     .collect::<Vec<_>>()
                     .join(", ");
                 fill(
                     labels.inherited_from,
-                    &[("symbol", &symbols.of(&f.value.symbol)), ("from", &from)],
+                    &[("symbol", &symbol(&f.value.symbol)), ("from", &from)],
                 )
             })
             .collect();

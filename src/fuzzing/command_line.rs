@@ -275,7 +275,10 @@ fn verify(a: &Verify, file: Option<&str>) -> Result<()> {
         let report = trace_check::check(&trace);
         // What the report prints of each finding.
         for f in report.primary() {
-            let _ = typography.text(&f.problem.describe(f.value.value, Lang::Zh));
+            let _ = typography.text(
+                &f.problem
+                    .describe(f.value.value, Lang::Zh, &|s| typography.symbol(s)),
+            );
         }
         return Ok(());
     }

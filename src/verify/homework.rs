@@ -147,9 +147,14 @@ fn read_json(text: &str) -> Result<Vec<Entry>, HomeworkError> {
                     printed: printed.to_string(),
                     value,
                 }),
+                // A list or an object is named, not quoted: it may run to many lines.
                 _ => Err(HomeworkError::NotANumber {
                     key,
-                    got: raw.to_string(),
+                    got: match raw.as_bytes().first() {
+                        Some(b'[') => "a list".to_string(),
+                        Some(b'{') => "an object".to_string(),
+                        _ => raw.to_string(),
+                    },
                 }),
             }
         })

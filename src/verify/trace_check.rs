@@ -8,7 +8,7 @@ use crate::formula::{self, Expected, Mismatch};
 use crate::network::{Bias, Network};
 use crate::number::{agrees_at_printed_precision, within_half_unit};
 use crate::render::lang::{Lang, fill};
-use crate::trace::{Stage, Trace, TracedValue};
+use crate::trace::{Iteration, Role, Stage, Trace, TracedValue};
 use std::collections::HashMap;
 
 /// A recomputed value agrees with the recorded one when they differ by at most this, relative
@@ -50,11 +50,29 @@ pub enum Problem {
     UnknownOperand(String),
     /// The value is NaN or infinite (written as `null` in JSON).
     NotFinite,
+    /// A weight or bias (or η) that does not start where the iteration before ended: its
+    /// updated value there (`w5+`), or its value there when it was not updated.
+    ChainBreak {
+        /// The value of the iteration before it should equal, by its symbol.
+        from: String,
+        /// That value.
+        expected: f64,
+        /// That value at the trace's precision, as the tables show it.
+        shown: String,
+    },
+    /// The iteration's number does not follow the one before.
+    IterationNumber {
+        /// The number of the iteration before.
+        previous: usize,
+        /// This iteration's.
+        found: usize,
+    },
 }
 
 impl Problem {
-    /// What the problem is, in a sentence in `lang`, for a value recorded as `recorded`.
-    pub fn describe(&self, recorded: f64, lang: Lang) -> String {
+    /// What the problem is, in a sentence in `lang`, for a value recorded as `recorded`, each
+    /// symbol it names written by `name`.
+    pub fn describe(&self, recorded: f64, lang: Lang, name: &dyn Fn(&str) -> String) -> String {
         let m = lang.mistakes();
         match self {
             Problem::Recomputed { recomputed } => fill(
@@ -101,6 +119,27 @@ impl Problem {
             Problem::Formula(e) => fill(m.formula_unreadable, &[("error", e)]),
             Problem::UnknownOperand(s) => fill(m.unknown_operand, &[("symbol", s)]),
             Problem::NotFinite => m.not_finite.to_string(),
+            Problem::ChainBreak {
+                from,
+                expected,
+                shown,
+            } => fill(
+                m.chain_break,
+                &[
+                    ("recorded", &full(recorded)),
+                    ("symbol", &name(from)),
+                    ("expected", shown),
+                    ("full", &full(*expected)),
+                ],
+            ),
+            Problem::IterationNumber { previous, found } => fill(
+                m.iteration_number,
+                &[
+                    ("found", &found.to_string()),
+                    ("previous", &previous.to_string()),
+                    ("expected", &(previous + 1).to_string()),
+                ],
+            ),
         }
     }
 }
@@ -142,20 +181,128 @@ impl TraceReport {
 }
 
 /// Checks every value of every iteration of `trace`. Given values are read against the
-/// trace's network in the first iteration only (later iterations start from updated
-/// weights).
+/// trace's network in the first iteration; each later iteration must start where the one
+/// before ended (see [`Checker`]).
 ///
 /// A value found wrong is carried on with its recomputed value: the values computed from it
 /// (whose recorded values were computed from the original) are then reported as following
 /// from it ([`Finding::because_of`]), not as mistakes of their own.
 pub fn check(trace: &Trace) -> TraceReport {
-    let mut findings = Vec::new();
-    let mut checked = 0;
-    for (n, iteration) in trace.iterations.iter().enumerate() {
+    let mut checker = Checker::new(Some(&trace.network), trace.options.precision);
+    for iteration in &trace.iterations {
+        checker.iteration(iteration);
+    }
+    checker.finish()
+}
+
+/// Checks the iterations of a run one at a time, as they are read (a trace's, or the lines
+/// of a `train --format ndjson` stream), keeping only what the next one needs: the values
+/// its weights, biases and η must start from. Its memory does not grow with the number of
+/// iterations (the findings aside).
+pub struct Checker<'n> {
+    /// The network file the first iteration's given values are read against, if known.
+    network: Option<&'n Network>,
+    precision: usize,
+    /// Where the iteration before ended: for each parameter's given value (and η), by its
+    /// role (or, without one, its symbol), the value the next iteration starts from and the
+    /// symbol of the value it comes from (`w5+`, or `b1` when not updated).
+    ended: Option<HashMap<Start, (f64, String)>>,
+    previous_number: Option<usize>,
+    report: TraceReport,
+}
+
+/// What a given value that carries over from one iteration to the next is known by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Start {
+    Role(Role),
+    Symbol(String),
+}
+
+impl Start {
+    /// The carried-over value `v` is (a weight, a bias, η), if it is one.
+    fn given(v: &TracedValue) -> Option<Start> {
+        match v.role {
+            Some(role @ (Role::Weight { .. } | Role::Bias { .. } | Role::LearningRate)) => {
+                Some(Start::Role(role))
+            }
+            Some(_) => None,
+            // A hand-edited value without a role: known by its symbol, unless it is an
+            // input or a target, which a run may change from one sample to the next.
+            None if v.stage == Stage::Given
+                && !v.formula.starts_with("input")
+                && !v.formula.starts_with("target") =>
+            {
+                Some(Start::Symbol(v.symbol.clone()))
+            }
+            None => None,
+        }
+    }
+
+    /// The given value `v` is the update of, if it is an updated weight or bias.
+    fn updated(v: &TracedValue) -> Option<Start> {
+        match v.role {
+            Some(Role::Updated { of }) => Some(Start::Role(of.given())),
+            Some(_) => None,
+            None => v
+                .symbol
+                .strip_suffix('+')
+                .filter(|_| v.stage == Stage::Summary)
+                .map(|given| Start::Symbol(given.to_string())),
+        }
+    }
+}
+
+impl<'n> Checker<'n> {
+    /// A checker of iterations written at `precision`, whose first iteration's given values
+    /// come from `network` (not checked when it is `None`).
+    pub fn new(network: Option<&'n Network>, precision: usize) -> Checker<'n> {
+        Checker {
+            network,
+            precision,
+            ended: None,
+            previous_number: None,
+            report: TraceReport {
+                checked: 0,
+                findings: Vec::new(),
+            },
+        }
+    }
+
+    /// Checks one iteration, the next of the run.
+    pub fn iteration(&mut self, iteration: &Iteration) {
+        let precision = self.precision;
         let mut recorded: HashMap<&str, f64> = HashMap::new();
         let mut corrected: HashMap<&str, f64> = HashMap::new();
+        let mut ended: HashMap<Start, (f64, String)> = HashMap::new();
+        if let Some(previous) = self.previous_number
+            && iteration.iteration != previous + 1
+        {
+            self.report.findings.push(Finding {
+                iteration: iteration.iteration,
+                index: 0,
+                // Not a value: the iteration's own number, under the field's name.
+                value: TracedValue {
+                    symbol: "iteration".to_string(),
+                    role: None,
+                    stage: Stage::Given,
+                    layer: None,
+                    formula: "iteration".to_string(),
+                    expr: None,
+                    substituted: iteration.iteration.to_string(),
+                    value: iteration.iteration as f64,
+                    from: Vec::new(),
+                    drawn: None,
+                },
+                problem: Problem::IterationNumber {
+                    previous,
+                    found: iteration.iteration,
+                },
+                because_of: None,
+            });
+        }
         for (index, v) in iteration.values.iter().enumerate() {
-            checked += 1;
+            self.report.checked += 1;
+            let findings = &mut self.report.findings;
             let mut found = |problem, because_of| {
                 findings.push(Finding {
                     iteration: iteration.iteration,
@@ -168,16 +315,42 @@ pub fn check(trace: &Trace) -> TraceReport {
             if !v.value.is_finite() {
                 found(Problem::NotFinite, None);
             } else if v.stage == Stage::Given {
-                if n == 0 {
-                    let in_network = network_field(&trace.network, &v.formula);
-                    if in_network != Some(v.value) {
-                        found(Problem::Given { in_network }, None);
-                        if let Some(right) = in_network {
-                            corrected.insert(v.symbol.as_str(), right);
+                let start = Start::given(v);
+                match (&self.ended, &start) {
+                    // The first iteration starts from the network file.
+                    (None, _) => {
+                        if let Some(network) = self.network {
+                            let in_network = network_field(network, &v.formula);
+                            if in_network != Some(v.value) {
+                                found(Problem::Given { in_network }, None);
+                                if let Some(right) = in_network {
+                                    corrected.insert(v.symbol.as_str(), right);
+                                }
+                            }
                         }
                     }
+                    // A later one from where the one before ended, bit for bit.
+                    (Some(before), Some(start)) => {
+                        if let Some((expected, from)) = before.get(start)
+                            && expected.to_bits() != v.value.to_bits()
+                        {
+                            found(
+                                Problem::ChainBreak {
+                                    from: from.clone(),
+                                    expected: *expected,
+                                    shown: crate::number::fixed(*expected, precision),
+                                },
+                                None,
+                            );
+                            corrected.insert(v.symbol.as_str(), *expected);
+                        }
+                    }
+                    (Some(_), None) => {}
                 }
-                if !agrees_at(v.value, &v.substituted, trace.options.precision) {
+                if let Some(start) = start {
+                    ended.insert(start, (v.value, v.symbol.clone()));
+                }
+                if !agrees_at(v.value, &v.substituted, precision) {
                     found(
                         Problem::SubstitutedNumber {
                             operand: v.symbol.clone(),
@@ -188,18 +361,28 @@ pub fn check(trace: &Trace) -> TraceReport {
                     );
                 }
             } else {
-                let checked = check_value(v, &recorded, &corrected, trace.options.precision);
+                let checked = check_value(v, &recorded, &corrected, precision);
                 if let Some(right) = checked.corrected {
                     corrected.insert(v.symbol.as_str(), right);
                 }
                 for (problem, because_of) in checked.problems {
                     found(problem, because_of);
                 }
+                // An updated weight or bias is where the next iteration starts.
+                if let Some(start) = Start::updated(v) {
+                    ended.insert(start, (v.value, v.symbol.clone()));
+                }
             }
             recorded.insert(v.symbol.as_str(), v.value);
         }
+        self.ended = Some(ended);
+        self.previous_number = Some(iteration.iteration);
     }
-    TraceReport { checked, findings }
+
+    /// The report on every iteration checked.
+    pub fn finish(self) -> TraceReport {
+        self.report
+    }
 }
 
 /// What checking one computed value found.
@@ -316,6 +499,18 @@ fn agrees_at(value: f64, printed: &str, precision: usize) -> bool {
 /// The value of a network-file field named as a given value's formula names it:
 /// `input[0]`, `target[1]`, `weights[1][2]`, `biases[0]`, `biases[0][1]`, `learning_rate`.
 pub fn network_field(net: &Network, field: &str) -> Option<f64> {
+    // A sample of a training set: `samples[2].input[0]`, `samples[2].target[1]`.
+    if let Some(rest) = field.strip_prefix("samples[") {
+        let (k, rest) = rest.split_once("].")?;
+        let sample = net.samples.get(k.parse::<usize>().ok()?)?;
+        let (name, rest) = rest.split_once('[')?;
+        let i: usize = rest.strip_suffix(']')?.parse().ok()?;
+        return match name {
+            "input" => sample.input.get(i).copied(),
+            "target" => sample.target.get(i).copied(),
+            _ => None,
+        };
+    }
     let (name, rest) = field.split_once('[').unwrap_or((field, ""));
     let indices: Vec<usize> = if rest.is_empty() {
         Vec::new()

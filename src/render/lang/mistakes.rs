@@ -59,6 +59,8 @@ pub struct MistakeLabels {
     pub formula_unreadable: &'static str,
     pub unknown_operand: &'static str,
     pub not_finite: &'static str,
+    pub chain_break: &'static str,
+    pub iteration_number: &'static str,
 
     // A number the article prints.
     pub article_typo: &'static str,
@@ -122,6 +124,8 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     formula_unreadable: "the formula cannot be read: {error}",
     unknown_operand: "uses {symbol}, which is not recorded before it",
     not_finite: "the value is not a finite number",
+    chain_break: "recorded {recorded}, but the iteration before ended with {symbol} = {expected} ({full}), which this one must start from, bit for bit",
+    iteration_number: "this iteration is numbered {found}, but it follows iteration {previous}: it should be {expected}",
 
     article_typo: "the article's typo",
     article_rounding: "the article's rounding",
@@ -184,6 +188,8 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     formula_unreadable: "公式无法读取:{error}",
     unknown_operand: "用到了 {symbol},但它没有在此之前记录",
     not_finite: "这个值不是有限数",
+    chain_break: "记录值为 {recorded},但上一次迭代结束时 {symbol} = {expected}({full}),本次迭代必须从这个值开始,逐位相同",
+    iteration_number: "这次迭代的编号是 {found},但它接在第 {previous} 次迭代之后:应为 {expected}",
 
     article_typo: "原文的笔误",
     article_rounding: "原文的舍入误差",
@@ -247,6 +253,8 @@ impl MistakeLabels {
             self.formula_unreadable,
             self.unknown_operand,
             self.not_finite,
+            self.chain_break,
+            self.iteration_number,
             self.article_typo,
             self.article_rounding,
             self.article_sequential,

@@ -1,0 +1,254 @@
+//! `verify` of whole runs: a trace of several iterations, and the NDJSON stream of `train
+//! --format ndjson`. Each iteration is checked as a single one is, and each must start where
+//! the one before ended (its weights, biases and η the updated values before, bit for bit;
+//! its number the next). Streams are read line by line. Files `verify` cannot check (a
+//! `--summary` stream, a run's JSON summary, another program's JSON) are refused in one line.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn backprop() -> Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("backprop");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// `backprop verify ARGS`: exit status, standard output, standard error.
+fn verify(args: &[&str]) -> (i32, String, String) {
+    let out = backprop().arg("verify").args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The lines of `train ARGS --format ndjson`, parsed.
+fn run_lines(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["train"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "ndjson"]);
+    common::stdout_of(&all)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn write_lines(dir: &Path, name: &str, lines: &[Value]) -> PathBuf {
+    let path = dir.join(name);
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&path, text.join("\n") + "\n").unwrap();
+    path
+}
+
+/// The recorded value of `symbol` in an iteration's JSON.
+fn value_of<'a>(iteration: &'a mut Value, symbol: &str) -> &'a mut Value {
+    iteration["values"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|v| v["symbol"] == symbol)
+        .unwrap_or_else(|| panic!("{symbol} is recorded"))
+}
+
+/// Sets `symbol`'s value (and, for a given value, its substituted number) in `iteration`.
+fn set(iteration: &mut Value, symbol: &str, value: f64) {
+    let v = value_of(iteration, symbol);
+    v["value"] = value.into();
+    if v["stage"] == "given" {
+        v["substituted"] = value.to_string().into();
+    }
+}
+
+/// A trace of the article's first two iterations: show's trace with train's two lines as
+/// its iterations.
+fn two_iterations() -> Value {
+    let mut trace: Value = serde_json::from_str(&common::stdout_of(&["--format", "json"])).unwrap();
+    let lines = run_lines(&["-n", "2"]);
+    trace["iterations"] = Value::Array(lines);
+    trace
+}
+
+#[test]
+fn a_trace_whose_second_iteration_does_not_start_where_the_first_ended_fails_there() {
+    let dir = common::scratch();
+    let trace = two_iterations();
+    let whole = dir.path().join("two.json");
+    std::fs::write(&whole, trace.to_string()).unwrap();
+    let (code, out, _) = verify(&[whole.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+
+    let mut broken = trace.clone();
+    set(&mut broken["iterations"][1], "w5", 0.36);
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
+    assert_eq!(code, 1, "{out}");
+    // One row: iteration 2, w5, recorded 0.36, and the value it should have started from.
+    let row = out
+        .lines()
+        .find(|l| l.contains("| w5 "))
+        .unwrap_or_else(|| panic!("a row for w5: {out}"));
+    assert!(row.starts_with("| 2 "), "{row}");
+    assert!(row.contains("0.36"), "{row}");
+    assert!(row.contains("w5+ = 0.358916480"), "{row}");
+    assert!(row.contains("0.35891647971788465"), "{row}");
+    assert!(out.contains("1 value(s) disagree"), "{out}");
+    // What w5 feeds in iteration 2 follows from it, not a mistake of its own.
+    assert!(out.contains("net_o1 (from w5)"), "{out}");
+
+    // An iteration numbered out of order.
+    let mut renumbered = trace;
+    renumbered["iterations"][1]["iteration"] = 3.into();
+    std::fs::write(&path, renumbered.to_string()).unwrap();
+    let (code, out, _) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("this iteration is numbered 3, but it follows iteration 1: it should be 2"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_untouched_training_stream_verifies_and_an_altered_line_fails_at_its_iteration() {
+    let dir = common::scratch();
+    let lines = run_lines(&["-n", "5"]);
+    let path = write_lines(dir.path(), "run.ndjson", &lines);
+    let (code, out, _) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "{} is a training run's NDJSON stream (train --format ndjson) of 5 iteration(s), \
+             written at precision 9.",
+            path.display()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("not checked against a network file"), "{out}");
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--network", "traces/article.json"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("not checked against a network file"), "{out}");
+
+    // One computed value of line 3 altered: iteration 3 is named, and nothing else is a
+    // mistake of its own.
+    let mut altered = lines.clone();
+    set(&mut altered[2], "out_h1", 0.6);
+    let path = write_lines(dir.path(), "altered.ndjson", &altered);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
+    assert_eq!(code, 1, "{out}");
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| iteration"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert!(
+        rows[0].starts_with("| 3 ") && rows[0].contains("out_h1"),
+        "{out}"
+    );
+
+    // A chain break in the stream: iteration 4 starts from another w1.
+    let mut chained = lines.clone();
+    set(&mut chained[3], "w1", 0.15);
+    let path = write_lines(dir.path(), "chain.ndjson", &chained);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
+    assert_eq!(code, 1, "{out}");
+    let row = out.lines().find(|l| l.contains("| w1 ")).unwrap();
+    assert!(row.starts_with("| 4 ") && row.contains("w1+ = "), "{row}");
+}
+
+#[test]
+fn streams_of_every_precision_and_of_a_training_set_verify() {
+    let dir = common::scratch();
+    for precision in ["0", "4", "12"] {
+        let lines = run_lines(&["-n", "3", "--precision", precision]);
+        let path = write_lines(dir.path(), "p.ndjson", &lines);
+        let (code, out, _) = verify(&[path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{precision}: {out}");
+        assert!(
+            out.contains(&format!("written at precision {precision}.")),
+            "{out}"
+        );
+    }
+    // XOR's four samples, one per iteration, and its weights drawn from the file's seed; a
+    // trace of it too (its given values are `samples[k].input[i]`).
+    let lines = run_lines(&["traces/xor.json", "-n", "6"]);
+    let path = write_lines(dir.path(), "xor.ndjson", &lines);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--network", "traces/xor.json"]);
+    assert_eq!(code, 0, "{out}");
+    let trace = common::stdout_of(&["show", "traces/xor.json", "--format", "json"]);
+    let path = dir.path().join("xor-trace.json");
+    std::fs::write(&path, trace).unwrap();
+    let (code, out, _) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    // Deeper networks of other activations, in the sequential order.
+    let lines = run_lines(&[
+        "traces/deep-2-3-2-1.json",
+        "-n",
+        "3",
+        "--update-order",
+        "sequential",
+    ]);
+    let path = write_lines(dir.path(), "deep.ndjson", &lines);
+    let (code, out, _) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn what_verify_cannot_check_is_refused_in_one_line() {
+    let dir = common::scratch();
+    let one_line = |stderr: &str| {
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    };
+    // A truncated line (a run cut off while writing): the line is named.
+    let lines = run_lines(&["-n", "2"]);
+    let path = dir.path().join("cut.ndjson");
+    let second = lines[1].to_string();
+    std::fs::write(&path, format!("{}\n{}\n", lines[0], &second[..400])).unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(
+        err.contains("line 2 is not an iteration of a train --format ndjson stream"),
+        "{err}"
+    );
+
+    let summary = common::stdout_of(&["train", "-n", "3", "--format", "ndjson", "--summary"]);
+    let path = dir.path().join("summary.ndjson");
+    std::fs::write(&path, summary).unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(err.contains("written with --summary"), "{err}");
+
+    let run = common::stdout_of(&["train", "-n", "3", "--format", "json"]);
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, run).unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(
+        err.contains("a training run's summary (train --format json)"),
+        "{err}"
+    );
+
+    let path = dir.path().join("other.json");
+    std::fs::write(&path, r#"{"format": "someone-else", "data": [1, 2, 3]}"#).unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(err.contains(r#"the format "someone-else""#), "{err}");
+
+    // Homework with a list where a number belongs: named, not quoted.
+    let path = dir.path().join("list.json");
+    std::fs::write(&path, "{\"w5\": [\n 1,\n 2\n]}").unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(
+        err.contains(r#""w5": expected a number, got a list"#),
+        "{err}"
+    );
+}
