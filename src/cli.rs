@@ -45,6 +45,9 @@ pub enum Command {
     /// The network's figure, as the article draws it: SVG, or Graphviz DOT (--values writes
     /// the iteration's values on it).
     Diagram(crate::commands::diagram::DiagramArgs),
+    /// Print the JSON Schema of a document the tool reads or writes (the network file, the
+    /// trace, a training stream's line, a run's summary, your values, an explanation).
+    Schema(crate::commands::schema::SchemaArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -250,6 +253,7 @@ impl Cli {
             Some(Command::Train(a)) => a.ascii,
             // A figure is data, as a JSON trace is: its messages are the default ones.
             Some(Command::Diagram(_)) => false,
+            Some(Command::Schema(_)) => false,
         }
     }
 }

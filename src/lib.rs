@@ -23,6 +23,7 @@
 //! - [`budget`]: the memory a held trace takes, estimated before recording it.
 //! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
 //! - [`quote`]: input quoted in messages, cut to a readable length.
+//! - [`schemas`]: the JSON Schemas of every JSON document the tool reads or writes.
 //!
 //! ```
 //! use backprop_tracer::{engine, network::Network, trace::Options};
@@ -45,6 +46,7 @@ pub mod number;
 pub mod quote;
 pub mod random;
 pub mod render;
+pub mod schemas;
 pub mod trace;
 pub mod train;
 pub mod verify;

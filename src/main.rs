@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(args),
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Diagram(args)) => commands::diagram::run(args),
+        Some(Command::Schema(args)) => commands::schema::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

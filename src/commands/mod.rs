@@ -5,6 +5,7 @@ pub mod check;
 pub mod diagram;
 pub mod explain;
 pub mod progress;
+pub mod schema;
 pub mod show;
 pub mod step;
 pub mod train;
