@@ -8,7 +8,7 @@ use crate::formula::{self, Expected, Mismatch};
 use crate::network::{Bias, Network};
 use crate::number::{agrees_at_printed_precision, within_half_unit};
 use crate::render::lang::{Lang, fill};
-use crate::trace::{Iteration, Role, Stage, Trace, TracedValue};
+use crate::trace::{Iteration, Role, Stage, Trace, TracedValue, UpdateOrder};
 use std::collections::HashMap;
 
 /// A recomputed value agrees with the recorded one when they differ by at most this, relative
@@ -59,6 +59,15 @@ pub enum Problem {
         expected: f64,
         /// That value at the trace's precision, as the tables show it.
         shown: String,
+    },
+    /// The hidden layer's chain reads a weight in the other update order than the trace says
+    /// it was written in: the updated w5⁺ in a simultaneous trace, or the original w5 in a
+    /// sequential one.
+    OrderMismatch {
+        /// The trace's update order.
+        order: UpdateOrder,
+        /// The weight the chain reads, by its symbol.
+        reads: String,
     },
     /// The iteration's number does not follow the one before.
     IterationNumber {
@@ -132,6 +141,13 @@ impl Problem {
                     ("full", &full(*expected)),
                 ],
             ),
+            Problem::OrderMismatch { order, reads } => fill(
+                match order {
+                    UpdateOrder::Simultaneous => m.order_reads_updated,
+                    UpdateOrder::Sequential => m.order_reads_original,
+                },
+                &[("weight", &name(reads))],
+            ),
             Problem::IterationNumber { previous, found } => fill(
                 m.iteration_number,
                 &[
@@ -188,7 +204,8 @@ impl TraceReport {
 /// (whose recorded values were computed from the original) are then reported as following
 /// from it ([`Finding::because_of`]), not as mistakes of their own.
 pub fn check(trace: &Trace) -> TraceReport {
-    let mut checker = Checker::new(Some(&trace.network), trace.options.precision);
+    let mut checker = Checker::new(Some(&trace.network), trace.options.precision)
+        .in_order(trace.options.update_order);
     for iteration in &trace.iterations {
         checker.iteration(iteration);
     }
@@ -203,6 +220,8 @@ pub struct Checker<'n> {
     /// The network file the first iteration's given values are read against, if known.
     network: Option<&'n Network>,
     precision: usize,
+    /// The update order the trace says it was written in, if it says.
+    order: Option<UpdateOrder>,
     /// Where the iteration before ended: for each parameter's given value (and η), by its
     /// role (or, without one, its symbol), the value the next iteration starts from and the
     /// symbol of the value it comes from (`w5+`, or `b1` when not updated).
@@ -259,6 +278,7 @@ impl<'n> Checker<'n> {
         Checker {
             network,
             precision,
+            order: None,
             ended: None,
             previous_number: None,
             report: TraceReport {
@@ -268,12 +288,19 @@ impl<'n> Checker<'n> {
         }
     }
 
+    /// A checker that also reads each step of the hidden layer's chain against `order`.
+    pub fn in_order(mut self, order: UpdateOrder) -> Checker<'n> {
+        self.order = Some(order);
+        self
+    }
+
     /// Checks one iteration, the next of the run.
     pub fn iteration(&mut self, iteration: &Iteration) {
         let precision = self.precision;
         let mut recorded: HashMap<&str, f64> = HashMap::new();
         let mut corrected: HashMap<&str, f64> = HashMap::new();
         let mut ended: HashMap<Start, (f64, String)> = HashMap::new();
+        let mut roles: HashMap<&str, Role> = HashMap::new();
         if let Some(previous) = self.previous_number
             && iteration.iteration != previous + 1
         {
@@ -345,7 +372,21 @@ impl<'n> Checker<'n> {
                             corrected.insert(v.symbol.as_str(), *expected);
                         }
                     }
-                    (Some(_), None) => {}
+                    // An input or a target: whatever the sample, the network's field.
+                    (Some(_), None) => {
+                        if let Some(network) = self.network
+                            && let Some(in_network) = network_field(network, &v.formula)
+                            && in_network.to_bits() != v.value.to_bits()
+                        {
+                            found(
+                                Problem::Given {
+                                    in_network: Some(in_network),
+                                },
+                                None,
+                            );
+                            corrected.insert(v.symbol.as_str(), in_network);
+                        }
+                    }
                 }
                 if let Some(start) = start {
                     ended.insert(start, (v.value, v.symbol.clone()));
@@ -361,6 +402,21 @@ impl<'n> Checker<'n> {
                     );
                 }
             } else {
+                if let (Some(order), Some(Role::DNetDOut { .. })) = (self.order, v.role)
+                    && let Some(reads) = v.from.first()
+                    && let Some(read) = roles.get(reads.as_str())
+                {
+                    let updated = matches!(read, Role::Updated { .. });
+                    if updated != (order == UpdateOrder::Sequential) {
+                        found(
+                            Problem::OrderMismatch {
+                                order,
+                                reads: reads.clone(),
+                            },
+                            None,
+                        );
+                    }
+                }
                 let checked = check_value(v, &recorded, &corrected, precision);
                 if let Some(right) = checked.corrected {
                     corrected.insert(v.symbol.as_str(), right);
@@ -374,6 +430,9 @@ impl<'n> Checker<'n> {
                 }
             }
             recorded.insert(v.symbol.as_str(), v.value);
+            if let Some(role) = v.role {
+                roles.insert(v.symbol.as_str(), role);
+            }
         }
         self.ended = Some(ended);
         self.previous_number = Some(iteration.iteration);
