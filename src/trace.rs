@@ -147,7 +147,10 @@ pub struct TracedValue {
     pub expr: Option<Formula>,
     /// The formula with the numbers substituted, as the article writes it.
     pub substituted: String,
-    /// The value, full precision.
+    /// The value, full precision. Read from `null` as NaN: JSON has no NaN or infinity, and
+    /// a program that wrote one as `null` wrote a trace `verify` should name the value of,
+    /// not refuse whole. (This program never writes one.)
+    #[serde(deserialize_with = "null_as_nan")]
     pub value: f64,
     /// The symbols the formula uses, in the order they appear in it (a symbol used twice
     /// appears twice). Empty for given values.
@@ -173,6 +176,11 @@ fn one_line<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok
 pub struct Draw {
     /// The seed of the draw.
     pub seed: u64,
+}
+
+/// A number, or `null` read as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 impl TracedValue {

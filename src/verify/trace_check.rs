@@ -46,6 +46,12 @@ pub enum Problem {
     SubstitutedShape(Mismatch),
     /// The formula cannot be read.
     Formula(String),
+    /// The formula tree (`expr`) is another formula than the recorded one: a program that
+    /// reads the tree (the documents, the web page) would show and compute something else.
+    TreeDiffers {
+        /// The formula the tree is.
+        tree: String,
+    },
     /// An operand is not recorded before the value that uses it.
     UnknownOperand(String),
     /// The value is NaN or infinite (written as `null` in JSON).
@@ -127,6 +133,7 @@ impl Problem {
             // The parser's own message stays in English, as every error message does.
             Problem::Formula(e) => fill(m.formula_unreadable, &[("error", e)]),
             Problem::UnknownOperand(s) => fill(m.unknown_operand, &[("symbol", s)]),
+            Problem::TreeDiffers { tree } => fill(m.tree_differs, &[("tree", tree)]),
             Problem::NotFinite => m.not_finite.to_string(),
             Problem::ChainBreak {
                 from,
@@ -341,6 +348,13 @@ impl<'n> Checker<'n> {
             };
             if !v.value.is_finite() {
                 found(Problem::NotFinite, None);
+                // What it should be, so that the values computed from it are reported as
+                // following from it.
+                if v.stage != Stage::Given
+                    && let Some(right) = check_value(v, &recorded, &corrected, precision).corrected
+                {
+                    corrected.insert(v.symbol.as_str(), right);
+                }
             } else if v.stage == Stage::Given {
                 let start = Start::given(v);
                 match (&self.ended, &start) {
@@ -493,6 +507,13 @@ fn check_value(
         (!unique.is_empty()).then(|| unique.join(", "))
     };
     let mut right_value = None;
+    // The tree and the formula string are two writings of one formula.
+    if v.expr.is_some() {
+        let tree = v.formula_with(|s| s.to_string());
+        if tree != v.formula {
+            problems.push((Problem::TreeDiffers { tree }, None));
+        }
+    }
     match formula::parse_formula(v) {
         Err(e) => problems.push((Problem::Formula(e.to_string()), None)),
         Ok(expr) => {
