@@ -20,11 +20,13 @@ pub enum Schema {
     Explain,
     /// traces/article-numbers.json: the article's printed numbers and errata.
     ArticleNumbers,
+    /// The gradient check's verdict (check --format json).
+    GradientCheck,
 }
 
 impl Schema {
     /// Every schema, in the order listed.
-    pub const ALL: [Schema; 7] = [
+    pub const ALL: [Schema; 8] = [
         Schema::Network,
         Schema::Trace,
         Schema::NdjsonLine,
@@ -32,6 +34,7 @@ impl Schema {
         Schema::Homework,
         Schema::Explain,
         Schema::ArticleNumbers,
+        Schema::GradientCheck,
     ];
 
     /// The schema's text, as the file in `schemas/` holds it.
@@ -44,6 +47,7 @@ impl Schema {
             Schema::Homework => include_str!("../schemas/homework.schema.json"),
             Schema::Explain => include_str!("../schemas/explain.schema.json"),
             Schema::ArticleNumbers => include_str!("../schemas/article-numbers.schema.json"),
+            Schema::GradientCheck => include_str!("../schemas/gradient-check.schema.json"),
         }
     }
 
@@ -57,6 +61,7 @@ impl Schema {
             Schema::Homework => "homework",
             Schema::Explain => "explain",
             Schema::ArticleNumbers => "article-numbers",
+            Schema::GradientCheck => "gradient-check",
         }
     }
 }

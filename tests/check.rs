@@ -229,8 +229,16 @@ fn sigmoid(layers: &[usize]) -> Network {
     common::build(layers, &activations, true, 0.5, 11)
 }
 
-/// `backprop check ARGS` on `path` (ASCII, no hook): exit status and standard output.
+/// `backprop check ARGS --all-rows` on `path` (ASCII, no hook): exit status and standard
+/// output, every parameter checked listed.
 fn check_cli(path: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = args.to_vec();
+    all.push("--all-rows");
+    check_cli_as_shown(path, &all)
+}
+
+/// `backprop check ARGS` on `path` (ASCII, no hook), the table as long as it is by default.
+fn check_cli_as_shown(path: &Path, args: &[&str]) -> (i32, String) {
     let out = cargo_bin_cmd!("backprop")
         .arg("check")
         .arg(path)
@@ -328,14 +336,16 @@ fn the_threshold_is_2000_parameters() {
 fn all_checks_every_parameter_and_sample_checks_n() {
     let dir = common::scratch();
     let path = write(dir.path(), "net.json", &sigmoid(&[45, 45]));
-    let (code, all) = check_cli(&path, &["--all"]);
+    let (code, all) = check_cli_as_shown(&path, &["--all"]);
     assert_eq!(code, 0, "{all}");
     assert!(!all.contains("Checked"), "{all}");
-    // Above 2,000 rows the table lists only what failed or got no verdict: here nothing.
+    // Above 40 rows the table lists what failed or got no verdict (here nothing), and the 10
+    // largest relative errors.
     assert!(
-        all.contains("The table lists the 0 of the 2,025 checked that failed or got no verdict."),
+        all.contains("The table lists the 0 of the 2,025 checked that failed or got no verdict, and the 10 others"),
         "{all}"
     );
+    assert_eq!(listed(&all).len(), 10);
     assert!(
         all.ends_with("Passed: all 2,025 gradients agree.\n"),
         "{all}"
@@ -488,7 +498,9 @@ fn a_corrupted_gradient_is_caught_when_drawn_and_always_with_all() {
     corrupted(&path, &big, &["--all"])
         .code(1)
         .stdout(predicate::str::contains(
-            "The table lists the 1 of the 2,025 checked that failed or got no verdict.",
+            "The table lists the 1 of the 2,025 checked that failed or got no verdict, and the 10 \
+             others with the largest relative errors; --all-rows lists all 2,025, --format json \
+             holds them.",
         ))
         .stdout(predicate::str::contains(format!(
             "FAILED: 1 of 2,025 gradients disagree with the central difference: {big}."
@@ -535,4 +547,78 @@ fn a_progress_bar_shows_on_a_terminal_and_only_there() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Above a screenful (40 rows) the table lists the failures, the ones with no verdict and the
+/// 10 with the largest relative errors, in the network's order, and says how to see all:
+/// --all-rows lists every one, --format json holds them with both gradients and the verdict.
+#[test]
+fn a_long_table_lists_the_worst_rows_and_all_on_request() {
+    let dir = common::scratch();
+    let path = write(dir.path(), "net.json", &sigmoid(&[20, 10, 2]));
+    let (code, report) = check_cli_as_shown(&path, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains(
+            "The table lists the 0 of the 220 checked that failed or got no verdict, and the 10 \
+             others with the largest relative errors; --all-rows lists all 220, --format json \
+             holds them."
+        ),
+        "{report}"
+    );
+    let shown = listed(&report);
+    assert_eq!(shown.len(), 10, "{report}");
+    let (_, all) = check_cli(&path, &[]);
+    let every = listed(&all);
+    assert_eq!(every.len(), 220);
+    // The ten are the largest relative errors of all 220, listed in the network's order.
+    let (_, json) = check_cli_as_shown(&path, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let params = doc["parameters"].as_array().unwrap();
+    assert_eq!(params.len(), 220);
+    let mut by_error: Vec<(&str, f64)> = params
+        .iter()
+        .map(|p| {
+            (
+                p["symbol"].as_str().unwrap(),
+                p["relative_error"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    by_error.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut worst: Vec<&str> = by_error[..10].iter().map(|(s, _)| *s).collect();
+    worst.sort_by_key(|s| every.iter().position(|e| e == s).unwrap());
+    assert_eq!(shown, worst);
+    assert_eq!(doc["result"], "passed");
+    assert_eq!(doc["sample"], serde_json::Value::Null);
+    assert_eq!(doc["tolerance"]["relative"], 1e-6);
+}
+
+/// The JSON verdict of a failing check: the corrupted gradient disagrees, the result is
+/// failed, and the exit status is the table's.
+#[test]
+fn the_json_verdict_of_a_failing_check() {
+    let out = cargo_bin_cmd!("backprop")
+        .args(["check", "--format", "json"])
+        .env(HOOK, "w6*1.0001")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["result"], "failed");
+    let w6 = doc["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["symbol"] == "w6")
+        .unwrap();
+    assert_eq!(w6["status"], "disagrees");
+    assert_eq!(w6["value"], 0.45);
+    let agreeing = doc["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "agrees")
+        .count();
+    assert_eq!(agreeing, 7);
 }

@@ -133,7 +133,30 @@ fn every_json_output_and_every_file_in_traces_validates() {
             false,
         ));
         plan.push(("network", PathBuf::from(net), false));
+        plan.push((
+            "gradient-check",
+            output(d, &name("check.json"), &["check", net, "--format", "json"]),
+            false,
+        ));
     }
+    // A sampled check of a larger network.
+    let wide = common::network_file(d, &[60, 40, 3]);
+    plan.push((
+        "gradient-check",
+        output(
+            d,
+            "sampled-check.json",
+            &[
+                "check",
+                wide.to_str().unwrap(),
+                "--sample",
+                "30",
+                "--format",
+                "json",
+            ],
+        ),
+        false,
+    ));
     // A diverging run's summary (its `diverged` object), a run with every checkpoint option.
     plan.push((
         "training-run",
@@ -303,6 +326,7 @@ fn the_schema_command_prints_the_published_files() {
         "homework",
         "explain",
         "article-numbers",
+        "gradient-check",
     ] {
         let file = std::fs::read_to_string(format!("schemas/{name}.schema.json")).unwrap();
         assert_eq!(common::stdout_of(&["schema", name]), file, "{name}");

@@ -11,6 +11,7 @@ use backprop_tracer::engine::Param;
 use backprop_tracer::gradcheck::{
     self, Corruption, GradCheck, Group, Kind, Parameter, Plan, Verdict,
 };
+use backprop_tracer::network::Network;
 use backprop_tracer::notation::{Notation, Typography};
 use backprop_tracer::number;
 use backprop_tracer::random;
@@ -26,7 +27,11 @@ const CORRUPT_VAR: &str = "BACKPROP_TEST_CORRUPT_GRADIENT";
 
 /// The table lists every parameter checked up to this many; above it, only those that
 /// failed or got no verdict (a million rows would bury them).
-const ROW_LIMIT: usize = gradcheck::SAMPLE_ABOVE;
+/// More rows than this are not all listed (without --all-rows): the failures and the rows
+/// with no verdict are, then the [`WORST`] others with the largest relative errors.
+const ROW_LIMIT: usize = 40;
+/// See [`ROW_LIMIT`].
+const WORST: usize = 10;
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
@@ -43,6 +48,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: Option<u64>,
 
+    /// List every parameter checked in the table, however many (by default a table of more
+    /// than 40 lists the failures, the ones with no verdict and the 10 with the largest
+    /// relative errors).
+    #[arg(long)]
+    pub all_rows: bool,
+
+    /// table: the report; json: every parameter checked, its gradients and verdict, as a
+    /// document (see `backprop schema gradient-check`).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+
     /// Write only ASCII: borders, symbols (dE_total/dw5 for ∂E_total/∂w5) and messages.
     #[arg(long)]
     pub ascii: bool,
@@ -50,6 +66,13 @@ pub struct CheckArgs {
     /// Language of the report: English, or the article's Chinese terms.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
+}
+
+/// How `check` writes its verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
 }
 
 pub fn run(args: &CheckArgs) -> Result<()> {
@@ -153,17 +176,28 @@ pub fn run(args: &CheckArgs) -> Result<()> {
         title.push('\n');
         title.push_str(line);
     }
-    output::write_to(None, |out| {
-        write_report(
-            &title,
-            &result,
-            cut,
-            args.ascii,
-            args.lang.check(),
-            output::stdout_is_terminal(),
-            out,
-        )
-    })?;
+    if args.format == CheckFormat::Json {
+        let document = json_verdict(&network, &result);
+        output::write_to(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, &document)?;
+            writeln!(out)
+        })?;
+    } else {
+        output::write_to(None, |out| {
+            write_report(
+                &title,
+                &result,
+                Rows {
+                    cut,
+                    all: args.all_rows,
+                },
+                args.ascii,
+                args.lang.check(),
+                output::stdout_is_terminal(),
+                out,
+            )
+        })?;
+    }
     if result.passed() && result.judged() > 0 {
         Ok(())
     } else {
@@ -182,10 +216,74 @@ fn range(names: &Notation, group: &Group, labels: &CheckLabels) -> String {
     }
 }
 
+/// Whether the sample was cut to what the check may cost, and whether every row is listed.
+struct Rows {
+    cut: bool,
+    all: bool,
+}
+
+/// The check as a document (schemas/gradient-check.schema.json): every parameter checked,
+/// with both gradients, the step, the relative error and the verdict.
+fn json_verdict(network: &Network, result: &GradCheck) -> serde_json::Value {
+    use serde_json::json;
+    let parameters: Vec<serde_json::Value> = result
+        .parameters
+        .iter()
+        .map(|p| {
+            let (status, neuron) = match p.verdict {
+                Verdict::Agrees => ("agrees", None),
+                Verdict::BelowFloor => ("below_floor", None),
+                Verdict::Disagrees => ("disagrees", None),
+                Verdict::Kink { layer, neuron } => {
+                    ("kink", Some(result.names.neuron(layer, neuron).to_string()))
+                }
+            };
+            let mut row = json!({
+                "symbol": result.symbol(p.param),
+                "value": p.value,
+                "backprop": p.backprop,
+                "difference": p.numeric,
+                "step": p.step,
+                "relative_error": p.relative_error,
+                "status": status,
+            });
+            if let Some(neuron) = neuron {
+                row["kink_at"] = json!(neuron);
+            }
+            row
+        })
+        .collect();
+    let activations: Vec<&str> = network.activations.iter().map(|a| a.name()).collect();
+    json!({
+        "format": "backprop-tracer/gradient-check",
+        "version": 1,
+        "network": { "layers": network.layers, "activation": activations },
+        "update_order": result.order.name(),
+        "E_total": result.e_total,
+        "tolerance": {
+            "relative": gradcheck::RELATIVE_THRESHOLD,
+            "absolute": result.floor,
+        },
+        "sample": result.seed.map(|seed| json!({
+            "seed": seed,
+            "checked": result.parameters.len(),
+            "total": result.total(),
+        })),
+        "parameters": parameters,
+        "result": if !result.passed() {
+            "failed"
+        } else if result.judged() == 0 {
+            "no_verdict"
+        } else {
+            "passed"
+        },
+    })
+}
+
 fn write_report(
     title: &str,
     result: &GradCheck,
-    cut: bool,
+    rows_shown: Rows,
     ascii: bool,
     labels: &CheckLabels,
     fit: bool,
@@ -196,7 +294,7 @@ fn write_report(
     writeln!(out, "{title}")?;
     let checked = result.parameters.len();
     if let Some(seed) = result.seed {
-        write_sample(result, seed, cut, labels, out)?;
+        write_sample(result, seed, rows_shown.cut, labels, out)?;
     }
     // The explanation is written in ASCII and typeset unless --ascii.
     let text = |s: String| if ascii { s } else { typeset(&s) };
@@ -234,7 +332,7 @@ fn write_report(
     if result.order == UpdateOrder::Sequential {
         writeln!(out, "{}", labels.sequential)?;
     }
-    let rows: Vec<&Parameter> = if checked <= ROW_LIMIT {
+    let rows: Vec<&Parameter> = if checked <= ROW_LIMIT || rows_shown.all {
         result.parameters.iter().collect()
     } else {
         let notable: Vec<&Parameter> = result
@@ -250,6 +348,14 @@ fn write_report(
         } else {
             String::new()
         };
+        // And the others closest to failing: the largest relative errors.
+        let mut others: Vec<&Parameter> = result
+            .parameters
+            .iter()
+            .filter(|p| matches!(p.verdict, Verdict::Agrees | Verdict::BelowFloor))
+            .collect();
+        others.sort_by(|a, b| b.relative_error.total_cmp(&a.relative_error));
+        others.truncate(WORST);
         writeln!(
             out,
             "{}",
@@ -259,10 +365,21 @@ fn write_report(
                     ("notable", &number::thousands(notable.len() as u64)),
                     ("checked", &number::thousands(checked as u64)),
                     ("first", &first),
+                    ("worst", &others.len().to_string()),
                 ]
             )
         )?;
-        notable.into_iter().take(ROW_LIMIT).collect()
+        let mut rows: Vec<&Parameter> = notable.into_iter().take(ROW_LIMIT).collect();
+        rows.extend(others);
+        // In the network's order, as the full table lists them.
+        let order: std::collections::HashMap<Param, usize> = result
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.param, i))
+            .collect();
+        rows.sort_by_key(|p| order[&p.param]);
+        rows
     };
     writeln!(out)?;
     if !rows.is_empty() {

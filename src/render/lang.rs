@@ -481,7 +481,7 @@ const CHECK_EN: CheckLabels = CheckLabels {
     step: "Step h = cbrt(eps) * max(1, |w|) = {cbrt} * max(1, |w|), eps = {eps} (machine epsilon): the central difference errs by about h^2 * E'''/6 (truncation) plus eps * E / h (rounding in E), and this h balances the two.",
     pass: "Pass: relative error |backprop - difference| / max(|backprop|, |difference|) below {threshold}, or, for gradients too small for a finite difference to resolve, |backprop - difference| below the absolute floor {floor} * max(1, E_total) = {value}.",
     sequential: "Update order sequential: the hidden layers' recorded gradients are taken through the already-updated weights above them, so they are not the gradient at this point, and this check is expected to say so.",
-    table_lists: "The table lists the {notable} of the {checked} checked that failed or got no verdict{first}.",
+    table_lists: "The table lists the {notable} of the {checked} checked that failed or got no verdict{first}, and the {worst} others with the largest relative errors; --all-rows lists all {checked}, --format json holds them.",
     first_rows: ", the first {n}",
     headers: [
         "parameter",
@@ -519,7 +519,7 @@ const CHECK_ZH: CheckLabels = CheckLabels {
     step: "步长 h = cbrt(eps) * max(1, |w|) = {cbrt} * max(1, |w|),eps = {eps}(机器精度):中心差分的误差约为 h^2 * E'''/6(截断误差)加 eps * E / h(E 的舍入误差),这个 h 使两者平衡。",
     pass: "通过的条件:相对误差 |backprop - difference| / max(|backprop|, |difference|) 小于 {threshold};对于小到有限差分无法分辨的梯度,|backprop - difference| 小于绝对下限 {floor} * max(1, E_total) = {value}。",
     sequential: "更新顺序为顺序更新:隐含层记录的梯度是经过上面已更新的权重求得的,所以不是这一点的梯度,本检验预期会指出这一点。",
-    table_lists: "表中列出检验的 {checked} 个参数中未通过或无法判断的 {notable} 个{first}。",
+    table_lists: "表中列出检验的 {checked} 个参数中未通过或无法判断的 {notable} 个{first},以及其余参数中相对误差最大的 {worst} 个;--all-rows 列出全部 {checked} 个,--format json 包含全部。",
     first_rows: ",只列前 {n} 个",
     headers: [
         "参数",
