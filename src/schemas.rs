@@ -22,11 +22,13 @@ pub enum Schema {
     ArticleNumbers,
     /// The gradient check's verdict (check --format json).
     GradientCheck,
+    /// verify's verdict (verify --format json).
+    Verdict,
 }
 
 impl Schema {
     /// Every schema, in the order listed.
-    pub const ALL: [Schema; 8] = [
+    pub const ALL: [Schema; 9] = [
         Schema::Network,
         Schema::Trace,
         Schema::NdjsonLine,
@@ -35,6 +37,7 @@ impl Schema {
         Schema::Explain,
         Schema::ArticleNumbers,
         Schema::GradientCheck,
+        Schema::Verdict,
     ];
 
     /// The schema's text, as the file in `schemas/` holds it.
@@ -48,6 +51,7 @@ impl Schema {
             Schema::Explain => include_str!("../schemas/explain.schema.json"),
             Schema::ArticleNumbers => include_str!("../schemas/article-numbers.schema.json"),
             Schema::GradientCheck => include_str!("../schemas/gradient-check.schema.json"),
+            Schema::Verdict => include_str!("../schemas/verdict.schema.json"),
         }
     }
 
@@ -62,6 +66,7 @@ impl Schema {
             Schema::Explain => "explain",
             Schema::ArticleNumbers => "article-numbers",
             Schema::GradientCheck => "gradient-check",
+            Schema::Verdict => "verdict",
         }
     }
 }

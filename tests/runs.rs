@@ -252,3 +252,68 @@ fn what_verify_cannot_check_is_refused_in_one_line() {
         "{err}"
     );
 }
+
+/// `verify --format json`: every value checked with its status, the break with the value
+/// expected, what follows from it named, the result; the exit status the report's.
+#[test]
+fn the_verdict_as_a_document() {
+    let dir = common::scratch();
+    let mut broken = two_iterations();
+    set(&mut broken["iterations"][1], "w5", 0.36);
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["format"], "backprop-tracer/verdict");
+    assert_eq!(doc["kind"], "trace");
+    assert_eq!(doc["result"], "disagrees");
+    assert_eq!(doc["checked"], 162);
+    let values = doc["values"].as_array().unwrap();
+    assert_eq!(values.len(), 162);
+    let find = |iteration: u64, symbol: &str| {
+        values
+            .iter()
+            .find(|v| v["iteration"] == iteration && v["symbol"] == symbol)
+            .unwrap()
+    };
+    let w5 = find(2, "w5");
+    assert_eq!(w5["status"], "differs");
+    assert_eq!(w5["value"], 0.36);
+    assert_eq!(w5["expected"], 0.35891647971788465);
+    assert_eq!(find(2, "net_o1")["status"], "follows");
+    assert_eq!(find(2, "net_o1")["follows_from"], serde_json::json!(["w5"]));
+    assert_eq!(find(1, "w5+")["status"], "agrees");
+    let differs = values.iter().filter(|v| v["status"] == "differs").count();
+    assert_eq!(differs, 1);
+
+    // A student's homework: each value as written, the slip by its id.
+    let (code, out, _) = verify(&[
+        "tests/fixtures/homework/derivative-left-out.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["kind"], "homework");
+    let delta = doc["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["symbol"] == "delta_o1")
+        .unwrap();
+    assert_eq!(delta["status"], "differs");
+    assert_eq!(delta["slips"][0]["id"], "derivative_left_out");
+    assert!(delta["written"].is_string());
+
+    // An untouched stream agrees, exit 0; --format csv is for --template only.
+    let lines = run_lines(&["-n", "3"]);
+    let path = write_lines(dir.path(), "run.ndjson", &lines);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["kind"], "training_stream");
+    assert_eq!(doc["result"], "agrees");
+    let (code, _, err) = verify(&[path.to_str().unwrap(), "--format", "csv"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -187,6 +187,46 @@ fn every_json_output_and_every_file_in_traces_validates() {
         ),
         false,
     ));
+    // verify's verdicts: on every homework fixture, on a trace and on every file of the
+    // broken corpus that is read to its end (the others are refused before a verdict).
+    let verdict = |d: &Path, name: &str, args: &[&str]| {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("backprop")
+            .arg("verify")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let path = d.join(name);
+        std::fs::write(&path, &out.stdout).unwrap();
+        (path, out.stdout.is_empty())
+    };
+    let mut verdicts = 0;
+    for dir_name in ["tests/fixtures/homework", "tests/fixtures/broken"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir_name)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != "index.json"))
+            .collect();
+        files.sort();
+        for (i, file) in files.iter().enumerate() {
+            let mut args = vec![file.to_str().unwrap()];
+            if file.to_str().unwrap().contains("xor") {
+                args.extend(["--network", "traces/xor.json"]);
+            }
+            let (path, empty) = verdict(d, &format!("verdict-{i}-{}.json", dir_name.len()), &args);
+            if !empty {
+                plan.push(("verdict", path, false));
+                verdicts += 1;
+            }
+        }
+    }
+    assert!(verdicts >= 50, "{verdicts} verdicts");
+    let trace = output(d, "for-verdict.json", &["show", "--format", "json"]);
+    plan.push((
+        "verdict",
+        verdict(d, "verdict-trace.json", &[trace.to_str().unwrap()]).0,
+        false,
+    ));
     // The committed files, and the version-1 trace the tests keep.
     plan.push(("trace", PathBuf::from("traces/article-trace.json"), false));
     plan.push((
@@ -327,6 +367,7 @@ fn the_schema_command_prints_the_published_files() {
         "explain",
         "article-numbers",
         "gradient-check",
+        "verdict",
     ] {
         let file = std::fs::read_to_string(format!("schemas/{name}.schema.json")).unwrap();
         assert_eq!(common::stdout_of(&["schema", name]), file, "{name}");

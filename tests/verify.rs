@@ -1338,7 +1338,8 @@ fn the_template_of_one_section_as_json_reads_back() {
     assert!(given.lines().any(|l| l.starts_with("i3,")), "{given}");
     let all = stdout_of(&["verify", "--template", "--update-biases"]);
     assert!(all.contains("\nb1+,\n"), "{all}");
-    // The network once only; --section and --format only with --template.
+    // The network once only; --section and --format csv only with --template (--format json
+    // without it is the verdict as a document).
     cargo_bin_cmd!("backprop")
         .args(["verify", "--template", "traces/article.json", "--network"])
         .arg("traces/article.json")
@@ -1346,7 +1347,11 @@ fn the_template_of_one_section_as_json_reads_back() {
         .code(2)
         .stderr(predicate::str::contains("give the network once"));
     cargo_bin_cmd!("backprop")
-        .args(["verify", "--format", "json", "-"])
+        .args(["verify", "--format", "csv", "-"])
+        .assert()
+        .code(2);
+    cargo_bin_cmd!("backprop")
+        .args(["verify", "--template", "--format", "table"])
         .assert()
         .code(2);
 }

@@ -18,10 +18,19 @@ use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
 use backprop_tracer::verify::template::{self, TemplateFormat};
 use backprop_tracer::verify::trace_check::{self, TraceReport};
+use backprop_tracer::verify::verdict;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use std::io::{self, BufRead, Read, Write};
 use std::path::PathBuf;
+
+/// How `verify` writes: a report or a verdict document; a template as CSV or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyFormat {
+    Table,
+    Csv,
+    Json,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
@@ -43,10 +52,11 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, value_name = "SECTION", requires = "template")]
     pub section: Option<Section>,
 
-    /// With --template: csv (symbol,value lines; the default) or json (an object, null to
-    /// fill in).
-    #[arg(long, value_enum, value_name = "FORMAT", requires = "template")]
-    pub format: Option<TemplateFormat>,
+    /// table: the report (the default); json: the verdict as a document for a program (see
+    /// `backprop schema verdict`). With --template: csv (symbol,value lines; the default) or
+    /// json (an object, null to fill in).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<VerifyFormat>,
 
     /// The network your values are for (a network file or a trace); without one, the
     /// article's 2-2-2 network.
@@ -86,6 +96,12 @@ pub struct VerifyArgs {
 pub fn run(args: &VerifyArgs) -> Result<()> {
     if args.template {
         return write_template(args);
+    }
+    if args.format == Some(VerifyFormat::Csv) {
+        return Err(UsageError(
+            "--format csv is for --template; a verdict is written as a table or json".to_string(),
+        )
+        .into());
     }
     let file = args
         .file
@@ -164,10 +180,22 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         }
         let report = trace_check::check(&trace);
         let all_agree = report.findings.is_empty();
-        let symbols = Symbols::new(&trace, style.typography);
-        output::write_to(None, |out| {
-            write_trace_report(&name, &|s| symbols.of(s), &[], &report, &style, out)
-        })?;
+        if args.format == Some(VerifyFormat::Json) {
+            output::write_to(None, |out| {
+                let mut writer = verdict::Writer::start(out, &verdict_head(&name, "trace"))?;
+                for iteration in &trace.iterations {
+                    for v in iteration_verdicts(iteration, &report.findings) {
+                        writer.value(&v)?;
+                    }
+                }
+                writer.finish(&[], all_agree)
+            })?;
+        } else {
+            let symbols = Symbols::new(&trace, style.typography);
+            output::write_to(None, |out| {
+                write_trace_report(&name, &|s| symbols.of(s), &[], &report, &style, out)
+            })?;
+        }
         return if all_agree {
             Ok(())
         } else {
@@ -192,9 +220,13 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let report = homework::check(&network, &options, entries).with_context(|| name.clone())?;
     let all_agree = report.all_agree();
     let seed_note = super::seed_note(&network, args.lang);
-    output::write_to(None, |out| {
-        write_homework_report(&about, seed_note.as_deref(), &report, &style, out)
-    })?;
+    if args.format == Some(VerifyFormat::Json) {
+        output::write_to(None, |out| write_homework_verdict(&name, &report, out))?;
+    } else {
+        output::write_to(None, |out| {
+            write_homework_report(&about, seed_note.as_deref(), &report, &style, out)
+        })?;
+    }
     if all_agree {
         Ok(())
     } else {
@@ -221,9 +253,163 @@ fn write_template(args: &VerifyArgs) -> Result<()> {
     let text = template::template(
         &trace,
         |stage| args.section.is_none_or(|s| s == Section::of(stage)),
-        args.format.unwrap_or(TemplateFormat::Csv),
+        match args.format {
+            None | Some(VerifyFormat::Csv) => TemplateFormat::Csv,
+            Some(VerifyFormat::Json) => TemplateFormat::Json,
+            Some(VerifyFormat::Table) => {
+                return Err(UsageError(
+                    "--template writes --format csv or json, not a table".to_string(),
+                )
+                .into());
+            }
+        },
     );
     output::write_to(None, |out| out.write_all(text.as_bytes()))
+}
+
+/// The verdict document's head for `file`.
+fn verdict_head<'a>(file: &'a str, kind: &'static str) -> verdict::Head<'a> {
+    let recomputed = kind != "homework";
+    verdict::Head {
+        format: verdict::FORMAT_NAME,
+        version: 1,
+        file,
+        kind,
+        rule: if recomputed {
+            "each value is recomputed from its formula with the recorded values of its \
+             operands; given values are read against the network file; each iteration after \
+             the first starts where the one before ended"
+        } else {
+            "each value is judged at the precision it is written with"
+        },
+        tolerance: recomputed.then_some(verdict::Tolerance {
+            relative: trace_check::RELATIVE_TOLERANCE,
+            absolute: trace_check::ABSOLUTE_TOLERANCE,
+        }),
+    }
+}
+
+/// The verdicts of one iteration's values, from the findings about it.
+fn iteration_verdicts(
+    iteration: &trace::Iteration,
+    findings: &[trace_check::Finding],
+) -> Vec<verdict::ValueVerdict> {
+    let ascii = |s: &str| s.to_string();
+    let mine: Vec<&trace_check::Finding> = findings
+        .iter()
+        .filter(|f| f.iteration == iteration.iteration)
+        .collect();
+    let mut verdicts = Vec::with_capacity(iteration.values.len() + 1);
+    // The iteration's own number, when it is out of order.
+    for f in &mine {
+        if matches!(f.problem, trace_check::Problem::IterationNumber { .. }) {
+            verdicts.push(verdict::ValueVerdict {
+                iteration: Some(iteration.iteration),
+                symbol: "iteration".to_string(),
+                written: None,
+                value: f.value.value,
+                expected: f.problem.expected(),
+                status: "differs",
+                follows_from: Vec::new(),
+                problem: Some(f.problem.describe(f.value.value, Lang::En, &ascii)),
+                slips: Vec::new(),
+                article: None,
+            });
+        }
+    }
+    for (index, v) in iteration.values.iter().enumerate() {
+        let about: Vec<&&trace_check::Finding> = mine
+            .iter()
+            .filter(|f| {
+                f.index == index
+                    && !matches!(f.problem, trace_check::Problem::IterationNumber { .. })
+            })
+            .collect();
+        let primary: Vec<&&&trace_check::Finding> =
+            about.iter().filter(|f| f.because_of.is_none()).collect();
+        let (status, problem, expected, follows_from) = if !primary.is_empty() {
+            let problems: Vec<String> = primary
+                .iter()
+                .map(|f| f.problem.describe(v.value, Lang::En, &ascii))
+                .collect();
+            let expected = primary.iter().find_map(|f| f.problem.expected());
+            ("differs", Some(problems.join("; ")), expected, Vec::new())
+        } else if let Some(f) = about.first() {
+            let from = f
+                .because_of
+                .as_deref()
+                .unwrap_or_default()
+                .split(", ")
+                .map(str::to_string)
+                .collect();
+            ("follows", None, None, from)
+        } else {
+            ("agrees", None, None, Vec::new())
+        };
+        verdicts.push(verdict::ValueVerdict {
+            iteration: Some(iteration.iteration),
+            symbol: v.symbol.clone(),
+            written: None,
+            value: v.value,
+            expected,
+            status,
+            follows_from,
+            problem,
+            slips: Vec::new(),
+            article: None,
+        });
+    }
+    verdicts
+}
+
+/// The homework report as a verdict document.
+fn write_homework_verdict(name: &str, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let ascii = |s: &str| s.to_string();
+    let mut writer = verdict::Writer::start(out, &verdict_head(name, "homework"))?;
+    let slips = |diagnoses: &[backprop_tracer::verify::slips::Diagnosis]| {
+        diagnoses
+            .iter()
+            .map(|d| verdict::SlipVerdict {
+                id: d.slip.id(),
+                description: d.describe(&ascii, Lang::En),
+            })
+            .collect::<Vec<_>>()
+    };
+    for row in &report.rows {
+        let (status, follows_from, slips, article) = match &row.verdict {
+            Verdict::Agrees => ("agrees", Vec::new(), Vec::new(), None),
+            Verdict::FollowsFrom(names) => ("follows", names.clone(), Vec::new(), None),
+            Verdict::Slip(diagnoses) => ("differs", Vec::new(), slips(diagnoses), None),
+            Verdict::Unrecognised => ("differs", Vec::new(), Vec::new(), None),
+            Verdict::Article(figure, diagnoses) => (
+                "differs",
+                Vec::new(),
+                slips(diagnoses),
+                Some(figure.printed.clone()),
+            ),
+        };
+        writer.value(&verdict::ValueVerdict {
+            iteration: None,
+            symbol: row.symbol.clone(),
+            written: Some(row.entry.printed.clone()),
+            value: row.entry.value,
+            expected: (status != "agrees").then_some(row.correct),
+            status,
+            follows_from,
+            problem: None,
+            slips,
+            article,
+        })?;
+    }
+    let unknown: Vec<verdict::UnknownVerdict> = report
+        .unknown
+        .iter()
+        .map(|u| verdict::UnknownVerdict {
+            written: u.entry.written.clone(),
+            did_you_mean: u.suggestion.clone(),
+        })
+        .collect();
+    writer.finish(&unknown, report.all_agree())
 }
 
 /// The two kinds of `train --format ndjson` line.
@@ -318,47 +504,37 @@ struct StreamLine {
     values: Vec<trace::TracedValue>,
 }
 
-/// `verify` of a training run's NDJSON stream: each line read and checked as it comes, the
-/// chain from one iteration to the next included; nothing but the findings is kept.
-fn verify_stream(
-    args: &VerifyArgs,
+/// Line `number` of a training stream, read as an iteration.
+fn stream_line(name: &str, line: &str, number: usize) -> Result<trace::Iteration> {
+    serde_json::from_str::<StreamLine>(line)
+        .map(|l| trace::Iteration {
+            iteration: l.iteration,
+            values: l.values,
+        })
+        .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
+        .with_context(|| {
+            format!("{name}: line {number} is not an iteration of a train --format ndjson stream")
+        })
+}
+
+/// Checks a training stream line by line: `first`, then every line `reader` has left, each
+/// handed to `each` with the findings about it as soon as it is checked. The report, and
+/// how many iterations the stream holds.
+fn check_stream(
     name: &str,
-    first: &str,
+    network: Option<&backprop_tracer::network::Network>,
+    precision: usize,
+    first: &trace::Iteration,
     mut reader: Box<dyn BufRead>,
-    style: &Style,
-) -> Result<()> {
-    let network = match args.network.as_deref() {
-        Some(path) => Some(input::load_network_seeded(Some(path), args.seed)?.1),
-        None => None,
+    each: &mut dyn FnMut(&trace::Iteration, &[trace_check::Finding]) -> io::Result<()>,
+) -> Result<(TraceReport, usize)> {
+    let mut checker = trace_check::Checker::new(network, precision);
+    let mut step = |checker: &mut trace_check::Checker, iteration: &trace::Iteration| {
+        let before = checker.findings().len();
+        checker.iteration(iteration);
+        each(iteration, &checker.findings()[before..])
     };
-    let read = |line: &str, number: usize| -> Result<trace::Iteration> {
-        serde_json::from_str::<StreamLine>(line)
-            .map(|l| trace::Iteration {
-                iteration: l.iteration,
-                values: l.values,
-            })
-            .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
-            .with_context(|| {
-                format!(
-                    "{name}: line {number} is not an iteration of a train --format ndjson stream"
-                )
-            })
-    };
-    let first_iteration = read(first, 1)?;
-    let precision = stream_precision(&first_iteration);
-    let mut checker = trace_check::Checker::new(network.as_ref(), precision);
-    checker.iteration(&first_iteration);
-    // The symbols are printed from the first iteration's roles when the network is known.
-    let shell = network.as_ref().map(|network| Trace {
-        format: trace::FORMAT_NAME.to_string(),
-        version: trace::FORMAT_VERSION,
-        network: network.clone(),
-        options: Options {
-            precision,
-            ..Options::default()
-        },
-        iterations: vec![first_iteration],
-    });
+    step(&mut checker, first)?;
     let mut iterations = 1;
     let mut line = String::new();
     let mut number = 1;
@@ -375,10 +551,89 @@ fn verify_stream(
         if line.trim().is_empty() {
             continue;
         }
-        checker.iteration(&read(&line, number)?);
+        step(&mut checker, &stream_line(name, &line, number)?)?;
         iterations += 1;
     }
-    let report = checker.finish();
+    Ok((checker.finish(), iterations))
+}
+
+/// `verify` of a training run's NDJSON stream: each line read and checked as it comes, the
+/// chain from one iteration to the next included; nothing but the findings is kept.
+fn verify_stream(
+    args: &VerifyArgs,
+    name: &str,
+    first: &str,
+    reader: Box<dyn BufRead>,
+    style: &Style,
+) -> Result<()> {
+    let network = match args.network.as_deref() {
+        Some(path) => Some(input::load_network_seeded(Some(path), args.seed)?.1),
+        None => None,
+    };
+    let first_iteration = stream_line(name, first, 1)?;
+    let precision = stream_precision(&first_iteration);
+    if args.format == Some(VerifyFormat::Json) {
+        // Written as the lines are checked. A line that cannot be read closes the document
+        // with why (and the error says so on standard error).
+        let unreadable = std::cell::RefCell::new(None);
+        let mut agrees = false;
+        let written = output::write_to(None, |out| {
+            let mut writer = verdict::Writer::start(out, &verdict_head(name, "training_stream"))?;
+            let checked = check_stream(
+                name,
+                network.as_ref(),
+                precision,
+                &first_iteration,
+                reader,
+                &mut |iteration, found| {
+                    for v in iteration_verdicts(iteration, found) {
+                        writer.value(&v)?;
+                    }
+                    Ok(())
+                },
+            );
+            match checked {
+                Ok((report, _)) => {
+                    agrees = report.findings.is_empty();
+                    writer.finish(&[], agrees)
+                }
+                // The document still closes, saying why it stops; the error is reported too.
+                Err(e) => {
+                    writer.unreadable(&format!("{e:#}"))?;
+                    *unreadable.borrow_mut() = Some(e);
+                    Ok(())
+                }
+            }
+        });
+        if let Some(e) = unreadable.into_inner() {
+            return Err(e);
+        }
+        written?;
+        return if agrees {
+            Ok(())
+        } else {
+            Err(Disagreed.into())
+        };
+    }
+    let (report, iterations) = check_stream(
+        name,
+        network.as_ref(),
+        precision,
+        &first_iteration,
+        reader,
+        &mut |_, _| Ok(()),
+    )?;
+    // The symbols are printed from the first iteration's roles when the network is known.
+    let shell = network.as_ref().map(|network| Trace {
+        format: trace::FORMAT_NAME.to_string(),
+        version: trace::FORMAT_VERSION,
+        network: network.clone(),
+        options: Options {
+            precision,
+            ..Options::default()
+        },
+        iterations: vec![first_iteration],
+    });
     let labels = style.lang.verify();
     let mut preface = vec![fill(
         labels.run_stream,

@@ -19,3 +19,4 @@ pub mod homework;
 pub mod slips;
 pub mod template;
 pub mod trace_check;
+pub mod verdict;

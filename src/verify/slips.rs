@@ -550,6 +550,27 @@ pub struct Diagnosis {
 }
 
 impl Slip {
+    /// The slip's name for a program (`verify --format json`): stable, in snake case.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Slip::SignFlipped => "sign_flipped",
+            Slip::SignFlippedIn { .. } => "sign_flipped_in_one_output",
+            Slip::DerivativeAtNet { .. } => "derivative_at_net",
+            Slip::DigitsTransposed => "digits_transposed",
+            Slip::Truncated => "truncated",
+            Slip::DerivativeLeftOut { .. } => "derivative_left_out",
+            Slip::OtherOrder(UpdateOrder::Sequential) => "used_updated_weights",
+            Slip::OtherOrder(UpdateOrder::Simultaneous) => "used_original_weights",
+            Slip::ContributionLeftOut { .. } => "contribution_left_out",
+            Slip::UpdateAdded => "update_added",
+            Slip::EtaLeftOut => "eta_left_out",
+            Slip::EtaTwice => "eta_twice",
+            Slip::NeuronsSwapped { .. } => "neurons_swapped",
+            Slip::Transposed { .. } => "weights_transposed",
+            Slip::RoundedEarly { .. } => "rounded_early",
+        }
+    }
+
     /// A few words naming the slip, for a table cell, in `lang`.
     pub fn short(&self, lang: Lang) -> &'static str {
         let m = lang.mistakes();

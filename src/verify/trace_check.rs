@@ -85,6 +85,17 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The value the checked one should be, where the problem says.
+    pub fn expected(&self) -> Option<f64> {
+        match *self {
+            Problem::Recomputed { recomputed } => Some(recomputed),
+            Problem::Given { in_network } => in_network,
+            Problem::ChainBreak { expected, .. } => Some(expected),
+            Problem::IterationNumber { previous, .. } => Some((previous + 1) as f64),
+            _ => None,
+        }
+    }
+
     /// What the problem is, in a sentence in `lang`, for a value recorded as `recorded`, each
     /// symbol it names written by `name`.
     pub fn describe(&self, recorded: f64, lang: Lang, name: &dyn Fn(&str) -> String) -> String {
@@ -450,6 +461,11 @@ impl<'n> Checker<'n> {
         }
         self.ended = Some(ended);
         self.previous_number = Some(iteration.iteration);
+    }
+
+    /// The findings so far, in the order found (those of the iteration just checked last).
+    pub fn findings(&self) -> &[Finding] {
+        &self.report.findings
     }
 
     /// The report on every iteration checked.
