@@ -1,7 +1,7 @@
 //! The corpus of broken traces and runs (tests/fixtures/broken/): each file is broken in one
 //! deliberate way, described in index.json beside it with where `verify` must find the
-//! break (the iteration, the symbol, and words of the problem it names) or the words of the
-//! one-line refusal. Every one must make `verify` exit 1 for that reason, at that place.
+//! break (the iteration, the symbol, and words of the problem it names; for a run's summary,
+//! the path of the first field its replay differs at) or the words of the one-line refusal. Every one must make `verify` exit 1 for that reason, at that place.
 
 use serde_json::Value;
 
@@ -30,6 +30,9 @@ fn every_broken_file_fails_for_its_reason_at_its_place() {
         let found = if let Some(says) = expect["error"].as_str() {
             // A refusal: one line on standard error, nothing checked.
             code == Some(1) && stderr.lines().count() == 1 && stderr.contains(says)
+        } else if let Some(path) = expect["replay"].as_str() {
+            // A run's summary, replayed: the first field that differs.
+            code == Some(1) && stdout.contains(&format!("differs first at {path}:"))
         } else {
             let iteration = expect["iteration"].as_u64().unwrap();
             let symbol = expect["symbol"].as_str().unwrap();

@@ -1,8 +1,9 @@
 //! `verify` of whole runs: a trace of several iterations, and the NDJSON stream of `train
 //! --format ndjson`. Each iteration is checked as a single one is, and each must start where
 //! the one before ended (its weights, biases and η the updated values before, bit for bit;
-//! its number the next). Streams are read line by line. Files `verify` cannot check (a
-//! `--summary` stream, a run's JSON summary, another program's JSON) are refused in one line.
+//! its number the next). Streams are read line by line. A run's JSON summary is replayed from
+//! its own network and options and compared field by field. Files `verify` cannot check (a
+//! `--summary` stream, another program's JSON) are refused in one line.
 
 mod common;
 
@@ -223,17 +224,6 @@ fn what_verify_cannot_check_is_refused_in_one_line() {
     one_line(&err);
     assert!(err.contains("written with --summary"), "{err}");
 
-    let run = common::stdout_of(&["train", "-n", "3", "--format", "json"]);
-    let path = dir.path().join("run.json");
-    std::fs::write(&path, run).unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
-    assert!(
-        err.contains("a training run's summary (train --format json)"),
-        "{err}"
-    );
-
     let path = dir.path().join("other.json");
     std::fs::write(&path, r#"{"format": "someone-else", "data": [1, 2, 3]}"#).unwrap();
     let (code, _, err) = verify(&[path.to_str().unwrap()]);
@@ -316,4 +306,56 @@ fn the_verdict_as_a_document() {
     assert_eq!(doc["result"], "agrees");
     let (code, _, err) = verify(&[path.to_str().unwrap(), "--format", "csv"]);
     assert_eq!(code, 2, "{err}");
+}
+
+/// A run's summary (`train --format json`) is replayed from its own initial network and
+/// options: untouched it agrees, bit for bit; a changed checkpoint or final weight, or a
+/// seed that draws another sample order, is named by its path.
+#[test]
+fn a_run_summary_is_replayed_and_compared() {
+    let dir = common::scratch();
+    let text = common::stdout_of(&[
+        "train",
+        "traces/xor.json",
+        "-n",
+        "300",
+        "--order",
+        "random",
+        "--every",
+        "50",
+        "--format",
+        "json",
+    ]);
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, &text).unwrap();
+    let (code, out, _) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("replayed from its own initial network and options, the run gives the same"),
+        "{out}"
+    );
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let changed = |change: &dyn Fn(&mut Value)| {
+        let mut d = doc.clone();
+        change(&mut d);
+        std::fs::write(&path, d.to_string()).unwrap();
+        verify(&[path.to_str().unwrap()])
+    };
+    let (code, out, _) = changed(&|d| d["checkpoints"][3]["E_total"] = 0.1.into());
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("differs first at checkpoints[3].E_total"),
+        "{out}"
+    );
+    assert!(out.contains("the file has 0.1."), "{out}");
+    let (code, out, _) = changed(&|d| d["final_network"]["biases"][0] = 0.5.into());
+    assert_eq!(code, 1);
+    assert!(out.contains("final_network.biases[0]"), "{out}");
+    // Another seed draws another sample order: the run it replays is another one.
+    let (code, out, _) = changed(&|d| {
+        d["options"]["seed"] = 2.into();
+        d["initial_network"]["seed"] = 2.into();
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("differs first at"), "{out}");
 }

@@ -15,7 +15,9 @@ use backprop_tracer::render::lang::fill;
 use backprop_tracer::render::symbols::Symbols;
 use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
+use backprop_tracer::train::export;
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
+use backprop_tracer::verify::run_check;
 use backprop_tracer::verify::template::{self, TemplateFormat};
 use backprop_tracer::verify::trace_check::{self, TraceReport};
 use backprop_tracer::verify::verdict;
@@ -163,6 +165,9 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         bail!("{name} is {refusal}");
     }
 
+    if is_run_summary(text) {
+        return verify_run_summary(args, &name, text, &style);
+    }
     if is_trace(text) {
         if args.network.is_some() {
             return Err(UsageError(format!(
@@ -452,10 +457,7 @@ fn not_checkable(text: &str) -> Option<String> {
                  (train --format ndjson), or your own values (JSON or CSV)";
     match format.as_str() {
         Some(trace::FORMAT_NAME) => None,
-        Some("backprop-tracer/training-run") => Some(format!(
-            "a training run's summary (train --format json): it holds checkpoints, not the \
-             values of an iteration to recompute; {reads}"
-        )),
+        Some(export::RUN_FORMAT_NAME) => None,
         Some(other) => Some(format!(
             "a document of the format \"{}\", which verify does not read: {reads}",
             quote::excerpt(other)
@@ -659,6 +661,77 @@ fn verify_stream(
         write_trace_report(name, &symbol, &preface, &report, style, out)
     })?;
     if all_agree {
+        Ok(())
+    } else {
+        Err(Disagreed.into())
+    }
+}
+
+/// Whether `text` is a training run's summary (`train --format json`).
+fn is_run_summary(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<Head>(text)
+        .ok()
+        .and_then(|head| head.format)
+        .is_some_and(|f| f.as_str() == Some(export::RUN_FORMAT_NAME))
+}
+
+/// `verify` of a training run's summary: replayed from its own initial network and options
+/// and compared field by field (see [`run_check`]).
+fn verify_run_summary(args: &VerifyArgs, name: &str, text: &str, style: &Style) -> Result<()> {
+    let report = run_check::check(text)
+        .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e)))
+        .with_context(|| format!("{name}: not a readable training run summary"))?;
+    let agrees = report.difference.is_none();
+    let labels = style.lang.verify();
+    if args.format == Some(VerifyFormat::Json) {
+        output::write_to(None, |out| {
+            let mut writer = verdict::Writer::start(out, &verdict_head(name, "training_run"))?;
+            if let Some(d) = &report.difference {
+                writer.value(&verdict::ValueVerdict {
+                    iteration: None,
+                    symbol: d.path.clone(),
+                    written: Some(d.found.clone()),
+                    value: d.found.parse().unwrap_or(f64::NAN),
+                    expected: d.replayed.parse().ok(),
+                    status: "differs",
+                    follows_from: Vec::new(),
+                    problem: Some(format!("the replayed run has {} here", d.replayed)),
+                    slips: Vec::new(),
+                    article: None,
+                })?;
+            }
+            writer.finish(&[], agrees)
+        })?;
+    } else {
+        let iterations = report.iterations.to_string();
+        let compared = report.compared.to_string();
+        let line = match &report.difference {
+            None => fill(
+                labels.run_replayed,
+                &[
+                    ("name", &style.text(name)),
+                    ("iterations", &iterations),
+                    ("compared", &compared),
+                ],
+            ),
+            Some(d) => fill(
+                labels.run_differs,
+                &[
+                    ("name", &style.text(name)),
+                    ("iterations", &iterations),
+                    ("path", &d.path),
+                    ("replayed", &d.replayed),
+                    ("found", &d.found),
+                ],
+            ),
+        };
+        output::write_to(None, |out| writeln!(out, "{line}"))?;
+    }
+    if agrees {
         Ok(())
     } else {
         Err(Disagreed.into())

@@ -16,6 +16,7 @@
 
 pub mod errata;
 pub mod homework;
+pub mod run_check;
 pub mod slips;
 pub mod template;
 pub mod trace_check;
