@@ -30,6 +30,9 @@ fn every_broken_file_fails_for_its_reason_at_its_place() {
         let found = if let Some(says) = expect["error"].as_str() {
             // A refusal: one line on standard error, nothing checked.
             code == Some(1) && stderr.lines().count() == 1 && stderr.contains(says)
+        } else if let Some(line) = expect["summary_line"].as_u64() {
+            // A --summary stream, replayed: the first line that differs.
+            code == Some(1) && stdout.contains(&format!("line {line} differs"))
         } else if let Some(path) = expect["replay"].as_str() {
             // A run's summary, replayed: the first field that differs.
             code == Some(1) && stdout.contains(&format!("differs first at {path}:"))

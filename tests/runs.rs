@@ -359,3 +359,83 @@ fn a_run_summary_is_replayed_and_compared() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("differs first at"), "{out}");
 }
+
+/// A `--summary` stream is replayed from the network and options given on the command line,
+/// line by line: untouched it agrees, byte for byte; an altered line is named with the field;
+/// the wrong seed for a random sample order differs from line 1; without `--network` it is
+/// refused, saying what to give.
+#[test]
+fn a_summary_stream_is_replayed_from_the_network_given() {
+    let dir = common::scratch();
+    let text = common::stdout_of(&["train", "-n", "300", "--format", "ndjson", "--summary"]);
+    let path = dir.path().join("summary.ndjson");
+    std::fs::write(&path, &text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, _) = verify(&[p, "--network", "traces/article.json"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("its 300 line(s) are what replaying"), "{out}");
+
+    let mut lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    lines[199]["weights"][1][0] = 0.3.into();
+    let altered = write_lines(dir.path(), "altered.ndjson", &lines);
+    let (code, out, _) = verify(&[
+        altered.to_str().unwrap(),
+        "--network",
+        "traces/article.json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("line 200 differs"), "{out}");
+    assert!(out.contains("the file has weights[1][0] = 0.3."), "{out}");
+
+    // Sequentially trained, checked as if simultaneous: line 1 already differs.
+    let (code, out, _) = verify(&[
+        p,
+        "--network",
+        "traces/article.json",
+        "--update-order",
+        "sequential",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("line 1 differs"), "{out}");
+
+    let xor = common::stdout_of(&[
+        "train",
+        "traces/xor.json",
+        "-n",
+        "200",
+        "--order",
+        "random",
+        "--seed",
+        "5",
+        "--format",
+        "ndjson",
+        "--summary",
+    ]);
+    let path = dir.path().join("xor.ndjson");
+    std::fs::write(&path, xor).unwrap();
+    let x = path.to_str().unwrap();
+    let with = |seed: &str| {
+        verify(&[
+            x,
+            "--network",
+            "traces/xor.json",
+            "--order",
+            "random",
+            "--seed",
+            seed,
+        ])
+    };
+    assert_eq!(with("5").0, 0);
+    let (code, out, _) = with("6");
+    assert_eq!(code, 1, "{out}");
+
+    let (code, _, err) = verify(&[p]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("give the network it was trained from (--network NET"),
+        "{err}"
+    );
+}

@@ -15,7 +15,7 @@ use backprop_tracer::render::lang::fill;
 use backprop_tracer::render::symbols::Symbols;
 use backprop_tracer::render::table::Section;
 use backprop_tracer::trace::{self, Options, Stage, Trace, UpdateOrder};
-use backprop_tracer::train::export;
+use backprop_tracer::train::{self as train, Export, RunOptions, SampleOrder, export};
 use backprop_tracer::verify::homework::{self, Report, Row, Verdict};
 use backprop_tracer::verify::run_check;
 use backprop_tracer::verify::template::{self, TemplateFormat};
@@ -78,6 +78,11 @@ pub struct VerifyArgs {
     /// the same values here.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+
+    /// With a training stream written with --summary: the sample order the run trained with
+    /// (as train's --order), to replay it.
+    #[arg(long, value_enum, default_value_t = SampleOrder::Cyclic)]
+    pub order: SampleOrder,
 
     /// Language of the report: English, or the article's Chinese terms (the descriptions of
     /// slips and trace problems stay in English).
@@ -150,11 +155,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     let first = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match stream_kind(first) {
         Some(Stream::Full) => return verify_stream(args, &name, first, reader, &style),
-        Some(Stream::Summary) => bail!(
-            "{name} is a training run's NDJSON stream written with --summary: its lines hold \
-             only E_total, the outputs and the parameters, not the values of each iteration to \
-             recompute; verify the full stream (train --format ndjson without --summary)"
-        ),
+        Some(Stream::Summary) => return verify_summary_stream(args, &name, first, reader, &style),
         None => {}
     }
     reader
@@ -664,6 +665,200 @@ fn verify_stream(
         Ok(())
     } else {
         Err(Disagreed.into())
+    }
+}
+
+/// `verify` of a training stream written with `--summary`: it holds no values to recompute
+/// and does not record what it was trained from, so the run is replayed from the network
+/// and options given on the command line, and each line it writes compared with the file's,
+/// every number bit for bit, as both go (neither is ever held).
+fn verify_summary_stream(
+    args: &VerifyArgs,
+    name: &str,
+    first: &str,
+    reader: Box<dyn BufRead>,
+    style: &Style,
+) -> Result<()> {
+    let Some(path) = args.network.as_deref() else {
+        bail!(
+            "{name} is a training run's NDJSON stream written with --summary: its lines hold \
+             only E_total, the outputs and the parameters, nothing to recompute, and not what \
+             the run started from; give the network it was trained from (--network NET, with \
+             the run's --update-order, --update-biases, --order and --seed) to replay it, or \
+             verify the full stream (train --format ndjson without --summary)"
+        );
+    };
+    let (network_name, network) = input::load_network_seeded(Some(path), args.seed)?;
+    let mut options = RunOptions {
+        iterations: usize::MAX,
+        update_order: args.update_order,
+        update_biases: args.update_biases,
+        sample_order: args.order,
+        every: None,
+        seed: None,
+    };
+    let initial = train::prepare(&network, &mut options);
+    let mut compare = LineByLine {
+        pending: Some(first.to_string()),
+        reader,
+        line: 0,
+        ended: false,
+        differs: None,
+    };
+    // The run goes on until the file ends (the comparison stops it there) or a line differs.
+    let replayed = train::run(
+        &initial,
+        &options,
+        &[],
+        Export::Summary(&mut compare),
+        &mut |_| {},
+    );
+    if let Err(e) = &replayed
+        && !compare.ended
+        && compare.differs.is_none()
+    {
+        bail!("cannot read {name}: {e}");
+    }
+    let labels = style.lang.verify();
+    let setup = format!(
+        "{network_name}, update order {}, sample order {}{}{}",
+        options.update_order.name(),
+        match options.sample_order {
+            SampleOrder::Cyclic => "cyclic",
+            SampleOrder::Random => "random",
+        },
+        if options.update_biases {
+            ", biases trained"
+        } else {
+            ""
+        },
+        options
+            .seed
+            .map_or(String::new(), |s| format!(", seed {s}")),
+    );
+    let line = match &compare.differs {
+        None if compare.ended => fill(
+            labels.summary_replayed,
+            &[
+                ("name", &style.text(name)),
+                ("lines", &compare.line.to_string()),
+                ("setup", &setup),
+            ],
+        ),
+        None => {
+            // The replay stopped (it diverged) before the file did.
+            let stopped = replayed
+                .ok()
+                .and_then(|run| run.diverged)
+                .map(|d| d.iteration);
+            fill(
+                labels.summary_longer,
+                &[
+                    ("name", &style.text(name)),
+                    ("setup", &setup),
+                    (
+                        "stopped",
+                        &stopped.map_or("?".to_string(), |i| i.to_string()),
+                    ),
+                ],
+            )
+        }
+        Some((line, replay, file)) => {
+            // Where in the line: the first field that differs, when both are JSON.
+            let field = match (
+                serde_json::from_str::<serde_json::Value>(replay),
+                serde_json::from_str::<serde_json::Value>(file),
+            ) {
+                (Ok(r), Ok(f)) => run_check::difference(&r, &f),
+                _ => None,
+            };
+            let (replay, file) = match field {
+                Some(d) => (
+                    format!("{} = {}", d.path, d.replayed),
+                    format!("{} = {}", d.path, quote::excerpt(&d.found)),
+                ),
+                None => (
+                    quote::excerpt(replay.trim_end()).into_owned(),
+                    quote::excerpt(file.trim_end()).into_owned(),
+                ),
+            };
+            fill(
+                labels.summary_differs,
+                &[
+                    ("name", &style.text(name)),
+                    ("line", &line.to_string()),
+                    ("setup", &setup),
+                    ("replay", &replay),
+                    ("file", &file),
+                ],
+            )
+        }
+    };
+    output::write_to(None, |out| writeln!(out, "{line}"))?;
+    if compare.ended && compare.differs.is_none() {
+        Ok(())
+    } else {
+        Err(Disagreed.into())
+    }
+}
+
+/// A writer that compares each line a replayed run writes with the next line of a file (as
+/// JSON: the same fields, every number bit for bit): it stops the run (with an error) at the
+/// first line that differs, or when the file ends.
+struct LineByLine {
+    /// The file's first line, read before the replay started.
+    pending: Option<String>,
+    reader: Box<dyn BufRead>,
+    /// The lines compared so far.
+    line: usize,
+    /// The file has no more lines.
+    ended: bool,
+    /// The first line that differs: its number, the replay's, the file's.
+    differs: Option<(usize, String, String)>,
+}
+
+impl Write for LineByLine {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // The export writes each line whole, with one call.
+        let replay = String::from_utf8_lossy(buf).into_owned();
+        let file = match self.pending.take() {
+            Some(line) => line,
+            None => {
+                let mut line = String::new();
+                // Blank lines are not lines of the stream.
+                loop {
+                    line.clear();
+                    if self.reader.read_line(&mut line)? == 0 {
+                        self.ended = true;
+                        return Err(io::Error::other("the file ends here"));
+                    }
+                    if !line.trim().is_empty() {
+                        break;
+                    }
+                }
+                line
+            }
+        };
+        self.line += 1;
+        // The same bytes, or (a stream reformatted, spaced out) the same JSON, every number
+        // bit for bit.
+        let same = file.trim_end() == replay.trim_end()
+            || match (
+                serde_json::from_str::<serde_json::Value>(&replay),
+                serde_json::from_str::<serde_json::Value>(&file),
+            ) {
+                (Ok(r), Ok(f)) => run_check::difference(&r, &f).is_none(),
+                _ => false,
+            };
+        if !same {
+            self.differs = Some((self.line, replay, file));
+            return Err(io::Error::other("the line differs"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -59,6 +59,12 @@ pub fn check(text: &str) -> Result<RunReport, String> {
     })
 }
 
+/// The first place, in document order, where the JSON document `found` is not `replayed`:
+/// numbers compared bit for bit.
+pub fn difference(replayed: &Value, found: &Value) -> Option<Difference> {
+    first_difference(replayed, found, String::new(), &mut 0)
+}
+
 /// The first place, in document order, where `found` is not `replayed`.
 fn first_difference(
     replayed: &Value,
