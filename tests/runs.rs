@@ -439,3 +439,48 @@ fn a_summary_stream_is_replayed_from_the_network_given() {
         "{err}"
     );
 }
+
+/// With the network of a training set, each line's sample must be the one the run's order
+/// picks: in turn, or drawn from the seed for `--order random`.
+#[test]
+fn the_samples_come_in_the_runs_order() {
+    let dir = common::scratch();
+    let lines = run_lines(&[
+        "traces/xor.json",
+        "-n",
+        "12",
+        "--order",
+        "random",
+        "--seed",
+        "4",
+    ]);
+    let path = write_lines(dir.path(), "random.ndjson", &lines);
+    let p = path.to_str().unwrap();
+    let net = [
+        "--network",
+        "traces/xor.json",
+        "--order",
+        "random",
+        "--seed",
+        "4",
+    ];
+    let (code, out, _) = verify(&[&[p][..], &net[..]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("checked against the random sample order"),
+        "{out}"
+    );
+    // Two lines swapped, renumbered: each is consistent, but the samples are out of order.
+    let mut swapped = lines.clone();
+    let (a, b) = (swapped[4]["sample"].clone(), swapped[5]["sample"].clone());
+    assert_ne!(a, b, "the seed draws two different samples there");
+    let mut five = lines[4].clone();
+    five["sample"] = b;
+    swapped[4] = five;
+    let path = write_lines(dir.path(), "swapped.ndjson", &swapped);
+    let (code, out, _) = verify(&[&[path.to_str().unwrap(), "--ascii"][..], &net[..]].concat());
+    assert_eq!(code, 1, "{out}");
+    let row = out.lines().find(|l| l.contains("| sample ")).unwrap();
+    assert!(row.starts_with("| 5 "), "{row}");
+    assert!(row.contains(&format!("picks sample {a} here")), "{row}");
+}

@@ -306,12 +306,18 @@ fn iteration_verdicts(
         .filter(|f| f.iteration == iteration.iteration)
         .collect();
     let mut verdicts = Vec::with_capacity(iteration.values.len() + 1);
-    // The iteration's own number, when it is out of order.
+    // The iteration's own number, or the sample it trained on, when out of order.
+    let of_the_line = |f: &trace_check::Finding| {
+        matches!(
+            f.problem,
+            trace_check::Problem::IterationNumber { .. } | trace_check::Problem::SampleOrder { .. }
+        )
+    };
     for f in &mine {
-        if matches!(f.problem, trace_check::Problem::IterationNumber { .. }) {
+        if of_the_line(f) {
             verdicts.push(verdict::ValueVerdict {
                 iteration: Some(iteration.iteration),
-                symbol: "iteration".to_string(),
+                symbol: f.value.symbol.clone(),
                 written: None,
                 value: f.value.value,
                 expected: f.problem.expected(),
@@ -326,10 +332,7 @@ fn iteration_verdicts(
     for (index, v) in iteration.values.iter().enumerate() {
         let about: Vec<&&trace_check::Finding> = mine
             .iter()
-            .filter(|f| {
-                f.index == index
-                    && !matches!(f.problem, trace_check::Problem::IterationNumber { .. })
-            })
+            .filter(|f| f.index == index && !of_the_line(f))
             .collect();
         let primary: Vec<&&&trace_check::Finding> =
             about.iter().filter(|f| f.because_of.is_none()).collect();
@@ -502,17 +505,21 @@ fn stream_precision(iteration: &trace::Iteration) -> usize {
 struct StreamLine {
     iteration: usize,
     #[serde(default)]
-    #[allow(dead_code)]
     sample: Option<usize>,
     values: Vec<trace::TracedValue>,
 }
 
-/// Line `number` of a training stream, read as an iteration.
-fn stream_line(name: &str, line: &str, number: usize) -> Result<trace::Iteration> {
+/// Line `number` of a training stream, read as an iteration, and the sample it names.
+fn stream_line(name: &str, line: &str, number: usize) -> Result<(trace::Iteration, Option<usize>)> {
     serde_json::from_str::<StreamLine>(line)
-        .map(|l| trace::Iteration {
-            iteration: l.iteration,
-            values: l.values,
+        .map(|l| {
+            (
+                trace::Iteration {
+                    iteration: l.iteration,
+                    values: l.values,
+                },
+                l.sample,
+            )
         })
         .map_err(|e| anyhow::anyhow!(quote::shorten_quoted(&e.to_string())))
         .with_context(|| {
@@ -527,13 +534,21 @@ fn check_stream(
     name: &str,
     network: Option<&backprop_tracer::network::Network>,
     precision: usize,
-    first: &trace::Iteration,
+    first: &(trace::Iteration, Option<usize>),
+    mut picker: Option<train::Picker>,
     mut reader: Box<dyn BufRead>,
     each: &mut dyn FnMut(&trace::Iteration, &[trace_check::Finding]) -> io::Result<()>,
 ) -> Result<(TraceReport, usize)> {
     let mut checker = trace_check::Checker::new(network, precision);
-    let mut step = |checker: &mut trace_check::Checker, iteration: &trace::Iteration| {
+    let mut step = |checker: &mut trace_check::Checker,
+                    (iteration, sample): &(trace::Iteration, Option<usize>)| {
         let before = checker.findings().len();
+        if let Some(picker) = picker.as_mut() {
+            let expected = picker.pick();
+            if *sample != Some(expected) {
+                checker.wrong_sample(iteration.iteration, expected, *sample);
+            }
+        }
         checker.iteration(iteration);
         each(iteration, &checker.findings()[before..])
     };
@@ -573,8 +588,19 @@ fn verify_stream(
         Some(path) => Some(input::load_network_seeded(Some(path), args.seed)?.1),
         None => None,
     };
-    let first_iteration = stream_line(name, first, 1)?;
-    let precision = stream_precision(&first_iteration);
+    let first_line = stream_line(name, first, 1)?;
+    let precision = stream_precision(&first_line.0);
+    // With a training set and the network, the samples must come in the run's order: in
+    // turn, or as the seed draws them (a random order without a seed cannot be checked).
+    let seed = args.seed.or(network.as_ref().and_then(|n| n.seed));
+    let picker = || {
+        let network = network.as_ref()?;
+        if network.samples.is_empty() || (args.order == SampleOrder::Random && seed.is_none()) {
+            return None;
+        }
+        Some(train::Picker::new(network.samples.len(), args.order, seed))
+    };
+    let samples_checked = picker().is_some();
     if args.format == Some(VerifyFormat::Json) {
         // Written as the lines are checked. A line that cannot be read closes the document
         // with why (and the error says so on standard error).
@@ -586,7 +612,8 @@ fn verify_stream(
                 name,
                 network.as_ref(),
                 precision,
-                &first_iteration,
+                &first_line,
+                picker(),
                 reader,
                 &mut |iteration, found| {
                     for v in iteration_verdicts(iteration, found) {
@@ -622,7 +649,8 @@ fn verify_stream(
         name,
         network.as_ref(),
         precision,
-        &first_iteration,
+        &first_line,
+        picker(),
         reader,
         &mut |_, _| Ok(()),
     )?;
@@ -635,7 +663,7 @@ fn verify_stream(
             precision,
             ..Options::default()
         },
-        iterations: vec![first_iteration],
+        iterations: vec![first_line.0],
     });
     let labels = style.lang.verify();
     let mut preface = vec![fill(
@@ -651,6 +679,18 @@ fn verify_stream(
     }
     if network.is_none() {
         preface.push(labels.stream_no_network.to_string());
+    }
+    if samples_checked {
+        preface.push(fill(
+            labels.stream_samples,
+            &[(
+                "order",
+                match args.order {
+                    SampleOrder::Cyclic => "cyclic",
+                    SampleOrder::Random => "random",
+                },
+            )],
+        ));
     }
     let symbols = shell.as_ref().map(|t| Symbols::new(t, style.typography));
     let symbol = |s: &str| match &symbols {

@@ -275,8 +275,9 @@ impl Schedule {
     }
 }
 
-/// The sample each iteration trains on.
-struct Picker {
+/// The sample each iteration trains on: in turn, or drawn from the run's seed. `verify`
+/// draws the same sequence to check a stream's samples.
+pub struct Picker {
     n: usize,
     order: SampleOrder,
     rng: Option<Random>,
@@ -284,7 +285,8 @@ struct Picker {
 }
 
 impl Picker {
-    fn new(n: usize, order: SampleOrder, seed: Option<u64>) -> Picker {
+    /// The picker of a run over `n` samples. A random order needs a seed.
+    pub fn new(n: usize, order: SampleOrder, seed: Option<u64>) -> Picker {
         let rng = match order {
             SampleOrder::Random => Some(Random::new(
                 seed.expect("a random order has a seed"),
@@ -300,8 +302,9 @@ impl Picker {
         }
     }
 
+    /// The next iteration's sample.
     #[inline]
-    fn pick(&mut self) -> usize {
+    pub fn pick(&mut self) -> usize {
         match (self.order, &mut self.rng) {
             (SampleOrder::Random, Some(rng)) => rng.below(self.n),
             _ => {

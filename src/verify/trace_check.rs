@@ -75,6 +75,14 @@ pub enum Problem {
         /// The weight the chain reads, by its symbol.
         reads: String,
     },
+    /// A training stream's iteration trained on another sample than the run's sample order
+    /// (and seed) picks there.
+    SampleOrder {
+        /// The sample the order picks.
+        expected: usize,
+        /// The sample the line names, if it names one.
+        found: Option<usize>,
+    },
     /// The iteration's number does not follow the one before.
     IterationNumber {
         /// The number of the iteration before.
@@ -92,6 +100,7 @@ impl Problem {
             Problem::Given { in_network } => in_network,
             Problem::ChainBreak { expected, .. } => Some(expected),
             Problem::IterationNumber { previous, .. } => Some((previous + 1) as f64),
+            Problem::SampleOrder { expected, .. } => Some(expected as f64),
             _ => None,
         }
     }
@@ -165,6 +174,16 @@ impl Problem {
                     UpdateOrder::Sequential => m.order_reads_original,
                 },
                 &[("weight", &name(reads))],
+            ),
+            Problem::SampleOrder { expected, found } => fill(
+                m.sample_order,
+                &[
+                    (
+                        "found",
+                        &found.map_or_else(|| "-".to_string(), |f| f.to_string()),
+                    ),
+                    ("expected", &expected.to_string()),
+                ],
             ),
             Problem::IterationNumber { previous, found } => fill(
                 m.iteration_number,
@@ -461,6 +480,30 @@ impl<'n> Checker<'n> {
         }
         self.ended = Some(ended);
         self.previous_number = Some(iteration.iteration);
+    }
+
+    /// Notes that `iteration` trained on sample `found` where the run's order picks
+    /// `expected` (the stream's reader knows the order; the checker does not).
+    pub fn wrong_sample(&mut self, iteration: usize, expected: usize, found: Option<usize>) {
+        self.report.findings.push(Finding {
+            iteration,
+            index: 0,
+            // Not a value: the line's `sample` field, under its name.
+            value: TracedValue {
+                symbol: "sample".to_string(),
+                role: None,
+                stage: Stage::Given,
+                layer: None,
+                formula: "sample".to_string(),
+                expr: None,
+                substituted: found.map_or_else(String::new, |f| f.to_string()),
+                value: found.map_or(f64::NAN, |f| f as f64),
+                from: Vec::new(),
+                drawn: None,
+            },
+            problem: Problem::SampleOrder { expected, found },
+            because_of: None,
+        });
     }
 
     /// The findings so far, in the order found (those of the iteration just checked last).

@@ -63,6 +63,7 @@ pub struct MistakeLabels {
     pub iteration_number: &'static str,
     pub order_reads_updated: &'static str,
     pub tree_differs: &'static str,
+    pub sample_order: &'static str,
     pub order_reads_original: &'static str,
 
     // A number the article prints.
@@ -129,6 +130,7 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     not_finite: "the value is not a finite number",
     chain_break: "recorded {recorded}, but the iteration before ended with {symbol} = {expected} ({full}), which this one must start from, bit for bit",
     iteration_number: "this iteration is numbered {found}, but it follows iteration {previous}: it should be {expected}",
+    sample_order: "this iteration trained on sample {found}, but the sample order (and seed) given picks sample {expected} here",
     tree_differs: "the formula tree (expr) is {tree}, another formula than the one recorded: a program reading the tree would compute something else",
     order_reads_updated: "the hidden layer's chain reads the updated {weight}, but the trace says its update order is simultaneous (every gradient from the original weights)",
     order_reads_original: "the hidden layer's chain reads the original {weight}, but the trace says its update order is sequential (the output layer's weights updated first)",
@@ -196,6 +198,7 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     not_finite: "这个值不是有限数",
     chain_break: "记录值为 {recorded},但上一次迭代结束时 {symbol} = {expected}({full}),本次迭代必须从这个值开始,逐位相同",
     iteration_number: "这次迭代的编号是 {found},但它接在第 {previous} 次迭代之后:应为 {expected}",
+    sample_order: "这次迭代用的是第 {found} 个样本,但按给出的样本顺序(和种子)此处应为第 {expected} 个样本",
     tree_differs: "公式树(expr)是 {tree},与记录的公式不同:按公式树计算的程序会得到别的结果",
     order_reads_updated: "隐含层的链式计算用的是更新后的 {weight},但 trace 标明的更新顺序是同时更新(所有梯度都用原来的权重)",
     order_reads_original: "隐含层的链式计算用的是原来的 {weight},但 trace 标明的更新顺序是逐层更新(先更新输出层的权重)",
@@ -266,6 +269,7 @@ impl MistakeLabels {
             self.iteration_number,
             self.order_reads_updated,
             self.tree_differs,
+            self.sample_order,
             self.order_reads_original,
             self.article_typo,
             self.article_rounding,
