@@ -198,8 +198,20 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
             })?;
         } else {
             let symbols = Symbols::new(&trace, style.typography);
+            let labels = style.lang.verify();
+            let mut preface = vec![fill(
+                labels.trace_kind,
+                &[
+                    ("name", &style.text(&name)),
+                    ("iterations", &trace.iterations.len().to_string()),
+                    ("version", &trace.version.to_string()),
+                ],
+            )];
+            if trace.iterations.len() > 1 {
+                preface.push(labels.run_chain.to_string());
+            }
             output::write_to(None, |out| {
-                write_trace_report(&name, &|s| symbols.of(s), &[], &report, &style, out)
+                write_trace_report(&name, &|s| symbols.of(s), &preface, &report, &style, out)
             })?;
         }
         return if all_agree {
