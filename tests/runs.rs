@@ -484,3 +484,39 @@ fn the_samples_come_in_the_runs_order() {
     assert!(row.starts_with("| 5 "), "{row}");
     assert!(row.contains(&format!("picks sample {a} here")), "{row}");
 }
+
+/// A run that went on from a broken chain: iteration 2 starts from w5 = 0.36 and the run
+/// carries on consistently from there. The break is named once, where it is; iteration 3's
+/// weights, which start where iteration 2 ended, are reported as following from it.
+#[test]
+fn what_a_chain_break_carries_into_later_iterations_follows_from_it() {
+    let dir = common::scratch();
+    let first = run_lines(&["-n", "1"]).remove(0);
+    let summary: Value = serde_json::from_str(&common::stdout_of(&[
+        "train", "-n", "1", "--format", "json",
+    ]))
+    .unwrap();
+    let mut network = summary["final_network"].clone();
+    network["weights"][1][0] = 0.36.into();
+    let net = dir.path().join("net.json");
+    std::fs::write(&net, network.to_string()).unwrap();
+    let mut rest = run_lines(&[net.to_str().unwrap(), "-n", "2"]);
+    for (i, line) in rest.iter_mut().enumerate() {
+        line["iteration"] = (i + 2).into();
+    }
+    let mut lines = vec![first];
+    lines.extend(rest);
+    let path = write_lines(dir.path(), "carried.ndjson", &lines);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
+    assert_eq!(code, 1, "{out}");
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| iteration"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert!(
+        rows[0].starts_with("| 2 ") && rows[0].contains("| w5 "),
+        "{out}"
+    );
+    assert!(out.contains("w5 (from w5+) in iteration 3"), "{out}");
+}

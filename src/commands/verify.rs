@@ -1437,6 +1437,24 @@ fn write_trace_report(
             })
             .collect();
         names.dedup();
+        // In a run of several iterations, each name with its iteration.
+        let several = report
+            .findings
+            .iter()
+            .any(|f| f.iteration != report.findings[0].iteration);
+        if several {
+            names = inherited
+                .iter()
+                .zip(&names)
+                .map(|(f, name)| {
+                    fill(
+                        labels.in_iteration,
+                        &[("n", &f.iteration.to_string()), ("name", name)],
+                    )
+                })
+                .collect();
+            names.dedup();
+        }
         let line = fill(labels.inherited, &[("names", &names.join(", "))]);
         writeln!(out, "{line}")?;
     }

@@ -342,6 +342,7 @@ pub struct VerifyLabels {
     pub header_recorded: &'static str,
     pub header_problem: &'static str,
     pub inherited_from: &'static str,
+    pub in_iteration: &'static str,
     pub inherited: &'static str,
     pub trace_disagree: &'static str,
 }
@@ -401,6 +402,7 @@ const VERIFY_EN: VerifyLabels = VerifyLabels {
     header_recorded: "recorded",
     header_problem: "problem",
     inherited_from: "{symbol} (from {from})",
+    in_iteration: "{name} in iteration {n}",
     inherited: "Computed from the values above before they changed (and consistent with them once corrected): {names}.",
     trace_disagree: "{n} value(s) disagree with their formulas.",
 };
@@ -460,6 +462,7 @@ const VERIFY_ZH: VerifyLabels = VerifyLabels {
     header_recorded: "记录值",
     header_problem: "问题",
     inherited_from: "{symbol}(来自 {from})",
+    in_iteration: "第 {n} 次迭代的 {name}",
     inherited: "以下各值是由上面那些值在改动之前算出的(改正之后与它们一致):{names}。",
     trace_disagree: "{n} 个值与其公式不符。",
 };
@@ -749,6 +752,7 @@ impl VerifyLabels {
             self.header_recorded,
             self.header_problem,
             self.inherited_from,
+            self.in_iteration,
             self.inherited,
             self.trace_disagree,
         ]

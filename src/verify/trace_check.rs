@@ -262,9 +262,19 @@ pub struct Checker<'n> {
     /// Where the iteration before ended: for each parameter's given value (and η), by its
     /// role (or, without one, its symbol), the value the next iteration starts from and the
     /// symbol of the value it comes from (`w5+`, or `b1` when not updated).
-    ended: Option<HashMap<Start, (f64, String)>>,
+    ended: Option<HashMap<Start, End>>,
     previous_number: Option<usize>,
     report: TraceReport,
+}
+
+/// Where a weight, a bias or η ended an iteration.
+struct End {
+    /// Its value, as recorded.
+    value: f64,
+    /// The symbol of the value it comes from (`w5+`, or `b1` when not updated).
+    from: String,
+    /// What it should have been, when it was found wrong or computed from a wrong value.
+    right: Option<f64>,
 }
 
 /// What a given value that carries over from one iteration to the next is known by.
@@ -336,7 +346,7 @@ impl<'n> Checker<'n> {
         let precision = self.precision;
         let mut recorded: HashMap<&str, f64> = HashMap::new();
         let mut corrected: HashMap<&str, f64> = HashMap::new();
-        let mut ended: HashMap<Start, (f64, String)> = HashMap::new();
+        let mut ended: HashMap<Start, End> = HashMap::new();
         let mut roles: HashMap<&str, Role> = HashMap::new();
         if let Some(previous) = self.previous_number
             && iteration.iteration != previous + 1
@@ -402,18 +412,23 @@ impl<'n> Checker<'n> {
                     }
                     // A later one from where the one before ended, bit for bit.
                     (Some(before), Some(start)) => {
-                        if let Some((expected, from)) = before.get(start)
-                            && expected.to_bits() != v.value.to_bits()
-                        {
-                            found(
-                                Problem::ChainBreak {
-                                    from: from.clone(),
-                                    expected: *expected,
-                                    shown: crate::number::fixed(*expected, precision),
-                                },
-                                None,
-                            );
-                            corrected.insert(v.symbol.as_str(), *expected);
+                        if let Some(end) = before.get(start) {
+                            let chain = |expected: f64| Problem::ChainBreak {
+                                from: end.from.clone(),
+                                expected,
+                                shown: crate::number::fixed(expected, precision),
+                            };
+                            if end.value.to_bits() != v.value.to_bits() {
+                                found(chain(end.value), None);
+                                corrected.insert(v.symbol.as_str(), end.right.unwrap_or(end.value));
+                            } else if let Some(right) = end.right
+                                && right.to_bits() != v.value.to_bits()
+                            {
+                                // It starts where the iteration before ended, but that end
+                                // followed from an earlier mistake: so does this iteration.
+                                found(chain(right), Some(end.from.clone()));
+                                corrected.insert(v.symbol.as_str(), right);
+                            }
                         }
                     }
                     // An input or a target: whatever the sample, the network's field.
@@ -433,7 +448,15 @@ impl<'n> Checker<'n> {
                     }
                 }
                 if let Some(start) = start {
-                    ended.insert(start, (v.value, v.symbol.clone()));
+                    let right = corrected.get(v.symbol.as_str()).copied();
+                    ended.insert(
+                        start,
+                        End {
+                            value: v.value,
+                            from: v.symbol.clone(),
+                            right,
+                        },
+                    );
                 }
                 if !agrees_at(v.value, &v.substituted, precision) {
                     found(
@@ -470,7 +493,15 @@ impl<'n> Checker<'n> {
                 }
                 // An updated weight or bias is where the next iteration starts.
                 if let Some(start) = Start::updated(v) {
-                    ended.insert(start, (v.value, v.symbol.clone()));
+                    let right = corrected.get(v.symbol.as_str()).copied();
+                    ended.insert(
+                        start,
+                        End {
+                            value: v.value,
+                            from: v.symbol.clone(),
+                            right,
+                        },
+                    );
                 }
             }
             recorded.insert(v.symbol.as_str(), v.value);
