@@ -27,6 +27,14 @@ fn verify(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The rows of an ASCII report's table, without its header.
+fn rows(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| iteration"))
+        .collect()
+}
+
 /// The lines of `train ARGS --format ndjson`, parsed.
 fn run_lines(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["train"];
@@ -140,10 +148,7 @@ fn an_untouched_training_stream_verifies_and_an_altered_line_fails_at_its_iterat
     let path = write_lines(dir.path(), "altered.ndjson", &altered);
     let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
     assert_eq!(code, 1, "{out}");
-    let rows: Vec<&str> = out
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| iteration"))
-        .collect();
+    let rows = rows(&out);
     assert_eq!(rows.len(), 1, "{out}");
     assert!(
         rows[0].starts_with("| 3 ") && rows[0].contains("out_h1"),
@@ -509,10 +514,7 @@ fn what_a_chain_break_carries_into_later_iterations_follows_from_it() {
     let path = write_lines(dir.path(), "carried.ndjson", &lines);
     let (code, out, _) = verify(&[path.to_str().unwrap(), "--ascii"]);
     assert_eq!(code, 1, "{out}");
-    let rows: Vec<&str> = out
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| iteration"))
-        .collect();
+    let rows = rows(&out);
     assert_eq!(rows.len(), 1, "{out}");
     assert!(
         rows[0].starts_with("| 2 ") && rows[0].contains("| w5 "),

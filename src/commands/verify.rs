@@ -464,22 +464,18 @@ fn stream_kind(first: &str) -> Option<Stream> {
 /// what `verify` reads instead. `None` for a trace, a network file and anything else (which
 /// the homework reader judges).
 fn not_checkable(text: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: Option<serde_json::Value>,
-    }
-    let format = serde_json::from_str::<Head>(text).ok()?.format?;
+    let format = format_of(text)?;
     let reads = "verify reads a trace (show --format json), a training run's NDJSON stream \
-                 (train --format ndjson), or your own values (JSON or CSV)";
+                 (train --format ndjson) or summary (train --format json), or your own values \
+                 (JSON or CSV)";
     match format.as_str() {
-        Some(trace::FORMAT_NAME) => None,
-        Some(export::RUN_FORMAT_NAME) => None,
-        Some(other) => Some(format!(
+        trace::FORMAT_NAME | export::RUN_FORMAT_NAME => None,
+        "" => Some(format!(
+            "a JSON document whose \"format\" is not a name: {reads}"
+        )),
+        other => Some(format!(
             "a document of the format \"{}\", which verify does not read: {reads}",
             quote::excerpt(other)
-        )),
-        None => Some(format!(
-            "a JSON document whose \"format\" is not a name: {reads}"
         )),
     }
 }
@@ -916,14 +912,7 @@ impl Write for LineByLine {
 
 /// Whether `text` is a training run's summary (`train --format json`).
 fn is_run_summary(text: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: Option<serde_json::Value>,
-    }
-    serde_json::from_str::<Head>(text)
-        .ok()
-        .and_then(|head| head.format)
-        .is_some_and(|f| f.as_str() == Some(export::RUN_FORMAT_NAME))
+    format_of(text).as_deref() == Some(export::RUN_FORMAT_NAME)
 }
 
 /// `verify` of a training run's summary: replayed from its own initial network and options
@@ -987,17 +976,20 @@ fn verify_run_summary(args: &VerifyArgs, name: &str, text: &str, style: &Style) 
 
 /// Whether `text` is a trace rather than a student's values.
 fn is_trace(text: &str) -> bool {
-    // Only the format field is kept: the rest is skipped as it is read, which matters for a
-    // trace of hundreds of megabytes (read whole into a serde_json::Value, one took several
-    // times its size).
+    format_of(text).as_deref() == Some(trace::FORMAT_NAME)
+}
+
+/// The `format` field of the JSON document `text`, if it has one that is text (`Some("")`
+/// for one that is not). Only that field is kept: the rest is skipped as it is read, which
+/// matters for a trace of hundreds of megabytes (read whole into a serde_json::Value, one
+/// took several times its size).
+fn format_of(text: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Head {
         format: Option<serde_json::Value>,
     }
-    serde_json::from_str::<Head>(text)
-        .ok()
-        .and_then(|head| head.format)
-        .is_some_and(|f| f.as_str() == Some(trace::FORMAT_NAME))
+    let format = serde_json::from_str::<Head>(text).ok()?.format?;
+    Some(format.as_str().unwrap_or_default().to_string())
 }
 
 struct Style {

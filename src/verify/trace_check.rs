@@ -277,6 +277,17 @@ struct End {
     right: Option<f64>,
 }
 
+impl End {
+    /// Where `v` ends its iteration, with its corrected value if it has one.
+    fn at(v: &TracedValue, corrected: &HashMap<&str, f64>) -> End {
+        End {
+            value: v.value,
+            from: v.symbol.clone(),
+            right: corrected.get(v.symbol.as_str()).copied(),
+        }
+    }
+}
+
 /// What a given value that carries over from one iteration to the next is known by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Start {
@@ -448,15 +459,7 @@ impl<'n> Checker<'n> {
                     }
                 }
                 if let Some(start) = start {
-                    let right = corrected.get(v.symbol.as_str()).copied();
-                    ended.insert(
-                        start,
-                        End {
-                            value: v.value,
-                            from: v.symbol.clone(),
-                            right,
-                        },
-                    );
+                    ended.insert(start, End::at(v, &corrected));
                 }
                 if !agrees_at(v.value, &v.substituted, precision) {
                     found(
@@ -493,15 +496,7 @@ impl<'n> Checker<'n> {
                 }
                 // An updated weight or bias is where the next iteration starts.
                 if let Some(start) = Start::updated(v) {
-                    let right = corrected.get(v.symbol.as_str()).copied();
-                    ended.insert(
-                        start,
-                        End {
-                            value: v.value,
-                            from: v.symbol.clone(),
-                            right,
-                        },
-                    );
+                    ended.insert(start, End::at(v, &corrected));
                 }
             }
             recorded.insert(v.symbol.as_str(), v.value);
