@@ -35,7 +35,7 @@ pub enum Command {
     /// weights, each node with its formula, numbers and value.
     Explain(crate::commands::explain::ExplainArgs),
     /// Check your own numbers (JSON or CSV) against the engine, naming the likely slip; or
-    /// check every value of a trace against its formula.
+    /// check every value of a trace or a training run against its formula and the run's chain.
     Verify(crate::commands::verify::VerifyArgs),
     /// Gradient check: every ∂E_total/∂w from backpropagation beside a central difference.
     Check(crate::commands::check::CheckArgs),
@@ -46,7 +46,8 @@ pub enum Command {
     /// the iteration's values on it).
     Diagram(crate::commands::diagram::DiagramArgs),
     /// Print the JSON Schema of a document the tool reads or writes (the network file, the
-    /// trace, a training stream's line, a run's summary, your values, an explanation).
+    /// trace, a training stream's line, a run's summary, your values, an explanation, the
+    /// verdicts of verify and check).
     Schema(crate::commands::schema::SchemaArgs),
 }
 

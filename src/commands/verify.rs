@@ -38,7 +38,9 @@ pub enum VerifyFormat {
 pub struct VerifyArgs {
     /// Your values: a JSON object {"out_h1": 0.5933, "∂E_total/∂w5": 0.0822, …} or CSV lines
     /// symbol,value. Or a trace (the JSON `show --format json` writes, or one edited or
-    /// written elsewhere), to check every value against its formula. `-` reads standard input.
+    /// written elsewhere), to check every value against its formula; or a training run (train
+    /// --format ndjson, checked line by line; train --format json, replayed). `-` reads
+    /// standard input.
     /// With --template: the network to write the template for (as --network).
     #[arg(value_name = "FILE", required_unless_present = "template")]
     pub file: Option<PathBuf>,
@@ -79,8 +81,9 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
 
-    /// With a training stream written with --summary: the sample order the run trained with
-    /// (as train's --order), to replay it.
+    /// With a training stream: the sample order the run trained with (as train's --order). A
+    /// --summary stream is replayed with it; a full stream's samples are checked against it
+    /// (with --network, and --seed for a random order).
     #[arg(long, value_enum, default_value_t = SampleOrder::Cyclic)]
     pub order: SampleOrder,
 
