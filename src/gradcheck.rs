@@ -438,6 +438,18 @@ mod tests {
     use super::*;
     use crate::network::Activation;
 
+    /// The step scales with a parameter larger than 1 (so that w ± h change w in the same
+    /// digits), and is ∛ε for every smaller one, whatever its sign.
+    #[test]
+    fn the_step_scales_with_a_parameter_above_one() {
+        let h = f64::EPSILON.cbrt();
+        assert_eq!(step(0.4), h);
+        assert_eq!(step(-0.7), h);
+        assert_eq!(step(0.0), h);
+        assert_eq!(step(4.0), 4.0 * h);
+        assert_eq!(step(-250.0), 250.0 * h);
+    }
+
     /// Every gradient of `net` with `options`, checked.
     fn check_all(net: &Network, options: &Options, corruption: Option<&Corruption>) -> GradCheck {
         check(net, options, Plan::All, corruption, &mut |_| {}).unwrap()
