@@ -692,16 +692,7 @@ fn verify_stream(
         preface.push(labels.stream_no_network.to_string());
     }
     if samples_checked {
-        preface.push(fill(
-            labels.stream_samples,
-            &[(
-                "order",
-                match args.order {
-                    SampleOrder::Cyclic => "cyclic",
-                    SampleOrder::Random => "random",
-                },
-            )],
-        ));
+        preface.push(fill(labels.stream_samples, &[("order", args.order.name())]));
     }
     let symbols = shell.as_ref().map(|t| Symbols::new(t, style.typography));
     let symbol = |s: &str| match &symbols {
@@ -774,10 +765,7 @@ fn verify_summary_stream(
     let setup = format!(
         "{network_name}, update order {}, sample order {}{}{}",
         options.update_order.name(),
-        match options.sample_order {
-            SampleOrder::Cyclic => "cyclic",
-            SampleOrder::Random => "random",
-        },
+        options.sample_order.name(),
         if options.update_biases {
             ", biases trained"
         } else {

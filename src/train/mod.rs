@@ -40,6 +40,16 @@ pub enum SampleOrder {
     Random,
 }
 
+impl SampleOrder {
+    /// The name used on the command line and in a run's summary.
+    pub fn name(self) -> &'static str {
+        match self {
+            SampleOrder::Cyclic => "cyclic",
+            SampleOrder::Random => "random",
+        }
+    }
+}
+
 /// What a run does: recorded with its results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
