@@ -7,6 +7,7 @@
 //! exactly (both are fixed by the network's shape; a test holds the counts to real traces)
 //! and prices each at a rate measured on the release binary (see [`BYTES_PER_VALUE`]).
 
+use crate::loss::Loss;
 use crate::network::{Activation, Bias, Network};
 use crate::number;
 use crate::trace::Options;
@@ -67,6 +68,13 @@ pub fn size(net: &Network, options: &Options) -> Size {
         operands = operands.saturating_add(o);
     };
 
+    // Operands of one E_o, and of one ∂E_total/∂out_o (target, out; more for binary
+    // cross-entropy, whose formulas name them more than once).
+    let (loss_operands, d_out_operands) = match net.loss {
+        Loss::BinaryCrossEntropy => (4, 4),
+        _ => (2, 2),
+    };
+
     // Given: inputs, targets, weights, biases, η.
     let weights: u64 = layers.windows(2).map(|p| p[0] * p[1]).sum();
     let biases: u64 = net.biases.iter().map(|b| b.values().len() as u64).sum();
@@ -78,9 +86,15 @@ pub fn size(net: &Network, options: &Options) -> Size {
         for l in 0..depth {
             let (n_in, n) = (layers[l], layers[l + 1]);
             add(2 * n, n * (2 * n_in + 1) + n);
+            if net.activations[l] == Activation::Softmax {
+                // net_max (every net), the sum (net and net_max per term), and two more
+                // operands per out (net_max, the sum).
+                add(2, n + 2 * n + 2 * n);
+            }
         }
-        // E_o per output (target, out), and E_total (every E_o).
-        add(n_out + 1, 2 * n_out + n_out);
+        // E_o per output (target, out; binary cross-entropy names each twice), and E_total
+        // (every E_o).
+        add(n_out + 1, loss_operands * n_out + n_out);
     }
 
     // The backward pass, layer by layer.
@@ -88,22 +102,35 @@ pub fn size(net: &Network, options: &Options) -> Size {
         let (n_in, n) = (layers[l], layers[l + 1]);
         if l + 1 == depth {
             // ∂E_total/∂out (target, out).
-            add(n, 2 * n);
+            add(n, d_out_operands * n);
+            if net.loss.has_shortcut() {
+                // δ by the shortcut, out − target.
+                add(n, 2 * n);
+            }
         } else {
             // Per output above: ∂net/∂out (a weight) and its share (δ, ∂net/∂out); then the
             // sum of the shares.
             let above = layers[l + 2];
             add(n * (2 * above + 1), n * (3 * above + above));
         }
-        // ∂out/∂net, with the activation's operands; δ (two).
+        // ∂out/∂net, with the activation's operands; δ (two). A softmax layer's derivative
+        // is a matrix: n entries per neuron (two outs each), and δ sums n products.
         let derivative = match net.activations[l] {
             Activation::Sigmoid => 2,
             Activation::Tanh | Activation::Relu => 1,
             Activation::Linear => 0,
+            Activation::Softmax => 0,
         };
-        add(2 * n, n * (derivative + 2));
-        // Per weight: ∂net/∂w (1), the gradient (3), the update (3).
-        add(3 * n * n_in, 7 * n * n_in);
+        let softmax = net.activations[l] == Activation::Softmax;
+        if softmax {
+            add(n * (n + 1), n * 4 * n);
+        } else {
+            add(2 * n, n * (derivative + 2));
+        }
+        // Per weight: ∂net/∂w (1), the gradient (3; with a softmax δ · ∂net/∂w, 2), the
+        // update (3).
+        let gradient = if softmax { 2 } else { 3 };
+        add(3 * n * n_in, (4 + gradient) * n * n_in);
         if options.update_biases {
             match net.biases[l] {
                 // Per neuron: the gradient (δ) and the update (3).

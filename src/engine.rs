@@ -251,6 +251,8 @@ pub struct Workspace {
     out: Vec<Vec<f64>>,
     /// δ of every neuron, per weight layer.
     delta: Vec<Vec<f64>>,
+    /// ∂E_total/∂out of every output (kept for a softmax layer, whose δs need them all).
+    d_out: Vec<f64>,
     /// The updated weights, kept apart until the iteration ends (see [`UpdateOrder`]).
     new_weights: Vec<Vec<f64>>,
     /// The updated biases.
@@ -264,6 +266,7 @@ impl Workspace {
             net: net.layers[1..].iter().map(|&n| vec![0.0; n]).collect(),
             out: net.layers.iter().map(|&n| vec![0.0; n]).collect(),
             delta: net.layers[1..].iter().map(|&n| vec![0.0; n]).collect(),
+            d_out: vec![0.0; net.layers[net.depth()]],
             new_weights: net.weights.clone(),
             new_biases: net.biases.clone(),
         }
@@ -412,6 +415,10 @@ fn forward_layer<R: Recorder>(
                 })
                 .formula(formula);
             });
+            if act == Activation::Softmax {
+                // The layer's outs need every net: they follow the loop.
+                continue;
+            }
             // out_h1 = f(net_h1)
             let o = act.apply(sum);
             out[j] = o;
@@ -429,14 +436,75 @@ fn forward_layer<R: Recorder>(
                     Activation::Tanh => Formula::of(Formula::Tanh, net),
                     Activation::Relu => Formula::of(Formula::Relu, net),
                     Activation::Linear => net,
+                    Activation::Softmax => unreachable!("the softmax is applied to the layer"),
                 };
                 e.role(Role::output_of(l + 1, j, after)).formula(formula);
             });
         }
+        if act == Activation::Softmax {
+            softmax_layer(l + 1, nets, out, rec, stage, after);
+        }
     }
 }
 
-/// The error: E_o1 = ½(target_o1 − out_o1)² for each output, and E_total, their sum.
+/// The outs of a softmax layer from its nets: out_o1 = e^(net_o1 − net_max) / Σ_j e^(net_j −
+/// net_max). The largest net is subtracted first so that no e^x overflows (the quotient is
+/// the same as e^net_o1 / Σ e^net_j), and the trace records it, and the sum, as values of
+/// their own.
+fn softmax_layer<R: Recorder>(
+    layer: usize,
+    nets: &[f64],
+    out: &mut [f64],
+    rec: &mut R,
+    stage: Stage,
+    after: bool,
+) {
+    let (max, sum) = crate::network::softmax(nets, out);
+    let net = |j: usize| Role::Net {
+        layer,
+        neuron: j,
+        updated: after,
+    };
+    let (max_role, sum_role) = (
+        Role::NetMax {
+            layer,
+            updated: after,
+        },
+        Role::ExpSum {
+            layer,
+            updated: after,
+        },
+    );
+    rec.record(stage, Some(layer), max, |e| {
+        let formula = Formula::Max(
+            nets.iter()
+                .enumerate()
+                .map(|(j, &x)| e.op(net(j), x))
+                .collect(),
+        );
+        e.role(max_role).formula(formula);
+    });
+    // e^(net_o1 − net_max), as an operand of the sum and of the out.
+    let shifted = |e: &Entry<'_>, j: usize| {
+        Formula::of(
+            Formula::Exp,
+            Formula::difference(e.op(net(j), nets[j]), e.op(max_role, max)),
+        )
+    };
+    rec.record(stage, Some(layer), sum, |e| {
+        let formula = Formula::sum((0..nets.len()).map(|j| shifted(e, j)));
+        e.role(sum_role).formula(formula);
+    });
+    for (j, &o) in out.iter().enumerate() {
+        rec.record(stage, Some(layer), o, |e| {
+            let formula = Formula::quotient(shifted(e, j), e.op(sum_role, sum));
+            e.role(Role::output_of(layer, j, after)).formula(formula);
+        });
+    }
+}
+
+/// The error: each output's term of the network's loss (the article's E_o1 = ½(target_o1 −
+/// out_o1)²), and E_total, their sum.
 #[inline(always)]
 fn error<R: Recorder>(
     net: &Network,
@@ -448,17 +516,17 @@ fn error<R: Recorder>(
 ) -> f64 {
     let last = net.depth();
     let outputs = ws.outputs();
+    let (loss, n) = (net.loss, outputs.len());
     let mut total = 0.0;
     for (j, (&t, &o)) in target.iter().zip(outputs).enumerate() {
-        let e_o = 0.5 * (t - o) * (t - o);
+        let e_o = loss.term(t, o, n);
         total += e_o;
         rec.record(stage, None, e_o, |e| {
-            let difference = Formula::difference(
+            let formula = loss.term_formula(
                 e.op(Role::Target { neuron: j }, t),
-                e.op(Role::output_of(last, j, after), o),
+                || e.op(Role::output_of(last, j, after), o),
+                n,
             );
-            let formula =
-                Formula::product([Formula::Half, Formula::of(Formula::Square, difference)]);
             e.role(Role::LossTerm {
                 neuron: j,
                 updated: after,
@@ -472,7 +540,7 @@ fn error<R: Recorder>(
                 neuron: j,
                 updated: after,
             };
-            e.op(role, 0.5 * (t - o) * (t - o))
+            e.op(role, loss.term(t, o, n))
         });
         let formula = Formula::sum(terms);
         e.role(Role::Loss { updated: after }).formula(formula);
@@ -554,137 +622,147 @@ fn backward_layer<R: Recorder>(
     let (delta_here, delta_above) = ws.delta.split_at_mut(l + 1);
     let delta_here = &mut delta_here[l][..n_out];
     let deltas_above: &[f64] = delta_above.first().map_or(&[], |d| d);
+    let output = l + 1 == depth;
+    let softmax = act == Activation::Softmax;
+    let d_out = &mut ws.d_out[..];
+    if softmax {
+        // Each δ of a softmax layer needs every ∂E_total/∂out of it: they come first.
+        for (j, (g, &o)) in d_out.iter_mut().zip(out_here).enumerate() {
+            *g = record_d_out(net, target, j, o, stage, rec);
+        }
+    }
     let mut bias_gradient = 0.0;
     for j in 0..n_out {
         let out_j = out_here[j];
         let net_j = net_here[j];
-        let de_dout = if l + 1 == depth {
-            // ∂E_total/∂out_o1 = −(target_o1 − out_o1)
-            let g = -(target[j] - out_j);
-            rec.record(stage, layer, g, |e| {
-                let difference = Formula::difference(
-                    e.op(Role::Target { neuron: j }, target[j]),
-                    e.op(Role::output_of(l + 1, j, false), out_j),
-                );
-                e.role(Role::DLossDOut {
-                    layer: l + 1,
-                    neuron: j,
-                })
-                .formula(Formula::of(Formula::Negation, difference));
-            });
-            g
+        // δ, and the two factors of the article's chain (∂E_total/∂out · ∂out/∂net) where
+        // it has them; a softmax layer's δ sums over its derivative matrix instead.
+        let (delta, factors) = if softmax {
+            (softmax_delta(l + 1, j, out_here, d_out, stage, rec), None)
         } else {
-            // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
-            // the forward pass used (or, sequentially, the already-updated ones).
-            let mut sum = 0.0;
-            for (m, &d) in deltas_above.iter().enumerate() {
-                let wi = m * n_out + j;
-                let w = w_above[wi];
-                // The weight as the chain rule uses it: the original, or sequentially the
-                // updated one.
-                let of = Parameter::Weight {
-                    layer: l + 2,
-                    index: wi,
-                };
-                let weight = if sequential {
-                    Role::Updated { of }
-                } else {
-                    of.given()
-                };
-                let dnet_dout = Role::DNetDOut {
-                    layer: l + 1,
-                    neuron: j,
-                    above: m,
-                };
-                rec.record(stage, layer, w, |e| {
-                    let formula = e.op(weight, w);
-                    e.role(dnet_dout).formula(formula);
-                });
-                let share = d * w;
-                rec.record(stage, layer, share, |e| {
-                    let delta = Role::Delta {
+            let de_dout = if output {
+                // ∂E_total/∂out_o1: for the article's loss, −(target_o1 − out_o1)
+                record_d_out(net, target, j, out_j, stage, rec)
+            } else {
+                // ∂E_total/∂out_h1 = Σ_o δ_o·w_ho: each output's share, through the weights
+                // the forward pass used (or, sequentially, the already-updated ones).
+                let mut sum = 0.0;
+                for (m, &d) in deltas_above.iter().enumerate() {
+                    let wi = m * n_out + j;
+                    let w = w_above[wi];
+                    // The weight as the chain rule uses it: the original, or sequentially the
+                    // updated one.
+                    let of = Parameter::Weight {
                         layer: l + 2,
-                        neuron: m,
+                        index: wi,
                     };
-                    let formula = Formula::product([e.op(delta, d), e.op(dnet_dout, w)]);
-                    e.role(Role::Share {
+                    let weight = if sequential {
+                        Role::Updated { of }
+                    } else {
+                        of.given()
+                    };
+                    let dnet_dout = Role::DNetDOut {
                         layer: l + 1,
                         neuron: j,
                         above: m,
+                    };
+                    rec.record(stage, layer, w, |e| {
+                        let formula = e.op(weight, w);
+                        e.role(dnet_dout).formula(formula);
+                    });
+                    let share = d * w;
+                    rec.record(stage, layer, share, |e| {
+                        let delta = Role::Delta {
+                            layer: l + 2,
+                            neuron: m,
+                        };
+                        let formula = Formula::product([e.op(delta, d), e.op(dnet_dout, w)]);
+                        e.role(Role::Share {
+                            layer: l + 1,
+                            neuron: j,
+                            above: m,
+                        })
+                        .formula(formula);
+                    });
+                    sum += share;
+                }
+                rec.record(stage, layer, sum, |e| {
+                    let shares = deltas_above.iter().enumerate().map(|(m, &d)| {
+                        let share = Role::Share {
+                            layer: l + 1,
+                            neuron: j,
+                            above: m,
+                        };
+                        e.op(share, d * w_above[m * n_out + j])
+                    });
+                    let formula = Formula::sum(shares);
+                    e.role(Role::DLossDOut {
+                        layer: l + 1,
+                        neuron: j,
                     })
                     .formula(formula);
                 });
-                sum += share;
-            }
-            rec.record(stage, layer, sum, |e| {
-                let shares = deltas_above.iter().enumerate().map(|(m, &d)| {
-                    let share = Role::Share {
-                        layer: l + 1,
-                        neuron: j,
-                        above: m,
-                    };
-                    e.op(share, d * w_above[m * n_out + j])
-                });
-                let formula = Formula::sum(shares);
-                e.role(Role::DLossDOut {
+                sum
+            };
+
+            // ∂out/∂net: for the sigmoid, out(1 − out)
+            let dout_dnet = act.derivative(net_j, out_j);
+            rec.record(stage, layer, dout_dnet, |e| {
+                let out = || e.op(Role::output_of(l + 1, j, false), out_j);
+                let formula = match act {
+                    Activation::Sigmoid => {
+                        Formula::product([out(), Formula::difference(Formula::One, out())])
+                    }
+                    Activation::Tanh => {
+                        Formula::difference(Formula::One, Formula::of(Formula::Square, out()))
+                    }
+                    Activation::Relu => {
+                        let net = Role::Net {
+                            layer: l + 1,
+                            neuron: j,
+                            updated: false,
+                        };
+                        Formula::of(Formula::Step, e.op(net, net_j))
+                    }
+                    Activation::Linear => Formula::One,
+                    Activation::Softmax => unreachable!("a softmax layer's δ has its own route"),
+                };
+                e.role(Role::DOutDNet {
                     layer: l + 1,
                     neuron: j,
                 })
                 .formula(formula);
             });
-            sum
+
+            // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
+            let delta = de_dout * dout_dnet;
+            let (de_dout_role, dout_dnet_role) = (
+                Role::DLossDOut {
+                    layer: l + 1,
+                    neuron: j,
+                },
+                Role::DOutDNet {
+                    layer: l + 1,
+                    neuron: j,
+                },
+            );
+            rec.record(stage, layer, delta, |e| {
+                let formula = Formula::product([
+                    e.op(de_dout_role, de_dout),
+                    e.op(dout_dnet_role, dout_dnet),
+                ]);
+                e.role(Role::Delta {
+                    layer: l + 1,
+                    neuron: j,
+                })
+                .formula(formula);
+            });
+            (delta, Some((de_dout, dout_dnet)))
         };
-
-        // ∂out/∂net: for the sigmoid, out(1 − out)
-        let dout_dnet = act.derivative(net_j, out_j);
-        rec.record(stage, layer, dout_dnet, |e| {
-            let out = || e.op(Role::output_of(l + 1, j, false), out_j);
-            let formula = match act {
-                Activation::Sigmoid => {
-                    Formula::product([out(), Formula::difference(Formula::One, out())])
-                }
-                Activation::Tanh => {
-                    Formula::difference(Formula::One, Formula::of(Formula::Square, out()))
-                }
-                Activation::Relu => {
-                    let net = Role::Net {
-                        layer: l + 1,
-                        neuron: j,
-                        updated: false,
-                    };
-                    Formula::of(Formula::Step, e.op(net, net_j))
-                }
-                Activation::Linear => Formula::One,
-            };
-            e.role(Role::DOutDNet {
-                layer: l + 1,
-                neuron: j,
-            })
-            .formula(formula);
-        });
-
-        // δ = ∂E_total/∂out · ∂out/∂net = ∂E_total/∂net
-        let delta = de_dout * dout_dnet;
         delta_here[j] = delta;
-        let (de_dout_role, dout_dnet_role) = (
-            Role::DLossDOut {
-                layer: l + 1,
-                neuron: j,
-            },
-            Role::DOutDNet {
-                layer: l + 1,
-                neuron: j,
-            },
-        );
-        rec.record(stage, layer, delta, |e| {
-            let formula =
-                Formula::product([e.op(de_dout_role, de_dout), e.op(dout_dnet_role, dout_dnet)]);
-            e.role(Role::Delta {
-                layer: l + 1,
-                neuron: j,
-            })
-            .formula(formula);
-        });
+        if output && net.loss.has_shortcut() {
+            record_shortcut(l + 1, j, out_j, target[j], stage, rec);
+        }
 
         let row = j * n_in..(j + 1) * n_in;
         let weights = old_weights[row.clone()].iter().zip(&mut new_weights[row]);
@@ -713,11 +791,36 @@ fn backward_layer<R: Recorder>(
                 index: wi,
             };
             rec.record(stage, layer, gradient, |e| {
-                let formula = Formula::product([
-                    e.op(de_dout_role, de_dout),
-                    e.op(dout_dnet_role, dout_dnet),
-                    e.op(dnet_dw, a),
-                ]);
+                let formula = match factors {
+                    Some((de_dout, dout_dnet)) => Formula::product([
+                        e.op(
+                            Role::DLossDOut {
+                                layer: l + 1,
+                                neuron: j,
+                            },
+                            de_dout,
+                        ),
+                        e.op(
+                            Role::DOutDNet {
+                                layer: l + 1,
+                                neuron: j,
+                            },
+                            dout_dnet,
+                        ),
+                        e.op(dnet_dw, a),
+                    ]),
+                    // ∂E_total/∂w = δ_o1 · ∂net_o1/∂w
+                    None => Formula::product([
+                        e.op(
+                            Role::Delta {
+                                layer: l + 1,
+                                neuron: j,
+                            },
+                            delta,
+                        ),
+                        e.op(dnet_dw, a),
+                    ]),
+                };
                 e.role(Role::Gradient { of }).formula(formula);
             });
             // w5⁺ = w5 − η·∂E_total/∂w5
@@ -759,6 +862,104 @@ fn backward_layer<R: Recorder>(
             delta_here,
         );
     }
+}
+
+/// ∂E_total/∂out of output `j`, recorded with the loss's formula; returns it.
+fn record_d_out<R: Recorder>(
+    net: &Network,
+    target: &[f64],
+    j: usize,
+    out_j: f64,
+    stage: Stage,
+    rec: &mut R,
+) -> f64 {
+    let (loss, last, n) = (net.loss, net.depth(), target.len());
+    let g = loss.d_out(target[j], out_j, n);
+    rec.record(stage, Some(last), g, |e| {
+        let formula = loss.d_out_formula(
+            e.op(Role::Target { neuron: j }, target[j]),
+            || e.op(Role::output_of(last, j, false), out_j),
+            n,
+        );
+        e.role(Role::DLossDOut {
+            layer: last,
+            neuron: j,
+        })
+        .formula(formula);
+    });
+    g
+}
+
+/// δ of neuron `k` of a softmax layer: every out of the layer depends on net_k, so the chain
+/// rule sums over all of them, δ_k = Σ_j ∂E_total/∂out_j · ∂out_j/∂net_k, with ∂out_j/∂net_k
+/// = out_j(1 − out_k) when j = k and −out_j·out_k otherwise (the derivative is a matrix,
+/// not the sigmoid's single out(1 − out)). Records each entry of the matrix's column k, then
+/// δ_k; `d_out` holds ∂E_total/∂out of each output.
+fn softmax_delta<R: Recorder>(
+    layer: usize,
+    k: usize,
+    outs: &[f64],
+    d_out: &[f64],
+    stage: Stage,
+    rec: &mut R,
+) -> f64 {
+    let out = |e: &Entry<'_>, j: usize| e.op(Role::output_of(layer, j, false), outs[j]);
+    let entry = |j: usize| {
+        if j == k {
+            outs[j] * (1.0 - outs[k])
+        } else {
+            -(outs[j] * outs[k])
+        }
+    };
+    let jacobian = |j: usize| Role::SoftmaxDerivative {
+        layer,
+        neuron: j,
+        by: k,
+    };
+    let mut delta = 0.0;
+    for (j, &g) in d_out.iter().enumerate() {
+        let d = entry(j);
+        rec.record(stage, Some(layer), d, |e| {
+            let formula = if j == k {
+                Formula::product([out(e, j), Formula::difference(Formula::One, out(e, k))])
+            } else {
+                Formula::of(Formula::Negation, Formula::product([out(e, j), out(e, k)]))
+            };
+            e.role(jacobian(j)).formula(formula);
+        });
+        delta += g * d;
+    }
+    rec.record(stage, Some(layer), delta, |e| {
+        let terms = d_out.iter().enumerate().map(|(j, &g)| {
+            let d_loss = Role::DLossDOut { layer, neuron: j };
+            Formula::product([e.op(d_loss, g), e.op(jacobian(j), entry(j))])
+        });
+        let formula = Formula::sum(terms);
+        e.role(Role::Delta { layer, neuron: k }).formula(formula);
+    });
+    delta
+}
+
+/// δ of an output by the shortcut its loss and activation allow together: out − target.
+/// (Cross-entropy with softmax: Σ_j (−t_j/out_j)·out_j(δ_jk − out_k) = out_k·Σ_j t_j − t_k,
+/// and the targets sum to 1. Binary cross-entropy with sigmoid: (out − t)/(out(1 − out)) ·
+/// out(1 − out).) Recorded beside δ, so that a student sees the two routes agree.
+fn record_shortcut<R: Recorder>(
+    layer: usize,
+    j: usize,
+    out: f64,
+    target: f64,
+    stage: Stage,
+    rec: &mut R,
+) {
+    rec.record(stage, Some(layer), out - target, |e| {
+        let formula = Formula::difference(
+            e.op(Role::output_of(layer, j, false), out),
+            e.op(Role::Target { neuron: j }, target),
+        );
+        e.role(Role::DeltaShortcut { layer, neuron: j })
+            .formula(formula);
+    });
 }
 
 /// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's

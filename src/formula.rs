@@ -8,7 +8,7 @@
 //! where the symbols were and is read on its own.
 //!
 //! The language is the one the engine writes: numbers (also `1.5e-7`), `+ - * / ^`,
-//! parentheses, `e^(…)`, `tanh(…)`, `max(0, …)` and the ReLU derivative `1 if net_h1 > 0,
+//! parentheses, `e^(…)`, `tanh(…)`, `ln(…)`, `max(…, …)` and the ReLU derivative `1 if net_h1 > 0,
 //! else 0`.
 
 use crate::trace::{Piece, TracedValue};
@@ -37,8 +37,10 @@ pub enum Expr {
     Exp(Box<Expr>),
     /// tanh(x).
     Tanh(Box<Expr>),
-    /// max(x, y).
-    Max(Box<Expr>, Box<Expr>),
+    /// max(x, y, …).
+    Max(Vec<Expr>),
+    /// The natural logarithm ln(x).
+    Ln(Box<Expr>),
     /// `then if left > right, else otherwise`.
     IfGreater {
         then: Box<Expr>,
@@ -143,11 +145,11 @@ fn lex(text: &str, offset: usize, out: &mut Vec<(Token, usize)>) -> Result<(), F
                 .take_while(|c| c.is_alphanumeric() || **c == '_')
                 .count();
             let name: String = chars[i..i + len].iter().collect();
-            if !["e", "tanh", "max", "if", "else"].contains(&name.as_str()) {
+            if !["e", "tanh", "max", "ln", "if", "else"].contains(&name.as_str()) {
                 return Err(FormulaError::Unexpected {
                     found: format!("\"{}\"", crate::quote::excerpt(&name)),
                     at,
-                    expected: "a number, an operator, e, tanh, max or a symbol of \"from\"",
+                    expected: "a number, an operator, e, tanh, max, ln or a symbol of \"from\"",
                 });
             }
             out.push((Token::Name(name), at));
@@ -320,7 +322,7 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Result<Expr, FormulaError> {
-        const EXPECTED: &str = "a number, a symbol, \"(\", e, tanh or max";
+        const EXPECTED: &str = "a number, a symbol, \"(\", e, tanh, max or ln";
         let Some((token, _)) = self.tokens.get(self.pos).cloned() else {
             return Err(self.unexpected(EXPECTED));
         };
@@ -353,11 +355,23 @@ impl Parser {
             Token::Name(name) if name == "max" => {
                 self.pos += 1;
                 self.expect_op('(', "\"(\" after max")?;
-                let a = self.sum()?;
+                // max(0, net) of the ReLU; max(net_o1, net_o2, …) of the softmax's shift.
+                let mut items = vec![self.sum()?];
                 self.expect_op(',', "\",\" between the arguments of max")?;
-                let b = self.sum()?;
+                items.push(self.sum()?);
+                while self.peek_op(',') {
+                    self.pos += 1;
+                    items.push(self.sum()?);
+                }
                 self.expect_op(')', "\")\"")?;
-                Ok(Expr::Max(Box::new(a), Box::new(b)))
+                Ok(Expr::Max(items))
+            }
+            Token::Name(name) if name == "ln" => {
+                self.pos += 1;
+                self.expect_op('(', "\"(\" after ln")?;
+                let inner = self.sum()?;
+                self.expect_op(')', "\")\"")?;
+                Ok(Expr::Ln(Box::new(inner)))
             }
             _ => Err(self.unexpected(EXPECTED)),
         }
@@ -386,7 +400,11 @@ impl Expr {
             }
             Expr::Exp(x) => x.eval(operand).exp(),
             Expr::Tanh(x) => x.eval(operand).tanh(),
-            Expr::Max(a, b) => a.eval(operand).max(b.eval(operand)),
+            Expr::Max(items) => items
+                .iter()
+                .map(|x| x.eval(operand))
+                .fold(f64::NEG_INFINITY, f64::max),
+            Expr::Ln(x) => x.eval(operand).ln(),
             Expr::IfGreater {
                 then,
                 left,
@@ -608,7 +626,7 @@ mod tests {
         let err = parse_numeric("0.4 * * 2").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cannot read \"*\" at character 7: expected a number, a symbol, \"(\", e, tanh or max"
+            "cannot read \"*\" at character 7: expected a number, a symbol, \"(\", e, tanh, max or ln"
         );
         let err = parse_numeric("(1 + 2").unwrap_err();
         assert_eq!(

@@ -40,6 +40,7 @@ pub mod engine;
 pub mod formula;
 pub mod fuzzing;
 pub mod gradcheck;
+pub mod loss;
 pub mod network;
 pub mod notation;
 pub mod number;

@@ -4,6 +4,7 @@
 //! be fed back in). Weights and biases the file leaves out are drawn uniformly from [0, 1),
 //! as the article's code does, from a recorded seed.
 
+use crate::loss::Loss;
 use crate::quote::excerpt;
 use crate::random::{Random, Stream};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -22,9 +23,10 @@ pub const MAX_WEIGHTS: usize = 10_000_000;
 pub const MAX_DEPTH: usize = 100;
 
 /// The keys a network file may hold; anything else draws a warning with a suggestion.
-pub const KNOWN_KEYS: [&str; 10] = [
+pub const KNOWN_KEYS: [&str; 11] = [
     "layers",
     "activation",
+    "loss",
     "learning_rate",
     "weights",
     "biases",
@@ -48,15 +50,20 @@ pub enum Activation {
     Relu,
     /// x.
     Linear,
+    /// out_k = e^(net_k) / Σ_j e^(net_j): the whole output layer at once, as a probability
+    /// distribution. Not element-wise (each out depends on every net of the layer), so it
+    /// is only allowed on the output layer and the engine applies it to the layer whole.
+    Softmax,
 }
 
 impl Activation {
     /// Every activation, in the order the help text lists them.
-    pub const ALL: [Activation; 4] = [
+    pub const ALL: [Activation; 5] = [
         Activation::Sigmoid,
         Activation::Tanh,
         Activation::Relu,
         Activation::Linear,
+        Activation::Softmax,
     ];
 
     /// The name used in network files.
@@ -66,6 +73,7 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Relu => "relu",
             Activation::Linear => "linear",
+            Activation::Softmax => "softmax",
         }
     }
 
@@ -78,7 +86,8 @@ impl Activation {
         Activation::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// out = f(net). Finite for every finite `net`.
+    /// out = f(net) of an element-wise activation. Finite for every finite `net`. The softmax
+    /// is not element-wise: see [`softmax`] (NaN here, so a misuse cannot pass unseen).
     #[inline]
     pub fn apply(self, net: f64) -> f64 {
         match self {
@@ -96,11 +105,13 @@ impl Activation {
             Activation::Tanh => net.tanh(),
             Activation::Relu => net.max(0.0),
             Activation::Linear => net,
+            Activation::Softmax => f64::NAN,
         }
     }
 
     /// ∂out/∂net, from the neuron's net input and its output (sigmoid and tanh are cheapest
-    /// from the output, as the article computes out_o1(1 − out_o1)).
+    /// from the output, as the article computes out_o1(1 − out_o1)). The softmax's derivative
+    /// is a matrix, ∂out_j/∂net_k = out_j(δ_jk − out_k): NaN here.
     #[inline]
     pub fn derivative(self, net: f64, out: f64) -> f64 {
         match self {
@@ -114,8 +125,23 @@ impl Activation {
                 }
             }
             Activation::Linear => 1.0,
+            Activation::Softmax => f64::NAN,
         }
     }
+}
+
+/// The softmax of a layer's `nets` into `outs`, computed stably: the largest net is
+/// subtracted before exponentiating (the result is the same, since e^(net − m) / Σ e^(net_j −
+/// m) = e^net / Σ e^net_j, and no e^x can overflow). Returns the largest net and the sum of the
+/// shifted exponentials, as the engine records them.
+#[inline]
+pub fn softmax(nets: &[f64], outs: &mut [f64]) -> (f64, f64) {
+    let max = nets.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = nets.iter().map(|&x| (x - max).exp()).sum();
+    for (o, &x) in outs.iter_mut().zip(nets) {
+        *o = (x - max).exp() / sum;
+    }
+    (max, sum)
 }
 
 impl fmt::Display for Activation {
@@ -183,6 +209,8 @@ pub struct Network {
     pub layers: Vec<usize>,
     /// One activation per weight layer.
     pub activations: Vec<Activation>,
+    /// E_total as a function of the outputs (the article's ½ squared error by default).
+    pub loss: Loss,
     /// η, the gradient-descent step.
     pub learning_rate: f64,
     /// One flat list per weight layer (see the type's documentation for the order).
@@ -444,6 +472,71 @@ impl Network {
             }
         };
 
+        if let Some(l) = activations[..depth - 1]
+            .iter()
+            .position(|&a| a == Activation::Softmax)
+        {
+            let field = match obj.get("activation") {
+                Some(Value::Array(_)) => path(&format!("activation[{l}]")),
+                _ => path("activation"),
+            };
+            return Err(field_error(
+                field,
+                "softmax is allowed on the output layer only (it makes the layer one \
+                 probability distribution); give one name per weight layer, e.g. \
+                 [\"sigmoid\", \"softmax\"]",
+            ));
+        }
+        let output_activation = activations[depth - 1];
+        if output_activation == Activation::Softmax && layers[depth] < 2 {
+            return Err(field_error(
+                path("activation"),
+                format!(
+                    "softmax needs at least 2 outputs (with one, out is always 1); the output \
+                     layer has {}",
+                    layers[depth]
+                ),
+            ));
+        }
+        let loss = match obj.get("loss") {
+            None => Loss::default(),
+            Some(Value::String(name)) => Loss::from_name(name).ok_or_else(|| {
+                field_error(
+                    path("loss"),
+                    format!(
+                        "unknown loss \"{}\"; expected one of {}",
+                        excerpt(name),
+                        loss_names()
+                    ),
+                )
+            })?,
+            Some(other) => {
+                return Err(field_error(
+                    path("loss"),
+                    format!(
+                        "expected a loss name ({}), got {}",
+                        loss_names(),
+                        describe(other)
+                    ),
+                ));
+            }
+        };
+        if let Some(needed) = loss.needs()
+            && output_activation != needed
+        {
+            let why = match loss {
+                Loss::CrossEntropy => "it reads the outputs as one probability distribution",
+                _ => "it reads each output as a probability of its own",
+            };
+            return Err(field_error(
+                path("loss"),
+                format!(
+                    "{loss} needs a {needed} output layer ({why}); the output layer is \
+                     {output_activation}: set \"activation\" to [..., \"{needed}\"]"
+                ),
+            ));
+        }
+
         let learning_rate = match obj.get("learning_rate") {
             None => 0.5,
             Some(v) => {
@@ -530,9 +623,25 @@ impl Network {
             }
         };
 
+        if loss.needs().is_some() {
+            let each: Vec<(String, &[f64])> = if samples.is_empty() {
+                vec![(path("target"), &target[..])]
+            } else {
+                samples
+                    .iter()
+                    .enumerate()
+                    .map(|(s, sample)| (path(&format!("samples[{s}].target")), &sample.target[..]))
+                    .collect()
+            };
+            for (field, target) in each {
+                check_probabilities(loss, &field, target)?;
+            }
+        }
+
         Ok(Network {
             layers,
             activations,
+            loss,
             learning_rate,
             weights,
             biases,
@@ -694,6 +803,10 @@ impl Serialize for Network {
         struct File<'a> {
             layers: &'a [usize],
             activation: ActivationSpec<'a>,
+            // Written only when not the article's, so that a file (and a trace's network)
+            // without a loss reads and writes back unchanged.
+            #[serde(skip_serializing_if = "is_default_loss")]
+            loss: Loss,
             learning_rate: f64,
             weights: &'a [Vec<f64>],
             biases: &'a [Bias],
@@ -722,6 +835,7 @@ impl Serialize for Network {
         File {
             layers: &self.layers,
             activation,
+            loss: self.loss,
             learning_rate: self.learning_rate,
             weights: &self.weights,
             biases: &self.biases,
@@ -733,6 +847,10 @@ impl Serialize for Network {
         }
         .serialize(serializer)
     }
+}
+
+fn is_default_loss(loss: &Loss) -> bool {
+    *loss == Loss::default()
 }
 
 impl<'de> Deserialize<'de> for Network {
@@ -914,6 +1032,41 @@ fn shape(layers: &[usize]) -> String {
         .map(|n| n.to_string())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+fn loss_names() -> String {
+    Loss::ALL
+        .iter()
+        .map(|l| l.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The targets of a cross-entropy loss are probabilities: each from 0 to 1 (ln of an output
+/// is weighed by them) and, for the softmax's cross-entropy, summing to 1 (only then is δ =
+/// out − target).
+fn check_probabilities(loss: Loss, field: &str, target: &[f64]) -> Result<(), NetworkError> {
+    if let Some((k, t)) = target
+        .iter()
+        .enumerate()
+        .find(|(_, t)| !(0.0..=1.0).contains(*t))
+    {
+        return Err(field_error(
+            format!("{field}[{k}]"),
+            format!("{loss} needs targets that are probabilities, from 0 to 1; got {t}"),
+        ));
+    }
+    let sum: f64 = target.iter().sum();
+    if loss == Loss::CrossEntropy && (sum - 1.0).abs() > 1e-9 {
+        return Err(field_error(
+            field,
+            format!(
+                "cross_entropy needs targets that sum to 1 (one distribution over the outputs, \
+                 e.g. [0, 1, 0] for the second class); these sum to {sum}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn activation_names() -> String {

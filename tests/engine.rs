@@ -207,8 +207,8 @@ fn article_network_matches_an_independent_computation() {
 fn one_hidden_layer_networks_match_an_independent_computation() {
     let shapes: [&[usize]; 4] = [&[3, 4, 2], &[1, 1, 1], &[4, 2, 3], &[2, 5, 1]];
     for (n, shape) in shapes.iter().enumerate() {
-        for (a, &hidden) in Activation::ALL.iter().enumerate() {
-            let output = Activation::ALL[(a + n) % 4];
+        for (a, &hidden) in common::ELEMENT_WISE.iter().enumerate() {
+            let output = common::ELEMENT_WISE[(a + n) % 4];
             let seed = (7 + 4 * n + a) as u64;
             let eta = 0.1 + 0.2 * a as f64;
             let net = common::build(shape, &[hidden, output], n % 2 == 0, eta, seed);
@@ -308,7 +308,7 @@ fn deep_networks_of_every_activation_match_finite_differences() {
     for (n, shape) in shapes.iter().enumerate() {
         for a in 0..4 {
             let acts: Vec<Activation> = (0..shape.len() - 1)
-                .map(|l| Activation::ALL[(a + l + n) % 4])
+                .map(|l| common::ELEMENT_WISE[(a + l + n) % 4])
                 .collect();
             let seed = (42 + 4 * n + a) as u64;
             let eta = 0.1 + 0.2 * a as f64;

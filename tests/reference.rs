@@ -455,7 +455,10 @@ fn random_network() -> impl Strategy<Value = Network> {
         .prop_flat_map(|hidden| {
             (
                 prop::collection::vec(1usize..=5, hidden + 2),
-                prop::collection::vec(prop::sample::select(Activation::ALL.to_vec()), hidden + 1),
+                prop::collection::vec(
+                    prop::sample::select(common::ELEMENT_WISE.to_vec()),
+                    hidden + 1,
+                ),
                 prop::collection::vec(any::<bool>(), hidden + 1),
                 0.1f64..1.0,
                 any::<u64>(),

@@ -61,6 +61,7 @@ fn every_json_output_and_every_file_in_traces_validates() {
         "traces/deep-2-3-2-1.json",
         "traces/xor.json",
         "traces/linear-1e6.json",
+        "traces/softmax-2-3-3.json",
     ];
     let mut plan: Vec<(&str, PathBuf, bool)> = Vec::new();
     for (n, net) in networks.iter().enumerate() {

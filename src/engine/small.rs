@@ -6,6 +6,7 @@
 //! the engine checks it for every shape, both orders, with and without bias updates.
 
 use super::Workspace;
+use crate::loss::Loss;
 use crate::network::{Activation, Bias, Network};
 use crate::trace::UpdateOrder;
 
@@ -20,7 +21,10 @@ pub(super) fn step(
     update_biases: bool,
     ws: &mut Workspace,
 ) -> Option<f64> {
-    if net.layers.len() != 3 || net.activations.iter().any(|&a| a != Activation::Sigmoid) {
+    if net.layers.len() != 3
+        || net.activations.iter().any(|&a| a != Activation::Sigmoid)
+        || net.loss != Loss::HalfSquaredError
+    {
         return None;
     }
     let sequential = order == UpdateOrder::Sequential;

@@ -13,6 +13,7 @@
 //! small changes rather than of two large, nearly equal totals.
 
 use crate::engine::Param;
+use crate::loss::Loss;
 use crate::network::{Activation, Bias, Network};
 
 /// A forward pass at the network's own parameters, ready to be redone from any layer.
@@ -26,6 +27,9 @@ pub struct Forward<'a> {
     errors: Vec<f64>,
     /// The outs of a pass with a parameter moved (layers it rewrites whole).
     moved: Vec<Vec<f64>>,
+    /// The output layer's nets with a parameter moved, for a softmax output (whose every out
+    /// moves with any one net).
+    moved_nets: Vec<f64>,
 }
 
 impl<'a> Forward<'a> {
@@ -40,14 +44,17 @@ impl<'a> Forward<'a> {
             let n: Vec<f64> = (0..net.layers[l + 1])
                 .map(|j| dot(&net.weights[l][j * n_in..(j + 1) * n_in], a) + net.biases[l].get(j))
                 .collect();
-            outs.push(n.iter().map(|&x| act.apply(x)).collect());
+            let mut o = vec![0.0; n.len()];
+            outputs(act, &n, &mut o);
+            outs.push(o);
             nets.push(n);
         }
+        let n_out = net.layers[net.depth()];
         let errors = net
             .target
             .iter()
             .zip(&outs[net.depth()])
-            .map(|(&t, &o)| error(t, o))
+            .map(|(&t, &o)| error(net.loss, t, o, n_out))
             .collect();
         Forward {
             net,
@@ -55,7 +62,45 @@ impl<'a> Forward<'a> {
             moved: outs.clone(),
             outs,
             errors,
+            moved_nets: vec![0.0; n_out],
         }
+    }
+
+    /// The change of E_total when the output layer's nets are `moved(j, net_j)` (the net it
+    /// had, moved, and where it is); `kink` is the ReLU sign change found so far.
+    fn output_change(
+        &mut self,
+        moved: impl Fn(usize, f64) -> (f64, (usize, usize)),
+        mut kink: Option<(usize, usize)>,
+    ) -> (f64, Option<(usize, usize)>) {
+        let net = self.net;
+        let last = net.depth() - 1;
+        let act = net.activations[last];
+        let n_out = net.layers[last + 1];
+        let mut change = 0.0;
+        if act == Activation::Softmax {
+            // Every out moves with any net: the layer whole, then every error.
+            for (i, (now, &before)) in self.moved_nets.iter_mut().zip(&self.nets[last]).enumerate()
+            {
+                *now = moved(i, before).0;
+            }
+            let outs = &mut self.moved[last + 1];
+            softmax(&self.moved_nets, outs);
+            for ((&t, &o), &e) in net.target.iter().zip(outs.iter()).zip(&self.errors) {
+                change += error(net.loss, t, o, n_out) - e;
+            }
+            return (change, kink);
+        }
+        for (i, (&before, (&t, &e))) in self.nets[last]
+            .iter()
+            .zip(net.target.iter().zip(&self.errors))
+            .enumerate()
+        {
+            let (now, at) = moved(i, before);
+            note_kink(&mut kink, act, now, before, at);
+            change += error(net.loss, t, act.apply(now), n_out) - e;
+        }
+        (change, kink)
     }
 
     /// E_total at the network's own parameters.
@@ -93,12 +138,25 @@ impl<'a> Forward<'a> {
             return self.onward_from(l, shifted, kink);
         };
         let before = self.nets[l][j];
+        if l + 1 == depth {
+            if act == Activation::Softmax {
+                let moved = |i: usize, net_i: f64| {
+                    let now = if i == j { net_i + shift } else { net_i };
+                    (now, (depth, i))
+                };
+                return self.output_change(moved, kink);
+            }
+            note_kink(&mut kink, act, before + shift, before, (l + 1, j));
+            let out = act.apply(before + shift);
+            // An output: the others are as they were.
+            let n_out = net.layers[depth];
+            return (
+                error(net.loss, net.target[j], out, n_out) - self.errors[j],
+                kink,
+            );
+        }
         note_kink(&mut kink, act, before + shift, before, (l + 1, j));
         let out = act.apply(before + shift);
-        if l + 1 == depth {
-            // An output: the others are as they were.
-            return (error(net.target[j], out) - self.errors[j], kink);
-        }
         // One out moved: each net of the next layer moves by its weight times that.
         let delta = out - self.outs[l + 1][j];
         let (m, n_in) = (l + 1, net.layers[l + 1]);
@@ -120,17 +178,7 @@ impl<'a> Forward<'a> {
         let depth = net.depth();
         let act = net.activations[m];
         if m + 1 == depth {
-            let mut change = 0.0;
-            for (i, (&before, (&t, &e))) in self.nets[m]
-                .iter()
-                .zip(net.target.iter().zip(&self.errors))
-                .enumerate()
-            {
-                let (now, at) = moved(i, before);
-                note_kink(&mut kink, act, now, before, at);
-                change += error(t, act.apply(now)) - e;
-            }
-            return (change, kink);
+            return self.output_change(moved, kink);
         }
         for (i, (&before, o)) in self.nets[m].iter().zip(&mut self.moved[m + 1]).enumerate() {
             let (now, at) = moved(i, before);
@@ -142,28 +190,56 @@ impl<'a> Forward<'a> {
             let found = layer(net, m, &done[m], &self.nets[m], &mut rest[0]);
             kink = kink.or(found);
         }
-        // The output layer, summed into the change of E as it goes.
+        // The output layer, from the moved outs of the layer before it.
         let last = depth - 1;
-        let (n_in, act) = (net.layers[last], net.activations[last]);
-        let a = &self.moved[last];
-        let mut change = 0.0;
-        for (j, (&before, (&t, &e))) in self.nets[last]
-            .iter()
-            .zip(net.target.iter().zip(&self.errors))
-            .enumerate()
-        {
+        let n_in = net.layers[last];
+        let a = std::mem::take(&mut self.moved[last]);
+        let moved = |j: usize, _: f64| {
             let row = &net.weights[last][j * n_in..(j + 1) * n_in];
-            let now = dot(row, a) + net.biases[last].get(j);
-            note_kink(&mut kink, act, now, before, (depth, j));
-            change += error(t, act.apply(now)) - e;
-        }
-        (change, kink)
+            (dot(row, &a) + net.biases[last].get(j), (depth, j))
+        };
+        let result = self.output_change(moved, kink);
+        self.moved[last] = a;
+        result
     }
 }
 
-/// E_o = ½(target_o − out_o)².
-fn error(target: f64, out: f64) -> f64 {
-    0.5 * (target - out) * (target - out)
+/// One output's term of E_total, written from each loss's definition (apart from
+/// `crate::loss`, which the engine uses).
+fn error(loss: Loss, target: f64, out: f64, n_out: usize) -> f64 {
+    // t·ln(o), taken as 0 where t is 0 (the limit of t·ln t).
+    let t_ln = |t: f64, o: f64| if t == 0.0 { 0.0 } else { t * o.ln() };
+    match loss {
+        Loss::HalfSquaredError => 0.5 * (target - out) * (target - out),
+        Loss::MeanSquaredError => (target - out).powi(2) / n_out as f64,
+        Loss::CrossEntropy => -t_ln(target, out),
+        Loss::BinaryCrossEntropy => -t_ln(target, out) - t_ln(1.0 - target, 1.0 - out),
+    }
+}
+
+/// A layer's outs from its nets: the activation of each, or the softmax of them all.
+fn outputs(act: Activation, nets: &[f64], outs: &mut [f64]) {
+    if act == Activation::Softmax {
+        softmax(nets, outs);
+    } else {
+        for (o, &x) in outs.iter_mut().zip(nets) {
+            *o = act.apply(x);
+        }
+    }
+}
+
+/// e^(net_k) / Σ_j e^(net_j), each exponent lowered by the largest net so that none
+/// overflows.
+fn softmax(nets: &[f64], outs: &mut [f64]) {
+    let top = nets.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+    let mut total = 0.0;
+    for (o, &x) in outs.iter_mut().zip(nets) {
+        *o = (x - top).exp();
+        total += *o;
+    }
+    for o in outs.iter_mut() {
+        *o /= total;
+    }
 }
 
 /// Records `at` as the kink when it is the first ReLU neuron whose net input `now` is on the

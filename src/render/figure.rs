@@ -24,6 +24,8 @@ pub enum Element {
     Total,
     /// η.
     Eta,
+    /// A whole layer: what the softmax's net_max and sum read (every net of the layer).
+    Layer(usize),
 }
 
 /// The value `symbol` stands for: itself, or, for a factor whose formula is nothing but
@@ -70,5 +72,9 @@ pub fn element(role: Role, names: &Notation) -> Element {
         }),
         Role::DNetDWeight { layer, index } => parameter(Parameter::Weight { layer, index }),
         Role::Gradient { of } | Role::Updated { of } => parameter(of),
+        Role::NetMax { layer, .. } | Role::ExpSum { layer, .. } => Element::Layer(layer),
+        // ∂out_o2/∂net_o1 is a step of δ_o1.
+        Role::SoftmaxDerivative { layer, by, .. } => Element::Neuron(layer, by),
+        Role::DeltaShortcut { layer, neuron } => Element::Neuron(layer, neuron),
     }
 }

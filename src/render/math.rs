@@ -41,6 +41,12 @@ pub trait Syntax {
     fn apply(&self, name: &str, args: Vec<String>) -> String;
     /// 1 if `arg` > 0, else 0.
     fn step(&self, arg: String) -> String;
+    /// `top` over `bottom`, a fraction.
+    fn fraction(&self, top: String, bottom: String) -> String;
+    /// e to the power `arg`.
+    fn exp(&self, arg: String) -> String;
+    /// `base` marked with a word above it: δ by the shortcut.
+    fn tagged(&self, base: String, word: &str) -> String;
 }
 
 /// TeX, as KaTeX, MathJax and LaTeX read it.
@@ -77,6 +83,7 @@ impl Syntax for Tex {
         match name {
             "δ" => "\\delta".to_string(),
             "η" => "\\eta".to_string(),
+            "Σ" => "\\Sigma".to_string(),
             _ => name.to_string(),
         }
     }
@@ -125,6 +132,15 @@ impl Syntax for Tex {
         format!(
             "\\begin{{cases}} 1 & \\text{{if }} {arg} > 0 \\\\ 0 & \\text{{otherwise}} \\end{{cases}}"
         )
+    }
+    fn fraction(&self, top: String, bottom: String) -> String {
+        format!("\\frac{{{top}}}{{{bottom}}}")
+    }
+    fn exp(&self, arg: String) -> String {
+        format!("e^{{{arg}}}")
+    }
+    fn tagged(&self, base: String, word: &str) -> String {
+        format!("{base}^{{\\text{{{word}}}}}")
     }
 }
 
@@ -194,6 +210,15 @@ impl Syntax for MathMl {
         format!(
             "<mrow><mo>{{</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mtext>if&#xA0;</mtext>{arg}<mo>&gt;</mo><mn>0</mn></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow>"
         )
+    }
+    fn fraction(&self, top: String, bottom: String) -> String {
+        format!("<mfrac><mrow>{top}</mrow><mrow>{bottom}</mrow></mfrac>")
+    }
+    fn exp(&self, arg: String) -> String {
+        format!("<msup><mi>e</mi><mrow>{arg}</mrow></msup>")
+    }
+    fn tagged(&self, base: String, word: &str) -> String {
+        format!("<msup>{base}<mtext>{}</mtext></msup>", escape(word))
     }
 }
 
@@ -273,6 +298,14 @@ pub fn symbol_in<S: Syntax + ?Sized>(s: &S, role: Role, names: &Notation) -> Str
         }
         Role::Gradient { of } => s.partial(e_total(), parameter(s, names, of)),
         Role::Updated { of } => s.plus(parameter(s, names, of)),
+        Role::NetMax { updated, .. } => plus(s.sub(s.ident("net"), "max"), updated),
+        Role::ExpSum { updated, .. } => plus(s.sub(s.ident("Σ"), "exp"), updated),
+        Role::SoftmaxDerivative {
+            layer,
+            neuron: j,
+            by,
+        } => s.partial(at("out", layer, j), at("net", layer, by)),
+        Role::DeltaShortcut { layer, neuron: j } => s.tagged(at("δ", layer, j), "shortcut"),
     }
 }
 
@@ -345,6 +378,14 @@ pub fn formula_in<S: Syntax + ?Sized>(
         Formula::Tanh(a) => s.apply("tanh", vec![formula_in(s, a, leaf)]),
         Formula::Relu(a) => s.apply("max", vec![s.number("0"), formula_in(s, a, leaf)]),
         Formula::Step(a) => s.step(at(a, Binding::Atom)),
+        Formula::Integer(n) => s.number(&n.to_string()),
+        Formula::Quotient(a, b) => s.fraction(formula_in(s, a, leaf), formula_in(s, b, leaf)),
+        Formula::Exp(a) => s.exp(formula_in(s, a, leaf)),
+        Formula::Ln(a) => s.apply("ln", vec![formula_in(s, a, leaf)]),
+        Formula::Max(items) => s.apply(
+            "max",
+            items.iter().map(|t| formula_in(s, t, leaf)).collect(),
+        ),
     }
 }
 

@@ -473,6 +473,17 @@ fn cleared(role: Role) -> Role {
             neuron: 0,
             above: 0,
         },
+        Role::NetMax { updated, .. } => Role::NetMax { layer: 0, updated },
+        Role::ExpSum { updated, .. } => Role::ExpSum { layer: 0, updated },
+        Role::SoftmaxDerivative { .. } => Role::SoftmaxDerivative {
+            layer: 0,
+            neuron: 0,
+            by: 0,
+        },
+        Role::DeltaShortcut { .. } => Role::DeltaShortcut {
+            layer: 0,
+            neuron: 0,
+        },
         Role::DOutDNet { .. } => Role::DOutDNet {
             layer: 0,
             neuron: 0,
@@ -531,6 +542,15 @@ impl Syntax for Subscripts {
         String::new()
     }
     fn apply(&self, _: &str, _: Vec<String>) -> String {
+        String::new()
+    }
+    fn fraction(&self, _: String, _: String) -> String {
+        String::new()
+    }
+    fn exp(&self, _: String) -> String {
+        String::new()
+    }
+    fn tagged(&self, _: String, _: &str) -> String {
         String::new()
     }
     fn step(&self, _: String) -> String {

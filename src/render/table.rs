@@ -4,6 +4,8 @@
 //! numbers substituted, the value, and on the article's network the article's own number.
 
 use crate::article::{self, ErratumKind, Printed, Verdict};
+use crate::loss::Loss;
+use crate::network::Activation;
 use crate::notation::Typography;
 use crate::number;
 use crate::render::lang::{Labels, Lang};
@@ -192,6 +194,11 @@ impl<'a> Renderer<'a> {
         // The note reads the section's ∂net/∂out rows, which --only may have left out.
         if first.stage == Stage::HiddenLayer && layer < depth && self.options.only.is_empty() {
             self.prose(&self.which_weights(group), "", "", out)?;
+        }
+        if self.options.only.is_empty() {
+            for note in loss_notes(self.trace, self.labels, first.stage, first.layer) {
+                self.prose(&self.text(&note), "", "", out)?;
+            }
         }
         let grid = if first.stage == Stage::Given {
             self.given_table(group)
@@ -579,6 +586,73 @@ pub fn section_title(
         Stage::Summary => l.summary_pass.to_string(),
     };
     typography.text(&title).into_owned()
+}
+
+/// What a section says about the loss and the output activation when they are not the
+/// article's: the loss's formula (the error section), how the softmax is computed (its
+/// forward section) and why its derivative is a matrix, and the two routes to δ that agree
+/// (the output layer's backward section). The article's own network has none of these.
+pub fn loss_notes(trace: &Trace, l: &Labels, stage: Stage, layer: Option<usize>) -> Vec<String> {
+    let net = &trace.network;
+    let depth = net.depth();
+    let softmax = net.activations[depth - 1] == Activation::Softmax;
+    let mut notes = Vec::new();
+    match stage {
+        Stage::Error if net.loss != Loss::default() => {
+            let mut formula = net.loss.statement().to_string();
+            if net.loss == Loss::MeanSquaredError {
+                formula.push_str(&format!(", n = {}", net.layers[depth]));
+            }
+            notes.push(
+                l.loss_note
+                    .replace("{loss}", net.loss.name())
+                    .replace("{formula}", &formula),
+            );
+        }
+        Stage::Forward if softmax && layer == Some(depth) => {
+            notes.push(l.softmax_forward_note.to_string());
+        }
+        Stage::OutputLayer => {
+            if softmax {
+                notes.push(l.softmax_backward_note.to_string());
+            }
+            if net.loss.has_shortcut()
+                && let Some(difference) = shortcut_difference(trace)
+            {
+                let why = if softmax {
+                    l.shortcut_softmax
+                } else {
+                    l.shortcut_sigmoid
+                };
+                notes.push(
+                    l.shortcut_note
+                        .replace("{why}", why)
+                        .replace("{difference}", &number::compact(difference, 3)),
+                );
+            }
+        }
+        _ => {}
+    }
+    notes
+}
+
+/// The largest |δ − δ by the shortcut| over the outputs of the trace's first iteration.
+fn shortcut_difference(trace: &Trace) -> Option<f64> {
+    let values = &trace.iterations.first()?.values;
+    let delta = |layer: usize, neuron: usize| {
+        values
+            .iter()
+            .find(|v| v.role == Some(Role::Delta { layer, neuron }))
+            .map(|v| v.value)
+    };
+    let mut largest = None;
+    for v in values {
+        if let Some(Role::DeltaShortcut { layer, neuron }) = v.role {
+            let d = (delta(layer, neuron)? - v.value).abs();
+            largest = Some(largest.map_or(d, |m: f64| m.max(d)));
+        }
+    }
+    largest
 }
 
 /// The title of an iteration: "One training iteration of a 2-2-2 network (sigmoid),

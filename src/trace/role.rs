@@ -87,6 +87,30 @@ pub enum Role {
     Gradient { of: Parameter },
     /// A weight or bias after the update (`w5+`).
     Updated { of: Parameter },
+    /// The largest net of a softmax layer, subtracted from every net before exponentiating
+    /// so that no e^x can overflow (`net_max`).
+    NetMax {
+        layer: usize,
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// Σ_j e^(net_j − net_max) of a softmax layer, the denominator of every out (`sum_exp`).
+    ExpSum {
+        layer: usize,
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// ∂out_j/∂net_k of a softmax layer, one entry of its derivative, which is a matrix: each
+    /// out depends on every net (`dout_o1/dnet_o2`; `neuron` is j, `by` is k).
+    SoftmaxDerivative {
+        layer: usize,
+        neuron: usize,
+        by: usize,
+    },
+    /// δ of an output by the shortcut the loss and the output activation allow together
+    /// (cross-entropy with softmax, binary cross-entropy with sigmoid): out − target, where
+    /// the two derivatives cancel (`delta_o1~`, read "δ_o1 by the shortcut").
+    DeltaShortcut { layer: usize, neuron: usize },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -172,6 +196,14 @@ impl Role {
             ),
             Role::Gradient { of } => format!("dE_total/d{}", of.name(names)),
             Role::Updated { of } => format!("{}+", of.name(names)),
+            Role::NetMax { updated, .. } => format!("net_max{}", plus(updated)),
+            Role::ExpSum { updated, .. } => format!("sum_exp{}", plus(updated)),
+            Role::SoftmaxDerivative {
+                layer,
+                neuron: j,
+                by,
+            } => format!("dout_{}/dnet_{}", neuron(layer, j), neuron(layer, by)),
+            Role::DeltaShortcut { layer, neuron: j } => format!("delta_{}~", neuron(layer, j)),
         }
     }
 
@@ -232,6 +264,19 @@ impl Role {
             }
             Role::Gradient { of } => partial("E_total".to_string(), of.name(names)),
             Role::Updated { of } => format!("{}⁺", of.name(names)),
+            Role::NetMax { updated, .. } => plus("net_max".to_string(), updated),
+            Role::ExpSum { updated, .. } => plus("Σe^(net−net_max)".to_string(), updated),
+            Role::SoftmaxDerivative {
+                layer,
+                neuron: j,
+                by,
+            } => partial(
+                format!("out_{}", neuron(layer, j)),
+                format!("net_{}", neuron(layer, by)),
+            ),
+            Role::DeltaShortcut { layer, neuron: j } => {
+                format!("δ_{} (shortcut)", neuron(layer, j))
+            }
             // The given values are written as their keys: i1, target_o1, w5, b2.
             Role::Input { .. } | Role::Target { .. } | Role::Weight { .. } | Role::Bias { .. } => {
                 self.symbol(names)

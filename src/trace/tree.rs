@@ -45,6 +45,18 @@ pub enum Formula<L = usize> {
     Relu(Box<Formula<L>>),
     /// The ReLU's derivative: 1 if a > 0, else 0.
     Step(Box<Formula<L>>),
+    /// A whole number written as itself: the 2 of a squared error's derivative, the n of a
+    /// mean over n outputs.
+    Integer(u32),
+    /// a / b.
+    Quotient(Box<Formula<L>>, Box<Formula<L>>),
+    /// e^(a).
+    Exp(Box<Formula<L>>),
+    /// The natural logarithm ln(a).
+    Ln(Box<Formula<L>>),
+    /// The largest of its arguments, max(a, b, …): the shift that keeps the softmax's
+    /// exponentials from overflowing.
+    Max(Vec<Formula<L>>),
 }
 
 /// How tightly a node binds, for parentheses: a child binding more loosely than its place
@@ -72,6 +84,11 @@ impl<L> Formula<L> {
         Formula::Difference(Box::new(a), Box::new(b))
     }
 
+    /// a / b.
+    pub fn quotient(a: Formula<L>, b: Formula<L>) -> Formula<L> {
+        Formula::Quotient(Box::new(a), Box::new(b))
+    }
+
     /// One argument's node (`Formula::Sigmoid`, …) around `a`.
     pub fn of(node: fn(Box<Formula<L>>) -> Formula<L>, a: Formula<L>) -> Formula<L> {
         node(Box::new(a))
@@ -82,7 +99,10 @@ impl<L> Formula<L> {
             Formula::Sum(_) | Formula::Difference(..) => Binding::Sum,
             // ½ is written 1/2: inside a product it reads as a factor, and the article
             // writes it so; the ReLU's step is a phrase that reads only on its own.
-            Formula::Product(_) | Formula::Half | Formula::Step(_) => Binding::Product,
+            // a / b, like ½, is a factor; e^(a) reads as one power.
+            Formula::Product(_) | Formula::Half | Formula::Step(_) | Formula::Quotient(..) => {
+                Binding::Product
+            }
             _ => Binding::Atom,
         }
     }
@@ -108,6 +128,14 @@ impl<L> Formula<L> {
             Formula::Tanh(a) => Formula::Tanh(boxed(a, f)),
             Formula::Relu(a) => Formula::Relu(boxed(a, f)),
             Formula::Step(a) => Formula::Step(boxed(a, f)),
+            Formula::Integer(n) => Formula::Integer(n),
+            Formula::Quotient(a, b) => {
+                let a = boxed(a, f);
+                Formula::Quotient(a, boxed(b, f))
+            }
+            Formula::Exp(a) => Formula::Exp(boxed(a, f)),
+            Formula::Ln(a) => Formula::Ln(boxed(a, f)),
+            Formula::Max(items) => Formula::Max(items.into_iter().map(|t| t.map(f)).collect()),
         }
     }
 
@@ -155,6 +183,28 @@ impl<L> Formula<L> {
                 out.push_str("1 if ");
                 a.write_at(Binding::Atom, out, leaf);
                 out.push_str(" > 0, else 0");
+            }
+            Formula::Integer(n) => out.push_str(&n.to_string()),
+            Formula::Quotient(a, b) => {
+                a.write_at(Binding::Product, out, leaf);
+                out.push_str(" / ");
+                // a / (b * c): the denominator is one factor.
+                b.write_at(Binding::Atom, out, leaf);
+            }
+            Formula::Exp(a) => {
+                out.push_str("e^(");
+                a.write_plain(out, leaf);
+                out.push(')');
+            }
+            Formula::Ln(a) => {
+                out.push_str("ln(");
+                a.write_plain(out, leaf);
+                out.push(')');
+            }
+            Formula::Max(items) => {
+                out.push_str("max(");
+                self.join(items, ", ", Binding::Sum, out, leaf);
+                out.push(')');
             }
         }
     }
@@ -213,12 +263,20 @@ impl Formula<usize> {
                     0.0
                 }
             }
+            Formula::Integer(n) => f64::from(*n),
+            Formula::Quotient(a, b) => a.eval(operand) / b.eval(operand),
+            Formula::Exp(a) => a.eval(operand).exp(),
+            Formula::Ln(a) => a.eval(operand).ln(),
+            Formula::Max(items) => items
+                .iter()
+                .map(|t| t.eval(operand))
+                .fold(f64::NEG_INFINITY, f64::max),
         }
     }
 }
 
 /// The JSON names of the nodes with arguments.
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 14] = [
     "sum",
     "product",
     "difference",
@@ -228,6 +286,11 @@ const NAMES: [&str; 9] = [
     "tanh",
     "relu",
     "step",
+    "integer",
+    "quotient",
+    "exp",
+    "ln",
+    "max",
 ];
 
 impl Serialize for Formula {
@@ -250,6 +313,11 @@ impl Serialize for Formula {
             Formula::Tanh(a) => node(s, "tanh", a),
             Formula::Relu(a) => node(s, "relu", a),
             Formula::Step(a) => node(s, "step", a),
+            Formula::Integer(n) => node(s, "integer", n),
+            Formula::Quotient(a, b) => node(s, "quotient", &[&**a, &**b]),
+            Formula::Exp(a) => node(s, "exp", a),
+            Formula::Ln(a) => node(s, "ln", a),
+            Formula::Max(items) => node(s, "max", items),
         }
     }
 }
@@ -308,6 +376,14 @@ impl<'de> Visitor<'de> for FormulaVisitor {
             "tanh" => Formula::Tanh(one(&mut map)?),
             "relu" => Formula::Relu(one(&mut map)?),
             "step" => Formula::Step(one(&mut map)?),
+            "integer" => Formula::Integer(map.next_value()?),
+            "quotient" => {
+                let [a, b]: [Formula; 2] = map.next_value()?;
+                Formula::quotient(a, b)
+            }
+            "exp" => Formula::Exp(one(&mut map)?),
+            "ln" => Formula::Ln(one(&mut map)?),
+            "max" => Formula::Max(map.next_value()?),
             _ => return Err(de::Error::unknown_variant(&name, &NAMES)),
         };
         if map.next_key::<de::IgnoredAny>()?.is_some() {

@@ -454,7 +454,10 @@ impl<'a> Scene<'a> {
     }
 
     fn style(&self, element: &Element) -> Style {
-        if self.used.contains(element) {
+        // A whole layer's value (the softmax's net_max and sum) marks each of its neurons.
+        let layer_used =
+            matches!(element, Element::Neuron(l, _) if self.used.contains(&Element::Layer(*l)));
+        if self.used.contains(element) || layer_used {
             Style::Highlight
         } else {
             Style::Plain
