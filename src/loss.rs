@@ -53,10 +53,8 @@ impl Loss {
         match self {
             Loss::HalfSquaredError => "E_total = Σ ½(target − out)²",
             Loss::MeanSquaredError => "E_total = (1/n) Σ (target − out)², n the number of outputs",
-            Loss::CrossEntropy => "E_total = −Σ target · ln(out)",
-            Loss::BinaryCrossEntropy => {
-                "E_total = −Σ [target · ln(out) + (1 − target) · ln(1 − out)]"
-            }
+            Loss::CrossEntropy => "E_total = −Σ target·ln(out)",
+            Loss::BinaryCrossEntropy => "E_total = −Σ [target·ln(out) + (1 − target)·ln(1 − out)]",
         }
     }
 

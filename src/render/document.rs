@@ -16,7 +16,7 @@ pub mod markdown;
 
 use super::lang::{Lang, fill};
 use super::math;
-use super::table::{group_key, section_title, sections, title};
+use super::table::{group_key, loss_notes, section_title, sections, title};
 use crate::article::{self, Verdict};
 use crate::notation::{Notation, Typography};
 use crate::number;
@@ -107,6 +107,9 @@ impl<'a> Document<'a> {
             let (stage, layer) = group_key(&group[0]);
             let title = section_title(self.trace, l, Typography::Article, stage, layer);
             out.push(Block::Heading(title));
+            for note in loss_notes(self.trace, l, stage, layer) {
+                out.push(Block::Paragraph(note));
+            }
             if stage == Stage::Given {
                 self.given(group, out);
             } else {

@@ -8,6 +8,7 @@
 //! update-order slip ("used the updated w5…w8 in the hidden layer") needs no variant: it is
 //! the engine's other [`UpdateOrder`], replayed the same way.
 
+use crate::loss::Loss;
 use crate::network::{Activation, Network};
 use crate::notation::Notation;
 use crate::render::lang::{Lang, fill};
@@ -189,6 +190,13 @@ pub enum Slip {
         /// Where: in the backward chain (∂net_o/∂out_h) rather than the forward pass.
         chain: bool,
     },
+    /// The softmax taken as element-wise: δ_k = ∂E_total/∂out_k · out_k(1 − out_k) alone,
+    /// every off-diagonal ∂out_j/∂net_k of the derivative matrix left out.
+    SoftmaxCouplingLeftOut,
+    /// The 1/n of the mean squared error left out of E_o and ∂E_total/∂out.
+    MeanLeftOut,
+    /// log10 used for ln in a cross-entropy's E_o: each term 1/ln(10) of what it is.
+    Log10ForLn,
     /// Intermediate values rounded to `decimals` digits and carried on with.
     RoundedEarly {
         /// The digits kept, or `None` when the student's own written numbers were rounded.
@@ -209,6 +217,16 @@ enum Override {
 pub fn catalogue(net: &Network, order: UpdateOrder) -> Vec<Slip> {
     let depth = net.depth();
     let mut slips = vec![Slip::SignFlipped];
+    // The slips of the loss and of a softmax output layer, first: where they apply, they
+    // are what a student new to them gets wrong.
+    if net.activations[depth - 1] == Activation::Softmax {
+        slips.push(Slip::SoftmaxCouplingLeftOut);
+    }
+    match net.loss {
+        Loss::MeanSquaredError if net.layers[depth] >= 2 => slips.push(Slip::MeanLeftOut),
+        Loss::CrossEntropy | Loss::BinaryCrossEntropy => slips.push(Slip::Log10ForLn),
+        _ => {}
+    }
     // With one output, flipping it is flipping them all.
     if net.layers[depth] >= 2 {
         slips.extend((0..net.layers[depth]).map(|output| Slip::SignFlippedIn { output }));
@@ -319,6 +337,8 @@ pub struct Prepared<'a> {
     slip: &'a Slip,
     eta: f64,
     weights: HashMap<usize, usize>,
+    /// The number of outputs (the n of a mean).
+    outputs: usize,
 }
 
 impl<'a> Prepared<'a> {
@@ -328,6 +348,7 @@ impl<'a> Prepared<'a> {
             slip,
             eta: net.learning_rate,
             weights: weight_map(slip, net),
+            outputs: net.layers[net.depth()],
         }
     }
 
@@ -353,6 +374,12 @@ impl<'a> Prepared<'a> {
             {
                 Override::Value(1.0)
             }
+            // δ_k of a softmax layer: only the diagonal entry of the derivative matrix.
+            (
+                Slip::SoftmaxCouplingLeftOut,
+                Role::Delta { .. },
+                Role::SoftmaxDerivative { neuron, by, .. },
+            ) if neuron != by => Override::Value(0.0),
             (
                 Slip::ContributionLeftOut { layer, above },
                 Role::DLossDOut { layer: l, .. },
@@ -401,15 +428,22 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    fn negates(&self, v: &TracedValue) -> bool {
+    /// What the slip multiplies the value of `v` by: −1 for a flipped sign, n where the
+    /// mean's 1/n is left out, 1/ln(10) where log10 is used for ln; 1 for every value it
+    /// leaves alone.
+    fn factor(&self, v: &TracedValue) -> f64 {
         let output = match v.role {
             Some(Role::DLossDOut { neuron, .. }) if v.stage == Stage::OutputLayer => Some(neuron),
             _ => None,
         };
+        let loss_term = matches!(v.role, Some(Role::LossTerm { .. }));
         match *self.slip {
-            Slip::SignFlipped => output.is_some(),
-            Slip::SignFlippedIn { output: flipped } => output == Some(flipped),
-            _ => false,
+            Slip::SignFlipped if output.is_some() => -1.0,
+            Slip::SignFlippedIn { output: flipped } if output == Some(flipped) => -1.0,
+            Slip::MeanLeftOut if output.is_some() || loss_term => self.outputs as f64,
+            // log10(x) = ln(x) / ln(10): every term of a cross-entropy's E_o is a t·ln(…).
+            Slip::Log10ForLn if loss_term => std::f64::consts::LOG10_E,
+            _ => 1.0,
         }
     }
 }
@@ -473,11 +507,7 @@ pub fn replay(
             ops.push(r.value);
             shifts.push(r.uncertainty);
         }
-        let sign = if slip.is_some_and(|s| s.negates(v)) {
-            -1.0
-        } else {
-            1.0
-        };
+        let sign = slip.map_or(1.0, |s| s.factor(v));
         let mut value = sign * expr.eval(&|n| ops[n]);
         let mut uncertainty = 0.0;
         for n in 0..ops.len() {
@@ -568,6 +598,9 @@ impl Slip {
             Slip::NeuronsSwapped { .. } => "neurons_swapped",
             Slip::Transposed { .. } => "weights_transposed",
             Slip::RoundedEarly { .. } => "rounded_early",
+            Slip::SoftmaxCouplingLeftOut => "softmax_coupling_left_out",
+            Slip::MeanLeftOut => "mean_left_out",
+            Slip::Log10ForLn => "log10_for_ln",
         }
     }
 
@@ -589,6 +622,9 @@ impl Slip {
             Slip::EtaTwice => m.eta_twice,
             Slip::NeuronsSwapped { .. } | Slip::Transposed { .. } => m.weights_swapped,
             Slip::RoundedEarly { .. } => m.rounded_early,
+            Slip::SoftmaxCouplingLeftOut => m.softmax_coupling_left_out,
+            Slip::MeanLeftOut => m.mean_left_out,
+            Slip::Log10ForLn => m.log10_for_ln,
         }
     }
 }
@@ -700,6 +736,17 @@ impl Diagnosis {
             Slip::RoundedEarly { decimals: None } => {
                 fill(m.why_rounded_yours, &[("names", &list(&self.names))])
             }
+            Slip::SoftmaxCouplingLeftOut => {
+                fill(m.why_softmax_coupling_left_out, &[("delta", &first("δ"))])
+            }
+            Slip::MeanLeftOut => match self.names.as_slice() {
+                [symbol, n] => fill(m.why_mean_left_out, &[("symbol", &sym(symbol)), ("n", n)]),
+                _ => fill(
+                    m.why_mean_left_out,
+                    &[("symbol", "∂E_total/∂out"), ("n", "n")],
+                ),
+            },
+            Slip::Log10ForLn => fill(m.why_log10_for_ln, &[("symbol", &first("E"))]),
         }
     }
 
@@ -812,6 +859,26 @@ impl Diagnosis {
                     .collect()
             }
             Slip::RoundedEarly { .. } => Vec::new(),
+            Slip::SoftmaxCouplingLeftOut => symbols()
+                .filter(|(_, r)| matches!(r, Role::Delta { layer, .. } if *layer == net.depth()))
+                .map(|(v, _)| v.symbol.clone())
+                .take(1)
+                .collect(),
+            // The first value the 1/n belongs to, and n.
+            Slip::MeanLeftOut => symbols()
+                .filter(|(v, r)| {
+                    matches!(r, Role::LossTerm { .. })
+                        || (v.stage == Stage::OutputLayer && matches!(r, Role::DLossDOut { .. }))
+                })
+                .map(|(v, _)| v.symbol.clone())
+                .take(1)
+                .chain([net.layers[net.depth()].to_string()])
+                .collect(),
+            Slip::Log10ForLn => symbols()
+                .filter(|(_, r)| matches!(r, Role::LossTerm { .. }))
+                .map(|(v, _)| v.symbol.clone())
+                .take(1)
+                .collect(),
         };
         Diagnosis {
             slip: *slip,

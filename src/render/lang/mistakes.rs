@@ -20,6 +20,9 @@ pub struct MistakeLabels {
     pub eta_twice: &'static str,
     pub weights_swapped: &'static str,
     pub rounded_early: &'static str,
+    pub softmax_coupling_left_out: &'static str,
+    pub mean_left_out: &'static str,
+    pub log10_for_ln: &'static str,
 
     // The slip in a sentence.
     pub why_sign_flipped: &'static str,
@@ -45,6 +48,9 @@ pub struct MistakeLabels {
     pub and: &'static str,
     pub why_rounded_to: &'static str,
     pub why_rounded_yours: &'static str,
+    pub why_softmax_coupling_left_out: &'static str,
+    pub why_mean_left_out: &'static str,
+    pub why_log10_for_ln: &'static str,
 
     // What is wrong with a value of a recorded trace.
     pub recomputed: &'static str,
@@ -92,6 +98,9 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     weights_swapped: "weights swapped",
     rounded_early: "rounded too early",
 
+    softmax_coupling_left_out: "softmax taken as element-wise",
+    mean_left_out: "1/n of the mean left out",
+    log10_for_ln: "log10 used for ln",
     why_sign_flipped: "the sign of (target − out) flipped: {symbol} = −(target − out), positive when the output is above its target",
     why_sign_flipped_in: "the sign of (target − out) flipped in one output only: {flipped} = −(target − out) lost its minus, while {kept} kept it",
     the_others: "the others",
@@ -116,6 +125,9 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     why_rounded_to: "rounding carried too early (off only in the last digits): intermediate values rounded to {decimals} decimals give your number; keep every digit until the end",
     why_rounded_yours: "rounding carried too early (off only in the last digits): your number follows from your rounded {names}; keep every digit until the end",
 
+    why_softmax_coupling_left_out: "the softmax taken as element-wise: {delta} used ∂out_k/∂net_k = out_k(1 − out_k) alone, but every out of a softmax layer depends on every net, so δ_k = Σ_j ∂E_total/∂out_j·∂out_j/∂net_k, with ∂out_j/∂net_k = −out_j·out_k for j ≠ k",
+    why_mean_left_out: "the 1/n of the mean left out: with the mean squared error, {symbol} is divided by n = {n}, the number of outputs",
+    why_log10_for_ln: "log10 used where the formula has ln: {symbol} needs the natural logarithm (a calculator's \"ln\" key, not \"log\")",
     recomputed: "recorded {recorded}, but the formula with the recorded operands gives {recomputed}",
     given_differs: "recorded {recorded}, but the trace's network file has {network}",
     given_missing: "the network file the trace carries has no such field",
@@ -160,6 +172,9 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     weights_swapped: "权重用混了",
     rounded_early: "过早四舍五入",
 
+    softmax_coupling_left_out: "把 softmax 当成逐元素的激活函数",
+    mean_left_out: "漏掉了均值的 1/n",
+    log10_for_ln: "把 ln 算成了 log10",
     why_sign_flipped: "(target − out) 的符号弄反了:{symbol} = −(target − out),输出高于目标值时为正",
     why_sign_flipped_in: "只在一个输出中弄反了 (target − out) 的符号:{flipped} = −(target − out) 丢了负号,而 {kept} 保留了负号",
     the_others: "其他输出",
@@ -184,6 +199,9 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     why_rounded_to: "过早四舍五入(只差在最后几位):中间值保留 {decimals} 位小数就得到你的数值;应保留全部位数直到最后",
     why_rounded_yours: "过早四舍五入(只差在最后几位):你的数值由你四舍五入后的 {names} 算出;应保留全部位数直到最后",
 
+    why_softmax_coupling_left_out: "把 softmax 当成了逐元素的激活函数:{delta} 只用了 ∂out_k/∂net_k = out_k(1 − out_k),但 softmax 层的每个 out 都依赖所有 net,所以 δ_k = Σ_j ∂E_total/∂out_j·∂out_j/∂net_k,其中 j ≠ k 时 ∂out_j/∂net_k = −out_j·out_k",
+    why_mean_left_out: "漏掉了均值的 1/n:用均方误差时,{symbol} 要除以输出个数 n = {n}",
+    why_log10_for_ln: "公式里是 ln 却用了 log10:{symbol} 要用自然对数(计算器上的 \"ln\" 键,不是 \"log\")",
     recomputed: "记录值为 {recorded},但用操作数的记录值按公式计算得 {recomputed}",
     given_differs: "记录值为 {recorded},但 trace 所带的网络文件中是 {network}",
     given_missing: "trace 所带的网络文件中没有这个字段",
@@ -253,6 +271,12 @@ impl MistakeLabels {
             self.and,
             self.why_rounded_to,
             self.why_rounded_yours,
+            self.softmax_coupling_left_out,
+            self.mean_left_out,
+            self.log10_for_ln,
+            self.why_softmax_coupling_left_out,
+            self.why_mean_left_out,
+            self.why_log10_for_ln,
             self.recomputed,
             self.given_differs,
             self.given_missing,

@@ -312,6 +312,18 @@ impl<'a> Stepper<'a> {
                 _ => lines.extend(wrap(&text, "    ", width, style)),
             }
         }
+        // A section's first step says what the tables say above it about a loss or an
+        // output activation that is not the article's (the softmax's derivative matrix…).
+        let first_of_section = self
+            .sections
+            .iter()
+            .any(|&(start, _)| start == self.position);
+        if explanations && first_of_section {
+            for note in table::loss_notes(self.trace, self.labels, v.stage, v.layer) {
+                let note = self.typography.text(&note).into_owned();
+                lines.extend(wrap(&note, "", width, Style::Plain));
+            }
+        }
         lines
     }
 
