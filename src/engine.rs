@@ -13,6 +13,7 @@ mod small;
 use crate::network::{Activation, Bias, Drawn, Network};
 use crate::notation::Notation;
 use crate::number;
+use crate::optimizer::{self, Corrections, Optimizer, Update};
 use crate::trace::tree::{self, Building, Formula};
 use crate::trace::{
     Draw, FORMAT_NAME, FORMAT_VERSION, Iteration, Options, Parameter, Role, Stage, Trace,
@@ -257,6 +258,8 @@ pub struct Workspace {
     new_weights: Vec<Vec<f64>>,
     /// The updated biases.
     new_biases: Vec<Bias>,
+    /// The optimizer's updated state, kept apart as the weights are.
+    new_state: optimizer::State,
 }
 
 impl Workspace {
@@ -269,6 +272,7 @@ impl Workspace {
             d_out: vec![0.0; net.layers[net.depth()]],
             new_weights: net.weights.clone(),
             new_biases: net.biases.clone(),
+            new_state: net.optimizer_state.clone(),
         }
     }
 
@@ -566,6 +570,8 @@ fn backward<R: Recorder>(
 ) {
     let depth = net.depth();
     let sequential = order == UpdateOrder::Sequential;
+    let c = net.optimizer.corrections(net.optimizer_state.step);
+    record_step(net, c, Stage::OutputLayer, rec);
     for l in (0..depth).rev() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
         small_sizes!(
@@ -573,12 +579,18 @@ fn backward<R: Recorder>(
             net.activations[l],
             n_in,
             n_out,
-            backward_layer(&*net, target, l, sequential, update_biases, ws, rec)
+            backward_layer(&*net, target, l, sequential, update_biases, c, ws, rec)
         );
     }
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
     if update_biases {
         std::mem::swap(&mut net.biases, &mut ws.new_biases);
+    }
+    if net.optimizer.has_state() {
+        // Every weight's state (and every trained bias's) was written: the new state.
+        let step = net.optimizer_state.step + 1;
+        std::mem::swap(&mut net.optimizer_state, &mut ws.new_state);
+        net.optimizer_state.step = step;
     }
 }
 
@@ -591,6 +603,7 @@ fn backward_layer<R: Recorder>(
     l: usize,
     sequential: bool,
     update_biases: bool,
+    c: Corrections,
     ws: &mut Workspace,
     rec: &mut R,
     act: Activation,
@@ -599,6 +612,27 @@ fn backward_layer<R: Recorder>(
 ) {
     let depth = net.depth();
     let eta = net.learning_rate;
+    let opt = net.optimizer;
+    let old = &net.optimizer_state;
+    let optimizer::State {
+        first,
+        second,
+        bias_first,
+        bias_second,
+        ..
+    } = &mut ws.new_state;
+    let mut state = LayerState {
+        first: old.first.get(l).map_or(&[], |v| v),
+        second: old.second.get(l).map_or(&[], |v| v),
+        new_first: first.get_mut(l).map_or(&mut [], |v| v),
+        new_second: second.get_mut(l).map_or(&mut [], |v| v),
+    };
+    let mut bias_state = LayerState {
+        first: old.bias_first.get(l).map_or(&[], |v| v),
+        second: old.bias_second.get(l).map_or(&[], |v| v),
+        new_first: bias_first.get_mut(l).map_or(&mut [], |v| v),
+        new_second: bias_second.get_mut(l).map_or(&mut [], |v| v),
+    };
     let stage = if l + 1 == depth {
         Stage::OutputLayer
     } else {
@@ -823,13 +857,21 @@ fn backward_layer<R: Recorder>(
                 };
                 e.role(Role::Gradient { of }).formula(formula);
             });
-            // w5⁺ = w5 − η·∂E_total/∂w5
-            let new = old - eta * gradient;
-            *new_w = new;
-            rec.record(stage, layer, new, |e| {
-                let formula = update(e, of, old, eta, gradient);
-                e.role(Role::Updated { of }).formula(formula);
-            });
+            // w5⁺ = w5 − η·∂E_total/∂w5, or the optimizer's update
+            let u = apply_update(
+                rec,
+                stage,
+                layer,
+                of,
+                old,
+                gradient,
+                eta,
+                opt,
+                c,
+                state.at(wi),
+            );
+            *new_w = u.new;
+            state.set(wi, u);
         }
 
         if update_biases {
@@ -837,9 +879,15 @@ fn backward_layer<R: Recorder>(
                 // A bias of its own: ∂E_total/∂b = δ·1
                 Bias::PerNeuron(new_b) => {
                     let old = old_biases.get(j);
-                    let new = old - eta * delta;
-                    new_b[j] = new;
-                    record_bias_update(rec, stage, l, Some(j), old, delta, new, eta, &[delta]);
+                    record_bias_gradient(rec, stage, l, Some(j), delta, &[delta]);
+                    let of = Parameter::Bias {
+                        layer: l + 1,
+                        index: j,
+                    };
+                    let at = bias_state.at(j);
+                    let u = apply_update(rec, stage, layer, of, old, delta, eta, opt, c, at);
+                    new_b[j] = u.new;
+                    bias_state.set(j, u);
                 }
                 Bias::Shared(_) => bias_gradient += delta,
             }
@@ -848,19 +896,15 @@ fn backward_layer<R: Recorder>(
     if update_biases && let Bias::Shared(new_b) = new_bias {
         // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
         let old = old_biases.get(0);
-        let new = old - eta * bias_gradient;
-        *new_b = new;
-        record_bias_update(
-            rec,
-            stage,
-            l,
-            None,
-            old,
-            bias_gradient,
-            new,
-            eta,
-            delta_here,
-        );
+        record_bias_gradient(rec, stage, l, None, bias_gradient, delta_here);
+        let of = Parameter::Bias {
+            layer: l + 1,
+            index: 0,
+        };
+        let at = bias_state.at(0);
+        let u = apply_update(rec, stage, layer, of, old, bias_gradient, eta, opt, c, at);
+        *new_b = u.new;
+        bias_state.set(0, u);
     }
 }
 
@@ -880,6 +924,7 @@ fn record_d_out<R: Recorder>(
             e.op(Role::Target { neuron: j }, target[j]),
             || e.op(Role::output_of(last, j, false), out_j),
             n,
+            (target[j], out_j),
         );
         e.role(Role::DLossDOut {
             layer: last,
@@ -962,18 +1007,14 @@ fn record_shortcut<R: Recorder>(
     });
 }
 
-/// Records ∂E_total/∂b and b⁺ for one bias: a neuron's own (`neuron` is `Some`) or a layer's
+/// Records ∂E_total/∂b for one bias: a neuron's own (`neuron` is `Some`) or a layer's
 /// shared one, whose gradient sums the deltas of the layer.
-#[allow(clippy::too_many_arguments)]
-fn record_bias_update<R: Recorder>(
+fn record_bias_gradient<R: Recorder>(
     rec: &mut R,
     stage: Stage,
     l: usize,
     neuron: Option<usize>,
-    old: f64,
     gradient: f64,
-    new: f64,
-    eta: f64,
     deltas: &[f64],
 ) {
     let layer = Some(l + 1);
@@ -1000,21 +1041,200 @@ fn record_bias_update<R: Recorder>(
         };
         e.role(Role::Gradient { of }).formula(formula);
     });
-    rec.record(stage, layer, new, |e| {
-        let formula = update(e, of, old, eta, gradient);
-        e.role(Role::Updated { of }).formula(formula);
-    });
 }
 
-/// w5⁺ = w5 − η·∂E_total/∂w5: the update of `of`, for its record.
-fn update(e: &Entry<'_>, of: Parameter, old: f64, eta: f64, gradient: f64) -> Building {
-    Formula::difference(
-        e.op(of.given(), old),
-        Formula::product([
-            e.op(Role::LearningRate, eta),
-            e.op(Role::Gradient { of }, gradient),
-        ]),
-    )
+/// One weight layer's optimizer state: what it was before the iteration, and where the
+/// updated state goes (empty slices for plain gradient descent, which keeps none).
+struct LayerState<'a> {
+    first: &'a [f64],
+    second: &'a [f64],
+    new_first: &'a mut [f64],
+    new_second: &'a mut [f64],
+}
+
+impl LayerState<'_> {
+    /// The state of parameter `i` before the iteration (0 where there is none).
+    #[inline(always)]
+    fn at(&self, i: usize) -> (f64, f64) {
+        (
+            self.first.get(i).copied().unwrap_or(0.0),
+            self.second.get(i).copied().unwrap_or(0.0),
+        )
+    }
+
+    /// Keeps the state `u` leaves for parameter `i`.
+    #[inline(always)]
+    fn set(&mut self, i: usize, u: Update) {
+        if let Some(x) = self.new_first.get_mut(i) {
+            *x = u.first;
+        }
+        if let Some(x) = self.new_second.get_mut(i) {
+            *x = u.second;
+        }
+    }
+}
+
+/// Updates one parameter `of` (at `old`, with `gradient`) with the network's optimizer and
+/// records each value on the way: w⁺ for plain gradient descent; v⁺ (and Nesterov's
+/// direction) and w⁺ for momentum; m⁺, v⁺, m̂, v̂ and w⁺ for Adam. `state` is the
+/// parameter's optimizer state before the iteration.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn apply_update<R: Recorder>(
+    rec: &mut R,
+    stage: Stage,
+    layer: Option<usize>,
+    of: Parameter,
+    old: f64,
+    gradient: f64,
+    eta: f64,
+    opt: Optimizer,
+    c: Corrections,
+    state: (f64, f64),
+) -> Update {
+    let u = opt.step(old, gradient, eta, state.0, state.1, c);
+    let grad = Role::Gradient { of };
+    // w5⁺ = w5 − η·(the step's direction)
+    let updated = |e: &mut Entry<'_>, direction: Building| {
+        let formula = Formula::difference(
+            e.op(of.given(), old),
+            Formula::product([e.op(Role::LearningRate, eta), direction]),
+        );
+        e.role(Role::Updated { of }).formula(formula);
+    };
+    match opt {
+        Optimizer::Sgd => rec.record(stage, layer, u.new, |e| {
+            let direction = e.op(grad, gradient);
+            updated(e, direction);
+        }),
+        Optimizer::Momentum { beta, nesterov } => {
+            // v⁺ = β·v + ∂E_total/∂w
+            let v_new = Role::Velocity { of, updated: true };
+            rec.record(stage, layer, u.first, |e| {
+                let formula = Formula::sum([
+                    Formula::product([
+                        e.op(Role::Beta, beta),
+                        e.op(Role::Velocity { of, updated: false }, state.0),
+                    ]),
+                    e.op(grad, gradient),
+                ]);
+                e.role(v_new).formula(formula);
+            });
+            if nesterov {
+                // Nesterov (PyTorch's form): the step looks ahead, ∂E_total/∂w + β·v⁺.
+                let g = Role::NesterovGradient { of };
+                rec.record(stage, layer, u.direction, |e| {
+                    let formula = Formula::sum([
+                        e.op(grad, gradient),
+                        Formula::product([e.op(Role::Beta, beta), e.op(v_new, u.first)]),
+                    ]);
+                    e.role(g).formula(formula);
+                });
+                rec.record(stage, layer, u.new, |e| {
+                    let direction = e.op(g, u.direction);
+                    updated(e, direction);
+                });
+            } else {
+                rec.record(stage, layer, u.new, |e| {
+                    let direction = e.op(v_new, u.first);
+                    updated(e, direction);
+                });
+            }
+        }
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => {
+            let (m_new, v_new) = (
+                Role::FirstMoment { of, updated: true },
+                Role::SecondMoment { of, updated: true },
+            );
+            // m⁺ = β1·m + (1 − β1)·∂E_total/∂w
+            rec.record(stage, layer, u.first, |e| {
+                let formula = Formula::sum([
+                    Formula::product([
+                        e.op(Role::Beta1, beta1),
+                        e.op(Role::FirstMoment { of, updated: false }, state.0),
+                    ]),
+                    Formula::product([
+                        Formula::difference(Formula::One, e.op(Role::Beta1, beta1)),
+                        e.op(grad, gradient),
+                    ]),
+                ]);
+                e.role(m_new).formula(formula);
+            });
+            // v⁺ = β2·v + (1 − β2)·(∂E_total/∂w)²
+            rec.record(stage, layer, u.second, |e| {
+                let formula = Formula::sum([
+                    Formula::product([
+                        e.op(Role::Beta2, beta2),
+                        e.op(Role::SecondMoment { of, updated: false }, state.1),
+                    ]),
+                    Formula::product([
+                        Formula::difference(Formula::One, e.op(Role::Beta2, beta2)),
+                        Formula::of(Formula::Square, e.op(grad, gradient)),
+                    ]),
+                ]);
+                e.role(v_new).formula(formula);
+            });
+            // m̂ = m⁺/(1 − β1ᵗ), v̂ = v⁺/(1 − β2ᵗ): the bias correction
+            let (m_hat, v_hat) = (Role::FirstMomentHat { of }, Role::SecondMomentHat { of });
+            rec.record(stage, layer, u.direction, |e| {
+                let formula = Formula::quotient(
+                    e.op(m_new, u.first),
+                    e.op(Role::BiasCorrection { moment: 1 }, c.first),
+                );
+                e.role(m_hat).formula(formula);
+            });
+            rec.record(stage, layer, u.second_hat, |e| {
+                let formula = Formula::quotient(
+                    e.op(v_new, u.second),
+                    e.op(Role::BiasCorrection { moment: 2 }, c.second),
+                );
+                e.role(v_hat).formula(formula);
+            });
+            // w⁺ = w − η·m̂/(√v̂ + ε)
+            rec.record(stage, layer, u.new, |e| {
+                let direction = Formula::quotient(
+                    e.op(m_hat, u.direction),
+                    Formula::sum([
+                        Formula::of(Formula::Sqrt, e.op(v_hat, u.second_hat)),
+                        e.op(Role::Epsilon, epsilon),
+                    ]),
+                );
+                updated(e, direction);
+            });
+        }
+    }
+    u
+}
+
+/// Adam's values of the whole iteration, before its first update: the step t⁺ = t + 1 and
+/// the bias corrections 1 − β1ᵗ and 1 − β2ᵗ at it.
+fn record_step<R: Recorder>(net: &Network, c: Corrections, stage: Stage, rec: &mut R) {
+    let Optimizer::Adam { beta1, beta2, .. } = net.optimizer else {
+        return;
+    };
+    let layer = Some(net.depth());
+    let t = net.optimizer_state.step as f64;
+    let t_new = Role::Step { updated: true };
+    rec.record(stage, layer, t + 1.0, |e| {
+        let formula = Formula::sum([e.op(Role::Step { updated: false }, t), Formula::One]);
+        e.role(t_new).formula(formula);
+    });
+    for (moment, beta, role, value) in [
+        (1, beta1, Role::Beta1, c.first),
+        (2, beta2, Role::Beta2, c.second),
+    ] {
+        rec.record(stage, layer, value, |e| {
+            let formula = Formula::difference(
+                Formula::One,
+                Formula::Power(Box::new(e.op(role, beta)), Box::new(e.op(t_new, t + 1.0))),
+            );
+            e.role(Role::BiasCorrection { moment }).formula(formula);
+        });
+    }
 }
 
 /// One training iteration on `net` with the sample (`input`, `target`): forward pass, error,
@@ -1126,6 +1346,86 @@ fn record_given<R: Recorder>(
     rec.record(Stage::Given, None, eta, |e| {
         e.given(Role::LearningRate, "learning_rate".to_string())
     });
+    record_optimizer_given(net, rec);
+}
+
+/// The optimizer's settings and its state before the iteration, as given values: β (or β1,
+/// β2, ε and the step count t), and each parameter's velocity (or m and v). A bias's state
+/// only when the biases are trained.
+fn record_optimizer_given<R: Recorder>(net: &Network, rec: &mut R) {
+    let (settings, moments): (Vec<(Role, &str, f64)>, &[&str]) = match net.optimizer {
+        Optimizer::Sgd => return,
+        Optimizer::Momentum { beta, .. } => (vec![(Role::Beta, "beta", beta)], &["velocity"]),
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => (
+            vec![
+                (Role::Beta1, "beta1", beta1),
+                (Role::Beta2, "beta2", beta2),
+                (Role::Epsilon, "epsilon", epsilon),
+            ],
+            &["m", "v"],
+        ),
+    };
+    for (role, key, value) in settings {
+        rec.record(Stage::Given, None, value, |e| {
+            e.given(role, format!("optimizer.{key}"))
+        });
+    }
+    let state = &net.optimizer_state;
+    if matches!(net.optimizer, Optimizer::Adam { .. }) {
+        rec.record(Stage::Given, None, state.step as f64, |e| {
+            e.given(
+                Role::Step { updated: false },
+                "optimizer_state.step".to_string(),
+            )
+        });
+    }
+    for (n, &key) in moments.iter().enumerate() {
+        let (weights, biases) = if n == 0 {
+            (&state.first, &state.bias_first)
+        } else {
+            (&state.second, &state.bias_second)
+        };
+        let role = |of: Parameter| match (net.optimizer, n) {
+            (Optimizer::Momentum { .. }, _) => Role::Velocity { of, updated: false },
+            (_, 0) => Role::FirstMoment { of, updated: false },
+            _ => Role::SecondMoment { of, updated: false },
+        };
+        for (l, values) in weights.iter().enumerate() {
+            for (index, &x) in values.iter().enumerate() {
+                rec.record(Stage::Given, Some(l + 1), x, |e| {
+                    let of = Parameter::Weight {
+                        layer: l + 1,
+                        index,
+                    };
+                    e.given(
+                        role(of),
+                        format!("optimizer_state.{key}.weights[{l}][{index}]"),
+                    )
+                });
+            }
+        }
+        if !net.update_biases {
+            continue;
+        }
+        for (l, values) in biases.iter().enumerate() {
+            for (index, &x) in values.iter().enumerate() {
+                rec.record(Stage::Given, Some(l + 1), x, |e| {
+                    let of = Parameter::Bias {
+                        layer: l + 1,
+                        index,
+                    };
+                    e.given(
+                        role(of),
+                        format!("optimizer_state.{key}.biases[{l}][{index}]"),
+                    )
+                });
+            }
+        }
+    }
 }
 
 /// Runs one recorded iteration of `network` and returns its trace: the given values, the

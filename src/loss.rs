@@ -95,7 +95,14 @@ impl Loss {
         match self {
             Loss::HalfSquaredError => -(target - out),
             Loss::MeanSquaredError => -(2.0 * (target - out)) / n as f64,
+            // An output the target does not ask for that underflowed to 0: 0/0 by the
+            // formula, 0 in the limit (its term is 0 whatever out is).
+            Loss::CrossEntropy if target == 0.0 && out == 0.0 => 0.0,
             Loss::CrossEntropy => -(target / out),
+            // A saturated output on the side its target is: the general form is 0/0; the
+            // one-sided forms −1/out (target 1) and 1/(1 − out) (target 0) are finite.
+            Loss::BinaryCrossEntropy if target == 1.0 && out == 1.0 => -(1.0 / out),
+            Loss::BinaryCrossEntropy if target == 0.0 && out == 0.0 => 1.0 / (1.0 - out),
             Loss::BinaryCrossEntropy => (out - target) / (out * (1.0 - out)),
         }
     }
@@ -125,9 +132,23 @@ impl Loss {
         }
     }
 
-    /// The formula of [`Loss::d_out`].
-    pub fn d_out_formula(self, t: Building, o: impl Fn() -> Building, n: usize) -> Building {
+    /// The formula of [`Loss::d_out`] at `target` and `out`, its operands the target `t`
+    /// and out `o`.
+    pub fn d_out_formula(
+        self,
+        t: Building,
+        o: impl Fn() -> Building,
+        n: usize,
+        (target, out): (f64, f64),
+    ) -> Building {
         match self {
+            Loss::CrossEntropy if target == 0.0 && out == 0.0 => Formula::Integer(0),
+            Loss::BinaryCrossEntropy if target == 1.0 && out == 1.0 => {
+                Formula::of(Formula::Negation, Formula::quotient(Formula::One, o()))
+            }
+            Loss::BinaryCrossEntropy if target == 0.0 && out == 0.0 => {
+                Formula::quotient(Formula::One, Formula::difference(Formula::One, o()))
+            }
             Loss::HalfSquaredError => Formula::of(Formula::Negation, Formula::difference(t, o())),
             Loss::MeanSquaredError => Formula::quotient(
                 Formula::of(
