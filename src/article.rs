@@ -185,6 +185,8 @@ pub fn is_article_network(net: &Network, update_biases: bool) -> bool {
         && net.samples.is_empty()
         && net.layers == article.layers
         && net.activations == article.activations
+        && net.loss == article.loss
+        && net.optimizer == article.optimizer
         && net.learning_rate == article.learning_rate
         && net.weights == article.weights
         && net.biases == article.biases

@@ -41,6 +41,8 @@ pub enum Expr {
     Max(Vec<Expr>),
     /// The natural logarithm ln(x).
     Ln(Box<Expr>),
+    /// √x.
+    Sqrt(Box<Expr>),
     /// `then if left > right, else otherwise`.
     IfGreater {
         then: Box<Expr>,
@@ -145,11 +147,11 @@ fn lex(text: &str, offset: usize, out: &mut Vec<(Token, usize)>) -> Result<(), F
                 .take_while(|c| c.is_alphanumeric() || **c == '_')
                 .count();
             let name: String = chars[i..i + len].iter().collect();
-            if !["e", "tanh", "max", "ln", "if", "else"].contains(&name.as_str()) {
+            if !["e", "tanh", "max", "ln", "sqrt", "if", "else"].contains(&name.as_str()) {
                 return Err(FormulaError::Unexpected {
                     found: format!("\"{}\"", crate::quote::excerpt(&name)),
                     at,
-                    expected: "a number, an operator, e, tanh, max, ln or a symbol of \"from\"",
+                    expected: "a number, an operator, e, tanh, max, ln, sqrt or a symbol of \"from\"",
                 });
             }
             out.push((Token::Name(name), at));
@@ -322,7 +324,7 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Result<Expr, FormulaError> {
-        const EXPECTED: &str = "a number, a symbol, \"(\", e, tanh, max or ln";
+        const EXPECTED: &str = "a number, a symbol, \"(\", e, tanh, max, ln or sqrt";
         let Some((token, _)) = self.tokens.get(self.pos).cloned() else {
             return Err(self.unexpected(EXPECTED));
         };
@@ -373,6 +375,13 @@ impl Parser {
                 self.expect_op(')', "\")\"")?;
                 Ok(Expr::Ln(Box::new(inner)))
             }
+            Token::Name(name) if name == "sqrt" => {
+                self.pos += 1;
+                self.expect_op('(', "\"(\" after sqrt")?;
+                let inner = self.sum()?;
+                self.expect_op(')', "\")\"")?;
+                Ok(Expr::Sqrt(Box::new(inner)))
+            }
             _ => Err(self.unexpected(EXPECTED)),
         }
     }
@@ -405,6 +414,7 @@ impl Expr {
                 .map(|x| x.eval(operand))
                 .fold(f64::NEG_INFINITY, f64::max),
             Expr::Ln(x) => x.eval(operand).ln(),
+            Expr::Sqrt(x) => x.eval(operand).sqrt(),
             Expr::IfGreater {
                 then,
                 left,
@@ -626,7 +636,7 @@ mod tests {
         let err = parse_numeric("0.4 * * 2").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cannot read \"*\" at character 7: expected a number, a symbol, \"(\", e, tanh, max or ln"
+            "cannot read \"*\" at character 7: expected a number, a symbol, \"(\", e, tanh, max, ln or sqrt"
         );
         let err = parse_numeric("(1 + 2").unwrap_err();
         assert_eq!(

@@ -44,6 +44,7 @@ pub mod loss;
 pub mod network;
 pub mod notation;
 pub mod number;
+pub mod optimizer;
 pub mod quote;
 pub mod random;
 pub mod render;

@@ -5,6 +5,7 @@
 //! as the article's code does, from a recorded seed.
 
 use crate::loss::Loss;
+use crate::optimizer::{self, Optimizer};
 use crate::quote::excerpt;
 use crate::random::{Random, Stream};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -23,10 +24,12 @@ pub const MAX_WEIGHTS: usize = 10_000_000;
 pub const MAX_DEPTH: usize = 100;
 
 /// The keys a network file may hold; anything else draws a warning with a suggestion.
-pub const KNOWN_KEYS: [&str; 11] = [
+pub const KNOWN_KEYS: [&str; 13] = [
     "layers",
     "activation",
     "loss",
+    "optimizer",
+    "optimizer_state",
     "learning_rate",
     "weights",
     "biases",
@@ -211,6 +214,10 @@ pub struct Network {
     pub activations: Vec<Activation>,
     /// E_total as a function of the outputs (the article's ½ squared error by default).
     pub loss: Loss,
+    /// How a gradient becomes an update (the article's plain gradient descent by default).
+    pub optimizer: Optimizer,
+    /// What the optimizer keeps between iterations (empty for plain gradient descent).
+    pub optimizer_state: optimizer::State,
     /// η, the gradient-descent step.
     pub learning_rate: f64,
     /// One flat list per weight layer (see the type's documentation for the order).
@@ -276,7 +283,7 @@ pub enum NetworkError {
     },
 }
 
-fn field_error(field: impl Into<String>, expected: impl Into<String>) -> NetworkError {
+pub(crate) fn field_error(field: impl Into<String>, expected: impl Into<String>) -> NetworkError {
     NetworkError::Field {
         field: field.into(),
         expected: expected.into(),
@@ -623,6 +630,18 @@ impl Network {
             }
         };
 
+        let optimizer = match obj.get("optimizer") {
+            None => Optimizer::default(),
+            Some(v) => optimizer::read(v, &path("optimizer"))?,
+        };
+        let optimizer_state = optimizer::read_state(
+            obj.get("optimizer_state"),
+            optimizer,
+            &weights,
+            &biases,
+            &path("optimizer_state"),
+        )?;
+
         if loss.needs().is_some() {
             let each: Vec<(String, &[f64])> = if samples.is_empty() {
                 vec![(path("target"), &target[..])]
@@ -642,6 +661,8 @@ impl Network {
             layers,
             activations,
             loss,
+            optimizer,
+            optimizer_state,
             learning_rate,
             weights,
             biases,
@@ -807,6 +828,11 @@ impl Serialize for Network {
             // without a loss reads and writes back unchanged.
             #[serde(skip_serializing_if = "is_default_loss")]
             loss: Loss,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            optimizer: Option<Optimizer>,
+            // The state the training so far left, so that a run resumes exactly.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            optimizer_state: Option<Value>,
             learning_rate: f64,
             weights: &'a [Vec<f64>],
             biases: &'a [Bias],
@@ -836,6 +862,11 @@ impl Serialize for Network {
             layers: &self.layers,
             activation,
             loss: self.loss,
+            optimizer: self.optimizer.has_state().then_some(self.optimizer),
+            optimizer_state: self
+                .optimizer
+                .has_state()
+                .then(|| optimizer::state_json(self.optimizer, &self.optimizer_state)),
             learning_rate: self.learning_rate,
             weights: &self.weights,
             biases: &self.biases,

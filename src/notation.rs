@@ -244,6 +244,9 @@ const ASCII_SPELLINGS: &[(char, &str)] = &[
     ('¹', "^1"),
     ('²', "^2"),
     ('³', "^3"),
+    ('ᵗ', "^t"),
+    // m̂, v̂: the hat is a combining mark after the letter.
+    ('\u{302}', "_hat"),
     ('½', "1/2"),
     ('∛', "cbrt"),
     ('‴', "'''"),

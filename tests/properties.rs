@@ -77,6 +77,8 @@ fn network() -> impl Strategy<Value = Network> {
                     layers,
                     activations,
                     loss: Default::default(),
+                    optimizer: Default::default(),
+                    optimizer_state: Default::default(),
                     learning_rate,
                     weights,
                     biases,

@@ -8,6 +8,7 @@
 use super::Workspace;
 use crate::loss::Loss;
 use crate::network::{Activation, Bias, Network};
+use crate::optimizer::Optimizer;
 use crate::trace::UpdateOrder;
 
 /// One untraced iteration, if `net` is small enough for a constant-size copy; `None` leaves
@@ -24,6 +25,7 @@ pub(super) fn step(
     if net.layers.len() != 3
         || net.activations.iter().any(|&a| a != Activation::Sigmoid)
         || net.loss != Loss::HalfSquaredError
+        || net.optimizer != Optimizer::Sgd
     {
         return None;
     }

@@ -76,5 +76,14 @@ pub fn element(role: Role, names: &Notation) -> Element {
         // ∂out_o2/∂net_o1 is a step of δ_o1.
         Role::SoftmaxDerivative { layer, by, .. } => Element::Neuron(layer, by),
         Role::DeltaShortcut { layer, neuron } => Element::Neuron(layer, neuron),
+        // An optimizer's setting belongs to the update, as η does.
+        Role::Beta | Role::Beta1 | Role::Beta2 | Role::Epsilon => Element::Eta,
+        Role::Step { .. } | Role::BiasCorrection { .. } => Element::Eta,
+        Role::Velocity { of, .. }
+        | Role::NesterovGradient { of }
+        | Role::FirstMoment { of, .. }
+        | Role::SecondMoment { of, .. }
+        | Role::FirstMomentHat { of }
+        | Role::SecondMomentHat { of } => parameter(of),
     }
 }

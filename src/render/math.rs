@@ -47,6 +47,12 @@ pub trait Syntax {
     fn exp(&self, arg: String) -> String;
     /// `base` marked with a word above it: δ by the shortcut.
     fn tagged(&self, base: String, word: &str) -> String;
+    /// `base` to the power `exponent`.
+    fn power(&self, base: String, exponent: String) -> String;
+    /// √`arg`.
+    fn sqrt(&self, arg: String) -> String;
+    /// The letter `name` with a hat: Adam's m̂ and v̂.
+    fn hat(&self, name: &str) -> String;
 }
 
 /// TeX, as KaTeX, MathJax and LaTeX read it.
@@ -84,6 +90,8 @@ impl Syntax for Tex {
             "δ" => "\\delta".to_string(),
             "η" => "\\eta".to_string(),
             "Σ" => "\\Sigma".to_string(),
+            "β" => "\\beta".to_string(),
+            "ε" => "\\epsilon".to_string(),
             _ => name.to_string(),
         }
     }
@@ -141,6 +149,15 @@ impl Syntax for Tex {
     }
     fn tagged(&self, base: String, word: &str) -> String {
         format!("{base}^{{\\text{{{word}}}}}")
+    }
+    fn power(&self, base: String, exponent: String) -> String {
+        format!("{{{base}}}^{{{exponent}}}")
+    }
+    fn sqrt(&self, arg: String) -> String {
+        format!("\\sqrt{{{arg}}}")
+    }
+    fn hat(&self, name: &str) -> String {
+        format!("\\hat{{{name}}}")
     }
 }
 
@@ -220,6 +237,18 @@ impl Syntax for MathMl {
     fn tagged(&self, base: String, word: &str) -> String {
         format!("<msup>{base}<mtext>{}</mtext></msup>", escape(word))
     }
+    fn power(&self, base: String, exponent: String) -> String {
+        format!("<msup><mrow>{base}</mrow><mrow>{exponent}</mrow></msup>")
+    }
+    fn sqrt(&self, arg: String) -> String {
+        format!("<msqrt>{arg}</msqrt>")
+    }
+    fn hat(&self, name: &str) -> String {
+        format!(
+            "<mover accent=\"true\"><mi>{}</mi><mo>^</mo></mover>",
+            escape(name)
+        )
+    }
 }
 
 /// A neuron's name for a subscript: `h1`; a deep network's `h2_3` as `h2,3` (a subscript's
@@ -240,6 +269,11 @@ fn parameter<S: Syntax + ?Sized>(s: &S, names: &Notation, p: Parameter) -> Strin
             s.sub(s.ident("b"), &name[1..].replace('_', ","))
         }
     }
+}
+
+/// A parameter's name as a subscript: `w5`, `b1`, `b1,2`.
+fn param_sub(names: &Notation, of: Parameter) -> String {
+    of.name(names).replace('_', ",")
 }
 
 /// The symbol of `role` in TeX.
@@ -306,6 +340,25 @@ pub fn symbol_in<S: Syntax + ?Sized>(s: &S, role: Role, names: &Notation) -> Str
             by,
         } => s.partial(at("out", layer, j), at("net", layer, by)),
         Role::DeltaShortcut { layer, neuron: j } => s.tagged(at("δ", layer, j), "shortcut"),
+        Role::Beta => s.ident("β"),
+        Role::Beta1 => s.sub(s.ident("β"), "1"),
+        Role::Beta2 => s.sub(s.ident("β"), "2"),
+        Role::Epsilon => s.ident("ε"),
+        Role::Step { updated } => plus(s.ident("t"), updated),
+        Role::BiasCorrection { moment } => s.parens(s.row(vec![
+            s.number("1"),
+            s.op('-'),
+            s.power(s.sub(s.ident("β"), &moment.to_string()), s.ident("t")),
+        ])),
+        Role::Velocity { of, updated } | Role::SecondMoment { of, updated } => {
+            plus(s.sub(s.ident("v"), &param_sub(names, of)), updated)
+        }
+        Role::NesterovGradient { of } => s.sub(s.ident("g"), &param_sub(names, of)),
+        Role::FirstMoment { of, updated } => {
+            plus(s.sub(s.ident("m"), &param_sub(names, of)), updated)
+        }
+        Role::FirstMomentHat { of } => s.sub(s.hat("m"), &param_sub(names, of)),
+        Role::SecondMomentHat { of } => s.sub(s.hat("v"), &param_sub(names, of)),
     }
 }
 
@@ -386,6 +439,8 @@ pub fn formula_in<S: Syntax + ?Sized>(
             "max",
             items.iter().map(|t| formula_in(s, t, leaf)).collect(),
         ),
+        Formula::Sqrt(a) => s.sqrt(formula_in(s, a, leaf)),
+        Formula::Power(a, b) => s.power(at(a, Binding::Atom), formula_in(s, b, leaf)),
     }
 }
 

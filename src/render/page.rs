@@ -484,6 +484,14 @@ fn cleared(role: Role) -> Role {
             layer: 0,
             neuron: 0,
         },
+        Role::Beta | Role::Beta1 | Role::Beta2 | Role::Epsilon | Role::Step { .. } => role,
+        Role::BiasCorrection { .. } => role,
+        Role::Velocity { of, updated } => Role::Velocity { of: p(of), updated },
+        Role::NesterovGradient { of } => Role::NesterovGradient { of: p(of) },
+        Role::FirstMoment { of, updated } => Role::FirstMoment { of: p(of), updated },
+        Role::SecondMoment { of, updated } => Role::SecondMoment { of: p(of), updated },
+        Role::FirstMomentHat { of } => Role::FirstMomentHat { of: p(of) },
+        Role::SecondMomentHat { of } => Role::SecondMomentHat { of: p(of) },
         Role::DOutDNet { .. } => Role::DOutDNet {
             layer: 0,
             neuron: 0,
@@ -551,6 +559,15 @@ impl Syntax for Subscripts {
         String::new()
     }
     fn tagged(&self, _: String, _: &str) -> String {
+        String::new()
+    }
+    fn power(&self, _: String, _: String) -> String {
+        String::new()
+    }
+    fn sqrt(&self, _: String) -> String {
+        String::new()
+    }
+    fn hat(&self, _: &str) -> String {
         String::new()
     }
     fn step(&self, _: String) -> String {

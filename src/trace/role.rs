@@ -111,6 +111,46 @@ pub enum Role {
     /// (cross-entropy with softmax, binary cross-entropy with sigmoid): out − target, where
     /// the two derivatives cancel (`delta_o1~`, read "δ_o1 by the shortcut").
     DeltaShortcut { layer: usize, neuron: usize },
+    /// Momentum's β (`beta`).
+    Beta,
+    /// Adam's β1, the decay of the first moment (`beta1`).
+    Beta1,
+    /// Adam's β2, the decay of the second moment (`beta2`).
+    Beta2,
+    /// Adam's ε, which keeps the step finite where v̂ is 0 (`epsilon`).
+    Epsilon,
+    /// Adam's step count: the steps done before this iteration (`t`), and this iteration's
+    /// (`t+`), the t of the bias correction.
+    Step {
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// Adam's bias correction 1 − β1ᵗ (`moment` 1) or 1 − β2ᵗ (`moment` 2) (`bias_corr1`).
+    BiasCorrection { moment: u8 },
+    /// Momentum's velocity of a parameter (`v_w5`, `v_w5+`).
+    Velocity {
+        of: Parameter,
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// Nesterov's step direction ∂E_total/∂w + β·v⁺ (`g_w5`).
+    NesterovGradient { of: Parameter },
+    /// Adam's first moment m of a parameter (`m_w5`, `m_w5+`).
+    FirstMoment {
+        of: Parameter,
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// Adam's second moment v of a parameter (`v_w5`, `v_w5+`).
+    SecondMoment {
+        of: Parameter,
+        #[serde(default, skip_serializing_if = "is_false")]
+        updated: bool,
+    },
+    /// Adam's bias-corrected first moment m̂ (`m_hat_w5`).
+    FirstMomentHat { of: Parameter },
+    /// Adam's bias-corrected second moment v̂ (`v_hat_w5`).
+    SecondMomentHat { of: Parameter },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -204,6 +244,19 @@ impl Role {
                 by,
             } => format!("dout_{}/dnet_{}", neuron(layer, j), neuron(layer, by)),
             Role::DeltaShortcut { layer, neuron: j } => format!("delta_{}~", neuron(layer, j)),
+            Role::Beta => "beta".to_string(),
+            Role::Beta1 => "beta1".to_string(),
+            Role::Beta2 => "beta2".to_string(),
+            Role::Epsilon => "epsilon".to_string(),
+            Role::Step { updated } => format!("t{}", plus(updated)),
+            Role::BiasCorrection { moment } => format!("bias_corr{moment}"),
+            Role::Velocity { of, updated } | Role::SecondMoment { of, updated } => {
+                format!("v_{}{}", of.name(names), plus(updated))
+            }
+            Role::NesterovGradient { of } => format!("g_{}", of.name(names)),
+            Role::FirstMoment { of, updated } => format!("m_{}{}", of.name(names), plus(updated)),
+            Role::FirstMomentHat { of } => format!("m_hat_{}", of.name(names)),
+            Role::SecondMomentHat { of } => format!("v_hat_{}", of.name(names)),
         }
     }
 
@@ -277,6 +330,19 @@ impl Role {
             Role::DeltaShortcut { layer, neuron: j } => {
                 format!("δ_{} (shortcut)", neuron(layer, j))
             }
+            Role::Beta => "β".to_string(),
+            Role::Beta1 => "β1".to_string(),
+            Role::Beta2 => "β2".to_string(),
+            Role::Epsilon => "ε".to_string(),
+            Role::Step { updated } => plus("t".to_string(), updated),
+            Role::BiasCorrection { moment } => format!("(1 − β{moment}ᵗ)"),
+            Role::Velocity { of, updated } | Role::SecondMoment { of, updated } => {
+                plus(format!("v_{}", of.name(names)), updated)
+            }
+            Role::NesterovGradient { of } => format!("g_{}", of.name(names)),
+            Role::FirstMoment { of, updated } => plus(format!("m_{}", of.name(names)), updated),
+            Role::FirstMomentHat { of } => format!("m̂_{}", of.name(names)),
+            Role::SecondMomentHat { of } => format!("v̂_{}", of.name(names)),
             // The given values are written as their keys: i1, target_o1, w5, b2.
             Role::Input { .. } | Role::Target { .. } | Role::Weight { .. } | Role::Bias { .. } => {
                 self.symbol(names)
@@ -293,6 +359,14 @@ impl Role {
                 | Role::Weight { .. }
                 | Role::Bias { .. }
                 | Role::LearningRate
+                | Role::Beta
+                | Role::Beta1
+                | Role::Beta2
+                | Role::Epsilon
+                | Role::Step { updated: false }
+                | Role::Velocity { updated: false, .. }
+                | Role::FirstMoment { updated: false, .. }
+                | Role::SecondMoment { updated: false, .. }
         )
     }
 

@@ -57,6 +57,10 @@ pub enum Formula<L = usize> {
     /// The largest of its arguments, max(a, b, …): the shift that keeps the softmax's
     /// exponentials from overflowing.
     Max(Vec<Formula<L>>),
+    /// √a.
+    Sqrt(Box<Formula<L>>),
+    /// a^b: Adam's β1ᵗ.
+    Power(Box<Formula<L>>, Box<Formula<L>>),
 }
 
 /// How tightly a node binds, for parentheses: a child binding more loosely than its place
@@ -136,6 +140,11 @@ impl<L> Formula<L> {
             Formula::Exp(a) => Formula::Exp(boxed(a, f)),
             Formula::Ln(a) => Formula::Ln(boxed(a, f)),
             Formula::Max(items) => Formula::Max(items.into_iter().map(|t| t.map(f)).collect()),
+            Formula::Sqrt(a) => Formula::Sqrt(boxed(a, f)),
+            Formula::Power(a, b) => {
+                let a = boxed(a, f);
+                Formula::Power(a, boxed(b, f))
+            }
         }
     }
 
@@ -206,6 +215,16 @@ impl<L> Formula<L> {
                 self.join(items, ", ", Binding::Sum, out, leaf);
                 out.push(')');
             }
+            Formula::Sqrt(a) => {
+                out.push_str("sqrt(");
+                a.write_plain(out, leaf);
+                out.push(')');
+            }
+            Formula::Power(a, b) => {
+                a.write_at(Binding::Atom, out, leaf);
+                out.push('^');
+                b.write_at(Binding::Atom, out, leaf);
+            }
         }
     }
 
@@ -271,12 +290,14 @@ impl Formula<usize> {
                 .iter()
                 .map(|t| t.eval(operand))
                 .fold(f64::NEG_INFINITY, f64::max),
+            Formula::Sqrt(a) => a.eval(operand).sqrt(),
+            Formula::Power(a, b) => a.eval(operand).powf(b.eval(operand)),
         }
     }
 }
 
 /// The JSON names of the nodes with arguments.
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 16] = [
     "sum",
     "product",
     "difference",
@@ -291,6 +312,8 @@ const NAMES: [&str; 14] = [
     "exp",
     "ln",
     "max",
+    "sqrt",
+    "power",
 ];
 
 impl Serialize for Formula {
@@ -318,6 +341,8 @@ impl Serialize for Formula {
             Formula::Exp(a) => node(s, "exp", a),
             Formula::Ln(a) => node(s, "ln", a),
             Formula::Max(items) => node(s, "max", items),
+            Formula::Sqrt(a) => node(s, "sqrt", a),
+            Formula::Power(a, b) => node(s, "power", &[&**a, &**b]),
         }
     }
 }
@@ -384,6 +409,11 @@ impl<'de> Visitor<'de> for FormulaVisitor {
             "exp" => Formula::Exp(one(&mut map)?),
             "ln" => Formula::Ln(one(&mut map)?),
             "max" => Formula::Max(map.next_value()?),
+            "sqrt" => Formula::Sqrt(one(&mut map)?),
+            "power" => {
+                let [a, b]: [Formula; 2] = map.next_value()?;
+                Formula::Power(Box::new(a), Box::new(b))
+            }
             _ => return Err(de::Error::unknown_variant(&name, &NAMES)),
         };
         if map.next_key::<de::IgnoredAny>()?.is_some() {
