@@ -10,6 +10,7 @@
 use crate::loss::Loss;
 use crate::network::{Activation, Bias, Network};
 use crate::number;
+use crate::optimizer::Optimizer;
 use crate::trace::Options;
 
 /// The most memory a command may set out to use for a trace: 2 GB.
@@ -140,6 +141,32 @@ pub fn size(net: &Network, options: &Options) -> Size {
             }
         }
     }
+    // The optimizer: its settings and each updated parameter's state are given; Adam's
+    // step and bias corrections once; and per update, the values beyond w⁺.
+    let params = weights + if options.update_biases { biases } else { 0 };
+    let (settings, moments, per_iteration, per_update) = match net.optimizer {
+        Optimizer::Sgd => (0, 0, (0, 0), (0, 0)),
+        // v⁺ (β, v, ∂E/∂w); Nesterov's direction (∂E/∂w, β, v⁺).
+        Optimizer::Momentum { nesterov, .. } => {
+            let n = 1 + u64::from(nesterov);
+            (1, 1, (0, 0), (n, 3 * n))
+        }
+        // t⁺ (t), the two corrections (β, t⁺); m⁺ and v⁺ (4 each), m̂ and v̂ (2 each), and
+        // w⁺ reads m̂, v̂ and ε besides w and η (2 more than w − η·∂E/∂w).
+        Optimizer::Adam { .. } => (4, 2, (3, 5), (4, 14)),
+    };
+    let state = moments * weights
+        + if options.update_biases && moments > 0 {
+            moments * biases
+        } else {
+            0
+        };
+    add(settings + state, 0);
+    add(per_iteration.0, per_iteration.1);
+    add(
+        params.saturating_mul(per_update.0),
+        params.saturating_mul(per_update.1),
+    );
     Size { values, operands }
 }
 
@@ -278,23 +305,80 @@ mod tests {
             for activation in ["sigmoid", "tanh", "relu", "linear"] {
                 for shared in [false, true] {
                     for update_biases in [false, true] {
-                        let net = network(layers, activation, shared);
                         let options = Options {
                             update_order: UpdateOrder::Sequential,
                             update_biases,
                             precision: 9,
                         };
-                        let trace = engine::trace_iteration(&net, &options);
-                        let values = &trace.first().values;
-                        let expected = Size {
-                            values: values.len() as u64,
-                            operands: values.iter().map(|v| v.from.len() as u64).sum(),
-                        };
-                        assert_eq!(
-                            size(&net, &options),
-                            expected,
-                            "{layers:?} {activation} shared {shared} updated {update_biases}"
-                        );
+                        // Each loss (with an output layer it allows) and each optimizer.
+                        let variants = [
+                            (Loss::HalfSquaredError, None, Optimizer::Sgd),
+                            (Loss::MeanSquaredError, None, Optimizer::Sgd),
+                            (
+                                Loss::BinaryCrossEntropy,
+                                Some(Activation::Sigmoid),
+                                Optimizer::Sgd,
+                            ),
+                            (
+                                Loss::CrossEntropy,
+                                Some(Activation::Softmax),
+                                Optimizer::Sgd,
+                            ),
+                            (
+                                Loss::MeanSquaredError,
+                                Some(Activation::Softmax),
+                                Optimizer::Sgd,
+                            ),
+                            (
+                                Loss::HalfSquaredError,
+                                None,
+                                Optimizer::Momentum {
+                                    beta: 0.9,
+                                    nesterov: false,
+                                },
+                            ),
+                            (
+                                Loss::HalfSquaredError,
+                                None,
+                                Optimizer::Momentum {
+                                    beta: 0.9,
+                                    nesterov: true,
+                                },
+                            ),
+                            (
+                                Loss::CrossEntropy,
+                                Some(Activation::Softmax),
+                                Optimizer::Adam {
+                                    beta1: 0.9,
+                                    beta2: 0.999,
+                                    epsilon: 1e-8,
+                                },
+                            ),
+                        ];
+                        for (loss, output, optimizer) in variants {
+                            let mut net = network(layers, activation, shared);
+                            if output == Some(Activation::Softmax) && *layers.last().unwrap() < 2 {
+                                continue;
+                            }
+                            if let Some(output) = output {
+                                *net.activations.last_mut().unwrap() = output;
+                            }
+                            net.loss = loss;
+                            net.optimizer = optimizer;
+                            net.optimizer_state = optimizer.fresh_state(&net.weights, &net.biases);
+                            let trace = engine::trace_iteration(&net, &options);
+                            let values = &trace.first().values;
+                            let expected = Size {
+                                values: values.len() as u64,
+                                operands: values.iter().map(|v| v.from.len() as u64).sum(),
+                            };
+                            assert_eq!(
+                                size(&net, &options),
+                                expected,
+                                "{layers:?} {activation} shared {shared} updated {update_biases} \
+                                 {loss} {output:?} {optimizer:?}"
+                            );
+                        }
                     }
                 }
             }

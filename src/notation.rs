@@ -238,6 +238,7 @@ const ASCII_SPELLINGS: &[(char, &str)] = &[
     ('η', "eta"),
     ('ε', "eps"),
     ('σ', "sigma"),
+    ('β', "beta"),
     ('Σ', "sum"),
     ('⁺', "+"),
     ('⁻', "^-"),

@@ -62,6 +62,7 @@ fn every_json_output_and_every_file_in_traces_validates() {
         "traces/xor.json",
         "traces/linear-1e6.json",
         "traces/softmax-2-3-3.json",
+        "traces/article-adam.json",
     ];
     let mut plan: Vec<(&str, PathBuf, bool)> = Vec::new();
     for (n, net) in networks.iter().enumerate() {

@@ -267,9 +267,13 @@ fn not_made_in(slip: &Slip) -> &'static [&'static str] {
             "contribution-left-out.csv",
         ],
         Slip::RoundedEarly { .. } => &["not-rounded-early.csv", "not-rounded-early-far.csv"],
-        // Never in the catalogue of the article's network: their near misses are in
-        // tests/fixtures/losses (LOSS_NEAR_MISSES).
-        Slip::SoftmaxCouplingLeftOut | Slip::MeanLeftOut | Slip::Log10ForLn => &[],
+        // Never in the catalogue of the article's network (its loss and its optimizer):
+        // their near misses are in tests/fixtures/losses (LOSS_NEAR_MISSES).
+        Slip::SoftmaxCouplingLeftOut
+        | Slip::MeanLeftOut
+        | Slip::Log10ForLn
+        | Slip::BiasCorrectionLeftOut
+        | Slip::OldVelocity => &[],
     }
 }
 
@@ -1544,10 +1548,31 @@ fn the_articles_numbers_mean_nothing_on_another_network_or_when_right() {
     );
 }
 
-/// The slips of the losses and the softmax, each in a homework for a network of its own
+/// The slips of the losses, the softmax and the optimizers, each in a homework for a network of its own
 /// (tests/fixtures/losses/): the network, the homework, where the slip first shows, the slip,
 /// and words of the sentence the command line prints.
-const LOSS_HOMEWORK: [(&str, &str, &str, Slip, &str); 4] = [
+const LOSS_HOMEWORK: [(&str, &str, &str, Slip, &str); 7] = [
+    (
+        "../../../traces/article-adam.json",
+        "adam-bias-correction-left-out.csv",
+        "m_hat_w5",
+        Slip::BiasCorrectionLeftOut,
+        "Adam's bias correction left out: m_hat_w5 divides by 1 - beta1^t",
+    ),
+    (
+        "../../../traces/article-adam.json",
+        "adam-bias-correction-left-out-update.csv",
+        "w5+",
+        Slip::BiasCorrectionLeftOut,
+        "Adam's bias correction left out",
+    ),
+    (
+        "momentum-2-2-2.json",
+        "momentum-old-velocity.csv",
+        "w5+",
+        Slip::OldVelocity,
+        "the old velocity used: w5+ steps along the velocity after this iteration's update",
+    ),
     (
         "mse-2-2-2.json",
         "mse-mean-left-out.csv",
@@ -1579,7 +1604,21 @@ const LOSS_HOMEWORK: [(&str, &str, &str, Slip, &str); 4] = [
 ];
 
 /// Near misses of the slips of [`LOSS_HOMEWORK`]: another error at the same value.
-const LOSS_NEAR_MISSES: [(&str, &str, &str, Slip); 3] = [
+const LOSS_NEAR_MISSES: [(&str, &str, &str, Slip); 5] = [
+    // m̂ five times m⁺: not 1/(1 − β1) = 10.
+    (
+        "../../../traces/article-adam.json",
+        "not-adam-bias-correction-left-out.csv",
+        "m_hat_w5",
+        Slip::BiasCorrectionLeftOut,
+    ),
+    // w⁺ = w − η·β·v: not the old velocity itself.
+    (
+        "momentum-2-2-2.json",
+        "not-momentum-old-velocity.csv",
+        "w5+",
+        Slip::OldVelocity,
+    ),
     // E_o1 three times too large: not the n = 2 of the mean.
     (
         "mse-2-2-2.json",

@@ -11,6 +11,7 @@
 use crate::loss::Loss;
 use crate::network::{Activation, Network};
 use crate::notation::Notation;
+use crate::optimizer::Optimizer;
 use crate::render::lang::{Lang, fill};
 use crate::trace::{Formula, Parameter, Role, Stage, Trace, TracedValue, UpdateOrder};
 use std::collections::HashMap;
@@ -197,6 +198,10 @@ pub enum Slip {
     MeanLeftOut,
     /// log10 used for ln in a cross-entropy's E_o: each term 1/ln(10) of what it is.
     Log10ForLn,
+    /// Adam's m̂ = m⁺ and v̂ = v⁺: the bias correction 1 − βᵗ left out.
+    BiasCorrectionLeftOut,
+    /// Momentum's step taken along the velocity the iteration started with, v, not v⁺.
+    OldVelocity,
     /// Intermediate values rounded to `decimals` digits and carried on with.
     RoundedEarly {
         /// The digits kept, or `None` when the student's own written numbers were rounded.
@@ -221,6 +226,11 @@ pub fn catalogue(net: &Network, order: UpdateOrder) -> Vec<Slip> {
     // are what a student new to them gets wrong.
     if net.activations[depth - 1] == Activation::Softmax {
         slips.push(Slip::SoftmaxCouplingLeftOut);
+    }
+    match net.optimizer {
+        Optimizer::Adam { .. } => slips.push(Slip::BiasCorrectionLeftOut),
+        Optimizer::Momentum { .. } => slips.push(Slip::OldVelocity),
+        Optimizer::Sgd => {}
     }
     match net.loss {
         Loss::MeanSquaredError if net.layers[depth] >= 2 => slips.push(Slip::MeanLeftOut),
@@ -380,6 +390,16 @@ impl<'a> Prepared<'a> {
                 Role::Delta { .. },
                 Role::SoftmaxDerivative { neuron, by, .. },
             ) if neuron != by => Override::Value(0.0),
+            (
+                Slip::BiasCorrectionLeftOut,
+                Role::FirstMomentHat { .. } | Role::SecondMomentHat { .. },
+                Role::BiasCorrection { .. },
+            ) => Override::Value(1.0),
+            (
+                Slip::OldVelocity,
+                Role::Updated { .. } | Role::NesterovGradient { .. },
+                Role::Velocity { of, updated: true },
+            ) => Override::Role(Role::Velocity { of, updated: false }),
             (
                 Slip::ContributionLeftOut { layer, above },
                 Role::DLossDOut { layer: l, .. },
@@ -601,6 +621,8 @@ impl Slip {
             Slip::SoftmaxCouplingLeftOut => "softmax_coupling_left_out",
             Slip::MeanLeftOut => "mean_left_out",
             Slip::Log10ForLn => "log10_for_ln",
+            Slip::BiasCorrectionLeftOut => "bias_correction_left_out",
+            Slip::OldVelocity => "old_velocity",
         }
     }
 
@@ -625,6 +647,8 @@ impl Slip {
             Slip::SoftmaxCouplingLeftOut => m.softmax_coupling_left_out,
             Slip::MeanLeftOut => m.mean_left_out,
             Slip::Log10ForLn => m.log10_for_ln,
+            Slip::BiasCorrectionLeftOut => m.bias_correction_left_out,
+            Slip::OldVelocity => m.old_velocity,
         }
     }
 }
@@ -747,6 +771,10 @@ impl Diagnosis {
                 ),
             },
             Slip::Log10ForLn => fill(m.why_log10_for_ln, &[("symbol", &first("E"))]),
+            Slip::BiasCorrectionLeftOut => {
+                fill(m.why_bias_correction_left_out, &[("symbol", &first("m̂"))])
+            }
+            Slip::OldVelocity => fill(m.why_old_velocity, &[("symbol", &first("w⁺"))]),
         }
     }
 
@@ -876,6 +904,22 @@ impl Diagnosis {
                 .collect(),
             Slip::Log10ForLn => symbols()
                 .filter(|(_, r)| matches!(r, Role::LossTerm { .. }))
+                .map(|(v, _)| v.symbol.clone())
+                .take(1)
+                .collect(),
+            // The first value the slip changes: m̂ (or v̂), or the update read from it.
+            Slip::BiasCorrectionLeftOut => symbols()
+                .filter(|(_, r)| {
+                    matches!(
+                        r,
+                        Role::FirstMomentHat { .. } | Role::SecondMomentHat { .. }
+                    )
+                })
+                .map(|(v, _)| v.symbol.clone())
+                .take(1)
+                .collect(),
+            Slip::OldVelocity => symbols()
+                .filter(|(_, r)| matches!(r, Role::Updated { .. } | Role::NesterovGradient { .. }))
                 .map(|(v, _)| v.symbol.clone())
                 .take(1)
                 .collect(),

@@ -299,9 +299,16 @@ impl Start {
     /// The carried-over value `v` is (a weight, a bias, η), if it is one.
     fn given(v: &TracedValue) -> Option<Start> {
         match v.role {
-            Some(role @ (Role::Weight { .. } | Role::Bias { .. } | Role::LearningRate)) => {
-                Some(Start::Role(role))
-            }
+            Some(
+                role @ (Role::Weight { .. }
+                | Role::Bias { .. }
+                | Role::LearningRate
+                // The optimizer's state, which the iteration before left.
+                | Role::Step { updated: false }
+                | Role::Velocity { updated: false, .. }
+                | Role::FirstMoment { updated: false, .. }
+                | Role::SecondMoment { updated: false, .. }),
+            ) => Some(Start::Role(role)),
             Some(_) => None,
             // A hand-edited value without a role: known by its symbol, unless it is an
             // input or a target, which a run may change from one sample to the next.
@@ -319,6 +326,16 @@ impl Start {
     fn updated(v: &TracedValue) -> Option<Start> {
         match v.role {
             Some(Role::Updated { of }) => Some(Start::Role(of.given())),
+            Some(Role::Step { updated: true }) => Some(Start::Role(Role::Step { updated: false })),
+            Some(Role::Velocity { of, updated: true }) => {
+                Some(Start::Role(Role::Velocity { of, updated: false }))
+            }
+            Some(Role::FirstMoment { of, updated: true }) => {
+                Some(Start::Role(Role::FirstMoment { of, updated: false }))
+            }
+            Some(Role::SecondMoment { of, updated: true }) => {
+                Some(Start::Role(Role::SecondMoment { of, updated: false }))
+            }
             Some(_) => None,
             None => v
                 .symbol
@@ -676,6 +693,9 @@ pub fn network_field(net: &Network, field: &str) -> Option<f64> {
             _ => None,
         };
     }
+    if let Some(rest) = field.strip_prefix("optimizer") {
+        return optimizer_field(net, rest);
+    }
     let (name, rest) = field.split_once('[').unwrap_or((field, ""));
     let indices: Vec<usize> = if rest.is_empty() {
         Vec::new()
@@ -701,6 +721,39 @@ pub fn network_field(net: &Network, field: &str) -> Option<f64> {
         },
         _ => None,
     }
+}
+
+/// An `optimizer.…` or `optimizer_state.…` field of `net` (`rest` follows "optimizer"):
+/// a setting, the step count, or one parameter's state.
+fn optimizer_field(net: &Network, rest: &str) -> Option<f64> {
+    use crate::optimizer::Optimizer;
+    if let Some(key) = rest.strip_prefix('.') {
+        return match (net.optimizer, key) {
+            (Optimizer::Momentum { beta, .. }, "beta") => Some(beta),
+            (Optimizer::Adam { beta1, .. }, "beta1") => Some(beta1),
+            (Optimizer::Adam { beta2, .. }, "beta2") => Some(beta2),
+            (Optimizer::Adam { epsilon, .. }, "epsilon") => Some(epsilon),
+            _ => None,
+        };
+    }
+    let rest = rest.strip_prefix("_state.")?;
+    let state = &net.optimizer_state;
+    if rest == "step" {
+        return matches!(net.optimizer, Optimizer::Adam { .. }).then_some(state.step as f64);
+    }
+    let (moment, rest) = rest.split_once('.')?;
+    let (kind, rest) = rest.split_once('[')?;
+    let (l, i) = rest.strip_suffix(']')?.split_once("][")?;
+    let (l, i): (usize, usize) = (l.parse().ok()?, i.parse().ok()?);
+    let adam = matches!(net.optimizer, Optimizer::Adam { .. });
+    let lists = match (moment, kind, adam) {
+        ("velocity", "weights", false) | ("m", "weights", true) => &state.first,
+        ("velocity", "biases", false) | ("m", "biases", true) => &state.bias_first,
+        ("v", "weights", true) => &state.second,
+        ("v", "biases", true) => &state.bias_second,
+        _ => return None,
+    };
+    lists.get(l)?.get(i).copied()
 }
 
 #[cfg(test)]

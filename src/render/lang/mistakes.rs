@@ -23,6 +23,8 @@ pub struct MistakeLabels {
     pub softmax_coupling_left_out: &'static str,
     pub mean_left_out: &'static str,
     pub log10_for_ln: &'static str,
+    pub bias_correction_left_out: &'static str,
+    pub old_velocity: &'static str,
 
     // The slip in a sentence.
     pub why_sign_flipped: &'static str,
@@ -51,6 +53,8 @@ pub struct MistakeLabels {
     pub why_softmax_coupling_left_out: &'static str,
     pub why_mean_left_out: &'static str,
     pub why_log10_for_ln: &'static str,
+    pub why_bias_correction_left_out: &'static str,
+    pub why_old_velocity: &'static str,
 
     // What is wrong with a value of a recorded trace.
     pub recomputed: &'static str,
@@ -101,6 +105,8 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     softmax_coupling_left_out: "softmax taken as element-wise",
     mean_left_out: "1/n of the mean left out",
     log10_for_ln: "log10 used for ln",
+    bias_correction_left_out: "Adam's bias correction left out",
+    old_velocity: "the old velocity used",
     why_sign_flipped: "the sign of (target − out) flipped: {symbol} = −(target − out), positive when the output is above its target",
     why_sign_flipped_in: "the sign of (target − out) flipped in one output only: {flipped} = −(target − out) lost its minus, while {kept} kept it",
     the_others: "the others",
@@ -126,6 +132,8 @@ pub(super) const MISTAKES_EN: MistakeLabels = MistakeLabels {
     why_rounded_yours: "rounding carried too early (off only in the last digits): your number follows from your rounded {names}; keep every digit until the end",
 
     why_softmax_coupling_left_out: "the softmax taken as element-wise: {delta} used ∂out_k/∂net_k = out_k(1 − out_k) alone, but every out of a softmax layer depends on every net, so δ_k = Σ_j ∂E_total/∂out_j·∂out_j/∂net_k, with ∂out_j/∂net_k = −out_j·out_k for j ≠ k",
+    why_bias_correction_left_out: "Adam's bias correction left out: {symbol} divides by 1 − β1ᵗ (and v̂ by 1 − β2ᵗ), which early in training are far below 1 (0.1 and 0.001 at t = 1): m and v start at 0 and would otherwise be too small",
+    why_old_velocity: "the old velocity used: {symbol} steps along the velocity after this iteration's update, v⁺ = β·v + ∂E_total/∂w, not the v the iteration started with",
     why_mean_left_out: "the 1/n of the mean left out: with the mean squared error, {symbol} is divided by n = {n}, the number of outputs",
     why_log10_for_ln: "log10 used where the formula has ln: {symbol} needs the natural logarithm (a calculator's \"ln\" key, not \"log\")",
     recomputed: "recorded {recorded}, but the formula with the recorded operands gives {recomputed}",
@@ -175,6 +183,8 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     softmax_coupling_left_out: "把 softmax 当成逐元素的激活函数",
     mean_left_out: "漏掉了均值的 1/n",
     log10_for_ln: "把 ln 算成了 log10",
+    bias_correction_left_out: "漏掉了 Adam 的偏差修正",
+    old_velocity: "用了旧的速度",
     why_sign_flipped: "(target − out) 的符号弄反了:{symbol} = −(target − out),输出高于目标值时为正",
     why_sign_flipped_in: "只在一个输出中弄反了 (target − out) 的符号:{flipped} = −(target − out) 丢了负号,而 {kept} 保留了负号",
     the_others: "其他输出",
@@ -200,6 +210,8 @@ pub(super) const MISTAKES_ZH: MistakeLabels = MistakeLabels {
     why_rounded_yours: "过早四舍五入(只差在最后几位):你的数值由你四舍五入后的 {names} 算出;应保留全部位数直到最后",
 
     why_softmax_coupling_left_out: "把 softmax 当成了逐元素的激活函数:{delta} 只用了 ∂out_k/∂net_k = out_k(1 − out_k),但 softmax 层的每个 out 都依赖所有 net,所以 δ_k = Σ_j ∂E_total/∂out_j·∂out_j/∂net_k,其中 j ≠ k 时 ∂out_j/∂net_k = −out_j·out_k",
+    why_bias_correction_left_out: "漏掉了 Adam 的偏差修正:{symbol} 要除以 1 − β1ᵗ(v̂ 除以 1 − β2ᵗ),训练初期这两个数远小于 1(t = 1 时为 0.1 和 0.001):m 和 v 从 0 开始,不修正就会偏小",
+    why_old_velocity: "用了旧的速度:{symbol} 沿本次更新后的速度 v⁺ = β·v + ∂E_total/∂w 走,而不是本次迭代开始时的 v",
     why_mean_left_out: "漏掉了均值的 1/n:用均方误差时,{symbol} 要除以输出个数 n = {n}",
     why_log10_for_ln: "公式里是 ln 却用了 log10:{symbol} 要用自然对数(计算器上的 \"ln\" 键,不是 \"log\")",
     recomputed: "记录值为 {recorded},但用操作数的记录值按公式计算得 {recomputed}",
@@ -277,6 +289,10 @@ impl MistakeLabels {
             self.why_softmax_coupling_left_out,
             self.why_mean_left_out,
             self.why_log10_for_ln,
+            self.bias_correction_left_out,
+            self.old_velocity,
+            self.why_bias_correction_left_out,
+            self.why_old_velocity,
             self.recomputed,
             self.given_differs,
             self.given_missing,
