@@ -164,6 +164,10 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     let shape: Vec<String> = network.layers.iter().map(|n| n.to_string()).collect();
     let mut activations: Vec<&str> = network.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
+    // The loss the differences are taken of, when it is not the article's.
+    if network.loss != backprop_tracer::loss::Loss::default() {
+        activations.push(network.loss.name());
+    }
     let mut title = fill(
         args.lang.check().title,
         &[
@@ -257,7 +261,11 @@ fn json_verdict(network: &Network, result: &GradCheck) -> serde_json::Value {
     json!({
         "format": "backprop-tracer/gradient-check",
         "version": 1,
-        "network": { "layers": network.layers, "activation": activations },
+        "network": {
+            "layers": network.layers,
+            "activation": activations,
+            "loss": network.loss.name(),
+        },
         "update_order": result.order.name(),
         "E_total": result.e_total,
         "tolerance": {

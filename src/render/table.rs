@@ -667,6 +667,13 @@ pub fn title(trace: &Trace, l: &Labels) -> String {
         .join("-");
     let mut activations: Vec<&str> = net.activations.iter().map(|a| a.name()).collect();
     activations.dedup();
+    // The loss and the optimizer, when they are not the article's.
+    if net.loss != Loss::default() {
+        activations.push(net.loss.name());
+    }
+    if net.optimizer.has_state() {
+        activations.push(net.optimizer.name());
+    }
     let order = match trace.options.update_order {
         UpdateOrder::Simultaneous => l.simultaneous,
         UpdateOrder::Sequential => l.sequential,

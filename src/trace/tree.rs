@@ -170,7 +170,17 @@ impl<L> Formula<L> {
                 a.write_at(Binding::Atom, out, leaf);
             }
             Formula::Square(a) => {
-                a.write_at(Binding::Atom, out, leaf);
+                // A derivative squared is (dE_total/dw5)^2: dE_total/dw5^2 would read as a
+                // derivative by w5².
+                let mut operand = String::new();
+                a.write_at(Binding::Atom, &mut operand, leaf);
+                if matches!(**a, Formula::Operand(_)) && operand.contains('/') {
+                    out.push('(');
+                    out.push_str(&operand);
+                    out.push(')');
+                } else {
+                    out.push_str(&operand);
+                }
                 out.push_str("^2");
             }
             Formula::Sigmoid(a) => {
