@@ -7,6 +7,7 @@
 
 use backprop_tracer::engine::{self, NoRecorder, Workspace};
 use backprop_tracer::network::{Bias, Network};
+use backprop_tracer::optimizer::Optimizer;
 use backprop_tracer::random::{Random, Stream};
 use backprop_tracer::render::{json, stream};
 use backprop_tracer::trace::{Options, UpdateOrder};
@@ -170,6 +171,71 @@ fn million_engine_step() -> f64 {
         );
     }
     e
+}
+
+/// `n` untraced iterations of `net` with its own optimizer, the loop written by hand.
+fn untraced(mut net: Network, n: usize) -> f64 {
+    let mut ws = Workspace::new(&net);
+    let (input, target) = (net.input.clone(), net.target.clone());
+    let mut e = 0.0;
+    for _ in 0..n {
+        e = engine::step(
+            &mut net,
+            &input,
+            &target,
+            UpdateOrder::Simultaneous,
+            false,
+            &mut ws,
+            &mut NoRecorder,
+        );
+    }
+    e
+}
+
+/// `net` with `optimizer` and a fresh state for it.
+fn with_optimizer(mut net: Network, optimizer: Optimizer) -> Network {
+    net.optimizer = optimizer;
+    net.optimizer_state = optimizer.fresh_state(&net.weights, &net.biases);
+    net
+}
+
+const MOMENTUM: Optimizer = Optimizer::Momentum {
+    beta: 0.9,
+    nesterov: false,
+};
+const ADAM: Optimizer = Optimizer::Adam {
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+};
+
+/// The article's network with momentum: the general layer code (the constant-size copy is
+/// plain gradient descent's).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn million_engine_step_momentum() -> f64 {
+    untraced(with_optimizer(black_box(Network::article()), MOMENTUM), N)
+}
+
+/// The article's network with Adam.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn million_engine_step_adam() -> f64 {
+    untraced(with_optimizer(black_box(Network::article()), ADAM), N)
+}
+
+/// 1,000 iterations of a 784-30-10 sigmoid network (23,850 weights), plain gradient descent:
+/// the baseline of Adam's cost where both run the same general layer code.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn thousand_784_30_10_sgd() -> f64 {
+    untraced(black_box(seeded(&[784, 30, 10])), 1000)
+}
+
+/// The same with Adam (target: at most 2× plain gradient descent).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn thousand_784_30_10_adam() -> f64 {
+    untraced(
+        with_optimizer(black_box(seeded(&[784, 30, 10])), ADAM),
+        1000,
+    )
 }
 
 fn article_options(iterations: usize) -> RunOptions {

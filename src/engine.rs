@@ -587,8 +587,12 @@ fn backward<R: Recorder>(
         std::mem::swap(&mut net.biases, &mut ws.new_biases);
     }
     if net.optimizer.has_state() {
-        // Every weight's state (and every trained bias's) was written: the new state.
-        let step = net.optimizer_state.step + 1;
+        // Every weight's state (and every trained bias's) was written: the new state. Adam
+        // counts its steps (momentum needs no count).
+        let step = match net.optimizer {
+            Optimizer::Adam { .. } => net.optimizer_state.step.saturating_add(1),
+            _ => net.optimizer_state.step,
+        };
         std::mem::swap(&mut net.optimizer_state, &mut ws.new_state);
         net.optimizer_state.step = step;
     }

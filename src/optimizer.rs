@@ -12,6 +12,9 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+/// The most steps a state may count: beyond 2^53, t and t + 1 are the same f64.
+pub const MAX_STEP: u64 = 1 << 53;
+
 /// How a gradient becomes an update.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Optimizer {
@@ -89,7 +92,7 @@ impl Optimizer {
     pub fn corrections(self, done: u64) -> Corrections {
         match self {
             Optimizer::Adam { beta1, beta2, .. } => {
-                let t = (done + 1) as f64;
+                let t = done.saturating_add(1) as f64;
                 Corrections {
                     first: 1.0 - beta1.powf(t),
                     second: 1.0 - beta2.powf(t),
@@ -301,10 +304,11 @@ pub fn read_state(
         ));
     }
     if let Some(step) = obj.get("step") {
-        state.step = step.as_u64().ok_or_else(|| {
+        // Up to 2^53, where t and t + 1 are still different numbers.
+        state.step = step.as_u64().filter(|&t| t <= MAX_STEP).ok_or_else(|| {
             field_error(
                 format!("{field}.step"),
-                format!("expected a whole number of steps, got {step}"),
+                format!("expected a whole number of steps from 0 to 2^53, got {step}"),
             )
         })?;
     }
@@ -339,18 +343,20 @@ pub fn read_state(
                 "expected weights and biases only",
             ));
         }
+        // Adam's v is a mean of squares: never below 0 (its square root is taken).
+        let floor = if first { f64::NEG_INFINITY } else { 0.0 };
         if let Some(values) = moment.get("weights") {
-            fill(values, w, &format!("{at}.weights"))?;
+            fill(values, w, &format!("{at}.weights"), floor)?;
         }
         if let Some(values) = moment.get("biases") {
-            fill(values, b, &format!("{at}.biases"))?;
+            fill(values, b, &format!("{at}.biases"), floor)?;
         }
     }
     Ok(state)
 }
 
-/// Reads lists of numbers into `into`, whose shape they must have.
-fn fill(v: &Value, into: &mut [Vec<f64>], field: &str) -> Result<(), NetworkError> {
+/// Reads lists of numbers, none below `floor`, into `into`, whose shape they must have.
+fn fill(v: &Value, into: &mut [Vec<f64>], field: &str, floor: f64) -> Result<(), NetworkError> {
     let shape = |x: &[Vec<f64>]| {
         x.iter()
             .map(|l| l.len().to_string())
@@ -373,14 +379,23 @@ fn fill(v: &Value, into: &mut [Vec<f64>], field: &str) -> Result<(), NetworkErro
         let items = list
             .as_array()
             .filter(|a| a.len() == to.len())
-            .ok_or_else(|| field_error(at.clone(), format!("expected {} numbers", to.len())))?;
-        for (i, (item, x)) in items.iter().zip(to.iter_mut()).enumerate() {
-            *x = item.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
-                field_error(
-                    format!("{at}[{i}]"),
-                    format!("expected a number, got {item}"),
-                )
+            .ok_or_else(|| {
+                let n = to.len();
+                let numbers = if n == 1 { "number" } else { "numbers" };
+                field_error(at.clone(), format!("expected a list of {n} {numbers}"))
             })?;
+        for (i, (item, x)) in items.iter().zip(to.iter_mut()).enumerate() {
+            *x = item
+                .as_f64()
+                .filter(|x| x.is_finite() && *x >= floor)
+                .ok_or_else(|| {
+                    let what = if floor == 0.0 {
+                        "a number of at least 0 (a mean of squares)"
+                    } else {
+                        "a number"
+                    };
+                    field_error(format!("{at}[{i}]"), format!("expected {what}, got {item}"))
+                })?;
         }
     }
     Ok(())

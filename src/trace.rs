@@ -414,7 +414,8 @@ impl TracedValue {
     fn with_operands(&self, leaf: &dyn Fn(usize) -> String, fallback: &str) -> String {
         if let Some(tree) = &self.expr {
             let mut out = String::new();
-            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&leaf(n)));
+            let compound = |&n: &usize| self.from.get(n).is_some_and(|s| s.contains('/'));
+            tree.write_plain(&mut out, &mut |out, &n| out.push_str(&leaf(n)), &compound);
             return out;
         }
         match self.pieces() {

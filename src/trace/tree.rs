@@ -151,89 +151,96 @@ impl<L> Formula<L> {
     /// Writes the formula in the trace's plain notation, each leaf by `leaf`: with symbols,
     /// the `formula` string (`w5 * out_h1 + w6 * out_h2 + b2 * 1`); with numbers, the
     /// `substituted` one.
-    pub fn write_plain(&self, out: &mut String, leaf: &mut dyn FnMut(&mut String, &L)) {
+    ///
+    /// `compound(leaf)` says whether an operand's symbol is itself a quotient (`dE_total/dw5`):
+    /// squared, it is put in parentheses, in both printings alike, so that the numbers still
+    /// follow the formula.
+    pub fn write_plain(
+        &self,
+        out: &mut String,
+        leaf: &mut dyn FnMut(&mut String, &L),
+        compound: &dyn Fn(&L) -> bool,
+    ) {
         match self {
             Formula::Operand(l) => leaf(out, l),
             Formula::One => out.push('1'),
             Formula::Half => out.push_str("1/2"),
-            Formula::Sum(terms) => self.join(terms, " + ", Binding::Sum, out, leaf),
+            Formula::Sum(terms) => self.join(terms, " + ", Binding::Sum, out, leaf, compound),
             Formula::Product(factors) => {
-                self.join(factors, " * ", Binding::Product, out, leaf);
+                self.join(factors, " * ", Binding::Product, out, leaf, compound);
             }
             Formula::Difference(a, b) => {
-                a.write_at(Binding::Sum, out, leaf);
+                a.write_at(Binding::Sum, out, leaf, compound);
                 out.push_str(" - ");
-                b.write_at(Binding::Product, out, leaf);
+                b.write_at(Binding::Product, out, leaf, compound);
             }
             Formula::Negation(a) => {
                 out.push('-');
-                a.write_at(Binding::Atom, out, leaf);
+                a.write_at(Binding::Atom, out, leaf, compound);
             }
             Formula::Square(a) => {
                 // A derivative squared is (dE_total/dw5)^2: dE_total/dw5^2 would read as a
                 // derivative by w5².
-                let mut operand = String::new();
-                a.write_at(Binding::Atom, &mut operand, leaf);
-                if matches!(**a, Formula::Operand(_)) && operand.contains('/') {
+                if matches!(&**a, Formula::Operand(l) if compound(l)) {
                     out.push('(');
-                    out.push_str(&operand);
+                    a.write_plain(out, leaf, compound);
                     out.push(')');
                 } else {
-                    out.push_str(&operand);
+                    a.write_at(Binding::Atom, out, leaf, compound);
                 }
                 out.push_str("^2");
             }
             Formula::Sigmoid(a) => {
                 out.push_str("1/(1 + e^(-");
-                a.write_at(Binding::Atom, out, leaf);
+                a.write_at(Binding::Atom, out, leaf, compound);
                 out.push_str("))");
             }
             Formula::Tanh(a) => {
                 out.push_str("tanh(");
-                a.write_plain(out, leaf);
+                a.write_plain(out, leaf, compound);
                 out.push(')');
             }
             Formula::Relu(a) => {
                 out.push_str("max(0, ");
-                a.write_plain(out, leaf);
+                a.write_plain(out, leaf, compound);
                 out.push(')');
             }
             Formula::Step(a) => {
                 out.push_str("1 if ");
-                a.write_at(Binding::Atom, out, leaf);
+                a.write_at(Binding::Atom, out, leaf, compound);
                 out.push_str(" > 0, else 0");
             }
             Formula::Integer(n) => out.push_str(&n.to_string()),
             Formula::Quotient(a, b) => {
-                a.write_at(Binding::Product, out, leaf);
+                a.write_at(Binding::Product, out, leaf, compound);
                 out.push_str(" / ");
                 // a / (b * c): the denominator is one factor.
-                b.write_at(Binding::Atom, out, leaf);
+                b.write_at(Binding::Atom, out, leaf, compound);
             }
             Formula::Exp(a) => {
                 out.push_str("e^(");
-                a.write_plain(out, leaf);
+                a.write_plain(out, leaf, compound);
                 out.push(')');
             }
             Formula::Ln(a) => {
                 out.push_str("ln(");
-                a.write_plain(out, leaf);
+                a.write_plain(out, leaf, compound);
                 out.push(')');
             }
             Formula::Max(items) => {
                 out.push_str("max(");
-                self.join(items, ", ", Binding::Sum, out, leaf);
+                self.join(items, ", ", Binding::Sum, out, leaf, compound);
                 out.push(')');
             }
             Formula::Sqrt(a) => {
                 out.push_str("sqrt(");
-                a.write_plain(out, leaf);
+                a.write_plain(out, leaf, compound);
                 out.push(')');
             }
             Formula::Power(a, b) => {
-                a.write_at(Binding::Atom, out, leaf);
+                a.write_at(Binding::Atom, out, leaf, compound);
                 out.push('^');
-                b.write_at(Binding::Atom, out, leaf);
+                b.write_at(Binding::Atom, out, leaf, compound);
             }
         }
     }
@@ -245,24 +252,31 @@ impl<L> Formula<L> {
         binding: Binding,
         out: &mut String,
         leaf: &mut dyn FnMut(&mut String, &L),
+        compound: &dyn Fn(&L) -> bool,
     ) {
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 out.push_str(separator);
             }
-            item.write_at(binding, out, leaf);
+            item.write_at(binding, out, leaf, compound);
         }
     }
 
     /// Writes the formula where its place binds as `place`: in parentheses if it binds
     /// more loosely.
-    fn write_at(&self, place: Binding, out: &mut String, leaf: &mut dyn FnMut(&mut String, &L)) {
+    fn write_at(
+        &self,
+        place: Binding,
+        out: &mut String,
+        leaf: &mut dyn FnMut(&mut String, &L),
+        compound: &dyn Fn(&L) -> bool,
+    ) {
         if self.binding() < place {
             out.push('(');
-            self.write_plain(out, leaf);
+            self.write_plain(out, leaf, compound);
             out.push(')');
         } else {
-            self.write_plain(out, leaf);
+            self.write_plain(out, leaf, compound);
         }
     }
 }
@@ -474,10 +488,17 @@ impl Building {
         formula.clear();
         substituted.clear();
         from.clear();
-        self.write_plain(&mut formula, &mut |out, (symbol, _)| out.push_str(symbol));
-        self.write_plain(&mut substituted, &mut |out, (_, value)| {
-            number::push_operand(out, *value, precision)
-        });
+        let compound = |(symbol, _): &(String, f64)| symbol.contains('/');
+        self.write_plain(
+            &mut formula,
+            &mut |out, (symbol, _)| out.push_str(symbol),
+            &compound,
+        );
+        self.write_plain(
+            &mut substituted,
+            &mut |out, (_, value)| number::push_operand(out, *value, precision),
+            &compound,
+        );
         let tree = self.map(&mut |(symbol, _)| {
             from.push(symbol);
             from.len() - 1
