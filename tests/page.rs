@@ -377,3 +377,58 @@ fn a_wide_network_shortens_long_sums_and_prints() {
     let pdf = std::fs::read(pdf).unwrap();
     assert!(pdf.starts_with(b"%PDF") && pdf.len() > 10_000, "a PDF");
 }
+
+/// Beyond the article: the softmax's δ as a sum over its derivative matrix, and Adam's
+/// update with its square root and hatted moments, typeset by the browser from the same
+/// printer as the documents; each marks the neuron or the weight it belongs to.
+#[test]
+fn the_softmax_and_adam_are_typeset() {
+    let dir = common::scratch();
+    let cases = [
+        (
+            "traces/softmax-2-3-3.json",
+            "delta_o1",
+            "=0×0.232090897+(-2.894718025)×(-0.126497676)+0×(-0.105593221)",
+            "n2_0",
+            "The softmax is a layer-wide activation",
+        ),
+        (
+            "traces/article-adam.json",
+            "w5+",
+            "=0.4−0.05×0.0821670410.006751423+0.00000001",
+            "w5",
+            "",
+        ),
+    ];
+    for (network, symbol, substituted, mark, note) in cases {
+        let args = [network];
+        let page = page(dir.path(), &args);
+        let at = step_of(&args, symbol);
+        // The first step of the output layer's backward pass, where its notes show.
+        let output = step_of(&args, "dE_total/dout_o1");
+        let mut actions = presses("ArrowRight", output - 1);
+        actions.push(json!({"observe": "output"}));
+        actions.extend(presses("ArrowRight", at - output));
+        actions.push(json!({"observe": "there"}));
+        let Some(report) = browse(&page, json!({ "actions": actions })) else {
+            return;
+        };
+        let o = &report["observations"]["there"];
+        assert_eq!(text(o, "substituted"), substituted, "{network}: {o}");
+        assert_eq!(o["typeset"], true, "{network}");
+        assert!(
+            used(o).contains(&mark.to_string()),
+            "{network}: {:?}",
+            used(o)
+        );
+        // The section's notes show at its first step, and not at the others.
+        // (Adam's network has the article's loss and output activation: no notes.)
+        let notes = text(&report["observations"]["output"], "sectionNotes");
+        if note.is_empty() {
+            assert_eq!(notes, "", "{network}");
+        } else {
+            assert!(notes.contains(note), "{network}: {notes}");
+        }
+        assert_eq!(text(o, "sectionNotes"), "", "{network}");
+    }
+}

@@ -19,7 +19,7 @@ use super::figure::{Element, element};
 use super::lang::{Lang, PageLabels};
 use super::math::{MathMl, Syntax, formula_in, formula_shortened_in, symbol_in};
 use super::stepper::{Style, article_line};
-use super::table::{group_key, section_title, sections, title};
+use super::table::{group_key, loss_notes, section_title, sections, title};
 use crate::article;
 use crate::notation::{Notation, Typography};
 use crate::number;
@@ -63,6 +63,9 @@ struct Section {
     /// The first step of the section.
     start: usize,
     title: Both,
+    /// What the tables say above the section about a loss or an output activation that is
+    /// not the article's (the softmax's derivative matrix, the two routes to δ).
+    notes: Vec<Both>,
 }
 
 /// One of the article's numbers beside a value.
@@ -169,7 +172,7 @@ pub fn write(trace: &Trace, options: &PageOptions, out: &mut dyn Write) -> io::R
     writeln!(
         out,
         "<div id=\"side\">\n<section id=\"stepper\">\n<div class=\"where\"><h2 id=\"section\"></h2>\
-         <span id=\"position\"></span></div>\n<div id=\"step\" aria-live=\"polite\">\
+         <span id=\"position\"></span></div>\n<div id=\"section-notes\"></div>\n<div id=\"step\" aria-live=\"polite\">\
          <div id=\"formula\" class=\"math\"></div>\n<div id=\"substituted\" class=\"math\"></div>\n\
          <div id=\"value\" class=\"math\"></div>\n\
          <button type=\"button\" id=\"terms\" hidden></button>\n<ul id=\"article\"></ul></div>\n</section>\n\
@@ -235,11 +238,18 @@ fn data(trace: &Trace, lang: Lang, diagram: &Diagram) -> Data {
     for group in sections(values) {
         let (stage, layer) = group_key(&group[0]);
         if stage != Stage::Given {
+            let notes = |lang: Lang| loss_notes(trace, lang.labels(), stage, layer);
+            let (en, zh) = (notes(Lang::En), notes(Lang::Zh));
             section_list.push(Section {
                 start,
                 title: Both::of(|lang| {
                     section_title(trace, lang.labels(), Typography::Article, stage, layer)
                 }),
+                notes: en
+                    .into_iter()
+                    .zip(zh)
+                    .map(|(en, zh)| Both { en, zh })
+                    .collect(),
             });
             start += group.len();
         }

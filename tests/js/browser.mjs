@@ -36,6 +36,7 @@ function observe() {
     lang: document.documentElement.lang,
     title: document.getElementById("title").textContent,
     section: document.getElementById("section").textContent,
+    sectionNotes: document.getElementById("section-notes")?.textContent ?? "",
     position: document.getElementById("position").textContent,
     formula: text("formula"),
     substituted: text("substituted"),

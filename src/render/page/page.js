@@ -112,6 +112,9 @@
     const i = steps[position];
     const s = sectionOf(position);
     $("section").textContent = D.sections[s].title[lang];
+    // A section's notes show at its first step, as the tables print them above it.
+    const notes = position === D.sections[s].start ? D.sections[s].notes : [];
+    $("section-notes").innerHTML = notes.map((n) => `<p class="note">${esc(n[lang])}</p>`).join("");
     $("position").textContent = D.step_of[lang].replace("{k}", position + 1)
       .replace("{n}", steps.length);
     const [f, sub, value] = equations(i);
@@ -177,7 +180,8 @@
       if (end - sec.start > shown) {
         items.push(`<p class="more">${esc(l.more.replace("{count}", end - sec.start - shown))}</p>`);
       }
-      parts.push(`<section><h2>${esc(sec.title[lang])}</h2>${items.join("")}</section>`);
+      const notes = sec.notes.map((n) => `<p class="note">${esc(n[lang])}</p>`).join("");
+      parts.push(`<section><h2>${esc(sec.title[lang])}</h2>${notes}${items.join("")}</section>`);
     });
     $("all").innerHTML = parts.join("");
     allBuilt = true;
