@@ -70,6 +70,11 @@ pub struct Update {
 pub struct Corrections {
     pub first: f64,
     pub second: f64,
+    /// 1/first and 1/second, computed once per iteration: each parameter's m̂ and v̂ are then
+    /// a multiplication, not a division (within an ulp of m⁺/(1 − β1ᵗ), which is how the
+    /// trace writes them; `verify` recomputes with a relative tolerance far above that).
+    pub inv_first: f64,
+    pub inv_second: f64,
 }
 
 impl Optimizer {
@@ -93,14 +98,19 @@ impl Optimizer {
         match self {
             Optimizer::Adam { beta1, beta2, .. } => {
                 let t = done.saturating_add(1) as f64;
+                let (first, second) = (1.0 - beta1.powf(t), 1.0 - beta2.powf(t));
                 Corrections {
-                    first: 1.0 - beta1.powf(t),
-                    second: 1.0 - beta2.powf(t),
+                    first,
+                    second,
+                    inv_first: 1.0 / first,
+                    inv_second: 1.0 / second,
                 }
             }
             _ => Corrections {
                 first: 1.0,
                 second: 1.0,
+                inv_first: 1.0,
+                inv_second: 1.0,
             },
         }
     }
@@ -143,8 +153,8 @@ impl Optimizer {
             } => {
                 let m = beta1 * first + (1.0 - beta1) * g;
                 let v = beta2 * second + (1.0 - beta2) * (g * g);
-                let m_hat = m / c.first;
-                let v_hat = v / c.second;
+                let m_hat = m * c.inv_first;
+                let v_hat = v * c.inv_second;
                 Update {
                     new: old - eta * (m_hat / (v_hat.sqrt() + epsilon)),
                     first: m,
