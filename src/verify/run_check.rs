@@ -161,3 +161,25 @@ mod tests {
         assert_eq!(d.found, "0.25");
     }
 }
+
+#[cfg(test)]
+mod leaves {
+    use super::*;
+    use serde_json::json;
+
+    /// Numbers are compared bit for bit: a zero's sign is a difference (== would call them
+    /// equal), and so are two whole numbers above 2^53 that one f64 cannot tell apart.
+    #[test]
+    fn numbers_differ_by_their_bits_and_whole_numbers_exactly() {
+        let compare = |a: Value, b: Value| first_difference(&a, &b, String::new(), &mut 0);
+        assert!(compare(json!({"e": 0.0}), json!({"e": -0.0})).is_some());
+        assert!(compare(json!({"e": 0.5}), json!({"e": 0.5})).is_none());
+        let (big, next) = (9_007_199_254_740_992u64, 9_007_199_254_740_993u64);
+        let d = compare(json!({"seed": big}), json!({"seed": next})).expect("they differ");
+        assert_eq!(
+            (d.path.as_str(), d.replayed.as_str(), d.found.as_str()),
+            ("seed", "9007199254740992", "9007199254740993")
+        );
+        assert!(compare(json!({"seed": big}), json!({"seed": big})).is_none());
+    }
+}

@@ -340,7 +340,8 @@ impl Start {
             None => v
                 .symbol
                 .strip_suffix('+')
-                .filter(|_| v.stage == Stage::Summary)
+                // w5+ of the backward pass; the summary's out_o1+ is no parameter's update.
+                .filter(|_| matches!(v.stage, Stage::OutputLayer | Stage::HiddenLayer))
                 .map(|given| Start::Symbol(given.to_string())),
         }
     }
@@ -787,6 +788,103 @@ mod tests {
                 assert!(report.checked > 80);
             }
         }
+    }
+
+    /// What each problem says the value should have been (the verdict's `expected`).
+    #[test]
+    fn each_problem_names_what_was_expected() {
+        let cases = [
+            (Problem::Recomputed { recomputed: 0.25 }, Some(0.25)),
+            (
+                Problem::Given {
+                    in_network: Some(0.4),
+                },
+                Some(0.4),
+            ),
+            (Problem::Given { in_network: None }, None),
+            (
+                Problem::IterationNumber {
+                    previous: 4,
+                    found: 7,
+                },
+                Some(5.0),
+            ),
+            (
+                Problem::SampleOrder {
+                    expected: 2,
+                    found: Some(3),
+                },
+                Some(2.0),
+            ),
+            (Problem::NotFinite, None),
+        ];
+        for (problem, expected) in cases {
+            assert_eq!(problem.expected(), expected, "{problem:?}");
+        }
+    }
+
+    /// A trace written without roles (a version-1 trace, or one from another program): its
+    /// later iterations' weights are still read against where the one before ended, by
+    /// symbol, and their inputs against the network file, whatever the sample.
+    #[test]
+    fn a_trace_without_roles_is_chained_by_symbol_and_its_inputs_read_against_the_network() {
+        use crate::engine::{TraceRecorder, Workspace};
+        let start = Network::article();
+        let mut net = start.clone();
+        let mut ws = Workspace::new(&net);
+        let mut rec = TraceRecorder::new(&net, 9);
+        let options = Options::default();
+        let (input, target) = (net.input.clone(), net.target.clone());
+        let mut iterations: Vec<Iteration> = (1..=2)
+            .map(|n| {
+                let mut values = engine::trace_step(
+                    &mut net, &input, &target, None, &options, &mut ws, &mut rec,
+                )
+                .to_vec();
+                for v in &mut values {
+                    v.role = None;
+                    v.expr = None;
+                }
+                Iteration {
+                    iteration: n,
+                    values,
+                }
+            })
+            .collect();
+        let run = |iterations: &[Iteration]| {
+            let mut checker = Checker::new(Some(&start), 9);
+            for it in iterations {
+                checker.iteration(it);
+            }
+            checker.finish().findings
+        };
+        assert_eq!(run(&iterations), vec![]);
+        let at = |it: &Iteration, symbol: &str| {
+            it.values.iter().position(|v| v.symbol == symbol).unwrap()
+        };
+        // The second iteration's w1 is not the first's w1+.
+        let mut broken = iterations.clone();
+        let w1 = at(&broken[1], "w1");
+        broken[1].values[w1].value += 1e-3;
+        let found = run(&broken);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.value.symbol == "w1" && matches!(f.problem, Problem::ChainBreak { .. })),
+            "{found:#?}"
+        );
+        // Its i1 is not the network's input[0].
+        let i1 = at(&iterations[1], "i1");
+        iterations[1].values[i1].value = 0.07;
+        let found = run(&iterations);
+        assert!(
+            found.iter().any(|f| f.value.symbol == "i1"
+                && f.problem
+                    == Problem::Given {
+                        in_network: Some(0.05)
+                    }),
+            "{found:#?}"
+        );
     }
 
     /// Every loss, with each output activation it allows: every value follows from its
