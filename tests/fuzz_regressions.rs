@@ -63,6 +63,9 @@ fn the_seed_corpus_renders() {
         "deep-2-3-2-1.json",
         "tanh-3-4-2.json",
         "xor.json",
+        "softmax-2-3-3.json",
+        "article-adam.json",
+        "momentum-2-2-2.json",
     ] {
         assert!(
             seeds.iter().any(|(s, _)| s == name),
