@@ -155,22 +155,7 @@ fn million_hand_written() -> ([f64; 8], f64) {
 /// engine::step with recording off, the loop written around it by hand.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn million_engine_step() -> f64 {
-    let mut net = black_box(Network::article());
-    let mut ws = Workspace::new(&net);
-    let (input, target) = (net.input.clone(), net.target.clone());
-    let mut e = 0.0;
-    for _ in 0..N {
-        e = engine::step(
-            &mut net,
-            &input,
-            &target,
-            UpdateOrder::Simultaneous,
-            false,
-            &mut ws,
-            &mut NoRecorder,
-        );
-    }
-    e
+    untraced(black_box(Network::article()), N)
 }
 
 /// `n` untraced iterations of `net` with its own optimizer, the loop written by hand.

@@ -27,56 +27,7 @@ const REL: f64 = 1e-12;
 /// deltas), where a few ulps of their operands are a large relative difference.
 const ABS: f64 = 1e-14;
 
-/// The article's names: inputs i1…, outputs o1…, hidden neurons h1… with one hidden layer
-/// and h{layer}_{n} with several; weights w1… numbered across the network in the file's
-/// order; biases b{layer} when shared, b{layer}_{n} when per neuron.
-struct Names {
-    layers: Vec<usize>,
-    shared: Vec<bool>,
-}
-
-impl Names {
-    fn neuron(&self, layer: usize, j: usize) -> String {
-        let last = self.layers.len() - 1;
-        if layer == 0 {
-            format!("i{}", j + 1)
-        } else if layer == last {
-            format!("o{}", j + 1)
-        } else if last == 2 {
-            format!("h{}", j + 1)
-        } else {
-            format!("h{layer}_{}", j + 1)
-        }
-    }
-
-    /// Weight `i` of weight layer `l` (0-based): the weights of the layers before it come first.
-    fn weight(&self, l: usize, i: usize) -> String {
-        let before: usize = (0..l).map(|p| self.layers[p] * self.layers[p + 1]).sum();
-        format!("w{}", before + i + 1)
-    }
-
-    fn bias(&self, l: usize, j: usize) -> String {
-        if self.shared[l] {
-            format!("b{}", l + 1)
-        } else {
-            format!("b{}_{}", l + 1, j + 1)
-        }
-    }
-}
-
-/// The reference's values: symbol → (stage, value). Recording a symbol twice is a bug of the
-/// reference itself, so it panics.
-#[derive(Default)]
-struct Values(BTreeMap<String, (Stage, f64)>);
-
-impl Values {
-    fn put(&mut self, symbol: String, stage: Stage, value: f64) {
-        assert!(
-            self.0.insert(symbol.clone(), (stage, value)).is_none(),
-            "the reference names {symbol} twice"
-        );
-    }
-}
+use common::names::{Names, Values};
 
 /// The forward pass with `weights` and `biases` (one list per layer; a shared bias is one
 /// value): every layer's net inputs and outputs, `outs[0]` being the input.

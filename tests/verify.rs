@@ -1637,19 +1637,23 @@ const LOSS_NEAR_MISSES: [(&str, &str, &str, Slip); 5] = [
     ),
 ];
 
+/// The network `network` and the report on the homework `name`, both in
+/// tests/fixtures/losses.
+fn check_loss_fixture(network: &str, name: &str) -> (Network, homework::Report) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/losses");
+    let text = std::fs::read_to_string(dir.join(network)).unwrap();
+    let net = Network::from_json_str(&text).unwrap().0;
+    let homework = std::fs::read_to_string(dir.join(name)).unwrap();
+    let entries = homework::read(&homework).unwrap();
+    let report = homework::check(&net, &Options::default(), entries).unwrap();
+    (net, report)
+}
+
 #[test]
 fn the_slips_of_the_losses_and_the_softmax_are_named() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/losses");
     for (network, name, symbol, slip, sentence) in LOSS_HOMEWORK {
-        let text = std::fs::read_to_string(dir.join(network)).unwrap();
-        let net = Network::from_json_str(&text).unwrap().0;
-        let homework = std::fs::read_to_string(dir.join(name)).unwrap();
-        let report = homework::check(
-            &net,
-            &Options::default(),
-            homework::read(&homework).unwrap(),
-        )
-        .unwrap();
+        let (_, report) = check_loss_fixture(network, name);
         let first = report.first_wrong().expect(name);
         assert_eq!(first.symbol, symbol, "{name}");
         let Verdict::Slip(diagnoses) = &first.verdict else {
@@ -1672,15 +1676,7 @@ fn the_slips_of_the_losses_and_the_softmax_are_named() {
     }
     // A different error where the slip shows is not named as the slip.
     for (network, name, symbol, slip) in LOSS_NEAR_MISSES {
-        let text = std::fs::read_to_string(dir.join(network)).unwrap();
-        let net = Network::from_json_str(&text).unwrap().0;
-        let homework = std::fs::read_to_string(dir.join(name)).unwrap();
-        let report = homework::check(
-            &net,
-            &Options::default(),
-            homework::read(&homework).unwrap(),
-        )
-        .unwrap();
+        let (_, report) = check_loss_fixture(network, name);
         let first = report.first_wrong().expect(name);
         assert_eq!(first.symbol, symbol, "{name}");
         if let Verdict::Slip(diagnoses) = &first.verdict {
@@ -1691,9 +1687,8 @@ fn the_slips_of_the_losses_and_the_softmax_are_named() {
         }
     }
     // Where the slip is not made, it is not named: the right numbers agree.
-    for (network, _, _, slip, _) in LOSS_HOMEWORK {
-        let text = std::fs::read_to_string(dir.join(network)).unwrap();
-        let net = Network::from_json_str(&text).unwrap().0;
+    for (network, name, _, slip, _) in LOSS_HOMEWORK {
+        let (net, _) = check_loss_fixture(network, name);
         let trace = engine::trace_iteration(&net, &Options::default());
         let right: Vec<Entry> = trace
             .first()

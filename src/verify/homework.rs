@@ -542,6 +542,8 @@ fn diagnose(
     plain: slips::Replayed,
 ) -> Verdict {
     let mut found = Vec::new();
+    // How far each slip found moves the value from what the student's numbers give.
+    let mut effects = Vec::new();
     for (slip, p) in catalogue.iter().zip(prepared) {
         let (c, prepared) = match slip {
             Slip::OtherOrder(_) => (alternative, None),
@@ -563,14 +565,19 @@ fn diagnose(
         if changed && slips::consistent(value, half, r) {
             let ancestors = c.ancestors(symbol, written);
             found.push(Diagnosis::new(slip, r.value, c, &ancestors, net));
+            effects.push((r.value - plain.value).abs());
         }
     }
     // Slips of writing the value down, tested on the value the student's own numbers give.
-    if found.is_empty() {
-        found.extend(transposed(value, half, printed, plain));
-    }
-    if found.is_empty() {
-        found.extend(truncated(value, half, printed, plain));
+    // They are preferred to a slip of the computation that moves the value by only a few
+    // units of its last digit: such a slip (two neurons swapped far up the chain) matching
+    // the number by chance is less likely than a digit miswritten.
+    let writing =
+        transposed(value, half, printed, plain).or_else(|| truncated(value, half, printed, plain));
+    if let Some(writing) = writing
+        && effects.iter().all(|&e| e <= 20.0 * half)
+    {
+        found = vec![writing];
     }
     if found.is_empty() {
         found.extend(rounded_early(symbol, value, printed, reference, written));

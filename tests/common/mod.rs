@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod names;
+
 use backprop_tracer::network::{Activation, Network};
 use proptest::prelude::*;
 
