@@ -6,7 +6,7 @@
 //! timings, with that of a 784-1024-784 network streamed as JSON (README: "Memory").
 
 use backprop_tracer::engine::{self, NoRecorder, Workspace};
-use backprop_tracer::network::{Bias, Network};
+use backprop_tracer::network::{Bias, Network, Sample};
 use backprop_tracer::optimizer::Optimizer;
 use backprop_tracer::random::{Random, Stream};
 use backprop_tracer::render::{json, stream};
@@ -221,6 +221,28 @@ fn thousand_784_30_10_adam() -> f64 {
         with_optimizer(black_box(seeded(&[784, 30, 10])), ADAM),
         1000,
     )
+}
+
+/// 1,000 iterations of a 784-30-10 sigmoid network over one batch of its 10 samples (the
+/// mean of their gradients): the loop `benches/batch_numpy.py` writes in numpy.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn thousand_784_30_10_batch_10() -> f64 {
+    let mut net = black_box(seeded(&[784, 30, 10]));
+    let mut rng = Random::new(2, Stream::InitialValues);
+    net.samples = (0..10)
+        .map(|s| Sample {
+            input: (0..784).map(|_| rng.unit()).collect(),
+            target: (0..10).map(|o| if o == s { 1.0 } else { 0.0 }).collect(),
+        })
+        .collect();
+    net.batch_size = 10;
+    let batch: Vec<usize> = (0..10).collect();
+    let mut ws = Workspace::new(&net);
+    let mut e = 0.0;
+    for _ in 0..1000 {
+        e = engine::batch_step(&mut net, &batch, false, &mut ws, &mut NoRecorder);
+    }
+    e
 }
 
 fn article_options(iterations: usize) -> RunOptions {

@@ -36,6 +36,11 @@ pub trait Recorder {
         describe: impl FnOnce(&mut Entry<'_>),
     );
 
+    /// The sample the values recorded from now on belong to, in an iteration over a batch
+    /// (`None`: the batch's own values, or a one-sample iteration).
+    #[inline(always)]
+    fn sample(&mut self, _sample: Option<usize>) {}
+
     /// Receives ∂E_total/∂w of a weight, or ∂E_total/∂b of a trained bias, as the backward
     /// pass computes it (the value `record` gets as `dE_total/dw5`), by position: for a
     /// recorder that wants the gradients alone (the gradient check), with no symbol built.
@@ -68,6 +73,9 @@ impl Recorder for NoRecorder {
 pub struct Entry<'a> {
     /// The network's names, for printing symbols.
     pub names: &'a Notation,
+    /// The sample the value belongs to, in a batch: a per-sample operand's symbol gets its
+    /// suffix (`out_h1[s2]`).
+    sample: Option<usize>,
     role: Option<Role>,
     /// For a given value, the network-file field it was read from.
     field: Option<String>,
@@ -84,9 +92,16 @@ impl Entry<'_> {
         self
     }
 
-    /// An operand of the formula: the value `value` of `role`.
+    /// An operand of the formula: the value `value` of `role` (of this value's sample, in a
+    /// batch, if it is a per-sample value).
     pub fn op(&self, role: Role, value: f64) -> Building {
-        tree::operand(role.symbol(self.names), value)
+        self.op_in(role, self.sample, value)
+    }
+
+    /// An operand of the formula: the value `value` of `role` of `sample` (`None`: the
+    /// batch's).
+    pub fn op_in(&self, role: Role, sample: Option<usize>, value: f64) -> Building {
+        tree::operand(symbol_in(role, sample, self.names), value)
     }
 
     /// Sets the value's formula.
@@ -106,12 +121,24 @@ impl Entry<'_> {
     }
 }
 
+/// The symbol of `role` for `sample`: with the sample's suffix (`out_h1[s2]`) when the role
+/// is a per-sample one.
+fn symbol_in(role: Role, sample: Option<usize>, names: &Notation) -> String {
+    let mut symbol = role.symbol(names);
+    if let Some(s) = sample.filter(|_| role.per_sample()) {
+        symbol.push_str(&crate::trace::sample_suffix(s));
+    }
+    symbol
+}
+
 /// Builds the description of recorded values: what every recorder that keeps values shares
 /// (the in-memory [`TraceRecorder`], and the JSON writer that streams each value as it comes,
 /// `render::stream`).
 pub struct Describer {
     names: Notation,
     precision: usize,
+    /// The sample the values now recorded belong to (see [`Recorder::sample`]).
+    sample: Option<usize>,
 }
 
 impl Describer {
@@ -120,7 +147,13 @@ impl Describer {
         Describer {
             names: Notation::new(net),
             precision,
+            sample: None,
         }
+    }
+
+    /// The sample the values recorded from now on belong to.
+    pub fn set_sample(&mut self, sample: Option<usize>) {
+        self.sample = sample;
     }
 
     /// Fills `slot` with one recorded value, reusing the buffers of the value it held.
@@ -134,6 +167,7 @@ impl Describer {
     ) {
         let mut entry = Entry {
             names: &self.names,
+            sample: self.sample,
             role: None,
             field: None,
             formula: None,
@@ -160,8 +194,9 @@ impl Describer {
                 None
             }
         };
+        let sample = self.sample.filter(|_| role.per_sample());
         *slot = TracedValue {
-            symbol: role.symbol(&self.names),
+            symbol: symbol_in(role, sample, &self.names),
             role: Some(role),
             stage,
             layer,
@@ -171,6 +206,7 @@ impl Describer {
             value,
             from,
             drawn: entry.drawn.map(|seed| Draw { seed }),
+            sample,
         };
     }
 }
@@ -188,6 +224,7 @@ pub fn blank_value() -> TracedValue {
         value: 0.0,
         from: Vec::new(),
         drawn: None,
+        sample: None,
     }
 }
 
@@ -228,6 +265,10 @@ impl TraceRecorder {
 }
 
 impl Recorder for TraceRecorder {
+    fn sample(&mut self, sample: Option<usize>) {
+        self.describer.set_sample(sample);
+    }
+
     fn record(
         &mut self,
         stage: Stage,
@@ -260,6 +301,12 @@ pub struct Workspace {
     new_biases: Vec<Bias>,
     /// The optimizer's updated state, kept apart as the weights are.
     new_state: optimizer::State,
+    /// In an iteration over a batch: each sample's gradients, in the order the backward pass
+    /// computes them (by layer from the output back, each neuron's weights and then its own
+    /// bias, a shared bias after its layer's neurons); summed over the samples by the update.
+    sample_gradients: Vec<Vec<f64>>,
+    /// Each sample's E_total, in a batch.
+    sample_errors: Vec<f64>,
 }
 
 impl Workspace {
@@ -273,6 +320,8 @@ impl Workspace {
             new_weights: net.weights.clone(),
             new_biases: net.biases.clone(),
             new_state: net.optimizer_state.clone(),
+            sample_gradients: Vec::new(),
+            sample_errors: Vec::new(),
         }
     }
 
@@ -312,6 +361,10 @@ macro_rules! small_sizes {
         }
     };
 }
+
+// After `small_sizes!`, which the batch's backward pass uses too.
+mod batch;
+pub use batch::{batch_step, trace_batch_step};
 
 /// Step 1, the forward pass. `after` names the values with a `+` (the pass with the
 /// updated weights, in the summary); `biases_updated` says whether the biases got one too.
@@ -579,7 +632,17 @@ fn backward<R: Recorder>(
             net.activations[l],
             n_in,
             n_out,
-            backward_layer(&*net, target, l, sequential, update_biases, c, ws, rec)
+            backward_layer(
+                &*net,
+                target,
+                l,
+                sequential,
+                update_biases,
+                c,
+                None,
+                ws,
+                rec
+            )
         );
     }
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
@@ -608,12 +671,16 @@ fn backward_layer<R: Recorder>(
     sequential: bool,
     update_biases: bool,
     c: Corrections,
+    pass: Option<usize>,
     ws: &mut Workspace,
     rec: &mut R,
     act: Activation,
     n_in: usize,
     n_out: usize,
 ) {
+    // In a batch (`pass` is the sample's position in it): the gradients are kept for the
+    // batch's update, and nothing is updated here.
+    let mut gradients = pass.map(|pos| &mut ws.sample_gradients[pos]);
     let depth = net.depth();
     let eta = net.learning_rate;
     let opt = net.optimizer;
@@ -861,6 +928,10 @@ fn backward_layer<R: Recorder>(
                 };
                 e.role(Role::Gradient { of }).formula(formula);
             });
+            if let Some(kept) = gradients.as_deref_mut() {
+                kept.push(gradient);
+                continue;
+            }
             // w5⁺ = w5 − η·∂E_total/∂w5, or the optimizer's update
             let u = apply_update(
                 rec,
@@ -884,6 +955,10 @@ fn backward_layer<R: Recorder>(
                 Bias::PerNeuron(new_b) => {
                     let old = old_biases.get(j);
                     record_bias_gradient(rec, stage, l, Some(j), delta, &[delta]);
+                    if let Some(kept) = gradients.as_deref_mut() {
+                        kept.push(delta);
+                        continue;
+                    }
                     let of = Parameter::Bias {
                         layer: l + 1,
                         index: j,
@@ -901,6 +976,10 @@ fn backward_layer<R: Recorder>(
         // A shared bias enters every neuron's net: ∂E_total/∂b = Σ δ·1
         let old = old_biases.get(0);
         record_bias_gradient(rec, stage, l, None, bias_gradient, delta_here);
+        if let Some(kept) = gradients {
+            kept.push(bias_gradient);
+            return;
+        }
         let of = Parameter::Bias {
             layer: l + 1,
             index: 0,
@@ -1297,6 +1376,18 @@ fn record_given<R: Recorder>(
         Some(s) => format!("samples[{s}].{field}"),
         None => field,
     };
+    record_given_sample(net, input, target, &from_sample, rec);
+    record_given_shared(net, rec);
+}
+
+/// The given values of one sample: its inputs and targets, each named by `field`.
+fn record_given_sample<R: Recorder>(
+    net: &Network,
+    input: &[f64],
+    target: &[f64],
+    from_sample: &dyn Fn(String) -> String,
+    rec: &mut R,
+) {
     let depth = net.depth();
     for (k, &x) in input.iter().enumerate() {
         rec.record(Stage::Given, Some(0), x, |e| {
@@ -1314,6 +1405,10 @@ fn record_given<R: Recorder>(
             )
         });
     }
+}
+
+/// The given values every sample shares: the weights, the biases, η and the optimizer's.
+fn record_given_shared<R: Recorder>(net: &Network, rec: &mut R) {
     // Values the file left out were drawn from the seed; once an update has replaced them
     // (`net.drawn` is cleared then), they are the previous iteration's results.
     let weights_seed = net.seed.filter(|_| net.drawn.weights);
@@ -1482,6 +1577,12 @@ pub fn trace_start(mut network: Network, options: &Options) -> Network {
 /// traces a network of any size in constant memory.
 pub fn record_first_iteration<R: Recorder>(net: &mut Network, options: &Options, rec: &mut R) {
     let mut ws = Workspace::new(net);
+    if net.batch_size > 1 {
+        // The first batch: the first `batch_size` samples.
+        let batch: Vec<usize> = (0..net.batch_size).collect();
+        batch::record_batch_iteration(net, &batch, options, &mut ws, rec);
+        return;
+    }
     let (input, target) = (net.input.clone(), net.target.clone());
     // A file with samples: its first.
     let sample = (!net.samples.is_empty()).then_some(0);

@@ -556,6 +556,7 @@ mod tests {
             value: 0.0,
             from: from.iter().map(|s| s.to_string()).collect(),
             drawn: None,
+            sample: None,
         }
     }
 

@@ -316,15 +316,28 @@ fn gradients(net: &Network, options: &Options) -> (f64, Gradients) {
     // The iteration updates the weights it runs on: it gets a copy.
     let mut updated = net.clone();
     let mut ws = Workspace::new(net);
-    let e_total = engine::step(
-        &mut updated,
-        &net.input,
-        &net.target,
-        options.update_order,
-        options.update_biases,
-        &mut ws,
-        &mut rec,
-    );
+    // A batch network's first iteration is over its first batch: its gradients are the
+    // batch's (the engine reports each sample's, then the batch's, which overwrite them).
+    let e_total = if net.batch_size > 1 {
+        let batch: Vec<usize> = (0..net.batch_size).collect();
+        engine::batch_step(
+            &mut updated,
+            &batch,
+            options.update_biases,
+            &mut ws,
+            &mut rec,
+        )
+    } else {
+        engine::step(
+            &mut updated,
+            &net.input,
+            &net.target,
+            options.update_order,
+            options.update_biases,
+            &mut ws,
+            &mut rec,
+        )
+    };
     (e_total, rec)
 }
 
@@ -364,7 +377,7 @@ pub fn check(
         Plan::Sample { count, seed } => (sample::draw(&mut groups, count, seed), Some(seed)),
     };
 
-    let mut forward = Forward::new(net);
+    let mut forward = Batch::new(net);
     // The engine's E_total, which `show` prints (the check's own pass sums in another order).
     let e_total = engine_e;
     let floor = ABSOLUTE_FLOOR * e_total.abs().max(1.0);
@@ -396,14 +409,48 @@ pub fn check(
     })
 }
 
+/// The check's forward passes of the iteration's samples: one, or a batch's, whose changes of
+/// E_total are reduced as the batch's loss is (their mean or their sum).
+struct Batch<'a> {
+    passes: Vec<Forward<'a>>,
+    mean: bool,
+}
+
+impl<'a> Batch<'a> {
+    fn new(net: &'a Network) -> Batch<'a> {
+        if net.batch_size <= 1 {
+            return Batch {
+                passes: vec![Forward::new(net)],
+                mean: false,
+            };
+        }
+        Batch {
+            passes: net.samples[..net.batch_size]
+                .iter()
+                .map(|s| Forward::of_sample(net, &s.input, &s.target))
+                .collect(),
+            mean: net.reduction == crate::network::Reduction::Mean,
+        }
+    }
+
+    /// The change of the (batch's) E_total with `param` at `value`, and the first ReLU kink.
+    fn change_with(&mut self, param: Param, value: f64) -> (f64, Option<(usize, usize)>) {
+        let mut change = 0.0;
+        let mut kink = None;
+        for pass in &mut self.passes {
+            let (c, k) = pass.change_with(param, value);
+            change += c;
+            kink = kink.or(k);
+        }
+        if self.mean {
+            change /= self.passes.len() as f64;
+        }
+        (change, kink)
+    }
+}
+
 /// One parameter's gradient beside its central difference.
-fn compare(
-    forward: &mut Forward,
-    param: Param,
-    value: f64,
-    backprop: f64,
-    floor: f64,
-) -> Parameter {
+fn compare(forward: &mut Batch, param: Param, value: f64, backprop: f64, floor: f64) -> Parameter {
     let h = step(value);
     // E(w + h) − E(w − h), as the difference of the two changes from E(w).
     let (above, kink_above) = forward.change_with(param, value + h);

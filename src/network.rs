@@ -24,12 +24,14 @@ pub const MAX_WEIGHTS: usize = 10_000_000;
 pub const MAX_DEPTH: usize = 100;
 
 /// The keys a network file may hold; anything else draws a warning with a suggestion.
-pub const KNOWN_KEYS: [&str; 13] = [
+pub const KNOWN_KEYS: [&str; 15] = [
     "layers",
     "activation",
     "loss",
     "optimizer",
     "optimizer_state",
+    "batch_size",
+    "reduction",
     "learning_rate",
     "weights",
     "biases",
@@ -218,6 +220,10 @@ pub struct Network {
     pub optimizer: Optimizer,
     /// What the optimizer keeps between iterations (empty for plain gradient descent).
     pub optimizer_state: optimizer::State,
+    /// The samples one iteration trains on (1: one sample per iteration, the article's).
+    pub batch_size: usize,
+    /// How a batch's gradients make one: their mean or their sum.
+    pub reduction: Reduction,
     /// η, the gradient-descent step.
     pub learning_rate: f64,
     /// One flat list per weight layer (see the type's documentation for the order).
@@ -242,6 +248,27 @@ pub struct Network {
     /// holds the drawn values themselves, so a trace's network has it cleared and its given
     /// values say it instead); cleared by the engine once an update replaces them.
     pub drawn: Drawn,
+}
+
+/// How the per-sample gradients of a batch make the batch's gradient (and its E_total).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reduction {
+    /// Their mean, (1/B) Σ_s, as most libraries do.
+    #[default]
+    Mean,
+    /// Their sum, Σ_s.
+    Sum,
+}
+
+impl Reduction {
+    /// The name used in network files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::Mean => "mean",
+            Reduction::Sum => "sum",
+        }
+    }
 }
 
 /// Which of a network's values were drawn at random rather than read from its file.
@@ -642,6 +669,43 @@ impl Network {
             &path("optimizer_state"),
         )?;
 
+        let set_size = samples.len().max(1);
+        let batch_size = match obj.get("batch_size") {
+            None => 1,
+            Some(v) => match whole_number(v).and_then(|n| usize::try_from(n).ok()) {
+                Some(n) if n >= 1 && n <= set_size => n,
+                _ => {
+                    let has = if samples.is_empty() {
+                        "the file has one input and target, no samples".to_string()
+                    } else {
+                        format!("the file has {} samples", samples.len())
+                    };
+                    return Err(field_error(
+                        path("batch_size"),
+                        format!(
+                            "expected a whole number from 1 to {set_size} (the samples one \
+                             iteration trains on; {has}), got {}",
+                            describe(v)
+                        ),
+                    ));
+                }
+            },
+        };
+        let reduction = match obj.get("reduction") {
+            None => Reduction::default(),
+            Some(Value::String(name)) if name == "mean" => Reduction::Mean,
+            Some(Value::String(name)) if name == "sum" => Reduction::Sum,
+            Some(other) => {
+                return Err(field_error(
+                    path("reduction"),
+                    format!(
+                        "expected \"mean\" or \"sum\" (how a batch's gradients make one), got {}",
+                        describe(other)
+                    ),
+                ));
+            }
+        };
+
         if loss.needs().is_some() {
             let each: Vec<(String, &[f64])> = if samples.is_empty() {
                 vec![(path("target"), &target[..])]
@@ -663,6 +727,8 @@ impl Network {
             loss,
             optimizer,
             optimizer_state,
+            batch_size,
+            reduction,
             learning_rate,
             weights,
             biases,
@@ -833,6 +899,10 @@ impl Serialize for Network {
             // The state the training so far left, so that a run resumes exactly.
             #[serde(skip_serializing_if = "Option::is_none")]
             optimizer_state: Option<Value>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            batch_size: Option<usize>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reduction: Option<Reduction>,
             learning_rate: f64,
             weights: &'a [Vec<f64>],
             biases: &'a [Bias],
@@ -867,6 +937,8 @@ impl Serialize for Network {
                 .optimizer
                 .has_state()
                 .then(|| optimizer::state_json(self.optimizer, &self.optimizer_state)),
+            batch_size: (self.batch_size != 1).then_some(self.batch_size),
+            reduction: (self.reduction != Reduction::default()).then_some(self.reduction),
             learning_rate: self.learning_rate,
             weights: &self.weights,
             biases: &self.biases,

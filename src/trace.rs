@@ -84,6 +84,9 @@ pub enum Stage {
     OutputLayer,
     /// The backward pass through a hidden layer, with its weight updates.
     HiddenLayer,
+    /// In an iteration over a batch of samples: the batch's E_total and gradients (each the
+    /// mean or the sum over its samples') and the weight updates.
+    Batch,
     /// The forward pass and the error again, with the updated weights (symbols end in `+`).
     Summary,
 }
@@ -159,6 +162,30 @@ pub struct TracedValue {
     /// Absent for every other value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drawn: Option<Draw>,
+    /// In an iteration over a batch of samples, the sample (its index in the network's
+    /// `samples`) a per-sample value belongs to: its symbol ends in `[s2]` for `samples[1]`.
+    /// Absent for a one-sample iteration, and for the values the batch shares (the weights,
+    /// the batch's gradients and updates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<usize>,
+}
+
+/// The suffix a per-sample value's symbol carries in a batch: `[s2]` for `samples[1]`.
+pub fn sample_suffix(sample: usize) -> String {
+    format!("[s{}]", sample + 1)
+}
+
+/// The key of the value computed again with the updated weights: `out_o1+`, and in a batch
+/// `out_o1+[s2]` (the `+` belongs to the symbol, the sample's suffix comes last).
+pub fn updated_key(v: &TracedValue) -> String {
+    match v.sample {
+        Some(s) => {
+            let suffix = sample_suffix(s);
+            let base = v.symbol.strip_suffix(&suffix).unwrap_or(&v.symbol);
+            format!("{base}+{suffix}")
+        }
+        None => format!("{}+", v.symbol),
+    }
 }
 
 /// Writes `value` on one line even inside pretty-printed JSON: a role or a formula tree
@@ -468,6 +495,7 @@ mod tests {
             value: 0.0,
             from: from.iter().map(|s| s.to_string()).collect(),
             drawn: None,
+            sample: None,
         }
     }
 

@@ -79,6 +79,8 @@ fn network() -> impl Strategy<Value = Network> {
                     loss: Default::default(),
                     optimizer: Default::default(),
                     optimizer_state: Default::default(),
+                    batch_size: 1,
+                    reduction: Default::default(),
                     learning_rate,
                     weights,
                     biases,

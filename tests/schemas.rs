@@ -63,6 +63,7 @@ fn every_json_output_and_every_file_in_traces_validates() {
         "traces/linear-1e6.json",
         "traces/softmax-2-3-3.json",
         "traces/article-adam.json",
+        "traces/xor-batches.json",
     ];
     let mut plan: Vec<(&str, PathBuf, bool)> = Vec::new();
     for (n, net) in networks.iter().enumerate() {

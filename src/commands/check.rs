@@ -168,6 +168,14 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     if network.loss != backprop_tracer::loss::Loss::default() {
         activations.push(network.loss.name());
     }
+    let batch = format!(
+        "batch of {}, {}",
+        network.batch_size,
+        network.reduction.name()
+    );
+    if network.batch_size > 1 {
+        activations.push(&batch);
+    }
     let mut title = fill(
         args.lang.check().title,
         &[

@@ -148,6 +148,17 @@ impl IterationArgs {
                 .or(from_trace_options.map(|o| o.precision))
                 .unwrap_or(defaults.precision),
         };
+        if loaded.network.batch_size > 1 && options.update_order == UpdateOrder::Sequential {
+            bail!(
+                "{}: --update-order sequential cannot be used with batch_size {}: a batch \
+                 updates its weights once, after every sample's gradients are known, so there \
+                 is no updated layer for the layers below it to read (the sequential order \
+                 updates each layer before the layers below it are computed); leave out \
+                 --update-order, or set batch_size to 1",
+                loaded.name,
+                loaded.network.batch_size
+            );
+        }
         let mut from_trace = Vec::new();
         if let Some(o) = from_trace_options {
             // Only what the trace changes from the defaults and the command line left alone.

@@ -551,13 +551,33 @@ fn check_stream(
     each: &mut dyn FnMut(&trace::Iteration, &[trace_check::Finding]) -> io::Result<()>,
 ) -> Result<(TraceReport, usize)> {
     let mut checker = trace_check::Checker::new(network, precision);
+    let batch_size = network.map_or(1, |n| n.batch_size);
+    let mut batch = Vec::new();
     let mut step = |checker: &mut trace_check::Checker,
                     (iteration, sample): &(trace::Iteration, Option<usize>)| {
         let before = checker.findings().len();
         if let Some(picker) = picker.as_mut() {
-            let expected = picker.pick();
-            if *sample != Some(expected) {
-                checker.wrong_sample(iteration.iteration, expected, *sample);
+            if batch_size > 1 {
+                // A batch's line names no sample: its given values carry theirs, each
+                // sample's inputs in the batch's order.
+                picker.pick_batch(batch_size, &mut batch);
+                let mut found: Vec<usize> = Vec::new();
+                for v in &iteration.values {
+                    if let Some(s) = v.sample.filter(|s| !found.contains(s)) {
+                        found.push(s);
+                    }
+                }
+                for (i, &expected) in batch.iter().enumerate() {
+                    if found.get(i) != Some(&expected) {
+                        checker.wrong_sample(iteration.iteration, expected, found.get(i).copied());
+                        break;
+                    }
+                }
+            } else {
+                let expected = picker.pick();
+                if *sample != Some(expected) {
+                    checker.wrong_sample(iteration.iteration, expected, *sample);
+                }
             }
         }
         checker.iteration(iteration);

@@ -19,6 +19,8 @@ use crate::network::{Activation, Bias, Network};
 /// A forward pass at the network's own parameters, ready to be redone from any layer.
 pub struct Forward<'a> {
     net: &'a Network,
+    /// The target of the sample the pass is of.
+    target: &'a [f64],
     /// net of every neuron, per weight layer.
     nets: Vec<Vec<f64>>,
     /// out of every neuron, per layer; `outs[0]` is the input.
@@ -35,7 +37,12 @@ pub struct Forward<'a> {
 impl<'a> Forward<'a> {
     /// The full forward pass of `net` on its input.
     pub fn new(net: &'a Network) -> Forward<'a> {
-        let mut outs = vec![net.input.clone()];
+        Forward::of_sample(net, &net.input, &net.target)
+    }
+
+    /// The full forward pass of `net` on the sample (`input`, `target`).
+    pub fn of_sample(net: &'a Network, input: &'a [f64], target: &'a [f64]) -> Forward<'a> {
+        let mut outs = vec![input.to_vec()];
         let mut nets = Vec::with_capacity(net.depth());
         for l in 0..net.depth() {
             let (n_in, act) = (net.layers[l], net.activations[l]);
@@ -50,14 +57,14 @@ impl<'a> Forward<'a> {
             nets.push(n);
         }
         let n_out = net.layers[net.depth()];
-        let errors = net
-            .target
+        let errors = target
             .iter()
             .zip(&outs[net.depth()])
             .map(|(&t, &o)| error(net.loss, t, o, n_out))
             .collect();
         Forward {
             net,
+            target,
             nets,
             moved: outs.clone(),
             outs,
@@ -86,14 +93,14 @@ impl<'a> Forward<'a> {
             }
             let outs = &mut self.moved[last + 1];
             softmax(&self.moved_nets, outs);
-            for ((&t, &o), &e) in net.target.iter().zip(outs.iter()).zip(&self.errors) {
+            for ((&t, &o), &e) in self.target.iter().zip(outs.iter()).zip(&self.errors) {
                 change += error(net.loss, t, o, n_out) - e;
             }
             return (change, kink);
         }
         for (i, (&before, (&t, &e))) in self.nets[last]
             .iter()
-            .zip(net.target.iter().zip(&self.errors))
+            .zip(self.target.iter().zip(&self.errors))
             .enumerate()
         {
             let (now, at) = moved(i, before);
@@ -151,7 +158,7 @@ impl<'a> Forward<'a> {
             // An output: the others are as they were.
             let n_out = net.layers[depth];
             return (
-                error(net.loss, net.target[j], out, n_out) - self.errors[j],
+                error(net.loss, self.target[j], out, n_out) - self.errors[j],
                 kink,
             );
         }

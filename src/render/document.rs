@@ -105,7 +105,8 @@ impl<'a> Document<'a> {
 
         for group in sections(&self.trace.first().values) {
             let (stage, layer) = group_key(&group[0]);
-            let title = section_title(self.trace, l, Typography::Article, stage, layer);
+            let sample = group[0].sample;
+            let title = section_title(self.trace, l, Typography::Article, stage, layer, sample);
             out.push(Block::Heading(title));
             for note in loss_notes(self.trace, l, stage, layer) {
                 out.push(Block::Paragraph(note));
@@ -253,9 +254,13 @@ impl<'a> Document<'a> {
     /// `v`'s symbol in TeX, from its role; a value without one (a hand-edited trace) as
     /// its ASCII key in text.
     fn symbol(&self, v: &TracedValue) -> String {
-        match v.role {
-            Some(role) => math::symbol(role, &self.names),
-            None => format!("\\text{{{}}}", v.symbol.replace('_', "\\_")),
+        match (v.role, v.sample) {
+            // In a batch, a per-sample value's symbol ends in [s₂].
+            (Some(role), Some(s)) => {
+                format!("{}[s_{{{}}}]", math::symbol(role, &self.names), s + 1)
+            }
+            (Some(role), None) => math::symbol(role, &self.names),
+            (None, _) => format!("\\text{{{}}}", v.symbol.replace('_', "\\_")),
         }
     }
 

@@ -398,6 +398,7 @@ fn formula(node: &Node, name: &dyn Fn(&str) -> String) -> String {
         value: node.value,
         from: node.from.clone(),
         drawn: None,
+        sample: None,
     };
     as_value.formula_with(name)
 }

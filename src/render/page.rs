@@ -243,7 +243,15 @@ fn data(trace: &Trace, lang: Lang, diagram: &Diagram) -> Data {
             section_list.push(Section {
                 start,
                 title: Both::of(|lang| {
-                    section_title(trace, lang.labels(), Typography::Article, stage, layer)
+                    let sample = group[0].sample;
+                    section_title(
+                        trace,
+                        lang.labels(),
+                        Typography::Article,
+                        stage,
+                        layer,
+                        sample,
+                    )
                 }),
                 notes: en
                     .into_iter()
@@ -256,7 +264,14 @@ fn data(trace: &Trace, lang: Lang, diagram: &Diagram) -> Data {
     }
     let given_stage = values.iter().find(|v| v.stage == Stage::Given);
     let given_title = Both::of(|lang| match given_stage {
-        Some(v) => section_title(trace, lang.labels(), Typography::Article, v.stage, v.layer),
+        Some(v) => section_title(
+            trace,
+            lang.labels(),
+            Typography::Article,
+            v.stage,
+            v.layer,
+            None,
+        ),
         None => String::new(),
     });
 
@@ -407,7 +422,7 @@ impl Symbols {
         let mut templates = Vec::new();
         // By the role with its indices cleared, and which subscripts are numbers (written
         // as <mn> rather than <mi>): the same key, the same template.
-        let mut known: HashMap<(Role, u64), usize> = HashMap::new();
+        let mut known: HashMap<(Role, u64, bool), usize> = HashMap::new();
         let mut text: HashMap<String, usize> = HashMap::new();
         let symbols = values
             .iter()
@@ -424,12 +439,23 @@ impl Symbols {
                     return t.to_string();
                 };
                 symbol_in(&subscripts, role, names);
-                let subs = std::mem::take(&mut *subscripts.0.borrow_mut());
+                let mut subs = std::mem::take(&mut *subscripts.0.borrow_mut());
                 let numbers = subs.iter().enumerate().fold(0u64, |mask, (k, sub)| {
                     mask | (u64::from(sub.bytes().all(|b| b.is_ascii_digit())) << k)
                 });
-                let t = *known.entry((cleared(role), numbers)).or_insert_with(|| {
-                    templates.push(symbol_in(&templating, role, names));
+                // In a batch, a per-sample value's symbol ends in [s₂]: one more subscript.
+                if let Some(sample) = v.sample {
+                    subs.push((sample + 1).to_string());
+                }
+                let key = (cleared(role), numbers, v.sample.is_some());
+                let t = *known.entry(key).or_insert_with(|| {
+                    let mut template = symbol_in(&templating, role, names);
+                    if v.sample.is_some() {
+                        template = format!(
+                            "<mrow>{template}<mo>[</mo><msub><mi>s</mi><mn>#</mn></msub><mo>]</mo></mrow>"
+                        );
+                    }
+                    templates.push(template);
                     templating.take_subscripts();
                     templates.len() - 1
                 });

@@ -156,6 +156,10 @@ impl<'w, W: Write> StreamingJsonRecorder<'w, W> {
 }
 
 impl<W: Write> Recorder for StreamingJsonRecorder<'_, W> {
+    fn sample(&mut self, sample: Option<usize>) {
+        self.describer.set_sample(sample);
+    }
+
     fn record(
         &mut self,
         stage: Stage,
@@ -187,6 +191,10 @@ struct FirstNonFinite {
 }
 
 impl Recorder for FirstNonFinite {
+    fn sample(&mut self, sample: Option<usize>) {
+        self.describer.set_sample(sample);
+    }
+
     fn record(
         &mut self,
         stage: Stage,

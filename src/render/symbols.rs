@@ -15,7 +15,8 @@ use std::collections::HashMap;
 pub struct Symbols<'a> {
     typography: Typography,
     names: Notation,
-    roles: HashMap<&'a str, Role>,
+    /// Each key's role, and its sample in a batch.
+    roles: HashMap<&'a str, (Role, Option<usize>)>,
 }
 
 impl<'a> Symbols<'a> {
@@ -27,7 +28,7 @@ impl<'a> Symbols<'a> {
                 .first()
                 .values
                 .iter()
-                .filter_map(|v| Some((v.symbol.as_str(), v.role?)))
+                .filter_map(|v| Some((v.symbol.as_str(), (v.role?, v.sample))))
                 .collect(),
         }
     }
@@ -35,7 +36,7 @@ impl<'a> Symbols<'a> {
     /// The symbol of the value whose key is `key`.
     pub fn of(&self, key: &str) -> String {
         match self.roles.get(key) {
-            Some(&role) => self.role(role),
+            Some(&(role, sample)) => self.of_sample(role, sample),
             None => self.typography.symbol(key),
         }
     }
@@ -43,9 +44,18 @@ impl<'a> Symbols<'a> {
     /// The symbol of `v`.
     pub fn value(&self, v: &TracedValue) -> String {
         match v.role {
-            Some(role) => self.role(role),
+            Some(role) => self.of_sample(role, v.sample),
             None => self.typography.symbol(&v.symbol),
         }
+    }
+
+    /// The symbol of `role`, of `sample` in a batch (`out_o1[s2]`).
+    fn of_sample(&self, role: Role, sample: Option<usize>) -> String {
+        let mut symbol = self.role(role);
+        if let Some(s) = sample {
+            symbol.push_str(&crate::trace::sample_suffix(s));
+        }
+        symbol
     }
 
     /// The symbol of `role`.

@@ -56,6 +56,8 @@ pub enum Section {
     Output,
     /// The backward pass through the hidden layer(s), with their weight updates.
     Hidden,
+    /// In an iteration over a batch: the batch's gradients and the weight updates.
+    Batch,
     /// The weights, outputs and total error before → after the update.
     Summary,
 }
@@ -69,6 +71,7 @@ impl Section {
             Stage::Error => Section::Error,
             Stage::OutputLayer => Section::Output,
             Stage::HiddenLayer => Section::Hidden,
+            Stage::Batch => Section::Batch,
             Stage::Summary => Section::Summary,
         }
     }
@@ -185,6 +188,7 @@ impl<'a> Renderer<'a> {
             self.typography,
             first.stage,
             first.layer,
+            first.sample,
         );
         writeln!(out)?;
         writeln!(out, "{}", self.heading(&title))?;
@@ -354,7 +358,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         for v in before {
-            let after = format!("{}+", v.symbol);
+            let after = crate::trace::updated_key(v);
             let mut row = vec![
                 Field::new(self.symbols.value(v)),
                 self.value_cell(v.value),
@@ -560,6 +564,31 @@ pub fn section_title(
     typography: Typography,
     stage: Stage,
     layer: Option<usize>,
+    sample: Option<usize>,
+) -> String {
+    let title = stage_title(trace, l, typography, stage, layer, sample.is_some());
+    match sample {
+        // In a batch, each sample's sections say whose they are.
+        Some(s) => {
+            let of = l
+                .sample_of
+                .replace("{k}", &(s + 1).to_string())
+                .replace("{index}", &s.to_string());
+            format!("{} · {title}", typography.text(&of))
+        }
+        None => title,
+    }
+}
+
+/// The heading of a stage's section, without the sample; `gradients_only` for a sample's
+/// backward pass in a batch, which updates nothing.
+fn stage_title(
+    trace: &Trace,
+    l: &Labels,
+    typography: Typography,
+    stage: Stage,
+    layer: Option<usize>,
+    gradients_only: bool,
 ) -> String {
     let layer = layer.unwrap_or(0);
     let name = |layer: usize| layer_name(trace, l, layer);
@@ -574,15 +603,17 @@ pub fn section_title(
         ),
         Stage::Error => l.error.to_string(),
         Stage::OutputLayer | Stage::HiddenLayer => {
-            let template = if stage == Stage::OutputLayer {
-                l.output_layer
-            } else {
-                l.hidden_layer
+            let template = match (stage == Stage::OutputLayer, gradients_only) {
+                (true, false) => l.output_layer,
+                (false, false) => l.hidden_layer,
+                (true, true) => l.output_layer_gradients,
+                (false, true) => l.hidden_layer_gradients,
             };
             template
                 .replace("{from}", &name(layer.saturating_sub(1)))
                 .replace("{to}", &name(layer))
         }
+        Stage::Batch => l.batch_pass.to_string(),
         Stage::Summary => l.summary_pass.to_string(),
     };
     typography.text(&title).into_owned()
@@ -674,6 +705,10 @@ pub fn title(trace: &Trace, l: &Labels) -> String {
     if net.optimizer.has_state() {
         activations.push(net.optimizer.name());
     }
+    let batch = format!("batch of {}, {}", net.batch_size, net.reduction.name());
+    if net.batch_size > 1 {
+        activations.push(&batch);
+    }
     let order = match trace.options.update_order {
         UpdateOrder::Simultaneous => l.simultaneous,
         UpdateOrder::Sequential => l.sequential,
@@ -701,7 +736,7 @@ pub fn layer_name(trace: &Trace, l: &Labels, layer: usize) -> String {
 
 /// The values cut into their sections (see [`group_key`]), in order.
 pub fn sections(values: &[TracedValue]) -> impl Iterator<Item = &[TracedValue]> {
-    values.chunk_by(|a, b| group_key(a) == group_key(b))
+    values.chunk_by(|a, b| group_key(a) == group_key(b) && a.sample == b.sample)
 }
 
 /// Values are shown in sections: one per stage, and per layer within the forward and

@@ -156,7 +156,25 @@ pub fn render(
             SampleOrder::Cyclic => labels.in_turn,
             SampleOrder::Random => labels.at_random,
         };
-        fill(labels.samples, &[("n", &set.to_string()), ("order", order)])
+        if net.batch_size > 1 {
+            let reduction = match (net.reduction, options.lang) {
+                (crate::network::Reduction::Mean, crate::render::Lang::Zh) => "平均",
+                (crate::network::Reduction::Sum, crate::render::Lang::Zh) => "和",
+                (r, _) => r.name(),
+            };
+            fill(
+                labels.batches,
+                &[
+                    ("n", &set.to_string()),
+                    ("b", &net.batch_size.to_string()),
+                    ("reduction", reduction),
+                    ("epoch", &set.div_ceil(net.batch_size).to_string()),
+                    ("order", order),
+                ],
+            )
+        } else {
+            fill(labels.samples, &[("n", &set.to_string()), ("order", order)])
+        }
     };
     let order_name = |order: UpdateOrder| {
         let words = options.lang.labels();

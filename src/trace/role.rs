@@ -350,6 +350,32 @@ impl Role {
         }
     }
 
+    /// Whether, in an iteration over a batch, the value belongs to one sample (its symbol
+    /// then ends in `[s2]`): the sample's inputs and targets, its forward pass and error,
+    /// and its backward pass up to its own gradients. The weights, biases, η, the optimizer's
+    /// values and the updates belong to the batch.
+    pub fn per_sample(self) -> bool {
+        !matches!(
+            self,
+            Role::Weight { .. }
+                | Role::Bias { .. }
+                | Role::LearningRate
+                | Role::Updated { .. }
+                | Role::Beta
+                | Role::Beta1
+                | Role::Beta2
+                | Role::Epsilon
+                | Role::Step { .. }
+                | Role::BiasCorrection { .. }
+                | Role::Velocity { .. }
+                | Role::NesterovGradient { .. }
+                | Role::FirstMoment { .. }
+                | Role::SecondMoment { .. }
+                | Role::FirstMomentHat { .. }
+                | Role::SecondMomentHat { .. }
+        )
+    }
+
     /// Whether the value is read from the network file (or drawn for it), not computed.
     pub fn is_given(self) -> bool {
         matches!(

@@ -326,6 +326,40 @@ impl Picker {
     }
 }
 
+impl Picker {
+    /// The next iteration's batch of `b` samples, into `batch`: the next `b` picks, each
+    /// sample at most once (a random order draws again a sample the batch already has).
+    pub fn pick_batch(&mut self, b: usize, batch: &mut Vec<usize>) {
+        batch.clear();
+        while batch.len() < b {
+            let s = self.pick();
+            if !batch.contains(&s) {
+                batch.push(s);
+            }
+        }
+    }
+}
+
+/// One untraced iteration of `net` on the next sample the picker gives, or on the next batch
+/// when the network trains on batches (`batch` is its buffer); E_total before the update.
+#[inline(always)]
+fn train_next(
+    net: &mut Network,
+    set: &[Sample],
+    picker: &mut Picker,
+    batch: &mut Vec<usize>,
+    options: &RunOptions,
+    ws: &mut Workspace,
+) -> f64 {
+    if net.batch_size > 1 {
+        picker.pick_batch(net.batch_size, batch);
+        engine::batch_step(net, batch, options.update_biases, ws, &mut NoRecorder)
+    } else {
+        let sample = &set[picker.pick()];
+        train_on(net, sample, options, ws)
+    }
+}
+
 /// E_total over the set and the outputs, with `net` as it is.
 /// One untraced iteration of `net` on `sample`; E_total before the update.
 #[inline(always)]
@@ -460,6 +494,7 @@ pub fn non_finite_start(initial: &Network, options: &RunOptions) -> Option<NonFi
             value: e_total,
             from: Vec::new(),
             drawn: None,
+            sample: None,
         },
     })
 }
@@ -506,6 +541,7 @@ pub fn run(
     let mut net = initial.clone();
     let mut ws = Workspace::new(&net);
     let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
+    let mut batch = Vec::with_capacity(net.batch_size);
     let mut recorder = TraceRecorder::new(&net, trace_options.precision);
     let mut checkpoints = Vec::new();
     let mut curve = Vec::new();
@@ -540,8 +576,7 @@ pub fn run(
             .min()
             .unwrap_or(n);
             while k + 1 < next_event {
-                let sample = &set[picker.pick()];
-                let e = train_on(&mut net, sample, options, &mut ws);
+                let e = train_next(&mut net, &set, &mut picker, &mut batch, options, &mut ws);
                 if !e.is_finite() {
                     diverged = Some(k + 1);
                     break;
@@ -554,20 +589,36 @@ pub fn run(
             }
         }
         k += 1;
-        let s = picker.pick();
+        // One sample, or a batch (whose values name their samples themselves).
+        let s = if net.batch_size > 1 {
+            picker.pick_batch(net.batch_size, &mut batch);
+            batch[0]
+        } else {
+            picker.pick()
+        };
         let sample = &set[s];
-        let sample_index = (!one).then_some(s);
+        let sample_index = (!one && net.batch_size == 1).then_some(s);
         match &mut export {
             Export::Full(out, _) => {
-                let values = engine::trace_step(
-                    &mut net,
-                    &sample.input,
-                    &sample.target,
-                    sample_index,
-                    &trace_options,
-                    &mut ws,
-                    &mut recorder,
-                );
+                let values = if net.batch_size > 1 {
+                    engine::trace_batch_step(
+                        &mut net,
+                        &batch,
+                        &trace_options,
+                        &mut ws,
+                        &mut recorder,
+                    )
+                } else {
+                    engine::trace_step(
+                        &mut net,
+                        &sample.input,
+                        &sample.target,
+                        sample_index,
+                        &trace_options,
+                        &mut ws,
+                        &mut recorder,
+                    )
+                };
                 if values.iter().any(|v| !v.value.is_finite()) {
                     diverged = Some(k);
                     break;
@@ -575,7 +626,17 @@ pub fn run(
                 export::write_traced_line(out, k, sample_index, values)?;
             }
             _ => {
-                let e = train_on(&mut net, sample, options, &mut ws);
+                let e = if net.batch_size > 1 {
+                    engine::batch_step(
+                        &mut net,
+                        &batch,
+                        options.update_biases,
+                        &mut ws,
+                        &mut NoRecorder,
+                    )
+                } else {
+                    train_on(&mut net, sample, options, &mut ws)
+                };
                 // The error every iteration; the weights only where the run measures (a
                 // non-finite weight stays non-finite, and the replay finds where it began).
                 let measuring = matches!(export, Export::Summary(_))
@@ -697,10 +758,10 @@ fn locate_divergence(
     let mut net = initial.clone();
     let mut ws = Workspace::new(&net);
     let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
+    let mut batch = Vec::new();
     let mut first_bad = detected;
     for k in 1..=detected {
-        let s = &set[picker.pick()];
-        let e = train_on(&mut net, s, options, &mut ws);
+        let e = train_next(&mut net, set, &mut picker, &mut batch, options, &mut ws);
         if !e.is_finite()
             || !all_finite(&net, options.update_biases)
             || !total_error(&net, set, &mut ws).is_finite()
@@ -738,28 +799,33 @@ fn check_iteration(
     let mut net = initial.clone();
     let mut ws = Workspace::new(&net);
     let mut picker = Picker::new(set.len(), options.sample_order, options.seed);
+    let mut batch = Vec::new();
     for _ in 1..k {
-        let s = &set[picker.pick()];
-        train_on(&mut net, s, options, &mut ws);
+        train_next(&mut net, set, &mut picker, &mut batch, options, &mut ws);
     }
     let before = net.clone();
-    let index = picker.pick();
-    let s = &set[index];
     let trace_options = Options {
         update_order: options.update_order,
         update_biases: options.update_biases,
         precision: 9,
     };
     let mut rec = TraceRecorder::new(&net, 9);
-    let values = engine::trace_step(
-        &mut net,
-        &s.input,
-        &s.target,
-        (!initial.samples.is_empty()).then_some(index),
-        &trace_options,
-        &mut ws,
-        &mut rec,
-    );
+    let values = if net.batch_size > 1 {
+        picker.pick_batch(net.batch_size, &mut batch);
+        engine::trace_batch_step(&mut net, &batch, &trace_options, &mut ws, &mut rec)
+    } else {
+        let index = picker.pick();
+        let s = &set[index];
+        engine::trace_step(
+            &mut net,
+            &s.input,
+            &s.target,
+            (!initial.samples.is_empty()).then_some(index),
+            &trace_options,
+            &mut ws,
+            &mut rec,
+        )
+    };
     if let Some(bad) = values.iter().find(|v| !v.value.is_finite()) {
         return Some((divergence(k, bad), before));
     }

@@ -395,6 +395,7 @@ impl<'n> Checker<'n> {
                     value: iteration.iteration as f64,
                     from: Vec::new(),
                     drawn: None,
+                    sample: None,
                 },
                 problem: Problem::IterationNumber {
                     previous,
@@ -544,6 +545,7 @@ impl<'n> Checker<'n> {
                 value: found.map_or(f64::NAN, |f| f as f64),
                 from: Vec::new(),
                 drawn: None,
+                sample: None,
             },
             problem: Problem::SampleOrder { expected, found },
             because_of: None,

@@ -116,7 +116,7 @@ impl<'a> Stepper<'a> {
         let mut sections: Vec<(usize, String)> = Vec::new();
         let mut last_key = None;
         for (step, &i) in steps.iter().enumerate() {
-            let key = table::group_key(&values[i]);
+            let key = (table::group_key(&values[i]), values[i].sample);
             if last_key != Some(key) {
                 let title = table::section_title(
                     trace,
@@ -124,6 +124,7 @@ impl<'a> Stepper<'a> {
                     typography,
                     values[i].stage,
                     values[i].layer,
+                    values[i].sample,
                 );
                 sections.push((step, title));
                 last_key = Some(key);
