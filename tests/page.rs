@@ -432,3 +432,42 @@ fn the_softmax_and_adam_are_typeset() {
         assert_eq!(text(o, "sectionNotes"), "", "{network}");
     }
 }
+
+/// A batch: each sample's steps say whose they are, and the batch's gradient is typeset as
+/// the mean of the samples' (their symbols end in [s₁], [s₂]).
+#[test]
+fn a_batch_names_each_sample() {
+    let dir = common::scratch();
+    let args = ["traces/xor-batches.json"];
+    let page = page(dir.path(), &args);
+    let second = step_of(&args, "out_o1[s2]");
+    let batch = step_of(&args, "dE_total/dw11");
+    let mut actions = presses("ArrowRight", second - 1);
+    actions.push(json!({"observe": "second"}));
+    actions.extend(presses("ArrowRight", batch - second));
+    actions.push(json!({"observe": "batch"}));
+    let Some(report) = browse(&page, json!({ "actions": actions })) else {
+        return;
+    };
+    let second = &report["observations"]["second"];
+    assert!(
+        text(second, "section").starts_with("Sample s2 (samples[1])"),
+        "{second}"
+    );
+    assert!(
+        text(second, "formula").starts_with("outo1[s2]="),
+        "{second}"
+    );
+    let batch = &report["observations"]["batch"];
+    assert!(text(batch, "section").starts_with("The batch"), "{batch}");
+    assert_eq!(
+        text(batch, "formula"),
+        "∂Etotal∂w11=∂Etotal∂w11[s1]+∂Etotal∂w11[s2]2"
+    );
+    assert_eq!(batch["typeset"], true);
+    assert!(
+        used(batch).contains(&"w11".to_string()),
+        "{:?}",
+        used(batch)
+    );
+}
