@@ -311,6 +311,26 @@ fn the_verdict_as_a_document() {
     assert_eq!(doc["result"], "agrees");
     let (code, _, err) = verify(&[path.to_str().unwrap(), "--format", "csv"]);
     assert_eq!(code, 2, "{err}");
+
+    // An altered stream: the document names the value where it happens, line by line.
+    let mut altered = lines.clone();
+    set(&mut altered[1], "w5+", 0.36);
+    let path = write_lines(dir.path(), "altered.ndjson", &altered);
+    let (code, out, _) = verify(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["result"], "disagrees");
+    let status = |iteration: u64, symbol: &str| {
+        doc["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["iteration"] == iteration && v["symbol"] == symbol)
+            .map(|v| v["status"].clone())
+    };
+    assert_eq!(status(2, "w5+"), Some(Value::from("differs")));
+    assert_eq!(status(3, "w5"), Some(Value::from("differs")));
+    assert_eq!(status(1, "w5+"), Some(Value::from("agrees")));
 }
 
 /// A run's summary (`train --format json`) is replayed from its own initial network and

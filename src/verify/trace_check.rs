@@ -792,6 +792,42 @@ mod tests {
         }
     }
 
+    /// Agreement is within a relative tolerance of the larger value, or an absolute one
+    /// near zero: either is enough.
+    #[test]
+    fn values_agree_within_either_tolerance() {
+        // 1e-4 apart: far above the absolute tolerance, within the relative one of 1e6.
+        assert!(agree(1e6, 1e6 + 1e-4));
+        // Near zero, only the absolute tolerance can hold.
+        assert!(agree(0.0, 1e-16));
+        assert!(!agree(1.0, 1.0 + 1e-8));
+        assert!(!agree(0.0, 1e-14));
+    }
+
+    /// A value that is not finite is reported, and what it should have been carries on: the
+    /// values computed from it are reported as following from it, not as new mistakes.
+    #[test]
+    fn what_follows_a_non_finite_value_is_traced_to_it() {
+        let mut trace = article_trace();
+        let values = &mut trace.iterations[0].values;
+        let at = values.iter().position(|v| v.symbol == "delta_o1").unwrap();
+        values[at].value = f64::NAN;
+        let report = check(&trace);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.value.symbol == "delta_o1" && f.problem == Problem::NotFinite)
+        );
+        // The hidden layer's chain reads δ_o1.
+        let share = report
+            .findings
+            .iter()
+            .find(|f| f.value.symbol == "dE_o1/dout_h1")
+            .expect("the share read the NaN");
+        assert_eq!(share.because_of.as_deref(), Some("delta_o1"));
+    }
+
     /// What each problem says the value should have been (the verdict's `expected`).
     #[test]
     fn each_problem_names_what_was_expected() {
