@@ -645,13 +645,19 @@ fn backward<R: Recorder>(
             )
         );
     }
+    finish_update(net, update_biases, ws);
+}
+
+/// The iteration's updates become the network's: the new weights (and trained biases), and
+/// the optimizer's new state. Every weight's new value (and every trained bias's, and their
+/// states) was written, so swapping the buffers is the whole update.
+fn finish_update(net: &mut Network, update_biases: bool, ws: &mut Workspace) {
     std::mem::swap(&mut net.weights, &mut ws.new_weights);
     if update_biases {
         std::mem::swap(&mut net.biases, &mut ws.new_biases);
     }
     if net.optimizer.has_state() {
-        // Every weight's state (and every trained bias's) was written: the new state. Adam
-        // counts its steps (momentum needs no count).
+        // Adam counts its steps (momentum needs no count).
         let step = match net.optimizer {
             Optimizer::Adam { .. } => net.optimizer_state.step.saturating_add(1),
             _ => net.optimizer_state.step,
@@ -659,6 +665,36 @@ fn backward<R: Recorder>(
         std::mem::swap(&mut net.optimizer_state, &mut ws.new_state);
         net.optimizer_state.step = step;
     }
+}
+
+/// Weight layer `l`'s optimizer state, of its weights and of its biases: as it was (`old`)
+/// and where the updated one goes (`new`).
+fn layer_states<'a>(
+    old: &'a optimizer::State,
+    new: &'a mut optimizer::State,
+    l: usize,
+) -> (LayerState<'a>, LayerState<'a>) {
+    let optimizer::State {
+        first,
+        second,
+        bias_first,
+        bias_second,
+        ..
+    } = new;
+    (
+        LayerState {
+            first: old.first.get(l).map_or(&[], |v| v),
+            second: old.second.get(l).map_or(&[], |v| v),
+            new_first: first.get_mut(l).map_or(&mut [], |v| v),
+            new_second: second.get_mut(l).map_or(&mut [], |v| v),
+        },
+        LayerState {
+            first: old.bias_first.get(l).map_or(&[], |v| v),
+            second: old.bias_second.get(l).map_or(&[], |v| v),
+            new_first: bias_first.get_mut(l).map_or(&mut [], |v| v),
+            new_second: bias_second.get_mut(l).map_or(&mut [], |v| v),
+        },
+    )
 }
 
 /// One weight layer of the backward pass and its update (see [`backward`]).
@@ -684,26 +720,7 @@ fn backward_layer<R: Recorder>(
     let depth = net.depth();
     let eta = net.learning_rate;
     let opt = net.optimizer;
-    let old = &net.optimizer_state;
-    let optimizer::State {
-        first,
-        second,
-        bias_first,
-        bias_second,
-        ..
-    } = &mut ws.new_state;
-    let mut state = LayerState {
-        first: old.first.get(l).map_or(&[], |v| v),
-        second: old.second.get(l).map_or(&[], |v| v),
-        new_first: first.get_mut(l).map_or(&mut [], |v| v),
-        new_second: second.get_mut(l).map_or(&mut [], |v| v),
-    };
-    let mut bias_state = LayerState {
-        first: old.bias_first.get(l).map_or(&[], |v| v),
-        second: old.bias_second.get(l).map_or(&[], |v| v),
-        new_first: bias_first.get_mut(l).map_or(&mut [], |v| v),
-        new_second: bias_second.get_mut(l).map_or(&mut [], |v| v),
-    };
+    let (mut state, mut bias_state) = layer_states(&net.optimizer_state, &mut ws.new_state, l);
     let stage = if l + 1 == depth {
         Stage::OutputLayer
     } else {

@@ -35,24 +35,6 @@ fn close(a: f64, b: f64) -> bool {
 // ---------------------------------------------------------------------------------------
 // Random batch networks, written as network files.
 
-/// splitmix64, for the networks' numbers.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-}
-
 /// The shape of a random batch network.
 #[derive(Clone, Debug)]
 struct Spec {
@@ -69,7 +51,7 @@ struct Spec {
 /// The network file of `spec`: weights and biases in [−1, 1], inputs in [−1, 1], targets in
 /// [0, 1], drawn from its seed.
 fn file_of(spec: &Spec) -> Value {
-    let mut rng = SplitMix(spec.seed);
+    let mut rng = common::SplitMix(spec.seed);
     let depth = spec.layers.len() - 1;
     let weights: Vec<Vec<f64>> = (0..depth)
         .map(|l| {
@@ -162,8 +144,8 @@ fn spec() -> impl Strategy<Value = Spec> {
 
 /// A fixed random spec from `seed`, for the tests that are not property tests.
 fn spec_from(seed: u64) -> Spec {
-    let mut rng = SplitMix(seed ^ 0x5EED);
-    let mut pick = |n: usize| (rng.unit() * n as f64) as usize;
+    let mut rng = common::SplitMix(seed ^ 0x5EED);
+    let mut pick = |n: usize| (rng.next() * n as f64) as usize;
     let hidden = 1 + pick(2);
     let layers: Vec<usize> = (0..hidden + 2).map(|_| 1 + pick(4)).collect();
     let activations = (0..=hidden)
@@ -549,9 +531,9 @@ proptest! {
         let net = network_of(&spec);
         // A batch of distinct samples from a shuffle of all of them.
         let mut order: Vec<usize> = (0..spec.samples).collect();
-        let mut rng = SplitMix(shuffle);
+        let mut rng = common::SplitMix(shuffle);
         for i in (1..order.len()).rev() {
-            let j = (rng.unit() * (i + 1) as f64) as usize;
+            let j = (rng.next() * (i + 1) as f64) as usize;
             order.swap(i, j);
         }
         let batch = &order[..spec.batch_size];

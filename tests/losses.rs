@@ -150,21 +150,6 @@ fn build(spec: &Spec) -> Network {
     net
 }
 
-/// splitmix64, for the fixed networks: a few lines, portable.
-struct SplitMix(u64);
-
-impl SplitMix {
-    /// A number in [−1, 1).
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        2.0 * ((z >> 11) as f64 / (1u64 << 53) as f64) - 1.0
-    }
-}
-
 /// A fixed network of `loss` with `output`: `hidden` hidden layers (2 inputs, hidden layers
 /// of 3 then 2, 3 outputs), hidden activations `hidden_activation`, numbers from `seed`.
 fn fixed(
@@ -177,7 +162,7 @@ fn fixed(
     let mut layers = vec![2, 3, 2];
     layers.truncate(1 + hidden);
     layers.push(3);
-    let mut rng = SplitMix(seed);
+    let mut rng = common::SplitMix(seed);
     let mut activations = vec![hidden_activation; hidden];
     activations.push(output);
     Spec {
@@ -188,7 +173,7 @@ fn fixed(
             .map(|l| (l + seed as usize).is_multiple_of(2))
             .collect(),
         eta: 0.37,
-        numbers: (0..POOL).map(|_| rng.next()).collect(),
+        numbers: (0..POOL).map(|_| rng.signed()).collect(),
         one_hot: seed.is_multiple_of(3).then_some(seed as usize),
     }
 }

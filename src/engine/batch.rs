@@ -6,10 +6,9 @@
 
 use super::{
     LayerState, Param, Recorder, TraceRecorder, Workspace, apply_update, backward_layer, error,
-    forward, record_given_sample, record_given_shared, record_step,
+    finish_update, forward, layer_states, record_given_sample, record_given_shared, record_step,
 };
 use crate::network::{Activation, Bias, Network, Reduction};
-use crate::optimizer::{self, Optimizer};
 use crate::trace::tree::{Building, Formula};
 use crate::trace::{Options, Parameter, Role, Stage, TracedValue};
 
@@ -130,26 +129,7 @@ fn batch_update<R: Recorder>(
     for l in (0..depth).rev() {
         let layer = Some(l + 1);
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-        let old = &net.optimizer_state;
-        let optimizer::State {
-            first,
-            second,
-            bias_first,
-            bias_second,
-            ..
-        } = &mut ws.new_state;
-        let mut state = LayerState {
-            first: old.first.get(l).map_or(&[], |v| v),
-            second: old.second.get(l).map_or(&[], |v| v),
-            new_first: first.get_mut(l).map_or(&mut [], |v| v),
-            new_second: second.get_mut(l).map_or(&mut [], |v| v),
-        };
-        let mut bias_state = LayerState {
-            first: old.bias_first.get(l).map_or(&[], |v| v),
-            second: old.bias_second.get(l).map_or(&[], |v| v),
-            new_first: bias_first.get_mut(l).map_or(&mut [], |v| v),
-            new_second: bias_second.get_mut(l).map_or(&mut [], |v| v),
-        };
+        let (mut state, mut bias_state) = layer_states(&net.optimizer_state, &mut ws.new_state, l);
         let grads = &ws.sample_gradients;
         // The batch's gradient of the parameter whose per-sample gradients are at `at`,
         // recorded, then its update.
@@ -229,18 +209,7 @@ fn batch_update<R: Recorder>(
             at += 1;
         }
     }
-    std::mem::swap(&mut net.weights, &mut ws.new_weights);
-    if update_biases {
-        std::mem::swap(&mut net.biases, &mut ws.new_biases);
-    }
-    if net.optimizer.has_state() {
-        let step = match net.optimizer {
-            Optimizer::Adam { .. } => net.optimizer_state.step.saturating_add(1),
-            _ => net.optimizer_state.step,
-        };
-        std::mem::swap(&mut net.optimizer_state, &mut ws.new_state);
-        net.optimizer_state.step = step;
-    }
+    finish_update(net, update_biases, ws);
 }
 
 /// One recorded iteration over the batch `batch` (see [`batch_step`]): each sample's given

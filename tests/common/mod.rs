@@ -44,7 +44,7 @@ pub fn build(
     seed: u64,
 ) -> Network {
     let mut rng = SplitMix(seed);
-    let mut uniform = |lo: f64, hi: f64| lo + (hi - lo) * rng.next();
+    let mut uniform = |lo: f64, hi: f64| rng.uniform(lo, hi);
     let depth = layers.len() - 1;
     let weights: Vec<Vec<f64>> = (0..depth)
         .map(|l| {
@@ -84,16 +84,27 @@ pub fn build(
 }
 
 /// splitmix64: a few lines, portable, enough for test data.
-struct SplitMix(u64);
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> f64 {
+    /// A number in [0, 1).
+    pub fn next(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
         (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A number in [−1, 1).
+    pub fn signed(&mut self) -> f64 {
+        2.0 * self.next() - 1.0
+    }
+
+    /// A number in [lo, hi).
+    pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next()
     }
 }
 
