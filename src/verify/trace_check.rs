@@ -828,6 +828,24 @@ mod tests {
         assert_eq!(share.because_of.as_deref(), Some("delta_o1"));
     }
 
+    /// A number written in a substituted formula with fewer digits than the trace's
+    /// precision is read at the trace's precision: 0.08 does not stand for 0.082167041.
+    #[test]
+    fn a_substituted_number_is_read_at_the_traces_precision() {
+        let mut trace = article_trace();
+        let values = &mut trace.iterations[0].values;
+        let at = values.iter().position(|v| v.symbol == "w5+").unwrap();
+        assert_eq!(values[at].substituted, "0.4 - 0.5 * 0.082167041");
+        values[at].substituted = "0.4 - 0.5 * 0.08".to_string();
+        let report = check(&trace);
+        assert!(
+            report.findings.iter().any(|f| f.value.symbol == "w5+"
+                && matches!(&f.problem, Problem::SubstitutedNumber { printed, .. } if printed == "0.08")),
+            "{:#?}",
+            report.findings
+        );
+    }
+
     /// What each problem says the value should have been (the verdict's `expected`).
     #[test]
     fn each_problem_names_what_was_expected() {
