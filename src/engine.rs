@@ -362,7 +362,6 @@ macro_rules! small_sizes {
     };
 }
 
-// After `small_sizes!`, which the batch's backward pass uses too.
 mod batch;
 pub use batch::{batch_step, trace_batch_step};
 
@@ -621,31 +620,38 @@ fn backward<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) {
-    let depth = net.depth();
     let sequential = order == UpdateOrder::Sequential;
     let c = net.optimizer.corrections(net.optimizer_state.step);
     record_step(net, c, Stage::OutputLayer, rec);
-    for l in (0..depth).rev() {
+    backward_layers(net, target, sequential, update_biases, c, None, ws, rec);
+    finish_update(net, update_biases, ws);
+}
+
+/// Every weight layer's backward pass, from the output layer back (see [`backward_layer`]):
+/// with its updates, or (`pass` is a sample's position in a batch) its gradients kept for the
+/// batch's update.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn backward_layers<R: Recorder>(
+    net: &Network,
+    target: &[f64],
+    sequential: bool,
+    update_biases: bool,
+    c: Corrections,
+    pass: Option<usize>,
+    ws: &mut Workspace,
+    rec: &mut R,
+) {
+    for l in (0..net.depth()).rev() {
         let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
         small_sizes!(
             R::RECORDS,
             net.activations[l],
             n_in,
             n_out,
-            backward_layer(
-                &*net,
-                target,
-                l,
-                sequential,
-                update_biases,
-                c,
-                None,
-                ws,
-                rec
-            )
+            backward_layer(net, target, l, sequential, update_biases, c, pass, ws, rec)
         );
     }
-    finish_update(net, update_biases, ws);
 }
 
 /// The iteration's updates become the network's: the new weights (and trained biases), and

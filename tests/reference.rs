@@ -101,14 +101,7 @@ fn reference(
     update_biases: bool,
 ) -> BTreeMap<String, (Stage, f64)> {
     let depth = net.layers.len() - 1;
-    let names = Names {
-        layers: net.layers.clone(),
-        shared: net
-            .biases
-            .iter()
-            .map(|b| matches!(b, Bias::Shared(_)))
-            .collect(),
-    };
+    let names = Names::of(net);
     let biases: Vec<Vec<f64>> = net
         .biases
         .iter()

@@ -5,10 +5,10 @@
 //! the batch.
 
 use super::{
-    LayerState, Param, Recorder, TraceRecorder, Workspace, apply_update, backward_layer, error,
+    LayerState, Param, Recorder, TraceRecorder, Workspace, apply_update, backward_layers, error,
     finish_update, forward, layer_states, record_given_sample, record_given_shared, record_step,
 };
-use crate::network::{Activation, Bias, Network, Reduction};
+use crate::network::{Bias, Network, Reduction};
 use crate::trace::tree::{Building, Formula};
 use crate::trace::{Options, Parameter, Role, Stage, TracedValue};
 
@@ -38,28 +38,8 @@ pub fn batch_step<R: Recorder>(
         forward(net, &input, ws, rec, Stage::Forward, false, false);
         let e = error(net, &target, ws, rec, Stage::Error, false);
         ws.sample_errors.push(e);
-        let depth = net.depth();
         let c = net.optimizer.corrections(net.optimizer_state.step);
-        for l in (0..depth).rev() {
-            let (n_in, n_out) = (net.layers[l], net.layers[l + 1]);
-            small_sizes!(
-                R::RECORDS,
-                net.activations[l],
-                n_in,
-                n_out,
-                backward_layer(
-                    &*net,
-                    &target,
-                    l,
-                    false,
-                    update_biases,
-                    c,
-                    Some(pos),
-                    ws,
-                    rec
-                )
-            );
-        }
+        backward_layers(net, &target, false, update_biases, c, Some(pos), ws, rec);
     }
     rec.sample(None);
     let e_total = record_batch_total(net, batch, &ws.sample_errors.clone(), false, rec);
