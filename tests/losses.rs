@@ -1385,3 +1385,60 @@ fn cross_entropy_with_an_underflowed_output_not_asked_for() {
     assert_eq!(trace.first().get("E_total").unwrap().value, 0.0);
     assert_finite_and_routes_agree(file);
 }
+
+/// Every loss and output layer, with every optimizer, in batches (the mean and the sum): the
+/// batch's gradients agree with central differences of the batch's E_total. (The optimizer
+/// changes the update, not the gradient; it is here so that the check runs the engine as the
+/// file configures it.)
+#[test]
+fn every_loss_with_every_optimizer_in_batches_passes_the_gradient_check() {
+    let optimizers = [
+        serde_json::json!({"name": "sgd"}),
+        serde_json::json!({"name": "momentum", "beta": 0.9, "nesterov": true}),
+        serde_json::json!({"name": "adam"}),
+    ];
+    let mut checked = 0;
+    for (c, &(loss, output)) in COMBINATIONS.iter().enumerate() {
+        for (o, optimizer) in optimizers.iter().enumerate() {
+            let spec = fixed(
+                loss,
+                output,
+                1 + (c + o) % 2,
+                Activation::Tanh,
+                71 + c as u64,
+            );
+            let mut file = file(&spec);
+            let input: Vec<f64> = serde_json::from_value(file["input"].take()).unwrap();
+            let target: Vec<f64> = serde_json::from_value(file["target"].take()).unwrap();
+            let object = file.as_object_mut().unwrap();
+            object.remove("input");
+            object.remove("target");
+            // Three samples: the input scaled, the target turned (still valid for its loss).
+            let samples: Vec<serde_json::Value> = (0..3)
+                .map(|k| {
+                    let mut t = target.clone();
+                    t.rotate_left(k);
+                    let x: Vec<f64> = input.iter().map(|x| x * (1.0 - 0.3 * k as f64)).collect();
+                    serde_json::json!({"input": x, "target": t})
+                })
+                .collect();
+            object.insert("samples".into(), samples.into());
+            object.insert("batch_size".into(), (2 + (c + o) % 2).into());
+            let reduction = if (c + o) % 3 == 0 { "sum" } else { "mean" };
+            object.insert("reduction".into(), reduction.into());
+            object.insert("optimizer".into(), optimizer.clone());
+            let net = Network::from_json_str(&file.to_string())
+                .unwrap_or_else(|e| panic!("{loss} {output} {optimizer}: {e}"))
+                .0;
+            let result = gradient_check(&net, None);
+            assert!(
+                result.passed(),
+                "{loss} with {output}, {optimizer}, batch {} ({reduction}): {:?}",
+                net.batch_size,
+                result.failures()
+            );
+            checked += result.judged();
+        }
+    }
+    assert!(checked > 500, "only {checked} gradients judged");
+}

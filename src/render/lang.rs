@@ -659,7 +659,7 @@ const TRAIN_EN: TrainLabels = TrainLabels {
     biases_trained: ", biases trained",
     one_sample: "its one sample",
     samples: "{n} samples, one per iteration, {order}",
-    batches: "{n} samples in batches of {b} ({reduction} of their gradients; an epoch is {epoch} iterations), {order}",
+    batches: "{n} samples in batches of {b} ({reduction} of their gradients; an epoch, every sample once, is {epoch} iterations), {order}",
     in_turn: "in turn",
     at_random: "picked at random",
     seed: "Seed {seed} (--seed {seed} repeats this run) draws the weights and biases the file leaves out, uniformly from [0, 1){samples}.",

@@ -292,6 +292,9 @@ pub struct Picker {
     order: SampleOrder,
     rng: Option<Random>,
     next: usize,
+    /// In batches: this epoch's order of the samples, and how far it is taken.
+    epoch: Vec<usize>,
+    at: usize,
 }
 
 impl Picker {
@@ -309,6 +312,8 @@ impl Picker {
             order,
             rng,
             next: 0,
+            epoch: Vec::new(),
+            at: 0,
         }
     }
 
@@ -327,16 +332,26 @@ impl Picker {
 }
 
 impl Picker {
-    /// The next iteration's batch of `b` samples, into `batch`: the next `b` picks, each
-    /// sample at most once (a random order draws again a sample the batch already has).
+    /// The next iteration's batch of (at most) `b` samples, into `batch`: the samples are
+    /// taken in epochs, every sample once per epoch, in turn (the cyclic order) or shuffled
+    /// with the run's seed at the start of each epoch (the random order); an epoch is cut
+    /// into batches of `b`, the last one smaller when `b` does not divide the samples.
     pub fn pick_batch(&mut self, b: usize, batch: &mut Vec<usize>) {
-        batch.clear();
-        while batch.len() < b {
-            let s = self.pick();
-            if !batch.contains(&s) {
-                batch.push(s);
+        if self.epoch.is_empty() || self.at == self.epoch.len() {
+            self.epoch = (0..self.n).collect();
+            if let Some(rng) = self.rng.as_mut() {
+                // Fisher–Yates, from the seed's stream.
+                for i in (1..self.n).rev() {
+                    let j = rng.below(i + 1);
+                    self.epoch.swap(i, j);
+                }
             }
+            self.at = 0;
         }
+        let end = (self.at + b).min(self.epoch.len());
+        batch.clear();
+        batch.extend_from_slice(&self.epoch[self.at..end]);
+        self.at = end;
     }
 }
 
