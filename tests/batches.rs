@@ -1407,3 +1407,41 @@ fn verify_with_the_network_accepts_a_batch_run() {
         );
     }
 }
+
+/// Training in batches counts epochs: each NDJSON line, full or summary, and each
+/// checkpoint of the summary says the epoch its iteration belongs to, and so does the table.
+#[test]
+fn train_counts_epochs() {
+    let dir = common::scratch();
+    let d = dir.path();
+    // 4 samples in batches of 3: an epoch is 2 iterations (3 samples, then 1).
+    let file = xor_batch(d, 3, "mean");
+    let file = file.to_str().unwrap();
+    let epochs = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["train", file, "-n", "5", "--format", "ndjson"];
+        all.extend_from_slice(args);
+        common::stdout_of(&all)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["epoch"].clone())
+            .collect()
+    };
+    let want: Vec<Value> = [1, 1, 2, 2, 3].into_iter().map(Value::from).collect();
+    assert_eq!(epochs(&[]), want);
+    assert_eq!(epochs(&["--summary"]), want);
+    let summary: Value = serde_json::from_str(&common::stdout_of(&[
+        "train", file, "-n", "5", "--format", "json",
+    ]))
+    .unwrap();
+    let checkpoints = summary["checkpoints"].as_array().unwrap();
+    assert_eq!(checkpoints[0].get("epoch"), None);
+    let last = checkpoints.last().unwrap();
+    assert_eq!(
+        (last["iteration"].clone(), last["epoch"].clone()),
+        (json!(5), json!(3))
+    );
+    let table = common::stdout_of(&["train", file, "-n", "5"]);
+    assert!(table.contains("5 (epoch 3)"), "{table}");
+    // One sample per iteration: no epochs are written.
+    let line = common::stdout_of(&["train", "traces/xor.json", "-n", "1", "--format", "ndjson"]);
+    assert!(!line.contains("\"epoch\""));
+}

@@ -515,6 +515,9 @@ fn stream_precision(iteration: &trace::Iteration) -> usize {
 #[serde(deny_unknown_fields)]
 struct StreamLine {
     iteration: usize,
+    /// In batches, the epoch (the iterations are what is checked; the epoch follows them).
+    #[serde(default, rename = "epoch")]
+    _epoch: Option<usize>,
     #[serde(default)]
     sample: Option<usize>,
     values: Vec<trace::TracedValue>,

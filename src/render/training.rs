@@ -237,7 +237,15 @@ pub fn render(
     let mut other_order = None;
     for cp in &run.checkpoints {
         let mut row = vec![
-            Cell::new(cp.iteration).set_alignment(CellAlignment::Right),
+            Cell::new(match cp.epoch {
+                // In batches: which epoch the iteration ended in.
+                Some(e) => fill(
+                    labels.in_epoch,
+                    &[("k", &cp.iteration.to_string()), ("e", &e.to_string())],
+                ),
+                None => cp.iteration.to_string(),
+            })
+            .set_alignment(CellAlignment::Right),
             Cell::new(error_text(cp.e_total, p)),
             Cell::new(all_outputs_text(&cp.outputs, &net.samples, p, "\n", t)),
         ];

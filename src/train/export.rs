@@ -20,6 +20,9 @@ pub const RUN_FORMAT_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct TracedLine<'a> {
     iteration: usize,
+    /// In batches: the epoch the iteration belongs to, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epoch: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sample: Option<usize>,
     values: &'a [TracedValue],
@@ -29,6 +32,9 @@ struct TracedLine<'a> {
 #[derive(Serialize)]
 struct SummaryLine<'a> {
     iteration: usize,
+    /// In batches: the epoch the iteration belongs to, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epoch: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sample: Option<usize>,
     #[serde(rename = "E_total")]
@@ -42,11 +48,13 @@ struct SummaryLine<'a> {
 pub fn write_traced_line(
     out: &mut dyn Write,
     iteration: usize,
+    epoch: Option<usize>,
     sample: Option<usize>,
     values: &[TracedValue],
 ) -> io::Result<()> {
     let line = TracedLine {
         iteration,
+        epoch,
         sample,
         values,
     };
@@ -65,9 +73,11 @@ fn write_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
 
 /// Writes the summary of iteration `iteration` as one line: E_total after it, the outputs and
 /// the weights and biases it produced.
+#[allow(clippy::too_many_arguments)]
 pub fn write_summary_line(
     out: &mut dyn Write,
     iteration: usize,
+    epoch: Option<usize>,
     sample: Option<usize>,
     e_total: f64,
     outputs: &Outputs,
@@ -75,6 +85,7 @@ pub fn write_summary_line(
 ) -> io::Result<()> {
     let line = SummaryLine {
         iteration,
+        epoch,
         sample,
         e_total,
         outputs,

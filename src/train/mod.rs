@@ -95,6 +95,9 @@ impl Outputs {
 pub struct Checkpoint {
     /// After which iteration (0: before training).
     pub iteration: usize,
+    /// In batches: the epoch that iteration belongs to, from 1 (none before training).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<usize>,
     /// E_total with the weights this iteration produced, summed over the samples.
     #[serde(rename = "E_total")]
     pub e_total: f64,
@@ -355,6 +358,13 @@ impl Picker {
     }
 }
 
+/// The epoch iteration `k` (from 1) belongs to, when `net` trains in batches: every sample
+/// once per epoch, in batches of `batch_size` (see [`Picker::pick_batch`]).
+pub fn epoch_of(net: &Network, k: usize) -> Option<usize> {
+    let per_epoch = net.samples.len().max(1).div_ceil(net.batch_size);
+    (net.batch_size > 1 && k > 0).then(|| (k - 1) / per_epoch + 1)
+}
+
 /// One untraced iteration of `net` on the next sample the picker gives, or on the next batch
 /// when the network trains on batches (`batch` is its buffer); E_total before the update.
 #[inline(always)]
@@ -568,6 +578,7 @@ pub fn run(
     let (e0, out0) = measure(&net, &set, one, &mut ws);
     checkpoints.push(Checkpoint {
         iteration: 0,
+        epoch: None,
         e_total: e0,
         outputs: out0,
     });
@@ -638,7 +649,7 @@ pub fn run(
                     diverged = Some(k);
                     break;
                 }
-                export::write_traced_line(out, k, sample_index, values)?;
+                export::write_traced_line(out, k, epoch_of(&net, k), sample_index, values)?;
             }
             _ => {
                 let e = if net.batch_size > 1 {
@@ -667,7 +678,16 @@ pub fn run(
                         diverged = Some(k);
                         break;
                     }
-                    export::write_summary_line(out, k, sample_index, e_total, &outputs, &net)?;
+                    let epoch = epoch_of(&net, k);
+                    export::write_summary_line(
+                        out,
+                        k,
+                        epoch,
+                        sample_index,
+                        e_total,
+                        &outputs,
+                        &net,
+                    )?;
                 }
             }
         }
@@ -680,6 +700,7 @@ pub fn run(
             }
             checkpoints.push(Checkpoint {
                 iteration: k,
+                epoch: epoch_of(&net, k),
                 e_total,
                 outputs,
             });
@@ -723,6 +744,7 @@ pub fn run(
             let (e_total, outputs) = measure(&net, &set, one, &mut ws);
             checkpoints.push(Checkpoint {
                 iteration: completed,
+                epoch: epoch_of(&net, completed),
                 e_total,
                 outputs,
             });
