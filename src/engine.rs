@@ -1355,10 +1355,7 @@ pub fn step<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) -> f64 {
-    // This iteration replaces the weights (and the biases, when trained): from now on they
-    // are its results, no longer the values drawn for what the file left out.
-    net.drawn.weights = false;
-    net.drawn.biases &= !update_biases;
+    mark_updated(net, update_biases);
     if !R::RECORDS
         && let Some(e_total) = small::step(net, input, target, order, update_biases, ws)
     {
@@ -1368,6 +1365,13 @@ pub fn step<R: Recorder>(
     let e_total = error(net, target, ws, rec, Stage::Error, false);
     backward(net, target, order, update_biases, ws, rec);
     e_total
+}
+
+/// An iteration replaces the weights (and the biases, when trained): from now on they are
+/// its results, no longer the values drawn for what the file left out.
+fn mark_updated(net: &mut Network, update_biases: bool) {
+    net.drawn.weights = false;
+    net.drawn.biases &= !update_biases;
 }
 
 /// E_total of `net` on one sample, without recording.
@@ -1516,35 +1520,24 @@ fn record_optimizer_given<R: Recorder>(net: &Network, rec: &mut R) {
             (_, 0) => Role::FirstMoment { of, updated: false },
             _ => Role::SecondMoment { of, updated: false },
         };
-        for (l, values) in weights.iter().enumerate() {
-            for (index, &x) in values.iter().enumerate() {
-                rec.record(Stage::Given, Some(l + 1), x, |e| {
-                    let of = Parameter::Weight {
-                        layer: l + 1,
-                        index,
-                    };
-                    e.given(
-                        role(of),
-                        format!("optimizer_state.{key}.weights[{l}][{index}]"),
-                    )
-                });
-            }
-        }
-        if !net.update_biases {
-            continue;
-        }
-        for (l, values) in biases.iter().enumerate() {
-            for (index, &x) in values.iter().enumerate() {
-                rec.record(Stage::Given, Some(l + 1), x, |e| {
-                    let of = Parameter::Bias {
-                        layer: l + 1,
-                        index,
-                    };
-                    e.given(
-                        role(of),
-                        format!("optimizer_state.{key}.biases[{l}][{index}]"),
-                    )
-                });
+        // A bias's state only when the biases are trained.
+        let parts = [("weights", weights, false), ("biases", biases, true)];
+        for (kind, lists, bias) in parts.into_iter().take(1 + usize::from(net.update_biases)) {
+            for (l, values) in lists.iter().enumerate() {
+                for (index, &x) in values.iter().enumerate() {
+                    rec.record(Stage::Given, Some(l + 1), x, |e| {
+                        let layer = l + 1;
+                        let of = if bias {
+                            Parameter::Bias { layer, index }
+                        } else {
+                            Parameter::Weight { layer, index }
+                        };
+                        e.given(
+                            role(of),
+                            format!("optimizer_state.{key}.{kind}[{l}][{index}]"),
+                        )
+                    });
+                }
             }
         }
     }

@@ -6,7 +6,8 @@
 
 use super::{
     LayerState, Param, Recorder, TraceRecorder, Workspace, apply_update, backward_layers, error,
-    finish_update, forward, layer_states, record_given_sample, record_given_shared, record_step,
+    finish_update, forward, layer_states, mark_updated, record_given_sample, record_given_shared,
+    record_step,
 };
 use crate::network::{Bias, Network, Reduction};
 use crate::trace::tree::{Building, Formula};
@@ -26,23 +27,35 @@ pub fn batch_step<R: Recorder>(
     ws: &mut Workspace,
     rec: &mut R,
 ) -> f64 {
-    net.drawn.weights = false;
-    net.drawn.biases &= !update_biases;
+    mark_updated(net, update_biases);
     ws.sample_gradients.resize_with(batch.len(), Vec::new);
-    ws.sample_errors.clear();
+    // The passes read the samples while the network is borrowed: held apart meanwhile (no
+    // copy of each sample per iteration).
+    let samples = std::mem::take(&mut net.samples);
+    let mut errors = std::mem::take(&mut ws.sample_errors);
+    errors.clear();
+    let c = net.optimizer.corrections(net.optimizer_state.step);
     for (pos, &s) in batch.iter().enumerate() {
         ws.sample_gradients[pos].clear();
-        let sample = &net.samples[s];
-        let (input, target) = (sample.input.clone(), sample.target.clone());
+        let sample = &samples[s];
         rec.sample(Some(s));
-        forward(net, &input, ws, rec, Stage::Forward, false, false);
-        let e = error(net, &target, ws, rec, Stage::Error, false);
-        ws.sample_errors.push(e);
-        let c = net.optimizer.corrections(net.optimizer_state.step);
-        backward_layers(net, &target, false, update_biases, c, Some(pos), ws, rec);
+        forward(net, &sample.input, ws, rec, Stage::Forward, false, false);
+        errors.push(error(net, &sample.target, ws, rec, Stage::Error, false));
+        backward_layers(
+            net,
+            &sample.target,
+            false,
+            update_biases,
+            c,
+            Some(pos),
+            ws,
+            rec,
+        );
     }
+    net.samples = samples;
     rec.sample(None);
-    let e_total = record_batch_total(net, batch, &ws.sample_errors.clone(), false, rec);
+    let e_total = record_batch_total(net, batch, &errors, false, rec);
+    ws.sample_errors = errors;
     batch_update(net, batch, update_biases, ws, rec);
     e_total
 }

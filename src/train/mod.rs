@@ -365,6 +365,52 @@ pub fn epoch_of(net: &Network, k: usize) -> Option<usize> {
     (net.batch_size > 1 && k > 0).then(|| (k - 1) / per_epoch + 1)
 }
 
+/// The next iteration's samples: a sample's index, or (`None`, in batches) the next batch,
+/// into `batch`.
+fn pick_next(net: &Network, picker: &mut Picker, batch: &mut Vec<usize>) -> Option<usize> {
+    if net.batch_size > 1 {
+        picker.pick_batch(net.batch_size, batch);
+        None
+    } else {
+        Some(picker.pick())
+    }
+}
+
+/// One untraced iteration on what [`pick_next`] picked; E_total before the update.
+#[inline(always)]
+fn train_picked(
+    net: &mut Network,
+    set: &[Sample],
+    picked: Option<usize>,
+    batch: &[usize],
+    options: &RunOptions,
+    ws: &mut Workspace,
+) -> f64 {
+    match picked {
+        Some(s) => train_on(net, &set[s], options, ws),
+        None => engine::batch_step(net, batch, options.update_biases, ws, &mut NoRecorder),
+    }
+}
+
+/// One recorded iteration on what [`pick_next`] picked; `sample` is the sample's index as
+/// its given values name it (none for a network of one input and target).
+#[allow(clippy::too_many_arguments)]
+fn trace_picked<'r>(
+    net: &mut Network,
+    set: &[Sample],
+    picked: Option<usize>,
+    batch: &[usize],
+    sample: Option<usize>,
+    options: &Options,
+    ws: &mut Workspace,
+    rec: &'r mut TraceRecorder,
+) -> &'r [TracedValue] {
+    match picked {
+        Some(s) => engine::trace_step(net, &set[s].input, &set[s].target, sample, options, ws, rec),
+        None => engine::trace_batch_step(net, batch, options, ws, rec),
+    }
+}
+
 /// One untraced iteration of `net` on the next sample the picker gives, or on the next batch
 /// when the network trains on batches (`batch` is its buffer); E_total before the update.
 #[inline(always)]
@@ -376,13 +422,8 @@ fn train_next(
     options: &RunOptions,
     ws: &mut Workspace,
 ) -> f64 {
-    if net.batch_size > 1 {
-        picker.pick_batch(net.batch_size, batch);
-        engine::batch_step(net, batch, options.update_biases, ws, &mut NoRecorder)
-    } else {
-        let sample = &set[picker.pick()];
-        train_on(net, sample, options, ws)
-    }
+    let picked = pick_next(net, picker, batch);
+    train_picked(net, set, picked, batch, options, ws)
 }
 
 /// E_total over the set and the outputs, with `net` as it is.
@@ -616,35 +657,20 @@ pub fn run(
         }
         k += 1;
         // One sample, or a batch (whose values name their samples themselves).
-        let s = if net.batch_size > 1 {
-            picker.pick_batch(net.batch_size, &mut batch);
-            batch[0]
-        } else {
-            picker.pick()
-        };
-        let sample = &set[s];
-        let sample_index = (!one && net.batch_size == 1).then_some(s);
+        let picked = pick_next(&net, &mut picker, &mut batch);
+        let sample_index = picked.filter(|_| !one);
         match &mut export {
             Export::Full(out, _) => {
-                let values = if net.batch_size > 1 {
-                    engine::trace_batch_step(
-                        &mut net,
-                        &batch,
-                        &trace_options,
-                        &mut ws,
-                        &mut recorder,
-                    )
-                } else {
-                    engine::trace_step(
-                        &mut net,
-                        &sample.input,
-                        &sample.target,
-                        sample_index,
-                        &trace_options,
-                        &mut ws,
-                        &mut recorder,
-                    )
-                };
+                let values = trace_picked(
+                    &mut net,
+                    &set,
+                    picked,
+                    &batch,
+                    sample_index,
+                    &trace_options,
+                    &mut ws,
+                    &mut recorder,
+                );
                 if values.iter().any(|v| !v.value.is_finite()) {
                     diverged = Some(k);
                     break;
@@ -652,17 +678,7 @@ pub fn run(
                 export::write_traced_line(out, k, epoch_of(&net, k), sample_index, values)?;
             }
             _ => {
-                let e = if net.batch_size > 1 {
-                    engine::batch_step(
-                        &mut net,
-                        &batch,
-                        options.update_biases,
-                        &mut ws,
-                        &mut NoRecorder,
-                    )
-                } else {
-                    train_on(&mut net, sample, options, &mut ws)
-                };
+                let e = train_picked(&mut net, &set, picked, &batch, options, &mut ws);
                 // The error every iteration; the weights only where the run measures (a
                 // non-finite weight stays non-finite, and the replay finds where it began).
                 let measuring = matches!(export, Export::Summary(_))
@@ -847,22 +863,18 @@ fn check_iteration(
         precision: 9,
     };
     let mut rec = TraceRecorder::new(&net, 9);
-    let values = if net.batch_size > 1 {
-        picker.pick_batch(net.batch_size, &mut batch);
-        engine::trace_batch_step(&mut net, &batch, &trace_options, &mut ws, &mut rec)
-    } else {
-        let index = picker.pick();
-        let s = &set[index];
-        engine::trace_step(
-            &mut net,
-            &s.input,
-            &s.target,
-            (!initial.samples.is_empty()).then_some(index),
-            &trace_options,
-            &mut ws,
-            &mut rec,
-        )
-    };
+    let picked = pick_next(&net, &mut picker, &mut batch);
+    let sample = picked.filter(|_| !initial.samples.is_empty());
+    let values = trace_picked(
+        &mut net,
+        set,
+        picked,
+        &batch,
+        sample,
+        &trace_options,
+        &mut ws,
+        &mut rec,
+    );
     if let Some(bad) = values.iter().find(|v| !v.value.is_finite()) {
         return Some((divergence(k, bad), before));
     }
