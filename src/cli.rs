@@ -64,7 +64,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
     pub every: Option<u64>,
 
-    /// Which sample each iteration trains on, for a network file with `samples`.
+    /// Which sample each iteration trains on (which samples each batch holds, with
+    /// `batch_size`), for a network file with `samples`.
     #[arg(long, value_enum, default_value_t = SampleOrder::Cyclic)]
     pub order: SampleOrder,
 

@@ -33,10 +33,12 @@ pub const PROGRESS_EVERY: usize = 4096;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SampleOrder {
-    /// The samples in turn: 1, 2, …, n, 1, 2, …
+    /// The samples in turn: 1, 2, …, n, 1, 2, … (in batches: each epoch's samples in turn,
+    /// cut into batches)
     #[default]
     Cyclic,
-    /// A sample picked uniformly at random each iteration, as the article's XOR code does.
+    /// A sample picked uniformly at random each iteration, as the article's XOR code does (in
+    /// batches: each epoch's samples shuffled with the seed, cut into batches)
     Random,
 }
 
