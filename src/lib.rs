@@ -9,6 +9,7 @@
 //! - [`network`]: the network file (load, validate, save).
 //! - [`notation`]: the article's symbols and their typography.
 //! - [`engine`]: the iteration, recording through a [`engine::Recorder`].
+//! - [`exercise`]: a class's exercises: each student's network, worksheet and key.
 //! - [`trace`]: the recorded values, the type every renderer reads.
 //! - [`article`]: the numbers the article prints, with its errata, as data.
 //! - [`render`]: tables and JSON.
@@ -37,6 +38,7 @@
 pub mod article;
 pub mod budget;
 pub mod engine;
+pub mod exercise;
 pub mod formula;
 pub mod fuzzing;
 pub mod gradcheck;
