@@ -45,6 +45,9 @@ pub enum Command {
     /// The network's figure, as the article draws it: SVG, or Graphviz DOT (--values writes
     /// the iteration's values on it).
     Diagram(crate::commands::diagram::DiagramArgs),
+    /// A student's own exercise: a network drawn from their name with friendly numbers, as a
+    /// worksheet to fill in and an answer key (--key); with --class, one per name of a roster.
+    Exercise(crate::commands::exercise::ExerciseArgs),
     /// Print the JSON Schema of a document the tool reads or writes (the network file, the
     /// trace, a training stream's line, a run's summary, your values, an explanation, the
     /// verdicts of verify and check).
@@ -256,6 +259,8 @@ impl Cli {
             // A figure is data, as a JSON trace is: its messages are the default ones.
             Some(Command::Diagram(_)) => false,
             Some(Command::Schema(_)) => false,
+            // A worksheet is a document: its words are in --lang, its symbols in TeX.
+            Some(Command::Exercise(_)) => false,
         }
     }
 }

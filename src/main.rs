@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Diagram(args)) => commands::diagram::run(args),
         Some(Command::Schema(args)) => commands::schema::run(args),
+        Some(Command::Exercise(args)) => commands::exercise::run(args),
         None => commands::show::run(&cli.show),
     };
     match result {

@@ -16,6 +16,8 @@ pub enum Stream {
     SampleOrder = 1,
     /// The parameters `check` compares when it checks a sample of them.
     ParameterSample = 2,
+    /// The network of a student's exercise (`backprop exercise`).
+    Exercise = 3,
 }
 
 /// A seeded source of random numbers.

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diagram;
+pub mod exercise;
 pub mod explain;
 pub mod progress;
 pub mod schema;

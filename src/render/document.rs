@@ -31,7 +31,32 @@ pub struct DocumentOptions {
     pub lang: Lang,
     /// Lines under the title saying where the inputs came from (the seed, a trace's options).
     pub heading: Vec<String>,
+    /// For an exercise (`backprop exercise`): the values left for the student, numbered.
+    /// `None` for the derivation itself.
+    pub blanks: Option<Blanks>,
 }
+
+/// The values an exercise leaves blank, each with its number: the worksheet shows an empty
+/// box tagged (n) where the value goes, and the answer key the value tagged (n), so the two
+/// correspond one to one. A value the box stands for is not substituted into a later formula
+/// on the worksheet (that would give it away): such a formula is shown in symbols only.
+#[derive(Clone, Debug, Default)]
+pub struct Blanks {
+    /// Each blank's number (1, 2, … in computation order), by trace symbol.
+    pub numbers: std::collections::HashMap<String, usize>,
+    /// Whether this is the answer key: the values written in, not boxes.
+    pub filled: bool,
+}
+
+impl Blanks {
+    /// Whether `symbol` is a box on the worksheet (not on the key).
+    fn hides(&self, symbol: &str) -> bool {
+        !self.filled && self.numbers.contains_key(symbol)
+    }
+}
+
+/// An empty box as wide as a value at 9 decimals with its sign.
+pub const BOX: &str = "\\boxed{\\phantom{-0.000000000}}";
 
 /// One piece of the document, in the order it is read. Math is TeX (without delimiters);
 /// text is plain (each printer escapes it for its format).
@@ -57,6 +82,11 @@ pub enum Block {
         header: [&'static str; 2],
         rows: Vec<[String; 2]>,
     },
+    /// A file's text shown as it is (an exercise's hand-in file), in `language` (`csv`).
+    Code { language: &'static str, text: String },
+    /// The network's figure, an image file beside the document (an exercise's worksheet
+    /// written to a file): its path relative to the document, and its description.
+    Figure { path: String, alt: String },
 }
 
 /// The first iteration of `trace` as the document's blocks.
@@ -70,6 +100,7 @@ struct Document<'a> {
     trace: &'a Trace,
     lang: Lang,
     heading: &'a [String],
+    blanks: Option<&'a Blanks>,
     names: Notation,
     /// Each value by its symbol, to find a formula's operands.
     index: std::collections::HashMap<&'a str, &'a TracedValue>,
@@ -84,9 +115,11 @@ impl<'a> Document<'a> {
             trace,
             lang: options.lang,
             heading: &options.heading,
+            blanks: options.blanks.as_ref(),
             names: Notation::new(&trace.network),
             index: trace.first().index(),
-            comparison: article::compare(trace),
+            // An exercise's network is the student's own: the article's numbers are not theirs.
+            comparison: article::compare(trace).filter(|_| options.blanks.is_none()),
         }
     }
 
@@ -98,7 +131,9 @@ impl<'a> Document<'a> {
         for line in self.heading {
             out.push(Block::Paragraph(line.clone()));
         }
-        out.push(Block::Paragraph(d.intro.to_string()));
+        if self.blanks.is_none() {
+            out.push(Block::Paragraph(d.intro.to_string()));
+        }
         if self.comparison.is_some() {
             out.push(Block::Paragraph(d.article_network.to_string()));
         }
@@ -142,7 +177,12 @@ impl<'a> Document<'a> {
     /// Each value as display math, then (for a wide section) the rest in a table.
     fn formulas(&self, group: &[TracedValue], out: &mut Vec<Block>) {
         let d = self.lang.document();
-        let shown = group.len().min(FORMULAS_PER_SECTION);
+        // An exercise writes every value out: a table of values would give the blanks away.
+        let shown = if self.blanks.is_some() {
+            group.len()
+        } else {
+            group.len().min(FORMULAS_PER_SECTION)
+        };
         if group.len() > shown {
             let note = fill(
                 d.cut,
@@ -173,7 +213,17 @@ impl<'a> Document<'a> {
     /// is long (as the article writes net_h1), then the article's number where it differs.
     fn value(&self, v: &TracedValue, out: &mut Vec<Block>) {
         let symbol = self.symbol(v);
-        let value = self.show(v.value);
+        let number = self.blanks.and_then(|b| b.numbers.get(&v.symbol));
+        let hidden = self.blanks.is_some_and(|b| b.hides(&v.symbol));
+        let value = match number {
+            Some(n) if hidden => format!("{BOX} \\tag{{{n}}}"),
+            Some(n) => format!("{} \\tag{{{n}}}", self.show(v.value)),
+            None => self.show(v.value),
+        };
+        // On a worksheet, a formula whose operands include a box is not given its numbers.
+        let boxed_operand = self
+            .blanks
+            .is_some_and(|b| v.from.iter().any(|s| b.hides(s)));
         match &v.expr {
             Some(tree) => {
                 let operand = |n: usize| self.index.get(v.from[n].as_str()).copied();
@@ -185,7 +235,8 @@ impl<'a> Document<'a> {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
                     number::operand(x, self.trace.options.precision)
                 });
-                let equations = if matches!(tree, crate::trace::Formula::Operand(_)) {
+                let equations = if matches!(tree, crate::trace::Formula::Operand(_)) || boxed_operand
+                {
                     // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
                     vec![format!("{symbol} = {symbols} = {value}")]
                 } else if v.from.len() > 3 {
@@ -229,6 +280,10 @@ impl<'a> Document<'a> {
 
     /// How E_total changed, the article's closing sentence.
     fn closing(&self, out: &mut Vec<Block>) {
+        // On a worksheet, the sentence would give E_total away before and after.
+        if self.blanks.as_ref().is_some_and(|b| !b.filled) {
+            return;
+        }
         let it = self.trace.first();
         let before = it
             .values

@@ -4,9 +4,11 @@ use crate::notation::Typography;
 use std::sync::OnceLock;
 
 mod document;
+mod exercise;
 mod mistakes;
 mod page;
 pub use document::DocumentLabels;
+pub use exercise::ExerciseLabels;
 pub use mistakes::MistakeLabels;
 pub use page::PageLabels;
 
@@ -937,6 +939,11 @@ impl Lang {
         self.pick_labels(&document::DOCUMENT_EN, &document::DOCUMENT_ZH)
     }
 
+    /// The words of the worksheets and keys (`backprop exercise`).
+    pub fn exercise(self) -> &'static ExerciseLabels {
+        self.pick_labels(&exercise::EXERCISE_EN, &exercise::EXERCISE_ZH)
+    }
+
     /// The words of the web page (`show --format html`).
     pub fn page(self) -> &'static PageLabels {
         self.pick_labels(&page::PAGE_EN, &page::PAGE_ZH)
@@ -957,6 +964,7 @@ impl Lang {
         all.extend(self.train().all());
         all.extend(self.mistakes().all());
         all.extend(self.document().all());
+        all.extend(self.exercise().all());
         all.extend(self.page().all());
         all
     }

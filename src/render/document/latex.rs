@@ -71,6 +71,16 @@ pub fn write(blocks: &[Block], lang: Lang, out: &mut dyn Write) -> io::Result<()
                     writeln!(out, "${symbol} = {value}$\\\\")?;
                 }
             }
+            Block::Code { text, .. } => {
+                writeln!(out, "\n\\begin{{verbatim}}")?;
+                write!(out, "{text}")?;
+                if !text.ends_with('\n') {
+                    writeln!(out)?;
+                }
+                writeln!(out, "\\end{{verbatim}}")?;
+            }
+            // pdflatex cannot include an SVG image: the figure is named, not drawn.
+            Block::Figure { path, .. } => writeln!(out, "\n% The network's figure: {path}")?,
         }
     }
     writeln!(out, "\n\\end{{document}}")

@@ -37,6 +37,18 @@ pub fn write(blocks: &[Block], out: &mut dyn Write) -> io::Result<()> {
                     writeln!(out, "| ${symbol}$ | {value} |")?;
                 }
             }
+            Block::Code { language, text } => {
+                writeln!(out, "```{language}")?;
+                write!(out, "{text}")?;
+                if !text.ends_with('\n') {
+                    writeln!(out)?;
+                }
+                writeln!(out, "```")?;
+            }
+            Block::Figure { path, alt } => {
+                // A path with spaces or parentheses is written in <…>, which CommonMark reads.
+                writeln!(out, "![{}](<{path}>)", text(alt))?
+            }
         }
     }
     Ok(())
