@@ -15,7 +15,7 @@ use crate::loss::Loss;
 use crate::network::{Activation, Network};
 use crate::random::{Random, Stream};
 use crate::render::Lang;
-use crate::render::document::{Block, Blanks, DocumentOptions};
+use crate::render::document::{Blanks, Block, DocumentOptions};
 use crate::render::lang::fill;
 use crate::trace::{Options, Role, Stage, Trace, TracedValue};
 use serde_json::{Value, json};
@@ -218,7 +218,9 @@ fn draw_file(random: &mut Random, settings: &Settings) -> Value {
     let target: Vec<f64> = match output {
         Activation::Softmax => {
             let class = random.below(outputs);
-            (0..outputs).map(|j| if j == class { 1.0 } else { 0.0 }).collect()
+            (0..outputs)
+                .map(|j| if j == class { 1.0 } else { 0.0 })
+                .collect()
         }
         Activation::Tanh => (0..outputs)
             .map(|_| {
@@ -253,7 +255,12 @@ fn draw_file(random: &mut Random, settings: &Settings) -> Value {
 /// Whether the iteration of `trace` meets [`THE_RULE`].
 pub fn meets_rule(trace: &Trace) -> bool {
     let values = &trace.first().values;
-    let find = |role: Role| values.iter().find(|v| v.role == Some(role)).map(|v| v.value);
+    let find = |role: Role| {
+        values
+            .iter()
+            .find(|v| v.role == Some(role))
+            .map(|v| v.value)
+    };
     let nets_in_range = values.iter().all(|v| match v.role {
         Some(Role::Net { updated: false, .. }) => v.value.abs() <= MAX_NET,
         _ => true,
@@ -370,7 +377,10 @@ pub fn command(who: &Who, seed: u64, settings: &Settings) -> String {
     }
     let default = Settings::default();
     if settings.layers != default.layers {
-        words.push(format!("--layers {}", shape(&settings.layers).replace('-', ",")));
+        words.push(format!(
+            "--layers {}",
+            shape(&settings.layers).replace('-', ",")
+        ));
     }
     if settings.activation != default.activation {
         words.push(format!("--activation {}", settings.activation.name()));
@@ -413,7 +423,10 @@ pub fn document(exercise: &Exercise, sheet: &Sheet) -> Vec<Block> {
             ("shape", &shape(&exercise.network.layers)),
             ("student", &student),
             ("seed", &exercise.seed.to_string()),
-            ("command", &command(sheet.who, exercise.seed, sheet.settings)),
+            (
+                "command",
+                &command(sheet.who, exercise.seed, sheet.settings),
+            ),
         ],
     );
     let heading = if sheet.key {
@@ -427,7 +440,11 @@ pub fn document(exercise: &Exercise, sheet: &Sheet) -> Vec<Block> {
         blanks: Some(blanks(&exercise.trace, sheet.blank, sheet.key)),
     };
     let mut out = crate::render::document::blocks(&exercise.trace, &options);
-    let title = if sheet.key { e.key_title } else { e.worksheet_title };
+    let title = if sheet.key {
+        e.key_title
+    } else {
+        e.worksheet_title
+    };
     out[0] = Block::Title(fill(title, &[("student", &student)]));
     // The figure under the lines that say what the network is.
     let figure = match &sheet.figure {

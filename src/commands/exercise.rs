@@ -40,7 +40,12 @@ pub struct ExerciseArgs {
 
     /// Neurons per layer, inputs first (at most 4 layers of at most 4 neurons: a worksheet
     /// is done by hand).
-    #[arg(long, value_delimiter = ',', value_name = "N,N,…", default_value = "2,2,2")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,N,…",
+        default_value = "2,2,2"
+    )]
     pub layers: Vec<usize>,
 
     /// The activation of every layer (with --loss cross_entropy the output layer is softmax;
@@ -98,7 +103,10 @@ pub fn run(args: &ExerciseArgs) -> Result<()> {
         decimals: args.decimals,
     };
     if let Some(roster) = &args.class {
-        let dir = args.output.as_deref().expect("clap requires -o with --class");
+        let dir = args
+            .output
+            .as_deref()
+            .expect("clap requires -o with --class");
         return class(args, &settings, roster, dir);
     }
     let (who, seed) = match (&args.student, args.seed) {
@@ -109,7 +117,7 @@ pub fn run(args: &ExerciseArgs) -> Result<()> {
                     backprop_tracer::quote::excerpt(name)
                 )));
             };
-            (Who::Student(name.clone()), seed)
+            (Who::Student(name.trim().to_string()), seed)
         }
         (None, Some(seed)) => (Who::Seed, seed),
         (None, None) => (Who::Seed, backprop_tracer::random::fresh_seed()),
@@ -203,7 +211,11 @@ impl Files<'_> {
                 bail!(super::UsageError(format!(
                     "-o {}: a Markdown file's name ends in .md (the {} goes beside it, as {})",
                     path.display(),
-                    if figure.is_some() { "figure" } else { "key's trace" },
+                    if figure.is_some() {
+                        "figure"
+                    } else {
+                        "key's trace"
+                    },
                     beside.display()
                 )));
             }

@@ -26,11 +26,14 @@ pub fn run(args: &ShowArgs) -> Result<()> {
     let super::Recorded { trace, heading } = args.iteration.record(args.display.lang)?;
     if matches!(args.format, Format::Markdown | Format::Latex) {
         let lang = args.display.lang;
-        let blocks = document::blocks(&trace, &DocumentOptions {
+        let blocks = document::blocks(
+            &trace,
+            &DocumentOptions {
                 lang,
                 heading,
                 blanks: None,
-            },);
+            },
+        );
         return output::write_to(args.output.as_deref(), |out| match args.format {
             Format::Latex => document::latex::write(&blocks, lang, out),
             _ => document::markdown::write(&blocks, out),

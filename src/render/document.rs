@@ -83,7 +83,10 @@ pub enum Block {
         rows: Vec<[String; 2]>,
     },
     /// A file's text shown as it is (an exercise's hand-in file), in `language` (`csv`).
-    Code { language: &'static str, text: String },
+    Code {
+        language: &'static str,
+        text: String,
+    },
     /// The network's figure, an image file beside the document (an exercise's worksheet
     /// written to a file): its path relative to the document, and its description.
     Figure { path: String, alt: String },
@@ -235,18 +238,18 @@ impl<'a> Document<'a> {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
                     number::operand(x, self.trace.options.precision)
                 });
-                let equations = if matches!(tree, crate::trace::Formula::Operand(_)) || boxed_operand
-                {
-                    // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
-                    vec![format!("{symbol} = {symbols} = {value}")]
-                } else if v.from.len() > 3 {
-                    vec![
-                        format!("{symbol} = {symbols}"),
-                        format!("{symbol} = {numbers} = {value}"),
-                    ]
-                } else {
-                    vec![format!("{symbol} = {symbols} = {numbers} = {value}")]
-                };
+                let equations =
+                    if matches!(tree, crate::trace::Formula::Operand(_)) || boxed_operand {
+                        // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
+                        vec![format!("{symbol} = {symbols} = {value}")]
+                    } else if v.from.len() > 3 {
+                        vec![
+                            format!("{symbol} = {symbols}"),
+                            format!("{symbol} = {numbers} = {value}"),
+                        ]
+                    } else {
+                        vec![format!("{symbol} = {symbols} = {numbers} = {value}")]
+                    };
                 out.push(Block::Equations(equations));
             }
             // A value of a hand-edited trace without a tree: its value alone.
