@@ -24,11 +24,13 @@ pub enum Schema {
     GradientCheck,
     /// verify's verdict (verify --format json).
     Verdict,
+    /// A student's worksheet for a program (exercise --format json).
+    Exercise,
 }
 
 impl Schema {
     /// Every schema, in the order listed.
-    pub const ALL: [Schema; 9] = [
+    pub const ALL: [Schema; 10] = [
         Schema::Network,
         Schema::Trace,
         Schema::NdjsonLine,
@@ -38,6 +40,7 @@ impl Schema {
         Schema::ArticleNumbers,
         Schema::GradientCheck,
         Schema::Verdict,
+        Schema::Exercise,
     ];
 
     /// The schema's text, as the file in `schemas/` holds it.
@@ -52,6 +55,7 @@ impl Schema {
             Schema::ArticleNumbers => include_str!("../schemas/article-numbers.schema.json"),
             Schema::GradientCheck => include_str!("../schemas/gradient-check.schema.json"),
             Schema::Verdict => include_str!("../schemas/verdict.schema.json"),
+            Schema::Exercise => include_str!("../schemas/exercise.schema.json"),
         }
     }
 
@@ -67,6 +71,7 @@ impl Schema {
             Schema::ArticleNumbers => "article-numbers",
             Schema::GradientCheck => "gradient-check",
             Schema::Verdict => "verdict",
+            Schema::Exercise => "exercise",
         }
     }
 }

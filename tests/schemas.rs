@@ -264,6 +264,49 @@ fn every_json_output_and_every_file_in_traces_validates() {
         ),
         false,
     ));
+    // A worksheet for a program, for every --blank and a softmax network; its key (a trace).
+    for (i, args) in [
+        vec!["exercise", "--student", "alice", "--format", "json"],
+        vec![
+            "exercise", "--seed", "3", "--blank", "updates", "--format", "json",
+        ],
+        vec![
+            "exercise",
+            "--seed",
+            "4",
+            "--loss",
+            "cross_entropy",
+            "--layers",
+            "2,3,3",
+            "--format",
+            "json",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        plan.push((
+            "exercise",
+            output(d, &format!("exercise-{i}.json"), args),
+            false,
+        ));
+    }
+    plan.push((
+        "trace",
+        output(
+            d,
+            "exercise-key.json",
+            &[
+                "exercise",
+                "--student",
+                "alice",
+                "--key",
+                "--format",
+                "json",
+            ],
+        ),
+        false,
+    ));
     // Every file in traces/ is in the plan.
     for entry in std::fs::read_dir("traces").unwrap() {
         let path = entry.unwrap().path();
@@ -336,6 +379,18 @@ fn wrong_documents_are_rejected() {
         n["activation"] = json!("softsign")
     });
     // A homework with a list, and a network file given as homework.
+    let exercise: Value = serde_json::from_str(&common::stdout_of(&[
+        "exercise", "--seed", "1", "--format", "json",
+    ]))
+    .unwrap();
+    edit("exercise", &exercise, &|e| {
+        e["blanks"][0]["number"] = json!(0)
+    });
+    edit("exercise", &exercise, &|e| e["blanks"] = json!([]));
+    edit("exercise", &exercise, &|e| {
+        e["network"]["layers"] = json!("2-2-2")
+    });
+    edit("exercise", &exercise, &|e| e["blank"] = json!("some"));
     wrong.push(("homework", json!({"w5": [0.35]})));
     wrong.push(("homework", network.clone()));
     wrong.push(("homework", json!({"w5": "zero point four"})));
@@ -377,6 +432,7 @@ fn the_schema_command_prints_the_published_files() {
         "article-numbers",
         "gradient-check",
         "verdict",
+        "exercise",
     ] {
         let file = std::fs::read_to_string(format!("schemas/{name}.schema.json")).unwrap();
         assert_eq!(common::stdout_of(&["schema", name]), file, "{name}");

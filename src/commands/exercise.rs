@@ -260,7 +260,7 @@ fn worksheet_json(
         })
         .collect();
     json!({
-        "format": "backprop-exercise",
+        "format": "backprop-tracer/exercise",
         "version": 1,
         "student": match who {
             Who::Student(name) => Some(name.as_str()),
