@@ -273,7 +273,6 @@ impl<'a> Quiz<'a> {
     /// sentence.
     pub fn wrong(&self, verdict: &Verdict) -> String {
         let q = self.lang.quiz();
-        let mark = fill(q.wrong, &[("mark", self.typography.wrong())]);
         let why = match verdict {
             Verdict::Slip(d) => Some(fill(
                 q.likely_slip,
@@ -282,15 +281,20 @@ impl<'a> Quiz<'a> {
             Verdict::FollowsFrom(names) => {
                 Some(fill(q.follows_from, &[("names", &self.names(names))]))
             }
-            Verdict::Article(figure, _) => {
-                Some(fill(q.the_article, &[("what", &figure.describe(self.lang))]))
-            }
+            Verdict::Article(figure, _) => Some(fill(
+                q.the_article,
+                &[("what", &figure.describe(self.lang))],
+            )),
             Verdict::Unrecognised | Verdict::Agrees => None,
         };
-        self.text(&match why {
-            Some(why) => format!("{mark} {why}"),
-            None => mark,
-        })
+        let said = fill(
+            q.wrong,
+            &[
+                ("mark", self.typography.wrong()),
+                ("why", why.as_deref().unwrap_or("")),
+            ],
+        );
+        self.text(said.trim_end())
     }
 
     /// A line that is not a number, answered.
@@ -463,7 +467,11 @@ mod tests {
         assert_eq!(quiz.current().unwrap().symbol, "net_h1");
         // At 2 decimals (0.38): right; 0.376 is not 0.3775 rounded to 3.
         assert_eq!(quiz.answer("0.376"), Ok(Verdict::Unrecognised));
-        assert_eq!(quiz.current().unwrap().symbol, "net_h1", "a wrong answer stays");
+        assert_eq!(
+            quiz.current().unwrap().symbol,
+            "net_h1",
+            "a wrong answer stays"
+        );
         assert_eq!(quiz.answer("0.38"), Ok(Verdict::Agrees));
         assert_eq!(quiz.current().unwrap().symbol, "out_h1");
         assert_eq!(quiz.answer("0.5933"), Ok(Verdict::Agrees));
@@ -476,7 +484,10 @@ mod tests {
         assert_eq!(quiz.tries().len(), 1);
         assert_eq!(quiz.reveal().unwrap().symbol, "net_h2");
         let score = quiz.score();
-        assert_eq!((score.first_try, score.after_retry, score.missed), (1, 1, 1));
+        assert_eq!(
+            (score.first_try, score.after_retry, score.missed),
+            (1, 1, 1)
+        );
         assert_eq!(score.not_asked(), 63);
     }
 

@@ -10,7 +10,7 @@ pub struct QuizLabels {
     pub prompt: &'static str,
     /// A right answer: the mark and the value in full.
     pub right: &'static str,
-    /// A wrong answer's mark.
+    /// A wrong answer: the mark, then why (a sentence below, or nothing).
     pub wrong: &'static str,
     /// The slip recognised, in a sentence.
     pub likely_slip: &'static str,
@@ -54,7 +54,7 @@ pub(super) const QUIZ_EN: QuizLabels = QuizLabels {
     intro: "Quiz: type each value before it is shown. It is judged at the precision you type (0.5933 is right for 0.593269992, 0.5943 is not). An empty line shows the value; q ends the quiz.",
     prompt: "{symbol} = ? ",
     right: "{mark} {symbol} = {value}",
-    wrong: "{mark} Not right.",
+    wrong: "{mark} Not right. {why}",
     likely_slip: "Likely slip: {slip}.",
     follows_from: "It follows from your {names}.",
     the_article: "That is {what}.",
@@ -79,7 +79,7 @@ pub(super) const QUIZ_ZH: QuizLabels = QuizLabels {
     intro: "测验:每个值显示之前,先输入你算出的值。按你输入的精度判断(0.5933 对于 0.593269992 算对,0.5943 不对)。输入空行显示该值;输入 q 结束测验。",
     prompt: "{symbol} = ? ",
     right: "{mark} {symbol} = {value}",
-    wrong: "{mark} 不对。",
+    wrong: "{mark} 不对。{why}",
     likely_slip: "可能的错误:{slip}。",
     follows_from: "它由你的 {names} 推出。",
     the_article: "这是{what}。",

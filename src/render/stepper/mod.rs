@@ -732,7 +732,10 @@ mod tests {
         assert!(!screen.contains("0.593269992"), "{screen}");
         assert!(!screen.contains("article:"), "{screen}");
         assert!(!screen.contains("out 0.59327"), "{screen}");
-        assert!(screen.contains("net 0.3775"), "the value before is drawn:\n{screen}");
+        assert!(
+            screen.contains("net 0.3775"),
+            "the value before is drawn:\n{screen}"
+        );
         let at = |needle: &str| lines.iter().position(|l| line_text(l).contains(needle));
         assert!(at("= 1/(1 +") < at("out_h1 = ? 0.59_"));
         assert!(at("out_h1 = ? 0.59_") < at("net 0.3775"));
