@@ -23,6 +23,7 @@
 //!   export (NDJSON, JSON) and the loss curve (terminal, SVG).
 //! - [`budget`]: the memory a held trace takes, estimated before recording it.
 //! - [`random`]: the seeded, portable draws of a run (initial values, sample order).
+//! - [`quiz`]: `step --quiz`: each value typed before it is shown, judged as `verify` judges.
 //! - [`quote`]: input quoted in messages, cut to a readable length.
 //! - [`schemas`]: the JSON Schemas of every JSON document the tool reads or writes.
 //!
@@ -47,6 +48,7 @@ pub mod network;
 pub mod notation;
 pub mod number;
 pub mod optimizer;
+pub mod quiz;
 pub mod quote;
 pub mod random;
 pub mod render;

@@ -1,13 +1,16 @@
 //! `backprop step`: the iteration one computation at a time. In a terminal, a full-screen
 //! view (crossterm) moved by keys; with `--plain`, one step printed per line read from
-//! standard input, so that a script, a test or a screen reader can drive it.
+//! standard input, so that a script, a test or a screen reader can drive it. With `--quiz`,
+//! each value is asked for before it is shown ([`backprop_tracer::quiz`] judges the answers).
 
 use crate::cli::{DisplayArgs, IterationArgs};
 use crate::commands::UsageError;
 use crate::output;
 use crate::signals;
 use anyhow::{Context, Result};
-use backprop_tracer::render::stepper::{Key, Line, Stepper, StepperOptions, Style};
+use backprop_tracer::quiz::Quiz;
+use backprop_tracer::render::stepper::{self, Key, Line, Span, Stepper, StepperOptions, Style};
+use backprop_tracer::verify::homework::Verdict;
 use clap::Args;
 use colored::Colorize;
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -31,16 +34,28 @@ pub struct StepArgs {
     /// q quit). For scripts, tests, and terminals the full screen does not suit.
     #[arg(long)]
     pub plain: bool,
+
+    /// Quiz yourself: type each computed value before it is shown. An answer is judged at
+    /// the precision you type it (as `verify` judges); a wrong one names the slip where it
+    /// can, and you may try again or see the value (an empty answer). The score and the
+    /// steps missed are printed at the end. With --plain, answers are lines of standard
+    /// input (q ends the quiz).
+    #[arg(long)]
+    pub quiz: bool,
 }
 
 pub fn run(args: &StepArgs) -> Result<()> {
     let network_from_stdin = args.iteration.network.as_deref() == Some(Path::new("-"));
     if args.plain && network_from_stdin {
-        return Err(UsageError(
-            "`step --plain` reads its commands from standard input, so the network cannot \
-             come from there too: give the network file's name instead of `-`"
-                .into(),
-        )
+        let what = if args.quiz {
+            "`step --quiz --plain` reads the answers"
+        } else {
+            "`step --plain` reads its commands"
+        };
+        return Err(UsageError(format!(
+            "{what} from standard input, so the network cannot come from there too: give \
+             the network file's name instead of `-`"
+        ))
         .into());
     }
     // Keys come from the terminal: standard input, or /dev/tty when the network is piped in.
@@ -52,6 +67,14 @@ pub fn run(args: &StepArgs) -> Result<()> {
         } else {
             "standard output is not one"
         };
+        if args.quiz {
+            return Err(UsageError(format!(
+                "`backprop step --quiz` asks on a full-screen view and needs a terminal, but \
+                 {which}.\nUse `backprop step --quiz --plain` to answer from standard input, \
+                 one value a line (an empty line shows the value, q ends the quiz)."
+            ))
+            .into());
+        }
         return Err(UsageError(format!(
             "`backprop step` draws a full-screen view and needs a terminal, but {which}.\n\
              Use `backprop step --plain` to print one step at a time (each line read from \
@@ -69,11 +92,18 @@ pub fn run(args: &StepArgs) -> Result<()> {
         ascii: args.display.ascii,
     };
     let mut stepper = Stepper::new(&trace, options);
+    let mut quiz = args.quiz.then(|| {
+        stepper.hide_value(true);
+        Quiz::new(&trace, options.lang, stepper.typography())
+    });
     if dumb {
-        output::to_stderr(
+        output::to_stderr(if args.quiz {
+            "note: TERM=dumb: no full screen on this terminal, so `backprop step --quiz \
+             --plain` instead (type each value, then Enter; an empty line shows it; q quits)"
+        } else {
             "note: TERM=dumb: no full screen on this terminal, so `backprop step --plain` \
-             instead (Enter: the next step, b: back, q: quit)",
-        );
+             instead (Enter: the next step, b: back, q: quit)"
+        });
     }
     if args.plain || dumb {
         let to_terminal = io::stdout().is_terminal();
@@ -103,7 +133,16 @@ pub fn run(args: &StepArgs) -> Result<()> {
             .iter()
             .try_for_each(|line| writeln!(out, "{line}"))
             .map_err(|e| output::name_standard_output(e.into()))?;
-        plain(&mut stepper, width, input, &mut out)
+        let stepped = match quiz.as_mut() {
+            // Piped answers are not echoed by a terminal: written after the prompt, they
+            // make the output read as the session it was.
+            Some(quiz) => {
+                let echo = !network_from_stdin && !io::stdin().is_terminal();
+                plain_quiz(&mut stepper, quiz, width, input, &mut out, echo)
+            }
+            None => plain(&mut stepper, width, input, &mut out),
+        };
+        stepped
             .and_then(|()| Ok(out.flush()?))
             .map_err(output::name_standard_output)
     } else {
@@ -111,8 +150,222 @@ pub fn run(args: &StepArgs) -> Result<()> {
         // and is there again when the stepper ends.
         super::heading_to_stderr(&heading);
         let color = args.display.color(true);
-        full_screen(&mut stepper, color)
+        match quiz.as_mut() {
+            Some(quiz) => full_screen_quiz(&mut stepper, quiz, color),
+            None => full_screen(&mut stepper, color),
+        }
     }
+}
+
+/// `--quiz --plain`: each step without its value, then a prompt and a line of input: the
+/// answer (judged, and for a wrong one another line: another answer or an empty line to
+/// see it), an empty line to see it, or q to end. Ends at the end of the input, at q, or
+/// after the last step, always with the score.
+fn plain_quiz(
+    stepper: &mut Stepper<'_>,
+    quiz: &mut Quiz<'_>,
+    width: usize,
+    mut input: impl BufRead,
+    out: &mut dyn Write,
+    echo: bool,
+) -> Result<()> {
+    let labels = quiz_labels(stepper);
+    writeln!(out, "{}", labels.intro)?;
+    let mut line = String::new();
+    'steps: while let Some(v) = quiz.current() {
+        writeln!(out)?;
+        for l in stepper.page(width) {
+            writeln!(out, "{}", colored_line(&l))?;
+        }
+        loop {
+            write!(out, "{}", quiz.prompt(v))?;
+            out.flush()?;
+            line.clear();
+            if input
+                .read_line(&mut line)
+                .context("cannot read standard input")?
+                == 0
+            {
+                // The prompt is left open: the score starts on a line of its own.
+                writeln!(out)?;
+                break 'steps;
+            }
+            let answer = line.trim();
+            if echo {
+                writeln!(out, "{answer}")?;
+            }
+            match answer {
+                "q" | "quit" => break 'steps,
+                "" => {
+                    quiz.reveal();
+                    writeln!(out, "{}", quiz.revealed(v).red())?;
+                    break;
+                }
+                _ => match quiz.answer(answer) {
+                    Err(e) => writeln!(out, "{}", quiz.not_a_number(&e))?,
+                    Ok(Verdict::Agrees) => {
+                        writeln!(out, "{}", quiz.right(v).green())?;
+                        break;
+                    }
+                    Ok(verdict) => {
+                        writeln!(out, "{}", quiz.wrong(&verdict).red())?;
+                        writeln!(out, "{}", labels.retry_plain)?;
+                    }
+                },
+            }
+        }
+        stepper.apply(Key::Next);
+    }
+    quiz.end();
+    writeln!(out)?;
+    for l in quiz.summary() {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+/// The quiz's words in the stepper's language and typography.
+fn quiz_labels(stepper: &Stepper<'_>) -> QuizWords {
+    let typography = stepper.typography();
+    let q = stepper.lang().quiz();
+    let text = |t: &str| typography.text(t).into_owned();
+    QuizWords {
+        intro: text(q.intro),
+        retry_plain: text(q.retry_plain),
+        retry_screen: text(q.retry_screen),
+        keys: text(q.keys),
+        leave: text(q.leave),
+    }
+}
+
+/// See [`quiz_labels`].
+struct QuizWords {
+    intro: String,
+    retry_plain: String,
+    retry_screen: String,
+    keys: String,
+    leave: String,
+}
+
+/// What the full-screen quiz said of the last answer, shown above the input line.
+enum Said {
+    Nothing,
+    /// Right, or shown: the previous step's value in full (green or red).
+    Value(String, Style),
+    /// Wrong: the slip, and how to go on.
+    Wrong(String),
+    /// Not a number.
+    NotANumber(String),
+}
+
+/// Most characters an answer may have: more is no number anyone computes by hand.
+const MAX_ANSWER: usize = 40;
+
+/// `--quiz` on the full screen: each step without its value, an input line below it.
+/// Enter judges what is typed (or, with nothing typed, shows the value); q or Esc ends the
+/// quiz with a screen of the score, which is printed again on the normal screen after it,
+/// to stay in the terminal's scrollback. Ctrl-C leaves at once (the score printed too).
+fn full_screen_quiz(stepper: &mut Stepper<'_>, quiz: &mut Quiz<'_>, color: bool) -> Result<()> {
+    let words = quiz_labels(stepper);
+    let typography = stepper.typography();
+    let screen = Screen::enter()?;
+    let mut typed = String::new();
+    let mut said = Said::Nothing;
+    let mut final_screen = false;
+    loop {
+        let (width, height) = terminal::size().context("cannot read the terminal's size")?;
+        let (width, height) = (width as usize, height as usize);
+        let lines = if final_screen {
+            let mut lines = Vec::new();
+            for l in quiz.summary() {
+                lines.extend(stepper::wrap(&l, "    ", width.max(1), Style::Plain));
+            }
+            lines.push(Vec::new());
+            lines.extend(stepper::wrap(&words.leave, "", width.max(1), Style::Dim));
+            lines.truncate(height);
+            lines
+        } else {
+            let v = quiz.current().expect("the quiz is not over");
+            let wrapped = |text: &str, style| stepper::wrap(text, "  ", width.max(1), style);
+            let mut below = match &said {
+                Said::Nothing => Vec::new(),
+                Said::Value(text, style) => wrapped(text, *style),
+                Said::Wrong(text) => {
+                    let mut lines = wrapped(text, Style::Differs);
+                    lines.extend(wrapped(&words.retry_screen, Style::Plain));
+                    lines
+                }
+                Said::NotANumber(text) => wrapped(text, Style::Explained),
+            };
+            below.push(vec![
+                Span {
+                    text: quiz.prompt(v),
+                    style: Style::Heading,
+                },
+                Span {
+                    text: format!("{typed}_"),
+                    style: Style::Highlight,
+                },
+            ]);
+            stepper.screen_with(width, height, &below, Some(&words.keys))
+        };
+        paint(&lines, height, color)?;
+        let Event::Key(k) = event::read().context("cannot read a key")? else {
+            continue;
+        };
+        if k.kind == KeyEventKind::Release {
+            continue;
+        }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if final_screen || ctrl && matches!(k.code, KeyCode::Char('c' | 'd')) {
+            break;
+        }
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q' | 'Q') => final_screen = true,
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Enter if typed.trim().is_empty() => {
+                if let Some(v) = quiz.reveal() {
+                    said = Said::Value(quiz.revealed(v), Style::Differs);
+                    stepper.apply(Key::Next);
+                }
+                typed.clear();
+            }
+            KeyCode::Enter => {
+                let v = quiz.current().expect("the quiz is not over");
+                said = match quiz.answer(&typed) {
+                    Ok(Verdict::Agrees) => {
+                        stepper.apply(Key::Next);
+                        Said::Value(quiz.right(v), Style::Agrees)
+                    }
+                    Ok(verdict) => Said::Wrong(quiz.wrong(&verdict)),
+                    Err(e) => Said::NotANumber(quiz.not_a_number(&e)),
+                };
+                typed.clear();
+            }
+            KeyCode::Char(c) if !ctrl && typed.chars().count() < MAX_ANSWER => {
+                typed.extend(typography.text(&c.to_string()).chars())
+            }
+            _ => {}
+        }
+        if quiz.current().is_none() {
+            final_screen = true;
+        }
+        if final_screen {
+            // A step left with wrong answers counts as missed on the final screen too.
+            quiz.end();
+        }
+    }
+    drop(screen);
+    quiz.end();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    quiz.summary()
+        .iter()
+        .try_for_each(|line| writeln!(out, "{line}"))
+        .and_then(|()| out.flush())
+        .map_err(|e| output::name_standard_output(e.into()))
 }
 
 /// `--plain`: a page per step, a line of input between them. Ends at the end of the input

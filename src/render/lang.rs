@@ -7,10 +7,12 @@ mod document;
 mod exercise;
 mod mistakes;
 mod page;
+mod quiz;
 pub use document::DocumentLabels;
 pub use exercise::ExerciseLabels;
 pub use mistakes::MistakeLabels;
 pub use page::PageLabels;
+pub use quiz::QuizLabels;
 
 /// The language of the labels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -949,6 +951,11 @@ impl Lang {
         self.pick_labels(&page::PAGE_EN, &page::PAGE_ZH)
     }
 
+    /// The words of `step --quiz`.
+    pub fn quiz(self) -> &'static QuizLabels {
+        self.pick_labels(&quiz::QUIZ_EN, &quiz::QUIZ_ZH)
+    }
+
     /// Every label of every report in this language (the English ones are what no other
     /// language's output may contain).
     pub fn every_label(self) -> Vec<&'static str> {
@@ -966,6 +973,7 @@ impl Lang {
         all.extend(self.document().all());
         all.extend(self.exercise().all());
         all.extend(self.page().all());
+        all.extend(self.quiz().all());
         all
     }
 

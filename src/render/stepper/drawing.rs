@@ -84,19 +84,21 @@ pub struct Edge {
     pub highlighted: bool,
 }
 
-/// The drawing of `trace` with the values up to and including `values[upto]`, highlighting
-/// what that value uses, in at most `width` × `height` cells. `Err((w, h))` when even the
-/// most compact drawing needs w × h.
+/// The drawing of `trace` with the values up to and including `values[upto]` (up to but
+/// not including it when `hidden`: a quiz asks for it), highlighting what that value uses,
+/// in at most `width` × `height` cells. `Err((w, h))` when even the most compact drawing
+/// needs w × h.
 pub fn draw(
     trace: &Trace,
     upto: usize,
     width: usize,
     height: usize,
     ascii: bool,
+    hidden: bool,
 ) -> Result<Drawing, (usize, usize)> {
-    let scene = Scene::new(trace, upto, ascii);
+    let scene = Scene::new(trace, upto, ascii, hidden);
     // Sized for every value known, so that nothing moves from one step to the next.
-    let everything = Scene::new(trace, trace.first().values.len() - 1, ascii);
+    let everything = Scene::new(trace, trace.first().values.len() - 1, ascii, false);
     let mut smallest = (usize::MAX, usize::MAX);
     for detail in DETAILS {
         let (grid, edges) = scene.layout(&scene.texts(detail), &everything.texts(detail));
@@ -125,7 +127,7 @@ struct Scene<'a> {
 }
 
 impl<'a> Scene<'a> {
-    fn new(trace: &'a Trace, upto: usize, ascii: bool) -> Scene<'a> {
+    fn new(trace: &'a Trace, upto: usize, ascii: bool, hidden: bool) -> Scene<'a> {
         let values = &trace.first().values;
         let index = trace.first().index();
         let names = Notation::new(&trace.network);
@@ -137,7 +139,8 @@ impl<'a> Scene<'a> {
                 used.insert(element(role, &names));
             }
         }
-        let known = values[..=upto.min(values.len() - 1)]
+        let shown = upto.min(values.len() - 1) + usize::from(!hidden);
+        let known = values[..shown]
             .iter()
             .map(|v| (v.symbol.as_str(), v.value))
             .collect();
@@ -614,7 +617,7 @@ mod tests {
             .iter()
             .position(|v| v.symbol == "net_h1")
             .unwrap();
-        let lines = draw(&trace, at, 120, 30, false).unwrap().lines;
+        let lines = draw(&trace, at, 120, 30, false, false).unwrap().lines;
         let drawn = text(&lines);
         assert!(drawn.contains("net 0.3775"), "{drawn}");
         assert!(
@@ -643,7 +646,7 @@ mod tests {
             .iter()
             .position(|v| v.symbol == "dnet_o1/dout_h1")
             .unwrap();
-        let drawn = text(&draw(&trace, at, 120, 30, false).unwrap().lines);
+        let drawn = text(&draw(&trace, at, 120, 30, false, false).unwrap().lines);
         // w5 has been updated by now, but this step reads the original.
         assert!(drawn.contains("w5 0.4"), "{drawn}");
         assert!(drawn.contains("w6⁺ 0.408666"), "{drawn}");
@@ -652,8 +655,8 @@ mod tests {
     #[test]
     fn shrinks_then_gives_up() {
         let trace = article();
-        let wide = draw(&trace, 20, 200, 40, false).unwrap().lines;
-        let narrow = draw(&trace, 20, 78, 40, false).unwrap().lines;
+        let wide = draw(&trace, 20, 200, 40, false, false).unwrap().lines;
+        let narrow = draw(&trace, 20, 78, 40, false, false).unwrap().lines;
         assert!(text(&wide).contains("i1─w1 0.15"));
         // Narrower, the numbers shrink, but every weight still names its sender.
         assert!(text(&narrow).contains("i1─w1"));
@@ -663,7 +666,7 @@ mod tests {
                 .iter()
                 .all(|l| l.iter().map(|s| text_width(&s.text)).sum::<usize>() <= 78)
         );
-        let (w, h) = draw(&trace, 20, 30, 10, false).unwrap_err();
+        let (w, h) = draw(&trace, 20, 30, 10, false, false).unwrap_err();
         assert!(w > 30 && h > 10);
     }
 }

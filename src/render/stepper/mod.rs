@@ -102,6 +102,9 @@ pub struct Stepper<'a> {
     comparison: Option<Comparison>,
     position: usize,
     help: bool,
+    /// The quiz (`step --quiz`): the current step's value is not shown, neither in the
+    /// panel (nor the article's number beside it) nor in the drawing.
+    hidden: bool,
 }
 
 impl<'a> Stepper<'a> {
@@ -141,6 +144,7 @@ impl<'a> Stepper<'a> {
             comparison: article::compare(trace),
             position: 0,
             help: false,
+            hidden: false,
         }
     }
 
@@ -180,6 +184,12 @@ impl<'a> Stepper<'a> {
     /// The language of the labels.
     pub fn lang(&self) -> Lang {
         self.options.lang
+    }
+
+    /// Hides the current step's value (and the article's number for it) from the panel and
+    /// the drawing, or shows it again: for a quiz, which asks for it first.
+    pub fn hide_value(&mut self, hidden: bool) {
+        self.hidden = hidden;
     }
 
     /// Whether the list of keys is shown.
@@ -299,13 +309,20 @@ impl<'a> Stepper<'a> {
                 Style::Plain,
             ));
         }
-        lines.extend(wrap(
-            &format!("{indent}= {value}"),
-            &indent,
-            width,
-            Style::Heading,
-        ));
-        for (text, why, style) in self.article_lines(&v.symbol) {
+        if !self.hidden {
+            lines.extend(wrap(
+                &format!("{indent}= {value}"),
+                &indent,
+                width,
+                Style::Heading,
+            ));
+        }
+        let article = if self.hidden {
+            Vec::new()
+        } else {
+            self.article_lines(&v.symbol)
+        };
+        for (text, why, style) in article {
             match why {
                 Some(why) if explanations => {
                     lines.extend(wrap(&format!("{text}: {why}"), "    ", width, style))
@@ -366,6 +383,7 @@ impl<'a> Stepper<'a> {
             width,
             height,
             self.options.ascii,
+            self.hidden,
         )
     }
 
@@ -373,6 +391,18 @@ impl<'a> Stepper<'a> {
     /// of the network (or the list of keys), and the keys at the bottom. Never more than
     /// `height` lines, none wider than `width`.
     pub fn screen(&self, width: usize, height: usize) -> Vec<Line> {
+        self.screen_with(width, height, &[], None)
+    }
+
+    /// The screen with `below` (already wrapped: a quiz's input line and what it said of the
+    /// last answer) between the panel and the drawing, and `footer` in place of the keys.
+    pub fn screen_with(
+        &self,
+        width: usize,
+        height: usize,
+        below: &[Line],
+        footer: Option<&str>,
+    ) -> Vec<Line> {
         let l = self.labels;
         if width < MIN_WIDTH || height < MIN_HEIGHT {
             let text = l
@@ -385,10 +415,10 @@ impl<'a> Stepper<'a> {
             lines.truncate(height);
             return lines;
         }
-        let footer = if self.at_end() {
-            l.last_step
-        } else {
-            l.keys_hint
+        let footer = match footer {
+            Some(footer) => footer,
+            None if self.at_end() => l.last_step,
+            None => l.keys_hint,
         };
         let footer = wrap(footer, "", width, Style::Dim);
         // Tried in turn until the drawing fits below: the panel with blank lines around it,
@@ -402,6 +432,12 @@ impl<'a> Stepper<'a> {
             lines.extend(self.panel_with(width, explanations));
             if blanks {
                 lines.push(Vec::new());
+            }
+            if !below.is_empty() {
+                lines.extend(below.iter().cloned());
+                if blanks {
+                    lines.push(Vec::new());
+                }
             }
             lines
         };
@@ -491,7 +527,7 @@ fn clip(line: Line, width: usize) -> Line {
 
 /// `text` in lines of at most `width` cells, broken at spaces where it can be, each line
 /// after the first starting with `indent`.
-fn wrap(text: &str, indent: &str, width: usize, style: Style) -> Vec<Line> {
+pub fn wrap(text: &str, indent: &str, width: usize, style: Style) -> Vec<Line> {
     let indent = if text_width(indent) * 2 > width {
         ""
     } else {
@@ -677,6 +713,36 @@ mod tests {
         assert!(screen.contains("= 0.377500000"));
         assert!(screen.contains("article: 0.3775 ✓"));
         assert!(screen.contains("net 0.3775"), "{screen}");
+    }
+
+    /// For a quiz: the value asked for is nowhere on the screen (panel, article's number,
+    /// drawing), while the ones before it are; what the quiz adds is between the panel and
+    /// the drawing, and its keys at the bottom.
+    #[test]
+    fn a_hidden_value_is_not_shown() {
+        let trace = article();
+        let mut s = Stepper::new(&trace, StepperOptions::default());
+        s.apply(Key::Next);
+        s.hide_value(true);
+        let below = vec![vec![span("out_h1 = ? 0.59_", Style::Plain)]];
+        let lines = s.screen_with(100, 30, &below, Some("quiz keys"));
+        let screen = text(&lines);
+        assert!(screen.contains("out_h1 = 1/(1 + e^(-net_h1))"), "{screen}");
+        assert!(screen.contains("= 1/(1 + e^(-0.3775))"), "{screen}");
+        assert!(!screen.contains("0.593269992"), "{screen}");
+        assert!(!screen.contains("article:"), "{screen}");
+        assert!(!screen.contains("out 0.59327"), "{screen}");
+        assert!(
+            screen.contains("net 0.3775"),
+            "the value before is drawn:\n{screen}"
+        );
+        let at = |needle: &str| lines.iter().position(|l| line_text(l).contains(needle));
+        assert!(at("= 1/(1 +") < at("out_h1 = ? 0.59_"));
+        assert!(at("out_h1 = ? 0.59_") < at("net 0.3775"));
+        assert_eq!(at("quiz keys"), Some(29));
+        assert!(!text(&s.page(100)).contains("0.593269992"));
+        s.hide_value(false);
+        assert!(text(&s.screen(100, 30)).contains("out 0.59327"));
     }
 
     #[test]
