@@ -4,6 +4,7 @@
 pub mod check;
 pub mod diagram;
 pub mod explain;
+pub mod grade;
 pub mod progress;
 pub mod schema;
 pub mod show;

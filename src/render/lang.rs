@@ -4,9 +4,11 @@ use crate::notation::Typography;
 use std::sync::OnceLock;
 
 mod document;
+mod grade;
 mod mistakes;
 mod page;
 pub use document::DocumentLabels;
+pub use grade::GradeLabels;
 pub use mistakes::MistakeLabels;
 pub use page::PageLabels;
 
@@ -927,6 +929,11 @@ impl Lang {
         self.pick_labels(&TRAIN_EN, &TRAIN_ZH)
     }
 
+    /// `grade`'s words in this language.
+    pub fn grade(self) -> &'static GradeLabels {
+        self.pick_labels(&grade::GRADE_EN, &grade::GRADE_ZH)
+    }
+
     /// The names and sentences of mistakes (slips, trace problems, the article's numbers).
     pub fn mistakes(self) -> &'static MistakeLabels {
         self.pick_labels(&mistakes::MISTAKES_EN, &mistakes::MISTAKES_ZH)
@@ -958,6 +965,7 @@ impl Lang {
         all.extend(self.mistakes().all());
         all.extend(self.document().all());
         all.extend(self.page().all());
+        all.extend(self.grade().all());
         all
     }
 
