@@ -188,9 +188,143 @@ fn a_class_is_graded_into_the_expected_gradebook_and_feedback() {
     assert!(out.status.success(), "{stderr}");
     let gradebook = fs::read_to_string(root.join("marks/gradebook.csv")).unwrap();
     assert_eq!(gradebook, GRADEBOOK);
-    let out = std::env::var("GRADE_KEEP").ok();
-    if let Some(keep) = out {
-        let _ = fs::remove_dir_all(&keep);
-        fs::rename(root, keep).unwrap();
-    }
+    assert_eq!(
+        stderr,
+        "graded 7 of 14 submissions (5 unreadable, 1 without a key, 1 with another student's \
+         numbers, 1 missing); feedback: marks/feedback\n"
+    );
+
+    // One page per row, beside the gradebook.
+    let feedback = root.join("marks/feedback");
+    let mut pages: Vec<String> = fs::read_dir(&feedback)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(pages.len(), 15, "{pages:?}");
+    let page = |name: &str| fs::read_to_string(feedback.join(name)).unwrap();
+    assert!(page("alice.md").ends_with("Every value you computed is right. Well done!\n"));
+    assert_eq!(
+        page("erin.md"),
+        "# Feedback for erin
+
+Your submission: `erin.csv`.
+
+**Score: 50.0%**: the values right, or computed correctly from an earlier wrong value of yours, of the values counted.
+
+- values counted: 2
+- right: 1
+- computed correctly from an earlier wrong value of yours (not counted as mistakes again): 0
+- new mistakes: 1
+
+## The first wrong value: `w5⁺`
+
+- yours: 0.317832959
+- correct: 0.358916480
+- formula: `w5⁺ = w5 - η * ∂E_total/∂w5`
+- with the correct numbers: `0.4 - 0.5 * 0.082167041 = 0.358916480`
+- the likely slip: η left out of the update: w5⁺ = w − η·∂E_total/∂w
+  (which gives 0.317832959)
+"
+    );
+    let grace = page("grace.md");
+    assert!(
+        grace.contains(
+            "- `net_o1` = 1.106317970 (from your out_h1)\n- `out_o1` = 0.751442030 (from your net_o1)\n"
+        ),
+        "{grace}"
+    );
+    assert_eq!(
+        page("ivan.md"),
+        "# Feedback for ivan\n\nYour submission `ivan.csv` could not be graded: the file is \
+         empty. Correct it and hand it in again.\n"
+    );
+    assert!(page("mallory.md").contains("these are bob's numbers"));
+    assert_eq!(
+        page("peggy.md"),
+        "# Feedback for peggy\n\nNo submission from you was found.\n"
+    );
+
+    // The same rows as JSON, for a program; --no-feedback writes no pages.
+    let out = cargo_bin_cmd!("backprop")
+        .current_dir(root)
+        .args(["grade", "keys", "subs", "--format", "json", "--no-feedback"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format"], "backprop-tracer/gradebook");
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 15);
+    assert_eq!(rows[2]["student"], "bob");
+    assert_eq!(rows[2]["score"], 66.7);
+    assert_eq!(rows[2]["slip"], "sign_flipped");
+    assert_eq!(rows[14]["status"], "missing");
+    assert_eq!(rows[14]["file"], serde_json::Value::Null);
+    assert!(!root.join("feedback").exists());
+}
+
+fn grade_error(args: &[&str], root: &Path) -> (i32, String) {
+    let out = cargo_bin_cmd!("backprop")
+        .current_dir(root)
+        .arg("grade")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn folders_that_cannot_be_graded_are_refused_with_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("keys")).unwrap();
+    fs::create_dir_all(root.join("subs")).unwrap();
+    fs::write(root.join("file.csv"), "out_h1,0.5933\n").unwrap();
+    assert_eq!(
+        grade_error(&["nowhere", "subs"], root),
+        (
+            1,
+            "error: the key folder nowhere: no such folder\n".to_string()
+        )
+    );
+    assert_eq!(
+        grade_error(&["keys", "file.csv"], root),
+        (
+            1,
+            "error: the key folder keys holds no key: expected one NAME.json per student (a \
+             trace, as `backprop show NETWORK --format json` writes it, or a network file)\n"
+                .to_string()
+        )
+    );
+    fs::copy("traces/article.json", root.join("keys/alice.json")).unwrap();
+    assert_eq!(
+        grade_error(&["keys", "file.csv"], root),
+        (
+            1,
+            "error: the submissions folder file.csv: not a folder\n".to_string()
+        )
+    );
+    assert_eq!(grade_error(&["keys", "keys"], root).0, 2);
+    // A .json in the key folder that is not a key is named, not skipped.
+    fs::write(root.join("keys/bob.json"), "{\"layers\": [2, 2]}").unwrap();
+    let (code, message) = grade_error(&["keys", "subs"], root);
+    assert_eq!(code, 1);
+    assert!(
+        message.starts_with("error: key keys/bob.json: "),
+        "{message}"
+    );
+    // Two keys for one student.
+    fs::copy("traces/article.json", root.join("keys/bob.json")).unwrap();
+    fs::copy("traces/article.json", root.join("keys/Alice.json")).unwrap();
+    let (code, message) = grade_error(&["keys", "subs"], root);
+    assert_eq!(code, 1);
+    assert!(
+        message.contains("are both for the student \"alice\""),
+        "{message}"
+    );
 }
