@@ -37,6 +37,9 @@ pub enum Command {
     /// Check your own numbers (JSON or CSV) against the engine, naming the likely slip; or
     /// check every value of a trace or a training run against its formula and the run's chain.
     Verify(crate::commands::verify::VerifyArgs),
+    /// Grade a class: each submission (CSV/JSON) checked against its student's key, a
+    /// gradebook (CSV or JSON), and a feedback page per student naming the first wrong step.
+    Grade(crate::commands::grade::GradeArgs),
     /// Gradient check: every ∂E_total/∂w from backpropagation beside a central difference.
     Check(crate::commands::check::CheckArgs),
     /// Train for many iterations: checkpoints with the article's claims, the loss curve, and
@@ -254,6 +257,7 @@ impl Cli {
             Some(Command::Step(a)) => a.display.ascii,
             Some(Command::Explain(a)) => a.display.ascii,
             Some(Command::Verify(a)) => a.ascii,
+            Some(Command::Grade(a)) => a.ascii,
             Some(Command::Check(a)) => a.ascii,
             Some(Command::Train(a)) => a.ascii,
             // A figure is data, as a JSON trace is: its messages are the default ones.

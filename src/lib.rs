@@ -10,6 +10,8 @@
 //! - [`notation`]: the article's symbols and their typography.
 //! - [`engine`]: the iteration, recording through a [`engine::Recorder`].
 //! - [`exercise`]: a class's exercises: each student's network, worksheet and key.
+//! - [`grade`]: a class's submissions graded against their keys: the gradebook and each
+//!   student's feedback.
 //! - [`trace`]: the recorded values, the type every renderer reads.
 //! - [`article`]: the numbers the article prints, with its errata, as data.
 //! - [`render`]: tables and JSON.
@@ -43,6 +45,7 @@ pub mod exercise;
 pub mod formula;
 pub mod fuzzing;
 pub mod gradcheck;
+pub mod grade;
 pub mod loss;
 pub mod network;
 pub mod notation;

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Some(Command::Step(args)) => commands::step::run(args),
         Some(Command::Explain(args)) => commands::explain::run(args),
         Some(Command::Verify(args)) => commands::verify::run(args),
+        Some(Command::Grade(args)) => commands::grade::run(args),
         Some(Command::Check(args)) => commands::check::run(args),
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Diagram(args)) => commands::diagram::run(args),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod diagram;
 pub mod exercise;
 pub mod explain;
+pub mod grade;
 pub mod progress;
 pub mod schema;
 pub mod show;

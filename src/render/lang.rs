@@ -5,11 +5,13 @@ use std::sync::OnceLock;
 
 mod document;
 mod exercise;
+mod grade;
 mod mistakes;
 mod page;
 mod quiz;
 pub use document::DocumentLabels;
 pub use exercise::ExerciseLabels;
+pub use grade::GradeLabels;
 pub use mistakes::MistakeLabels;
 pub use page::PageLabels;
 pub use quiz::QuizLabels;
@@ -931,6 +933,11 @@ impl Lang {
         self.pick_labels(&TRAIN_EN, &TRAIN_ZH)
     }
 
+    /// `grade`'s words in this language.
+    pub fn grade(self) -> &'static GradeLabels {
+        self.pick_labels(&grade::GRADE_EN, &grade::GRADE_ZH)
+    }
+
     /// The names and sentences of mistakes (slips, trace problems, the article's numbers).
     pub fn mistakes(self) -> &'static MistakeLabels {
         self.pick_labels(&mistakes::MISTAKES_EN, &mistakes::MISTAKES_ZH)
@@ -974,6 +981,7 @@ impl Lang {
         all.extend(self.exercise().all());
         all.extend(self.page().all());
         all.extend(self.quiz().all());
+        all.extend(self.grade().all());
         all
     }
 
