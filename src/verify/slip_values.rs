@@ -101,7 +101,12 @@ pub fn slip_values(trace: &Trace, wanted: impl Fn(&TracedValue) -> bool) -> Vec<
             }
         }
         let rounded = (1..=ROUNDING_DECIMALS)
-            .map(|d| (d, slips::replay(&reference, &nothing, None, at, Some(d))[at].value))
+            .map(|d| {
+                (
+                    d,
+                    slips::replay(&reference, &nothing, None, at, Some(d))[at].value,
+                )
+            })
             .filter(|&(_, value)| differs(value, v.value))
             .collect();
         out.push(SlipValues {
@@ -207,7 +212,10 @@ mod tests {
         // The forward pass has none of the catalogue's slips but swapped weights; the
         // given values are never listed.
         let all = article();
-        assert!(all.iter().all(|s| !s.symbol.starts_with('w') || s.symbol.ends_with('+')));
+        assert!(
+            all.iter()
+                .all(|s| !s.symbol.starts_with('w') || s.symbol.ends_with('+'))
+        );
         let net_h1 = at(&all, "net_h1");
         assert!(net_h1.slips.iter().all(|d| matches!(
             d.slip,
