@@ -215,7 +215,7 @@ fn the_worksheet_marks_answers_at_their_precision_and_names_slips() {
     assert!(typed(n_net_h1)["class"].as_str().unwrap().contains("right"));
     assert_eq!(typed(n_net_h1)["invalid"], "false");
     assert_eq!(typed(n_out_h1)["mark"], "✓ right");
-    assert_eq!(typed(n_dw3)["mark"], "✓ right", "{}", format!("{dw3:.2e}"));
+    assert_eq!(typed(n_dw3)["mark"], "✓ right", "{dw3:.2e}");
     // Wrong, and no slip gives it: nothing named.
     assert_eq!(typed(n_net_o1)["mark"], "✗ not right");
     assert!(typed(n_net_o1)["class"].as_str().unwrap().contains("wrong"));
