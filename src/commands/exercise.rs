@@ -11,6 +11,7 @@ use backprop_tracer::render::Lang;
 use backprop_tracer::render::diagram::Diagram;
 use backprop_tracer::render::document::markdown;
 use backprop_tracer::render::json;
+use backprop_tracer::render::worksheet_page;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -32,8 +33,8 @@ pub struct ExerciseArgs {
     pub seed: Option<u64>,
 
     /// A roster: one student's name per line (blank lines and lines starting with # are
-    /// skipped). With -o DIR: DIR/worksheets/NAME.md (with NAME.svg and the hand-in
-    /// NAME.csv), DIR/keys/NAME.md and DIR/keys/NAME.json (the key `grade` reads), and
+    /// skipped). With -o DIR: DIR/worksheets/NAME.md (with NAME.svg, the hand-in NAME.csv
+    /// and NAME.html, the worksheet as a page that checks itself), DIR/keys/NAME.md and DIR/keys/NAME.json (the key `grade` reads), and
     /// DIR/class.csv (each name, its file name and its seed).
     #[arg(long, value_name = "ROSTER", requires = "output")]
     pub class: Option<PathBuf>,
@@ -69,8 +70,9 @@ pub struct ExerciseArgs {
     #[arg(long, value_enum, default_value_t = Blank::All)]
     pub blank: Blank,
 
-    /// markdown: the worksheet as a document with TeX math; json: the network, the blanks
-    /// and the instructions, for a program (with --key: the trace).
+    /// markdown: the worksheet as a document with TeX math; html: one self-contained page
+    /// whose boxes check the answers typed in them (with --key: the filled page); json: the
+    /// network, the blanks and the instructions, for a program (with --key: the trace).
     #[arg(long, value_enum, default_value_t = ExerciseFormat::Markdown)]
     pub format: ExerciseFormat,
 
@@ -92,6 +94,7 @@ pub struct ExerciseArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExerciseFormat {
     Markdown,
+    Html,
     Json,
 }
 
@@ -196,6 +199,9 @@ impl Files<'_> {
             }
             (ExerciseFormat::Markdown, key) => {
                 markdown::write(&exercise::document(exercise, &self.sheet(key, figure)), out)
+            }
+            (ExerciseFormat::Html, key) => {
+                worksheet_page::write(exercise, &self.sheet(key, None), out)
             }
         }
     }
@@ -306,6 +312,12 @@ fn class(args: &ExerciseArgs, settings: &Settings, roster: &Path, dir: &Path) ->
             hand_in: format!("{slug}.csv"),
         };
         files(&worksheet_args).write(&exercise, &worksheets.join(format!("{slug}.md")))?;
+        // The same worksheet as a page that checks itself.
+        let page_args = ExerciseArgs {
+            format: ExerciseFormat::Html,
+            ..worksheet_args.clone()
+        };
+        files(&page_args).write(&exercise, &worksheets.join(format!("{slug}.html")))?;
         let hand_in = exercise::hand_in(&exercise.trace, args.blank);
         output::write_to(Some(&worksheets.join(format!("{slug}.csv"))), |out| {
             out.write_all(hand_in.as_bytes())

@@ -16,6 +16,7 @@ pub mod stream;
 pub mod symbols;
 pub mod table;
 pub mod training;
+pub mod worksheet_page;
 
 pub use lang::Lang;
 

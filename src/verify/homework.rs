@@ -638,7 +638,7 @@ fn truncated(value: f64, half: f64, printed: &str, r: slips::Replayed) -> Option
 }
 
 /// Most units in the last digit a value may be off for "rounded too early" to be named.
-const ROUNDING_UNITS: f64 = 50.0;
+pub const ROUNDING_UNITS: f64 = 50.0;
 
 /// Whether rounding the intermediate values to fewer digits gives the student's value, while
 /// the value is off only in its last digits.

@@ -4,6 +4,8 @@
 //!   each compared with the engine's at the precision the student wrote it; for a wrong
 //!   value, whether it follows from an earlier wrong one or is a new mistake, and which
 //!   slip it probably is ([`slips`]).
+//! - [`slip_values`]: what each slip gives at each value, worked out ahead for a judge that
+//!   sees one answer at a time (the self-checking worksheet).
 //! - [`template`]: the blank homework a student fills in, every symbol in computation order.
 //! - [`trace_check`]: a whole trace, every value recomputed from its formula and the
 //!   recorded values of its operands, and every substituted formula read against its formula.
@@ -17,6 +19,7 @@
 pub mod errata;
 pub mod homework;
 pub mod run_check;
+pub mod slip_values;
 pub mod slips;
 pub mod template;
 pub mod trace_check;

@@ -12,6 +12,24 @@ pub struct ExerciseLabels {
     pub hand_in: &'static str,
     pub figure_alt: &'static str,
     pub figure_elsewhere: &'static str,
+    /// The words of the self-checking HTML worksheet (`--format html`).
+    pub page: WorksheetPageLabels,
+}
+
+/// The HTML worksheet's own words; its script fills in the `{…}` marks.
+#[derive(serde::Serialize)]
+pub struct WorksheetPageLabels {
+    pub check: &'static str,
+    pub show_answer: &'static str,
+    pub answer_for: &'static str,
+    pub right: &'static str,
+    pub wrong: &'static str,
+    pub unreadable: &'static str,
+    pub answer_is: &'static str,
+    pub score: &'static str,
+    pub score_revealed: &'static str,
+    pub how_checked: &'static str,
+    pub no_script: &'static str,
 }
 
 pub(super) const EXERCISE_EN: ExerciseLabels = ExerciseLabels {
@@ -24,6 +42,19 @@ pub(super) const EXERCISE_EN: ExerciseLabels = ExerciseLabels {
     hand_in: "Save these lines as {file}, write a value after each comma whose line is under a box's number, and hand the file in.",
     figure_alt: "The network: its inputs, hidden and output neurons, each weight on its line",
     figure_elsewhere: "The network's figure is written beside the worksheet when it goes to a file (-o FILE.md).",
+    page: WorksheetPageLabels {
+        check: "Check",
+        show_answer: "Show answer",
+        answer_for: "Your value of ({number}) {symbol}",
+        right: "✓ right",
+        wrong: "✗ not right",
+        unreadable: "✗ not a number: write it as 0.3775, -0.74, 1e-3 or 0,3775",
+        answer_is: "answer: {value}",
+        score: "{right} right of {answered} answered ({total} boxes)",
+        score_revealed: "{count} answers shown",
+        how_checked: "Type a value in a box and press Enter or Check: it is checked at the precision you type (0.5933 must round the value to 4 decimals), and a wrong value is named where it is a known slip. Show answer reveals the value.",
+        no_script: "This page checks answers with JavaScript, which is off: fill in the hand-in file at the end instead.",
+    },
 };
 
 pub(super) const EXERCISE_ZH: ExerciseLabels = ExerciseLabels {
@@ -36,6 +67,19 @@ pub(super) const EXERCISE_ZH: ExerciseLabels = ExerciseLabels {
     hand_in: "把下面几行保存为 {file},在每个方框编号下面那一行的逗号后写上数值,然后提交该文件。",
     figure_alt: "网络:输入、隐藏层和输出层神经元,每个权重标在它的连线上",
     figure_elsewhere: "把练习写入文件时(-o FILE.md),网络图会写在它旁边。",
+    page: WorksheetPageLabels {
+        check: "检查",
+        show_answer: "显示答案",
+        answer_for: "你算出的 ({number}) {symbol}",
+        right: "✓ 正确",
+        wrong: "✗ 不正确",
+        unreadable: "✗ 不是数字:请写成 0.3775、-0.74、1e-3 或 0,3775 这样的形式",
+        answer_is: "答案:{value}",
+        score: "已答 {answered} 个,正确 {right} 个(共 {total} 个方框)",
+        score_revealed: "已显示 {count} 个答案",
+        how_checked: "在方框中输入数值,按 Enter 或“检查”:按你输入的精度检查(0.5933 须是该值四舍五入到 4 位小数的结果);错误的值若是常见失误,会指出是哪一种。“显示答案”会给出该值。",
+        no_script: "本页用 JavaScript 检查答案,而 JavaScript 已关闭:请改为填写文末的提交文件。",
+    },
 };
 
 impl ExerciseLabels {
@@ -51,6 +95,17 @@ impl ExerciseLabels {
             self.hand_in,
             self.figure_alt,
             self.figure_elsewhere,
+            self.page.check,
+            self.page.show_answer,
+            self.page.answer_for,
+            self.page.right,
+            self.page.wrong,
+            self.page.unreadable,
+            self.page.answer_is,
+            self.page.score,
+            self.page.score_revealed,
+            self.page.how_checked,
+            self.page.no_script,
         ]
     }
 }
