@@ -442,6 +442,7 @@ fn a_class_gets_one_worksheet_and_one_key_each_and_the_key_grades_the_answers() 
             format!("worksheets/{slug}.md"),
             format!("worksheets/{slug}.svg"),
             format!("worksheets/{slug}.csv"),
+            format!("worksheets/{slug}.html"),
             format!("keys/{slug}.md"),
             format!("keys/{slug}.json"),
         ] {
@@ -489,6 +490,36 @@ fn a_class_gets_one_worksheet_and_one_key_each_and_the_key_grades_the_answers() 
     assert_eq!(verdict["result"], "agrees", "{verdict}");
     assert_eq!(verdict["checked"], 81);
     assert!(report.status.success());
+
+    // And `grade` reads the class's keys folder as it is: the filled hand-in scores 100, the
+    // students who handed nothing in are listed as missing.
+    let submissions = dir.path().join("submissions");
+    std::fs::create_dir(&submissions).unwrap();
+    std::fs::rename(&answers, submissions.join("Alice Martin.csv")).unwrap();
+    let gradebook = dir.path().join("gradebook.csv");
+    backprop()
+        .arg("grade")
+        .arg(out.join("keys"))
+        .arg(&submissions)
+        .arg("-o")
+        .arg(&gradebook)
+        .assert()
+        .success();
+    let rows: Vec<Vec<String>> = std::fs::read_to_string(&gradebook)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(4).map(String::from).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["alice-martin", "Alice Martin.csv", "graded", "100.0"],
+            ["o-neil-bob", "", "missing", ""],
+            ["王小明", "", "missing", ""],
+        ]
+        .map(|r| r.map(String::from).to_vec())
+    );
 }
 
 #[test]
