@@ -58,7 +58,7 @@ fn main() {
     let root = dir.path();
     build(root);
     let started = Instant::now();
-    let class = grade::grade(&root.join("keys"), &root.join("subs")).unwrap();
+    let class = grade::grade(&root.join("keys"), &root.join("subs"), grade::MIN_DIGITS).unwrap();
     let library = started.elapsed();
     assert_eq!(class.rows.len(), STUDENTS);
     assert!(

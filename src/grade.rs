@@ -252,6 +252,23 @@ pub struct Graded {
     pub report: Report,
     /// The counts.
     pub counts: Counts,
+    /// The significant digits a value needs to count as right (see [`MIN_DIGITS`]).
+    pub min_digits: usize,
+}
+
+/// The significant digits a computed value needs to count as right, by default: a value
+/// agrees at the precision it is written with, so without a floor `0` would be right for
+/// ∂E_total/∂w1 = 0.000438568, and a class could score by writing every value to no digits.
+/// A value written exactly (`0.05` for ∂net_h1/∂w1 = i1) counts whatever its digits.
+pub const MIN_DIGITS: usize = 3;
+
+/// Whether `row` agrees only because it is written with too few digits: fewer significant
+/// digits than `min_digits`, and not the value exactly.
+pub fn too_few_digits(row: &Row, min_digits: usize) -> bool {
+    row.agrees()
+        && row.stage != Stage::Given
+        && row.entry.value != row.correct
+        && crate::number::significant_digits(&row.entry.printed) < min_digits
 }
 
 /// The counts of a graded submission. Given values (inputs, targets, weights, biases, η)
@@ -267,13 +284,16 @@ pub struct Counts {
     pub follow_on: usize,
     /// New mistakes: wrong values that no earlier wrong value of the student's explains.
     pub mistakes: usize,
+    /// Values that agree at the precision written but are written with too few significant
+    /// digits to count ([`too_few_digits`]): neither right nor mistakes.
+    pub too_few_digits: usize,
     /// Values whose symbol is not one of the network's (not counted in `answered`).
     pub unknown: usize,
 }
 
 impl Counts {
-    /// Counts `report`'s rows.
-    pub fn of(report: &Report) -> Counts {
+    /// Counts `report`'s rows, a value right only with `min_digits` significant digits.
+    pub fn of(report: &Report, min_digits: usize) -> Counts {
         let mut counts = Counts {
             unknown: report.unknown.len(),
             ..Counts::default()
@@ -284,6 +304,7 @@ impl Counts {
             }
             counts.answered += 1;
             match row.verdict {
+                Verdict::Agrees if too_few_digits(row, min_digits) => counts.too_few_digits += 1,
                 Verdict::Agrees => counts.right += 1,
                 Verdict::FollowsFrom(_) => counts.follow_on += 1,
                 _ => counts.mistakes += 1,
@@ -317,6 +338,14 @@ impl Graded {
         })
     }
 
+    /// The values that agree but are written with too few digits to count.
+    pub fn too_few_digits(&self) -> impl Iterator<Item = &Row> {
+        self.report
+            .rows
+            .iter()
+            .filter(|r| too_few_digits(r, self.min_digits))
+    }
+
     /// The values that follow from an earlier mistake.
     pub fn follow_ons(&self) -> impl Iterator<Item = &Row> {
         self.report
@@ -345,8 +374,9 @@ impl Class {
     }
 }
 
-/// Grades every file of `submissions` against the keys of `keys_dir`.
-pub fn grade(keys_dir: &Path, submissions: &Path) -> Result<Class, GradeError> {
+/// Grades every file of `submissions` against the keys of `keys_dir`, a value right only
+/// with `min_digits` significant digits ([`MIN_DIGITS`] by default).
+pub fn grade(keys_dir: &Path, submissions: &Path, min_digits: usize) -> Result<Class, GradeError> {
     let keys = load_keys(keys_dir)?;
     let by_student: HashMap<&str, usize> = keys
         .iter()
@@ -375,7 +405,7 @@ pub fn grade(keys_dir: &Path, submissions: &Path) -> Result<Class, GradeError> {
             Ok(_) if key.is_none() => Outcome::NoKey {
                 nearest: student.as_deref().and_then(|s| nearest(s, &keys)),
             },
-            Ok(entries) => grade_one(&keys, key.expect("matched above"), entries),
+            Ok(entries) => grade_one(&keys, key.expect("matched above"), entries, min_digits),
         };
         rows.push(Submission {
             student: student.unwrap_or(stem),
@@ -396,7 +426,7 @@ pub fn grade(keys_dir: &Path, submissions: &Path) -> Result<Class, GradeError> {
 
 /// Checks one submission's `entries` against key `k`, after making sure its given values
 /// are not another student's.
-fn grade_one(keys: &[Key], k: usize, entries: Vec<Entry>) -> Outcome {
+fn grade_one(keys: &[Key], k: usize, entries: Vec<Entry>, min_digits: usize) -> Outcome {
     let key = &keys[k];
     let own = givens_against(&entries, &key.trace);
     // One given value copied wrongly is a slip of copying, which the check names; two or
@@ -432,8 +462,12 @@ fn grade_one(keys: &[Key], k: usize, entries: Vec<Entry>) -> Outcome {
             first,
         }),
         Ok(report) => {
-            let counts = Counts::of(&report);
-            Outcome::Graded(Box::new(Graded { report, counts }))
+            let counts = Counts::of(&report, min_digits);
+            Outcome::Graded(Box::new(Graded {
+                report,
+                counts,
+                min_digits,
+            }))
         }
     }
 }

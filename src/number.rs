@@ -119,6 +119,18 @@ pub fn decimals(printed: &str) -> usize {
     printed.split_once('.').map_or(0, |(_, frac)| frac.len())
 }
 
+/// The significant digits of a number as written: its mantissa's digits from the first one
+/// that is not zero, trailing zeros included. `0.5933` → 4, `0.000439` → 3, `1.10` → 3,
+/// `1.5e-7` → 2, `0` and `0.000` → 0. A written value agrees at the precision written
+/// ([`agrees_at_printed_precision`]), so `0` agrees with 0.000438568; a grade asks for a
+/// few significant digits as well.
+pub fn significant_digits(printed: &str) -> usize {
+    let printed = printed.trim();
+    let mantissa = printed.split(['e', 'E']).next().unwrap_or_default();
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').len()
+}
+
 /// Half a unit in the last digit of a number as printed: the error its rounding allows.
 /// `0.5933` → 0.00005, `0.40` → 0.005, `1.5e-7` → 0.05e-7, `3` → 0.5. `None` when `printed`
 /// is not a number.
@@ -167,6 +179,24 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn significant_digits_count_from_the_first_digit_that_is_not_zero() {
+        for (printed, digits) in [
+            ("0.5933", 4),
+            ("0.000439", 3),
+            ("-0.000439", 3),
+            ("1.10", 3),
+            ("1.5e-7", 2),
+            ("12.5E3", 3),
+            ("0", 0),
+            ("0.000", 0),
+            ("100", 3),
+            (" 0.05 ", 1),
+        ] {
+            assert_eq!(significant_digits(printed), digits, "{printed}");
+        }
+    }
 
     #[test]
     fn fixed_pads_and_compact_trims() {

@@ -26,11 +26,13 @@ pub enum Schema {
     Verdict,
     /// A student's worksheet for a program (exercise --format json).
     Exercise,
+    /// A class's gradebook (grade --format json).
+    Gradebook,
 }
 
 impl Schema {
     /// Every schema, in the order listed.
-    pub const ALL: [Schema; 10] = [
+    pub const ALL: [Schema; 11] = [
         Schema::Network,
         Schema::Trace,
         Schema::NdjsonLine,
@@ -41,6 +43,7 @@ impl Schema {
         Schema::GradientCheck,
         Schema::Verdict,
         Schema::Exercise,
+        Schema::Gradebook,
     ];
 
     /// The schema's text, as the file in `schemas/` holds it.
@@ -56,6 +59,7 @@ impl Schema {
             Schema::GradientCheck => include_str!("../schemas/gradient-check.schema.json"),
             Schema::Verdict => include_str!("../schemas/verdict.schema.json"),
             Schema::Exercise => include_str!("../schemas/exercise.schema.json"),
+            Schema::Gradebook => include_str!("../schemas/gradebook.schema.json"),
         }
     }
 
@@ -72,6 +76,7 @@ impl Schema {
             Schema::GradientCheck => "gradient-check",
             Schema::Verdict => "verdict",
             Schema::Exercise => "exercise",
+            Schema::Gradebook => "gradebook",
         }
     }
 }

@@ -58,7 +58,8 @@ fn build_class(root: &Path) {
     fs::write(root.join("bob-network.json"), BOB).unwrap();
     let bob = show_json(&root.join("bob-network.json"));
     for student in [
-        "alice", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "peggy",
+        "alice", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar",
+        "peggy",
     ] {
         fs::write(keys.join(format!("{student}.json")), &article).unwrap();
     }
@@ -149,6 +150,14 @@ fn build_class(root: &Path) {
     copied.push_str(&format!("out_h1,{:.9}\n", value(&b, "out_h1")));
     fs::write(subs.join("mallory.csv"), copied).unwrap();
 
+    // Right at the precision written, but "0" for dE_total/dw1 = 0.000438568 has no
+    // significant digit: not counted as right (net_h1 = 0.3775 is, and so is the exact 0.05).
+    fs::write(
+        subs.join("oscar.csv"),
+        "net_h1,0.3775\ndnet_h1/dw1,0.05\ndE_total/dw1,0\n",
+    )
+    .unwrap();
+
     // No key has this name (the nearest is alice's).
     fs::write(subs.join("alicia.csv"), "out_h1,0.5933\n").unwrap();
     // Not a homework file.
@@ -156,22 +165,23 @@ fn build_class(root: &Path) {
 }
 
 const GRADEBOOK: &str = "\
-student,file,status,score,answered,right,follow_on,mistakes,unknown,first_wrong,yours,correct,slip,slip_text,note
-alice,Alice.csv,graded,100.0,66,66,0,0,0,,,,,,
-alicia,alicia.csv,no_key,,,,,,,,,,,,no key for this name; the nearest is alice
-bob,bob.json,graded,66.7,3,2,0,1,0,dE_total/dout_o1,-0.674938501,0.674938501,sign_flipped,sign of (target − out) flipped,
-carol,carol.csv,graded,75.0,4,3,0,1,0,dE_total/dw5,0.439829649,0.082167041,derivative_left_out,activation's derivative left out,
-dave,dave.csv,graded,80.0,5,4,0,1,0,dE_o1/dout_h1,0.049709416,0.055399425,used_updated_weights,used the updated weights,
-erin,erin.csv,graded,50.0,2,1,0,1,0,w5+,0.317832959,0.358916480,eta_left_out,η left out,
-frank,frank.csv,graded,66.7,3,2,0,1,0,net_o1,1.105925,1.105905967,rounded_early,rounded too early,
-grace,grace.csv,graded,75.0,4,1,2,1,0,out_h1,0.5943,0.593269992,,not a slip this tool recognises,
-heidi,heidi.csv,unreadable,,,,,,,,,,,,\"line 1: expected symbol,value (e.g. out_h1,0.593269992), got \"\"my homework is in the attached photo\"\"\"
-ivan,ivan.csv,unreadable,,,,,,,,,,,,the file is empty
-judy,judy.json,unreadable,,,,,,,,,,,,not UTF-8 text (byte 0 is not): save it as UTF-8 CSV or JSON
-mallory,mallory.csv,wrong_student,,,,,,,,,,,,\"these are bob's numbers: every given value written agrees with bob's key, and 10 of 15 disagree with this student's\"
-notes,notes.txt,unreadable,,,,,,,,,,,,a .txt file: expected .csv or .json
-old,old,unreadable,,,,,,,,,,,,\"a folder, not a file\"
-peggy,,missing,,,,,,,,,,,,no submission
+student,file,status,score,answered,right,follow_on,mistakes,too_few_digits,unknown,first_wrong,yours,correct,slip,slip_text,note
+alice,Alice.csv,graded,100.0,66,66,0,0,0,0,,,,,,
+alicia,alicia.csv,no_key,,,,,,,,,,,,,no key for this name; the nearest is alice
+bob,bob.json,graded,66.7,3,2,0,1,0,0,dE_total/dout_o1,-0.674938501,0.674938501,sign_flipped,sign of (target − out) flipped,
+carol,carol.csv,graded,75.0,4,3,0,1,0,0,dE_total/dw5,0.439829649,0.082167041,derivative_left_out,activation's derivative left out,
+dave,dave.csv,graded,80.0,5,4,0,1,0,0,dE_o1/dout_h1,0.049709416,0.055399425,used_updated_weights,used the updated weights,
+erin,erin.csv,graded,50.0,2,1,0,1,0,0,w5+,0.317832959,0.358916480,eta_left_out,η left out,
+frank,frank.csv,graded,66.7,3,2,0,1,0,0,net_o1,1.105925,1.105905967,rounded_early,rounded too early,
+grace,grace.csv,graded,75.0,4,1,2,1,0,0,out_h1,0.5943,0.593269992,,not a slip this tool recognises,
+heidi,heidi.csv,unreadable,,,,,,,,,,,,,\"line 1: expected symbol,value (e.g. out_h1,0.593269992), got \"\"my homework is in the attached photo\"\"\"
+ivan,ivan.csv,unreadable,,,,,,,,,,,,,the file is empty
+judy,judy.json,unreadable,,,,,,,,,,,,,not UTF-8 text (byte 0 is not): save it as UTF-8 CSV or JSON
+mallory,mallory.csv,wrong_student,,,,,,,,,,,,,\"these are bob's numbers: every given value written agrees with bob's key, and 10 of 15 disagree with this student's\"
+notes,notes.txt,unreadable,,,,,,,,,,,,,a .txt file: expected .csv or .json
+old,old,unreadable,,,,,,,,,,,,,\"a folder, not a file\"
+oscar,oscar.csv,graded,66.7,3,2,0,0,1,0,,,,,,
+peggy,,missing,,,,,,,,,,,,,no submission
 ";
 
 #[test]
@@ -190,7 +200,7 @@ fn a_class_is_graded_into_the_expected_gradebook_and_feedback() {
     assert_eq!(gradebook, GRADEBOOK);
     assert_eq!(
         stderr,
-        "graded 7 of 14 submissions (5 unreadable, 1 without a key, 1 with another student's \
+        "graded 8 of 15 submissions (5 unreadable, 1 without a key, 1 with another student's \
          numbers, 1 missing); feedback: marks/feedback\n"
     );
 
@@ -201,9 +211,30 @@ fn a_class_is_graded_into_the_expected_gradebook_and_feedback() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     pages.sort();
-    assert_eq!(pages.len(), 15, "{pages:?}");
+    assert_eq!(pages.len(), 16, "{pages:?}");
     let page = |name: &str| fs::read_to_string(feedback.join(name)).unwrap();
     assert!(page("alice.md").ends_with("Every value you computed is right. Well done!\n"));
+    assert_eq!(
+        page("oscar.md"),
+        "# Feedback for oscar
+
+Your submission: `oscar.csv`.
+
+**Score: 66.7%**: the values right, or computed correctly from an earlier wrong value of yours, of the values counted.
+
+- values counted: 3
+- right: 2
+- computed correctly from an earlier wrong value of yours (not counted as mistakes again): 0
+- new mistakes: 0
+- right at the precision written, but with too few digits to count: 1
+
+## Too few digits
+
+These agree with the correct value at the precision you wrote them, but with fewer than 3 significant digits they do not count as right: write more digits (each value is checked at the precision you write it).
+
+- `∂E_total/∂w1`: yours 0, correct 0.000438568
+"
+    );
     assert_eq!(
         page("erin.md"),
         "# Feedback for erin
@@ -255,12 +286,14 @@ Your submission: `erin.csv`.
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["format"], "backprop-tracer/gradebook");
     let rows = doc["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 15);
+    assert_eq!(rows.len(), 16);
     assert_eq!(rows[2]["student"], "bob");
     assert_eq!(rows[2]["score"], 66.7);
     assert_eq!(rows[2]["slip"], "sign_flipped");
-    assert_eq!(rows[14]["status"], "missing");
-    assert_eq!(rows[14]["file"], serde_json::Value::Null);
+    assert_eq!(rows[14]["student"], "oscar");
+    assert_eq!(rows[14]["too_few_digits"], 1);
+    assert_eq!(rows[15]["status"], "missing");
+    assert_eq!(rows[15]["file"], serde_json::Value::Null);
     assert!(!root.join("feedback").exists());
 }
 

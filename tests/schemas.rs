@@ -307,6 +307,34 @@ fn every_json_output_and_every_file_in_traces_validates() {
         ),
         false,
     ));
+    // A gradebook: a class of two keys, one submission right, one with a slip, one that
+    // cannot be read, one key without a submission.
+    let keys = d.join("keys");
+    let subs = d.join("subs");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::create_dir_all(&subs).unwrap();
+    for student in ["ann", "ben", "cid"] {
+        std::fs::copy("traces/article.json", keys.join(format!("{student}.json"))).unwrap();
+    }
+    std::fs::write(subs.join("ann.csv"), "net_h1,0.3775\nout_h1,0.5933\n").unwrap();
+    std::fs::write(subs.join("ben.csv"), "dE_total/dout_o1,-0.7414\n").unwrap();
+    std::fs::write(subs.join("zed.csv"), "not a homework\n").unwrap();
+    plan.push((
+        "gradebook",
+        output(
+            d,
+            "gradebook.json",
+            &[
+                "grade",
+                keys.to_str().unwrap(),
+                subs.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-feedback",
+            ],
+        ),
+        false,
+    ));
     // Every file in traces/ is in the plan.
     for entry in std::fs::read_dir("traces").unwrap() {
         let path = entry.unwrap().path();
@@ -391,6 +419,10 @@ fn wrong_documents_are_rejected() {
         e["network"]["layers"] = json!("2-2-2")
     });
     edit("exercise", &exercise, &|e| e["blank"] = json!("some"));
+    wrong.push((
+        "gradebook",
+        json!({"format": "backprop-tracer/gradebook", "version": 1, "rows": [{"student": "a"}]}),
+    ));
     wrong.push(("homework", json!({"w5": [0.35]})));
     wrong.push(("homework", network.clone()));
     wrong.push(("homework", json!({"w5": "zero point four"})));
@@ -433,6 +465,7 @@ fn the_schema_command_prints_the_published_files() {
         "gradient-check",
         "verdict",
         "exercise",
+        "gradebook",
     ] {
         let file = std::fs::read_to_string(format!("schemas/{name}.schema.json")).unwrap();
         assert_eq!(common::stdout_of(&["schema", name]), file, "{name}");

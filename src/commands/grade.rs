@@ -50,6 +50,12 @@ pub struct GradeArgs {
     #[arg(long)]
     pub no_feedback: bool,
 
+    /// The significant digits a computed value needs to count as right (0: any). A value
+    /// agrees at the precision it is written with, so without this `0` would be right for
+    /// ∂E_total/∂w1 = 0.000438568; a value written exactly counts whatever its digits.
+    #[arg(long, value_name = "N", default_value_t = grade::MIN_DIGITS)]
+    pub min_digits: usize,
+
     /// Language of the notes and the feedback (the gradebook's columns and statuses stay
     /// English: they are data).
     #[arg(long, value_enum, default_value_t = Lang::En)]
@@ -74,7 +80,7 @@ pub fn run(args: &GradeArgs) -> Result<()> {
         output::check_writable(path)?;
     }
     let typography = Typography::from_ascii(args.ascii);
-    let class = grade::grade(&args.keys, &args.submissions)?;
+    let class = grade::grade(&args.keys, &args.submissions, args.min_digits)?;
     for key in &class.keys {
         for w in &key.warnings {
             output::to_stderr(&format!("warning: key {}: {w}", key.file));

@@ -95,6 +95,12 @@ fn graded_page(graded: &Graded, lang: Lang, typography: Typography, out: &mut Ve
         )),
         None => out.push(g.score_none.to_string()),
     }
+    if c.too_few_digits > 0 {
+        out.push(fill(
+            g.too_few_count,
+            &[("count", &c.too_few_digits.to_string())],
+        ));
+    }
     if c.answered > 0 && c.answered == c.right {
         out.push(String::new());
         out.push(g.all_right.to_string());
@@ -121,6 +127,25 @@ fn graded_page(graded: &Graded, lang: Lang, typography: Typography, out: &mut Ve
                     ("yours", &text(&row.entry.printed)),
                     ("correct", &row.show(row.correct)),
                     ("what", &text(&super::named(row, lang).1)),
+                ],
+            ));
+        }
+    }
+    let imprecise: Vec<&Row> = graded.too_few_digits().collect();
+    if !imprecise.is_empty() {
+        out.push(String::new());
+        out.push(fill(
+            g.too_few_digits,
+            &[("min", &graded.min_digits.to_string())],
+        ));
+        out.push(String::new());
+        for row in imprecise {
+            out.push(fill(
+                g.too_few_digit,
+                &[
+                    ("symbol", &symbols.of(&row.symbol)),
+                    ("yours", &text(&row.entry.printed)),
+                    ("correct", &row.show(row.correct)),
                 ],
             ));
         }

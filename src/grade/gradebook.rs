@@ -3,7 +3,7 @@
 //!
 //! Columns: `student`, `file`, `status` (graded, unreadable, no_key, wrong_student,
 //! missing), `score` (percent, see [`super::Counts::score`]), `answered`, `right`,
-//! `follow_on`, `mistakes`, `unknown`, `first_wrong` (its symbol as the trace spells it, in
+//! `follow_on`, `mistakes`, `too_few_digits`, `unknown`, `first_wrong` (its symbol as the trace spells it, in
 //! ASCII), `yours`, `correct`, `slip` (its id, as `verify --format json` names it),
 //! `slip_text` and `note` (in the report's language).
 
@@ -33,6 +33,8 @@ pub struct Line {
     pub follow_on: Option<usize>,
     /// New mistakes.
     pub mistakes: Option<usize>,
+    /// Values that agree but are written with too few significant digits to count.
+    pub too_few_digits: Option<usize>,
     /// Values whose symbol is not the network's.
     pub unknown: Option<usize>,
     /// The first wrong value's symbol (ASCII).
@@ -50,7 +52,7 @@ pub struct Line {
 }
 
 /// The CSV header.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "student",
     "file",
     "status",
@@ -59,6 +61,7 @@ pub const COLUMNS: [&str; 15] = [
     "right",
     "follow_on",
     "mistakes",
+    "too_few_digits",
     "unknown",
     "first_wrong",
     "yours",
@@ -160,6 +163,7 @@ pub fn line(row: &Submission, lang: Lang, typography: Typography) -> Line {
         right: None,
         follow_on: None,
         mistakes: None,
+        too_few_digits: None,
         unknown: None,
         first_wrong: None,
         yours: None,
@@ -177,6 +181,7 @@ pub fn line(row: &Submission, lang: Lang, typography: Typography) -> Line {
     line.right = Some(c.right);
     line.follow_on = Some(c.follow_on);
     line.mistakes = Some(c.mistakes);
+    line.too_few_digits = Some(c.too_few_digits);
     line.unknown = Some(c.unknown);
     if let Some(first) = graded.first_wrong() {
         line.first_wrong = Some(first.symbol.clone());
@@ -214,6 +219,7 @@ pub fn write_csv(lines: &[Line], out: &mut dyn Write) -> io::Result<()> {
             count(l.right),
             count(l.follow_on),
             count(l.mistakes),
+            count(l.too_few_digits),
             count(l.unknown),
             text(&l.first_wrong),
             text(&l.yours),
