@@ -16,9 +16,17 @@ use crate::render::symbols::Symbols;
 use crate::trace::{Stage, Trace, TracedValue};
 use crate::verify::homework::{self, Entry, Verdict};
 
-/// A line that is not a number, as typed.
+/// A line that is not judged, and asked again: not a number, or one with too few digits.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NotANumber(pub String);
+pub enum NotANumber {
+    /// Not a number, as typed.
+    Text(String),
+    /// A number without a significant digit that agrees only for that (`0` or `0.00` for
+    /// 0.000438568), as typed: it says nothing of the value, so the quiz asks for its digits.
+    /// (The quiz judges at the precision typed, so `0.4` for 0.3775 is right; `grade`, which
+    /// scores, asks for more: see [`crate::grade::MIN_DIGITS`].)
+    TooFewDigits(String),
+}
 
 /// A wrong answer to a question, and what `verify` made of it.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,9 +150,10 @@ impl<'a> Quiz<'a> {
     /// for another answer or [`Quiz::reveal`]. `Err` for a line that is not a number, which
     /// does not count. Once every question is left, every answer is `Err`.
     pub fn answer(&mut self, typed: &str) -> Result<Verdict, NotANumber> {
-        let printed = read_number(typed).ok_or_else(|| NotANumber(typed.trim().to_string()))?;
+        let printed =
+            read_number(typed).ok_or_else(|| NotANumber::Text(typed.trim().to_string()))?;
         let Some(v) = self.current() else {
-            return Err(NotANumber(typed.trim().to_string()));
+            return Err(NotANumber::Text(typed.trim().to_string()));
         };
         let entry = Entry {
             written: v.symbol.clone(),
@@ -152,7 +161,11 @@ impl<'a> Quiz<'a> {
             printed: printed.clone(),
         };
         // verify's own rule: the correct value rounds to the answer at its precision.
-        if number::agrees_at_printed_precision(v.value, &printed) {
+        let agrees = number::agrees_at_printed_precision(v.value, &printed);
+        if agrees && entry.value != v.value && number::significant_digits(&printed) == 0 {
+            return Err(NotANumber::TooFewDigits(printed));
+        }
+        if agrees {
             self.working.push(entry);
             self.outcomes.push(Outcome::Right {
                 typed: printed,
@@ -297,10 +310,18 @@ impl<'a> Quiz<'a> {
         self.text(said.trim_end())
     }
 
-    /// A line that is not a number, answered.
+    /// A line that is not judged, answered.
     pub fn not_a_number(&self, e: &NotANumber) -> String {
-        let line = format!("{:?}", crate::quote::excerpt(&e.0));
-        self.text(&fill(self.lang.quiz().not_a_number, &[("line", &line)]))
+        let q = self.lang.quiz();
+        match e {
+            NotANumber::Text(text) => {
+                let line = format!("{:?}", crate::quote::excerpt(text));
+                self.text(&fill(q.not_a_number, &[("line", &line)]))
+            }
+            NotANumber::TooFewDigits(printed) => {
+                self.text(&fill(q.too_few_digits, &[("line", printed)]))
+            }
+        }
     }
 
     /// The score, then the steps missed and those right only after a retry, each with its
@@ -449,6 +470,26 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_without_a_significant_digit_is_asked_again() {
+        let trace = article();
+        let mut quiz = Quiz::new(&trace, Lang::En, Typography::Article);
+        // net_h1 = 0.3775: "0.4" is right at one decimal.
+        assert_eq!(quiz.answer("0.4"), Ok(Verdict::Agrees));
+        up_to(&mut quiz, "dE_total/dw1");
+        // ∂E_total/∂w1 = 0.000438568: "0.000" agrees at three decimals, with no digit.
+        assert_eq!(
+            quiz.answer("0.000"),
+            Err(NotANumber::TooFewDigits("0.000".into()))
+        );
+        assert!(quiz.tries().is_empty(), "not counted");
+        assert!(
+            quiz.not_a_number(&NotANumber::TooFewDigits("0".into()))
+                .contains("no significant digit")
+        );
+        assert_eq!(quiz.answer("0.0004"), Ok(Verdict::Agrees));
+    }
+
+    #[test]
     fn numbers_are_read_as_verify_reads_them() {
         assert_eq!(read_number(" 0.3775 ").as_deref(), Some("0.3775"));
         assert_eq!(read_number("-0.74").as_deref(), Some("-0.74"));
@@ -478,7 +519,7 @@ mod tests {
         assert_eq!(quiz.answer("0.5943"), Ok(Verdict::Unrecognised));
         assert_eq!(
             quiz.answer("x"),
-            Err(NotANumber("x".into())),
+            Err(NotANumber::Text("x".into())),
             "not a number, not counted"
         );
         assert_eq!(quiz.tries().len(), 1);

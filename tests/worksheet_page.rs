@@ -153,6 +153,16 @@ fn the_worksheet_marks_answers_at_their_precision_and_names_slips() {
         alice.n("dE_total/dw3"),
     );
     let n_net_o1 = alice.n("net_o1");
+    // The smallest other gradient of the hidden layer, as zeros to a precision at which it agrees with 0: a number
+    // without a significant digit, which says nothing of the value.
+    let (smallest, tiny) = ["dE_total/dw1", "dE_total/dw2", "dE_total/dw4"]
+        .into_iter()
+        .map(|s| (s, alice.value(s)))
+        .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .unwrap();
+    let zeros = (-(2.0 * tiny.abs()).log10()).floor() as usize;
+    assert!(zeros >= 1, "{smallest} = {tiny}");
+    let n_smallest = alice.n(smallest);
     let reveal = format!(".blank[data-blank=\"{n_out_h2}\"] button.reveal");
     let plan = json!({ "actions": [
         { "observe": "before" },
@@ -165,6 +175,7 @@ fn the_worksheet_marks_answers_at_their_precision_and_names_slips() {
         answer(n_dw5, &at(dw5_left_out, 5)),
         // In scientific notation, at its precision: 8.28e-4 is checked to ±5e-7.
         answer(n_dw3, &format!("{dw3:.2e}")),
+        answer(n_smallest, &at(0.0, zeros)),
         { "observe": "typed" },
         // Rounded early; then cut off rather than rounded (out_h1 at 4 decimals, truncated).
         answer(n_out_h1, &at(out_h1_rounded, 5)),
@@ -229,7 +240,22 @@ fn the_worksheet_marks_answers_at_their_precision_and_names_slips() {
     // The derivative left out, in a δ and in a ∂E_total/∂w.
     assert!(names("typed", n_delta_o1).contains(&DERIVATIVE.to_string()));
     assert!(names("typed", n_dw5).contains(&DERIVATIVE.to_string()));
-    assert_eq!(o["typed"]["score"], "3 right of 7 answered (66 boxes)");
+    // Zeros that agree only for having no digit: not marked right, and said why.
+    assert!(
+        typed(n_smallest)["mark"]
+            .as_str()
+            .unwrap()
+            .starts_with("? no significant digit"),
+        "{}",
+        typed(n_smallest)
+    );
+    assert!(
+        typed(n_smallest)["class"]
+            .as_str()
+            .unwrap()
+            .contains("wrong")
+    );
+    assert_eq!(o["typed"]["score"], "3 right of 8 answered (66 boxes)");
 
     assert_eq!(blank("rounded", n_out_h1)["mark"], "✗ not right");
     assert_eq!(names("rounded", n_out_h1), vec![ROUNDED]);

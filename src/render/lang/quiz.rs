@@ -26,6 +26,8 @@ pub struct QuizLabels {
     pub revealed: &'static str,
     /// A line that is not a number.
     pub not_a_number: &'static str,
+    /// A number without a significant digit that agrees only for that.
+    pub too_few_digits: &'static str,
     /// The score.
     pub score: &'static str,
     /// After the score, when the quiz ended before its last question.
@@ -62,6 +64,7 @@ pub(super) const QUIZ_EN: QuizLabels = QuizLabels {
     retry_screen: "Type another answer, or press Enter with nothing typed to see it.",
     revealed: "{mark} {symbol} = {value} (shown: counted as missed)",
     not_a_number: "{line} is not a number: type the value (as 0.3775, -0.74 or 1e-3), an empty line to see it, or q to end the quiz.",
+    too_few_digits: "{line} has no significant digit: at that precision it agrees with any small value. Type the value's digits.",
     score: "Score: {first} of {total} right at the first try, {retry} after a retry, {missed} missed.",
     not_asked: "{n} not asked: the quiz ended at step {k} of {total}.",
     missed: "Steps missed:",
@@ -87,6 +90,7 @@ pub(super) const QUIZ_ZH: QuizLabels = QuizLabels {
     retry_screen: "再输入一个答案,或不输入直接按 Enter 查看正确值。",
     revealed: "{mark} {symbol} = {value}(已显示:计为未答对)",
     not_a_number: "{line} 不是数:请输入值(如 0.3775、-0.74 或 1e-3),输入空行查看正确值,或输入 q 结束测验。",
+    too_few_digits: "{line} 没有有效数字:在这个精度下它与任何很小的值都一致。请输入该值的有效数字。",
     score: "得分:共 {total} 步,{first} 步一次答对,{retry} 步重试后答对,{missed} 步未答对。",
     not_asked: "{n} 步未作答:测验在第 {k} 步(共 {total} 步)结束。",
     missed: "未答对的步骤:",
@@ -115,6 +119,7 @@ impl QuizLabels {
             self.retry_screen,
             self.revealed,
             self.not_a_number,
+            self.too_few_digits,
             self.score,
             self.not_asked,
             self.missed,

@@ -139,6 +139,11 @@
       if (answer === null) {
         s.right = false;
         mark.textContent = labels.unreadable;
+      } else if (!/[1-9]/.test(answer.mantissa) && answer.value !== blank.value
+          && within(blank.value, answer.value, answer.half)) {
+        // 0 or 0.000 for 0.000438568: agreeing says nothing of the value (src/quiz.rs).
+        s.right = false;
+        mark.textContent = labels.no_digits;
       } else {
         s.right = within(blank.value, answer.value, answer.half);
         mark.textContent = s.right ? labels.right : labels.wrong;
