@@ -291,6 +291,41 @@ fn the_worksheet_marks_answers_at_their_precision_and_names_slips() {
 }
 
 #[test]
+fn the_updated_weight_used_in_the_hidden_layer_is_named() {
+    let dir = common::scratch();
+    let bob = Exercise::of("bob");
+    let path = page(dir.path(), "bob", &[]);
+    // ∂E_o1/∂out_h1 = δ_o1 · w5; with the updated w5⁺ (the article's code's order) instead,
+    // and ∂net_o1/∂out_h1 = w5 written as w5⁺.
+    let w5_updated = bob.value("w5+");
+    let share = bob.value("delta_o1") * w5_updated;
+    assert_ne!(
+        format!("{share:.6}"),
+        format!("{:.6}", bob.value("dE_o1/dout_h1"))
+    );
+    let (n_share, n_weight) = (bob.n("dE_o1/dout_h1"), bob.n("dnet_o1/dout_h1"));
+    let plan = json!({ "actions": [
+        answer(n_weight, &format!("{w5_updated:.6}")),
+        answer(n_share, &format!("{share:.6}")),
+        { "observe": "typed" },
+    ]});
+    let Some(report) = browse(&path, plan) else {
+        return;
+    };
+    for n in [n_weight, n_share] {
+        let blank = &report["observations"]["typed"]["blanks"][n.to_string()];
+        assert_eq!(blank["mark"], "✗ not right", "{blank}");
+        assert!(
+            blank["names"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("used the updated weights")),
+            "({n}) {blank}"
+        );
+    }
+}
+
+#[test]
 fn the_chinese_worksheet_checks_in_chinese() {
     let dir = common::scratch();
     let bob = Exercise::of("bob");
