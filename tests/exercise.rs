@@ -526,32 +526,28 @@ fn a_class_gets_one_worksheet_and_one_key_each_and_the_key_grades_the_answers() 
 fn a_roster_that_cannot_be_used_is_refused_with_the_line() {
     let dir = scratch();
     let roster = dir.path().join("roster.txt");
-    std::fs::write(&roster, "Alice\nbob\nALICE\n").unwrap();
-    let out = backprop()
-        .args(["exercise", "--class"])
-        .arg(&roster)
-        .arg("-o")
-        .arg(dir.path().join("c"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    // The class of `text`, which must be refused: its message.
+    let refused = |text: &str| {
+        std::fs::write(&roster, text).unwrap();
+        let out = backprop()
+            .args(["exercise", "--class"])
+            .arg(&roster)
+            .arg("-o")
+            .arg(dir.path().join("c"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let stderr = refused("Alice\nbob\nALICE\n");
     assert!(
         stderr.contains("line 3")
             && stderr.contains("same file name (alice)")
             && stderr.contains("line 1"),
         "{stderr}"
     );
-    std::fs::write(&roster, "# nobody\n\n").unwrap();
-    let out = backprop()
-        .args(["exercise", "--class"])
-        .arg(&roster)
-        .arg("-o")
-        .arg(dir.path().join("c"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no names"));
+    assert!(refused("# nobody\n\n").contains("no names"));
+    assert!(refused("Alice\n?!\n").contains("line 2"));
     // --class without -o: a usage error.
     backprop()
         .args(["exercise", "--class"])

@@ -13,34 +13,10 @@ mod common;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// The report of tests/js/worksheet.mjs after following `plan` on the page at `page`, with
-/// `errors` and `requests` checked to be empty; `None` when the browser is missing (off CI).
-fn browse(page: &Path, mut plan: Value) -> Option<Value> {
-    let installed = Path::new("tests/js/node_modules/playwright-core").exists();
-    let what = "Node.js with tests/js/node_modules/playwright-core (`npm ci --prefix tests/js`) \
-                and Debian's chromium (/usr/bin/chromium)";
-    let found =
-        common::runs("node", "--version") && installed && Path::new("/usr/bin/chromium").exists();
-    if !common::required(found, what) {
-        return None;
-    }
-    plan["page"] = json!(page.canonicalize().expect("the page was written"));
-    let out = Command::new("node")
-        .arg("tests/js/worksheet.mjs")
-        .arg(plan.to_string())
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "the browser script failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).expect("the report is JSON");
-    assert_eq!(report["errors"], json!([]), "errors in the page");
-    assert_eq!(report["requests"], json!([]), "the page made requests");
-    Some(report)
+/// The report of tests/js/worksheet.mjs after following `plan` on the page at `page`.
+fn browse(page: &Path, plan: Value) -> Option<Value> {
+    common::browse("tests/js/worksheet.mjs", page, plan)
 }
 
 /// A student's exercise: each blank's number by symbol, and every value by symbol (from the

@@ -228,3 +228,41 @@ pub fn network_file(dir: &std::path::Path, layers: &[usize]) -> std::path::PathB
     .unwrap();
     path
 }
+
+/// The report of the browser script `script` (tests/js/browser.mjs for `show --format html`,
+/// tests/js/worksheet.mjs for a worksheet) after following `plan` on the page at `page` in
+/// headless Chromium, with its `errors` and `requests` checked to be empty (the pages work
+/// offline); `None` when Node, playwright-core or Chromium is missing (off CI: on CI that
+/// fails, see [`required`]).
+pub fn browse(
+    script: &str,
+    page: &std::path::Path,
+    mut plan: serde_json::Value,
+) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let installed = std::path::Path::new("tests/js/node_modules/playwright-core").exists();
+    let what = "Node.js with tests/js/node_modules/playwright-core (`npm ci --prefix tests/js`) \
+                and Debian's chromium (/usr/bin/chromium)";
+    let found = runs("node", "--version")
+        && installed
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    if !required(found, what) {
+        return None;
+    }
+    plan["page"] = json!(page.canonicalize().expect("the page was written"));
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(plan.to_string())
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "the browser script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the report is JSON");
+    assert_eq!(report["errors"], json!([]), "errors in the page");
+    assert_eq!(report["requests"], json!([]), "the page made requests");
+    Some(report)
+}
