@@ -617,5 +617,15 @@ fn a_markdown_file_gets_its_figure_beside_it_and_a_key_its_trace() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ends in .md"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ends in .md or .html"));
+    // A key as a page has its trace beside it too.
+    backprop()
+        .args(["exercise", "--seed", "9", "--key", "--format", "html", "-o"])
+        .arg(dir.path().join("key-page.html"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("key-page.json")).unwrap(),
+        trace
+    );
 }

@@ -77,7 +77,7 @@ pub struct ExerciseArgs {
     pub format: ExerciseFormat,
 
     /// Write the answer key instead: the derivation with every blank filled in and
-    /// numbered as on the worksheet (with -o FILE.md, the JSON trace `verify` and `grade`
+    /// numbered as on the worksheet (with -o FILE.md or FILE.html, the JSON trace `verify` and `grade`
     /// read is written beside it as FILE.json); with --format json, the trace.
     #[arg(long)]
     pub key: bool,
@@ -210,12 +210,15 @@ impl Files<'_> {
     /// worksheet, the trace beside a Markdown key.
     fn write(&self, exercise: &Exercise, path: &Path) -> Result<()> {
         let markdown = self.args.format == ExerciseFormat::Markdown;
+        let document = self.args.format != ExerciseFormat::Json;
+        // A Markdown worksheet links its figure (a page has it inline); a key written as a
+        // document has the trace that verify and grade read beside it.
         let figure = (markdown && !self.args.key).then(|| path.with_extension("svg"));
-        let trace = (markdown && self.args.key).then(|| path.with_extension("json"));
+        let trace = (document && self.args.key).then(|| path.with_extension("json"));
         for beside in [&figure, &trace].into_iter().flatten() {
             if beside == path {
                 bail!(super::UsageError(format!(
-                    "-o {}: a Markdown file's name ends in .md (the {} goes beside it, as {})",
+                    "-o {}: a document's name ends in .md or .html (the {} goes beside it, as {})",
                     path.display(),
                     if figure.is_some() {
                         "figure"
