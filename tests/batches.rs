@@ -1445,3 +1445,48 @@ fn train_counts_epochs() {
     let line = common::stdout_of(&["train", "traces/xor.json", "-n", "1", "--format", "ndjson"]);
     assert!(!line.contains("\"epoch\""));
 }
+
+#[test]
+fn a_batch_gradient_and_its_update_are_in_their_parameters_layer() {
+    // Each of the batch's gradients and updates is of the layer its first sample's gradient
+    // is (recorded by the backward pass, not by the batch's update): a deep network of
+    // three weight layers, weights and biases.
+    let file = json!({
+        "layers": [2, 3, 2, 2],
+        "activation": "sigmoid",
+        "learning_rate": 0.5,
+        "seed": 5,
+        "batch_size": 2,
+        "samples": [
+            {"input": [0.1, 0.9], "target": [0.2, 0.8]},
+            {"input": [0.7, 0.3], "target": [0.9, 0.1]}
+        ]
+    });
+    let net = Network::from_json_str(&file.to_string()).unwrap().0;
+    let trace = engine::trace_iteration(&net, &options(true));
+    let values = &trace.first().values;
+    let layer_of = |symbol: &str| {
+        values
+            .iter()
+            .find(|v| v.symbol == symbol)
+            .unwrap_or_else(|| panic!("no {symbol}"))
+            .layer
+    };
+    let mut checked = 0;
+    for v in values.iter().filter(|v| v.stage == Stage::Batch) {
+        let Some(parameter) = v.symbol.strip_prefix("dE_total/d") else {
+            continue;
+        };
+        let per_sample = layer_of(&format!("{}[s1]", v.symbol));
+        assert!(per_sample.is_some(), "{}", v.symbol);
+        assert_eq!(v.layer, per_sample, "{}", v.symbol);
+        assert_eq!(
+            layer_of(&format!("{parameter}+")),
+            per_sample,
+            "{parameter}+"
+        );
+        checked += 1;
+    }
+    // 2·3 + 3·2 + 2·2 weights and 3 biases.
+    assert_eq!(checked, 19);
+}
