@@ -126,9 +126,12 @@ pub fn run(args: &ExerciseArgs) -> Result<()> {
         (None, None) => (Who::Seed, backprop_tracer::random::fresh_seed()),
     };
     let exercise = exercise::draw(seed, &settings).map_err(usage)?;
-    output::to_stderr(&format!(
-        "Seed {seed}: {} draws it again.",
-        exercise::command(&who, seed, &settings)
+    output::to_stderr(&backprop_tracer::render::lang::fill(
+        args.lang.exercise().seed_note,
+        &[
+            ("seed", &seed.to_string()),
+            ("command", &exercise::command(&who, seed, &settings)),
+        ],
     ));
     let stem = args
         .output
@@ -331,12 +334,14 @@ fn class(args: &ExerciseArgs, settings: &Settings, roster: &Path, dir: &Path) ->
     output::write_to(Some(&dir.join("class.csv")), |out| {
         out.write_all(index.as_bytes())
     })?;
-    output::to_stderr(&format!(
-        "{} students: worksheets in {}, keys in {} (keep those), the list in {}.",
-        names.len(),
-        worksheets.display(),
-        keys.display(),
-        dir.join("class.csv").display()
+    output::to_stderr(&backprop_tracer::render::lang::fill(
+        args.lang.exercise().class_done,
+        &[
+            ("count", &names.len().to_string()),
+            ("worksheets", &worksheets.display().to_string()),
+            ("keys", &keys.display().to_string()),
+            ("list", &dir.join("class.csv").display().to_string()),
+        ],
     ));
     Ok(())
 }

@@ -12,6 +12,8 @@ pub struct ExerciseLabels {
     pub hand_in: &'static str,
     pub figure_alt: &'static str,
     pub figure_elsewhere: &'static str,
+    pub seed_note: &'static str,
+    pub class_done: &'static str,
     /// The words of the self-checking HTML worksheet (`--format html`).
     pub page: WorksheetPageLabels,
 }
@@ -43,6 +45,8 @@ pub(super) const EXERCISE_EN: ExerciseLabels = ExerciseLabels {
     hand_in: "Save these lines as {file}, write a value after each comma whose line is under a box's number, and hand the file in.",
     figure_alt: "The network: its inputs, hidden and output neurons, each weight on its line",
     figure_elsewhere: "The network's figure is written beside the worksheet when it goes to a file (-o FILE.md).",
+    seed_note: "Seed {seed}: {command} draws it again.",
+    class_done: "{count} students: worksheets in {worksheets}, keys in {keys} (keep those), the list in {list}.",
     page: WorksheetPageLabels {
         check: "Check",
         show_answer: "Show answer",
@@ -69,6 +73,8 @@ pub(super) const EXERCISE_ZH: ExerciseLabels = ExerciseLabels {
     hand_in: "把下面几行保存为 {file},在每个方框编号下面那一行的逗号后写上数值,然后提交该文件。",
     figure_alt: "网络:输入、隐藏层和输出层神经元,每个权重标在它的连线上",
     figure_elsewhere: "把练习写入文件时(-o FILE.md),网络图会写在它旁边。",
+    seed_note: "种子 {seed}:{command} 可再次生成同一个练习。",
+    class_done: "{count} 名学生:练习在 {worksheets},答案在 {keys}(请自己保管),名单在 {list}。",
     page: WorksheetPageLabels {
         check: "检查",
         show_answer: "显示答案",
@@ -98,6 +104,8 @@ impl ExerciseLabels {
             self.hand_in,
             self.figure_alt,
             self.figure_elsewhere,
+            self.seed_note,
+            self.class_done,
             self.page.check,
             self.page.show_answer,
             self.page.answer_for,
