@@ -233,3 +233,35 @@ fn update_bias(bias: &mut Bias, deltas: &[f64], eta: f64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_articles_network_takes_the_fast_path_and_others_the_general_engine() {
+        // The fast path gives the general engine's numbers bit for bit (tested in the
+        // engine), so only this says that it is taken: the article's training speed in
+        // the README rests on it.
+        let run = |net: &mut Network| {
+            let (input, target) = (net.input.clone(), net.target.clone());
+            let mut ws = Workspace::new(net);
+            step(
+                net,
+                &input,
+                &target,
+                UpdateOrder::Simultaneous,
+                false,
+                &mut ws,
+            )
+        };
+        let mut article = Network::article();
+        let e_total = run(&mut article).expect("the article's network is small");
+        assert_eq!(format!("{e_total:.9}"), "0.298371109");
+        assert_eq!(format!("{:.8}", article.weights[1][0]), "0.35891648");
+        let mut tanh = Network::article();
+        tanh.activations = vec![Activation::Tanh; 2];
+        assert_eq!(run(&mut tanh), None);
+        assert_eq!(tanh.weights, Network::article().weights, "left untouched");
+    }
+}
