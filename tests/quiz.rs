@@ -3,7 +3,10 @@
 //! pseudo-terminal (expectrl) fed to a terminal emulator (vt100) shows the marks a student
 //! sees.
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::frame_complete;
 use expectrl::Session;
 use expectrl::process::unix::WaitStatus;
 use std::io::{ErrorKind, Write};
@@ -336,17 +339,6 @@ fn a_closed_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?} {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-/// Whether the last frame the program began is painted to its end (see tests/step.rs):
-/// from the top row to the last of `rows`, which ends with clear-to-end-of-line.
-fn frame_complete(raw: &[u8], rows: u16) -> bool {
-    let raw = String::from_utf8_lossy(raw);
-    let last_row = format!("\x1b[{rows};1H");
-    match (raw.rfind("\x1b[1;1H"), raw.rfind(&last_row)) {
-        (Some(top), Some(bottom)) => bottom > top && raw[bottom..].contains("\x1b[K"),
-        _ => false,
-    }
 }
 
 /// The quiz on the full screen: a right answer, a wrong one with its slip, a reveal, then q:

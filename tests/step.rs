@@ -2,7 +2,10 @@
 //! whose output is fed to a terminal emulator (vt100), so the tests read the screen a
 //! student would see, after each script of keys. `--plain` is driven through stdin.
 
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::frame_complete;
 use expectrl::Session;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
@@ -15,20 +18,6 @@ use std::time::{Duration, Instant};
 const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
 const ENTER_ALTERNATE_SCREEN: &str = "\x1b[?1049h";
 const SHOW_CURSOR: &str = "\x1b[?25h";
-
-/// Whether the last frame that `raw` (all the program wrote) began is painted to its end. A
-/// frame is written row by row, from the top (`ESC[1;1H`) to the last of `rows` rows
-/// (`ESC[{rows};1H`), each row ending with clear-to-end-of-line (`ESC[K`), and may reach
-/// the terminal in several reads: until the last row's clear has arrived, the rows below
-/// the ones already drawn still show the previous frame.
-fn frame_complete(raw: &[u8], rows: u16) -> bool {
-    let raw = String::from_utf8_lossy(raw);
-    let last_row = format!("\x1b[{rows};1H");
-    match (raw.rfind("\x1b[1;1H"), raw.rfind(&last_row)) {
-        (Some(top), Some(bottom)) => bottom > top && raw[bottom..].contains("\x1b[K"),
-        _ => false,
-    }
-}
 
 #[test]
 fn a_frame_is_complete_once_its_last_row_is_cleared() {

@@ -266,3 +266,17 @@ pub fn browse(
     assert_eq!(report["requests"], json!([]), "the page made requests");
     Some(report)
 }
+
+/// Whether the last frame that `raw` (all the program wrote) began is painted to its end. A
+/// frame is written row by row, from the top (`ESC[1;1H`) to the last of `rows` rows
+/// (`ESC[{rows};1H`), each row ending with clear-to-end-of-line (`ESC[K`), and may reach
+/// the terminal in several reads: until the last row's clear has arrived, the rows below
+/// the ones already drawn still show the previous frame.
+pub fn frame_complete(raw: &[u8], rows: u16) -> bool {
+    let raw = String::from_utf8_lossy(raw);
+    let last_row = format!("\x1b[{rows};1H");
+    match (raw.rfind("\x1b[1;1H"), raw.rfind(&last_row)) {
+        (Some(top), Some(bottom)) => bottom > top && raw[bottom..].contains("\x1b[K"),
+        _ => false,
+    }
+}
