@@ -22,6 +22,29 @@ use crate::notation::{Notation, Typography};
 use crate::number;
 use crate::trace::{Stage, Trace, TracedValue};
 
+/// The lines a value's equation is written on, each up to where its value goes, `eq`
+/// between the parts (` = ` in TeX, `<mo>=</mo>` in MathML): `symbol = symbols = numbers`;
+/// the symbols and the numbers on a line each when the formula has more than 3 operands
+/// (as the article writes net_h1); the symbols alone when `numbers` is `None` (an operand,
+/// ∂net_o1/∂w5 = out_h1, whose number is the value, or numbers that would give a worksheet's
+/// box away). Shared by the document and the worksheet page, so they break alike.
+pub fn equation_lines(
+    symbol: &str,
+    symbols: &str,
+    numbers: Option<&str>,
+    v: &TracedValue,
+    eq: &str,
+) -> Vec<String> {
+    match numbers {
+        None => vec![format!("{symbol}{eq}{symbols}")],
+        Some(numbers) if v.from.len() > 3 => vec![
+            format!("{symbol}{eq}{symbols}"),
+            format!("{symbol}{eq}{numbers}"),
+        ],
+        Some(numbers) => vec![format!("{symbol}{eq}{symbols}{eq}{numbers}")],
+    }
+}
+
 /// Sections with more values than this show this many formulas, then a table of them all.
 pub const FORMULAS_PER_SECTION: usize = 40;
 
@@ -238,18 +261,13 @@ impl<'a> Document<'a> {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
                     number::operand(x, self.trace.options.precision)
                 });
-                let equations =
-                    if matches!(tree, crate::trace::Formula::Operand(_)) || boxed_operand {
-                        // ∂net_o1/∂w5 = out_h1 = 0.593269992: the numbers are the value.
-                        vec![format!("{symbol} = {symbols} = {value}")]
-                    } else if v.from.len() > 3 {
-                        vec![
-                            format!("{symbol} = {symbols}"),
-                            format!("{symbol} = {numbers} = {value}"),
-                        ]
-                    } else {
-                        vec![format!("{symbol} = {symbols} = {numbers} = {value}")]
-                    };
+                let numbers = (!matches!(tree, crate::trace::Formula::Operand(_))
+                    && !boxed_operand)
+                    .then_some(numbers.as_str());
+                let mut equations = equation_lines(&symbol, &symbols, numbers, v, " = ");
+                if let Some(last) = equations.last_mut() {
+                    last.push_str(&format!(" = {value}"));
+                }
                 out.push(Block::Equations(equations));
             }
             // A value of a hand-edited trace without a tree: its value alone.

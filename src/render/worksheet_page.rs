@@ -12,7 +12,7 @@
 //! `file://` with no request.
 
 use super::diagram::Diagram;
-use super::document::Block;
+use super::document::{Block, equation_lines};
 use super::escape;
 use super::lang::{Lang, fill};
 use super::math::{MathMl, Syntax, formula_in, symbol_in};
@@ -285,16 +285,9 @@ impl Page<'_> {
                     let x = operand(n).map_or(f64::NAN, |o| o.value);
                     m.number(&number::operand(x, self.trace.options.precision))
                 });
-                if matches!(tree, Formula::Operand(_)) || boxed_operand {
-                    vec![format!("{symbol}{eq}{symbols}")]
-                } else if v.from.len() > 3 {
-                    vec![
-                        format!("{symbol}{eq}{symbols}"),
-                        format!("{symbol}{eq}{numbers}"),
-                    ]
-                } else {
-                    vec![format!("{symbol}{eq}{symbols}{eq}{numbers}")]
-                }
+                let numbers = (!matches!(tree, Formula::Operand(_)) && !boxed_operand)
+                    .then_some(numbers.as_str());
+                equation_lines(&symbol, &symbols, numbers, v, &eq)
             }
             None => vec![symbol.clone()],
         };
