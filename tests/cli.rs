@@ -352,23 +352,9 @@ fn a_closed_pipe_ends_quietly() {
 
 /// `backprop ARGS | head -c 16`: the reader takes 16 bytes and goes away.
 fn reader_stops_after_16_bytes(args: &[&str]) -> std::process::Output {
-    use std::io::Read;
-    use std::process::{Command as Std, Stdio};
-    let mut child = Std::new(assert_cmd::cargo::cargo_bin!("backprop"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
-    child.wait_with_output().unwrap()
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("backprop"));
+    command.args(args);
+    common::reader_stops_after_16_bytes(command, None)
 }
 
 /// One bad input: its arguments, the words its message must contain, and its exit status.

@@ -11,7 +11,7 @@ use expectrl::Session;
 use expectrl::process::unix::WaitStatus;
 use std::io::{ErrorKind, Write};
 use std::num::NonZeroU16;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Every computed value of the article's iteration, in the stepper's order, right at
@@ -313,29 +313,11 @@ fn the_network_cannot_come_from_standard_input_and_a_pipe_gets_no_full_screen() 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    use std::io::Read;
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("backprop"))
-        .args(["step", "--quiz", "--plain"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("backprop"));
+    command.args(["step", "--quiz", "--plain"]);
     // Answers to every step, into a program whose output is gone.
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines(&RIGHT).as_bytes());
-    let out = child.wait_with_output().unwrap();
+    let answers = lines(&RIGHT);
+    let out = common::reader_stops_after_16_bytes(command, Some(answers.as_bytes()));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?} {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -180,17 +180,11 @@ fn plain_quiz(
         loop {
             write!(out, "{}", quiz.prompt(v))?;
             out.flush()?;
-            line.clear();
-            if input
-                .read_line(&mut line)
-                .context("cannot read standard input")?
-                == 0
-            {
+            let Some(answer) = next_line(&mut input, &mut line)? else {
                 // The prompt is left open: the score starts on a line of its own.
                 writeln!(out)?;
                 break 'steps;
-            }
-            let answer = line.trim();
+            };
             if echo {
                 writeln!(out, "{answer}")?;
             }
@@ -388,15 +382,9 @@ fn plain(
         }
         writeln!(out, "{}", labels.plain_prompt.dimmed())?;
         out.flush()?;
-        line.clear();
-        if input
-            .read_line(&mut line)
-            .context("cannot read standard input")?
-            == 0
-        {
+        let Some(command) = next_line(&mut input, &mut line)? else {
             return Ok(());
-        }
-        let command = line.trim();
+        };
         let key = match command {
             "" | "next" => Key::Next,
             "b" | "back" => Key::Previous,
@@ -583,4 +571,13 @@ fn paint(lines: &[Line], height: usize, color: bool) -> io::Result<()> {
         queue!(out, Clear(ClearType::UntilNewLine))?;
     }
     out.flush()
+}
+
+/// The next line of standard input, trimmed, read into `line`; `None` at its end.
+fn next_line<'l>(input: &mut impl BufRead, line: &'l mut String) -> Result<Option<&'l str>> {
+    line.clear();
+    let read = input
+        .read_line(line)
+        .context("cannot read standard input")?;
+    Ok((read > 0).then(|| line.trim()))
 }

@@ -280,3 +280,37 @@ pub fn frame_complete(raw: &[u8], rows: u16) -> bool {
         _ => false,
     }
 }
+
+/// `COMMAND | head -c 16`: a reader that takes 16 bytes of standard output and goes away;
+/// then `stdin` (when given) is written to the command, whose output is gone. What the
+/// command did, to check that it ended quietly (status 0, no panic).
+pub fn reader_stops_after_16_bytes(
+    mut command: std::process::Command,
+    stdin: Option<&[u8]>,
+) -> std::process::Output {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // The command may have ended already: a write into its closed input is no failure.
+        let _ = pipe.write_all(text);
+    }
+    child.wait_with_output().unwrap()
+}
