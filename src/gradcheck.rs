@@ -515,8 +515,52 @@ mod tests {
         assert!(result.parameters.iter().all(|p| p.relative_error < 1e-8));
 
         let corrupt = Corruption::parse("w5*1.001").unwrap();
-        let result = check_all(&net, &Options::default(), Some(&corrupt));
-        assert_eq!(symbols(&result, &result.failures()), ["w5"]);
+        let corrupted = check_all(&net, &Options::default(), Some(&corrupt));
+        assert_eq!(symbols(&corrupted, &corrupted.failures()), ["w5"]);
+        // The hook multiplies w5's gradient by the factor and touches no other.
+        for (clean, dirty) in result.parameters.iter().zip(&corrupted.parameters) {
+            let expected = if corrupted.symbol(clean.param) == "w5" {
+                clean.backprop * 1.001
+            } else {
+                clean.backprop
+            };
+            assert_eq!(
+                dirty.backprop,
+                expected,
+                "{}",
+                corrupted.symbol(clean.param)
+            );
+        }
+    }
+
+    /// The absolute floor is 1e-8 up to E_total = 1 and grows with E_total above it.
+    #[test]
+    fn the_floor_grows_with_an_error_above_one() {
+        assert_eq!(
+            check_all(&Network::article(), &Options::default(), None).floor,
+            ABSOLUTE_FLOOR
+        );
+        let mut net = Network::article();
+        net.target = vec![3.0, -2.0];
+        let result = check_all(&net, &Options::default(), None);
+        assert!(result.e_total > 4.0, "{}", result.e_total);
+        assert_eq!(result.floor, ABSOLUTE_FLOOR * result.e_total);
+    }
+
+    /// The progress callback counts the parameters checked, one by one.
+    #[test]
+    fn progress_counts_every_parameter() {
+        let mut counts = Vec::new();
+        let plan = Plan::All;
+        check(
+            &Network::article(),
+            &Options::default(),
+            plan,
+            None,
+            &mut |n| counts.push(n),
+        )
+        .unwrap();
+        assert_eq!(counts, (1..=8).collect::<Vec<_>>());
     }
 
     /// The gradients the check compares are, bit for bit, those a trace records.
