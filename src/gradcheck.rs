@@ -449,6 +449,19 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// The verdict on a gradient whose central difference crossed no kink: it agrees when its
+/// relative error is below [`RELATIVE_THRESHOLD`], or when the difference is below the floor;
+/// "below" is strict, as the check's report says ("Pass: relative error … below 1e-6").
+fn judge(relative_error: f64, diff: f64, floor: f64) -> Verdict {
+    if relative_error < RELATIVE_THRESHOLD {
+        Verdict::Agrees
+    } else if diff < floor {
+        Verdict::BelowFloor
+    } else {
+        Verdict::Disagrees
+    }
+}
+
 /// One parameter's gradient beside its central difference.
 fn compare(forward: &mut Batch, param: Param, value: f64, backprop: f64, floor: f64) -> Parameter {
     let h = step(value);
@@ -460,14 +473,9 @@ fn compare(forward: &mut Batch, param: Param, value: f64, backprop: f64, floor: 
     let diff = (backprop - numeric).abs();
     let scale = backprop.abs().max(numeric.abs());
     let relative_error = if scale == 0.0 { 0.0 } else { diff / scale };
-    let verdict = if let Some((layer, neuron)) = kink_above.or(kink_below) {
-        Verdict::Kink { layer, neuron }
-    } else if relative_error < RELATIVE_THRESHOLD {
-        Verdict::Agrees
-    } else if diff < floor {
-        Verdict::BelowFloor
-    } else {
-        Verdict::Disagrees
+    let verdict = match kink_above.or(kink_below) {
+        Some((layer, neuron)) => Verdict::Kink { layer, neuron },
+        None => judge(relative_error, diff, floor),
     };
     Parameter {
         param,
@@ -531,6 +539,29 @@ mod tests {
                 corrupted.symbol(clean.param)
             );
         }
+    }
+
+    /// The relative error is |backprop − numeric| / max(|backprop|, |numeric|): a gradient
+    /// made 1.5 times too large is a third off.
+    #[test]
+    fn the_relative_error_is_the_difference_over_the_larger() {
+        let corrupt = Corruption::parse("w5*1.5").unwrap();
+        let result = check_all(&Network::article(), &Options::default(), Some(&corrupt));
+        let w5 = &result.parameters[4];
+        assert_eq!(result.symbol(w5.param), "w5");
+        assert!((w5.relative_error - 1.0 / 3.0).abs() < 1e-8, "{w5:?}");
+    }
+
+    /// Both thresholds are strict: a relative error of exactly 1e-6 does not agree, nor does
+    /// a difference of exactly the floor.
+    #[test]
+    fn the_thresholds_are_strict() {
+        let floor = 1e-8;
+        assert_eq!(judge(0.999e-6, 1.0, floor), Verdict::Agrees);
+        assert_eq!(judge(1e-6, 1.0, floor), Verdict::Disagrees);
+        assert_eq!(judge(1e-3, 0.999e-8, floor), Verdict::BelowFloor);
+        assert_eq!(judge(1e-3, 1e-8, floor), Verdict::Disagrees);
+        assert_eq!(judge(1e-6, 0.5e-8, floor), Verdict::BelowFloor);
     }
 
     /// The absolute floor is 1e-8 up to E_total = 1 and grows with E_total above it.
