@@ -197,6 +197,34 @@ mod tests {
         assert!(out_h1.rounded.iter().all(|(d, _)| *d != 4));
     }
 
+    /// Two slips that give one value are both listed: w5⁺ = w5 − η·(−∂E_total/∂w5) (the
+    /// sign flipped) is w5 + η·∂E_total/∂w5 (the update added). And where flipping one
+    /// output's sign gives another value than flipping both, it is listed, by hand:
+    /// ∂E_total/∂w1 with δ_o1's sign flipped is (−δ_o1·w5 + δ_o2·w7)·out_h1(1 − out_h1)·i1.
+    #[test]
+    fn slips_sharing_a_value_are_each_listed_and_one_outputs_flip_where_it_differs() {
+        let all = article();
+        let w5 = at(&all, "w5+");
+        let by_hand = 0.40 + 0.5 * 0.082167041;
+        for slip in [Slip::SignFlipped, Slip::UpdateAdded] {
+            let values = of(w5, slip);
+            assert_eq!(values.len(), 1, "{slip:?} at w5+: {w5:?}");
+            assert_relative_eq!(values[0], by_hand, max_relative = 1e-9);
+        }
+
+        let w1 = at(&all, "dE_total/dw1");
+        let (delta_o1, delta_o2, out_h1) = (0.138498562, -0.038098236, 0.593269992);
+        let chain = out_h1 * (1.0 - out_h1) * 0.05;
+        for (output, by_hand) in [
+            (0, (-delta_o1 * 0.40 + delta_o2 * 0.50) * chain),
+            (1, (delta_o1 * 0.40 - delta_o2 * 0.50) * chain),
+        ] {
+            let values = of(w1, Slip::SignFlippedIn { output });
+            assert_eq!(values.len(), 1, "output {output} at dE_total/dw1: {w1:?}");
+            assert_relative_eq!(values[0], by_hand, max_relative = 1e-8);
+        }
+    }
+
     #[test]
     fn only_slips_that_change_a_value_are_listed() {
         for values in article() {
