@@ -1083,5 +1083,19 @@ mod tests {
                 .iter()
                 .any(|s| matches!(s, Slip::DerivativeLeftOut { .. }))
         );
+
+        // The mean squared error over two outputs can be summed by mistake; over one, the
+        // mean is the sum, and flipping the one output's sign is flipping them all.
+        net.loss = Loss::MeanSquaredError;
+        let slips = catalogue(&net, UpdateOrder::Simultaneous);
+        assert!(slips.contains(&Slip::MeanLeftOut));
+        assert!(slips.contains(&Slip::SignFlippedIn { output: 1 }));
+        net.layers = vec![2, 2, 1];
+        let slips = catalogue(&net, UpdateOrder::Simultaneous);
+        assert!(!slips.contains(&Slip::MeanLeftOut), "{slips:?}");
+        assert!(
+            !slips.contains(&Slip::SignFlippedIn { output: 0 }),
+            "{slips:?}"
+        );
     }
 }
