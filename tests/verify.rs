@@ -538,6 +538,57 @@ fn full_homework(trace: &Trace) -> String {
         .collect()
 }
 
+/// In an iteration over a batch the updates are the batch's, and the update slips are named
+/// there too: w11⁺ of `traces/xor-batches.json` written as w11 + η·∂E_total/∂w11, as
+/// w11 − ∂E_total/∂w11 and as w11 − η²·∂E_total/∂w11 (each by hand from the given w11 and
+/// the batch's gradient, every other value the engine's).
+#[test]
+fn the_update_slips_are_named_in_a_batchs_updates() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/xor-batches.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file = backprop_tracer::network::NetworkFile::read(&text, None).unwrap();
+    let options = file.trace_options.clone().unwrap_or_default();
+    let trace = engine::trace_iteration(&file.network, &options);
+    let value = |symbol: &str| {
+        trace
+            .first()
+            .values
+            .iter()
+            .find(|v| v.symbol == symbol)
+            .unwrap_or_else(|| panic!("{symbol}"))
+            .value
+    };
+    let (w, gradient, eta) = (value("w11"), value("dE_total/dw11"), 0.5);
+    assert_eq!(file.network.learning_rate, eta);
+    for (written, expected) in [
+        (w + eta * gradient, Slip::UpdateAdded),
+        (w - gradient, Slip::EtaLeftOut),
+        (w - eta * eta * gradient, Slip::EtaTwice),
+    ] {
+        let entries = trace
+            .first()
+            .values
+            .iter()
+            .filter(|v| !v.symbol.ends_with('+') || v.symbol == "w11+")
+            .map(|v| {
+                let value = if v.symbol == "w11+" { written } else { v.value };
+                Entry {
+                    written: v.symbol.clone(),
+                    printed: format!("{value:.12}"),
+                    value: format!("{value:.12}").parse().unwrap(),
+                }
+            })
+            .collect();
+        let report = homework::check(&file.network, &options, entries).unwrap();
+        let first = report.first_wrong().expect("w11+ is wrong");
+        assert_eq!(first.symbol, "w11+");
+        match &first.verdict {
+            Verdict::Slip(named) => assert_eq!(named[0].slip, expected, "{named:?}"),
+            other => panic!("{expected:?}: {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn a_correct_homework_agrees_everywhere_and_exits_0() {
     let trace = engine::trace_iteration(&Network::article(), &Options::default());

@@ -300,10 +300,6 @@ pub fn catalogue(net: &Network, order: UpdateOrder) -> Vec<Slip> {
     slips
 }
 
-fn is_backward(stage: Stage) -> bool {
-    matches!(stage, Stage::OutputLayer | Stage::HiddenLayer)
-}
-
 /// The weights a slip exchanges in weight layer `layer`: pairs (from, to), by index.
 fn weight_map(slip: &Slip, net: &Network) -> HashMap<usize, usize> {
     let mut map = HashMap::new();
@@ -379,8 +375,9 @@ impl<'a> Prepared<'a> {
                 neuron,
                 updated,
             }),
+            // Only the backward pass reads ∂out/∂net.
             (Slip::DerivativeLeftOut { layer }, _, Role::DOutDNet { .. })
-                if is_backward(v.stage) && v.layer == Some(layer) =>
+                if v.layer == Some(layer) =>
             {
                 Override::Value(1.0)
             }
@@ -415,7 +412,7 @@ impl<'a> Prepared<'a> {
                 Slip::UpdateAdded | Slip::EtaLeftOut | Slip::EtaTwice,
                 Role::Updated { .. },
                 Role::LearningRate,
-            ) if is_backward(v.stage) => Override::Value(match self.slip {
+            ) => Override::Value(match self.slip {
                 Slip::UpdateAdded => -self.eta,
                 Slip::EtaLeftOut => 1.0,
                 _ => self.eta * self.eta,
@@ -862,7 +859,7 @@ impl Diagnosis {
                 })
                 .unwrap_or_default(),
             Slip::UpdateAdded | Slip::EtaLeftOut | Slip::EtaTwice => symbols()
-                .filter(|(v, r)| is_backward(v.stage) && matches!(r, Role::Updated { .. }))
+                .filter(|(_, r)| matches!(r, Role::Updated { .. }))
                 .map(|(v, _)| v.symbol.clone())
                 .take(1)
                 .collect(),
@@ -1056,6 +1053,61 @@ mod tests {
             "dE_total/dout_h1",
         );
         assert!((transposed - (exact("delta_o1") * 0.4 + exact("delta_o2") * 0.45)).abs() < 1e-15);
+    }
+
+    /// A layer that is not square: swapping h2 and h3 of a 2-3-2 network (each with two
+    /// weights in) gives net_h2 the value of net_h3; no layer can be transposed but the
+    /// square one; a neuron is never swapped with itself.
+    #[test]
+    fn swaps_and_transposes_fit_a_layer_that_is_not_square() {
+        let mut net = Network::article();
+        net.layers = vec![2, 3, 3];
+        net.target = vec![0.01, 0.99, 0.5];
+        net.weights = vec![
+            vec![0.1, -0.2, 0.3, 0.4, -0.5, 0.6],
+            vec![0.7, -0.1, 0.2, 0.3, 0.4, -0.6, 0.5, 0.25, -0.3],
+        ];
+        let (trace, _) = traces(&net);
+        let c = Compiled::new(&trace).unwrap();
+        let swapped = Slip::NeuronsSwapped {
+            layer: 1,
+            a: 1,
+            b: 2,
+            chain: false,
+        };
+        let prepared = Prepared::new(&swapped, &net);
+        let at = c.position("net_h2").unwrap();
+        let value = replay(&c, &Written::new(), Some(&prepared), at, None)[at].value;
+        assert_eq!(value, trace.first().get("net_h3").unwrap().value);
+
+        let slips = catalogue(&net, UpdateOrder::Simultaneous);
+        for chain in [true, false] {
+            assert!(!slips.contains(&Slip::Transposed { layer: 1, chain }));
+        }
+        assert!(slips.contains(&Slip::Transposed {
+            layer: 2,
+            chain: true
+        }));
+        let swaps: Vec<_> = slips
+            .iter()
+            .filter_map(|s| match *s {
+                Slip::NeuronsSwapped {
+                    layer, a, b, chain, ..
+                } if !chain => Some((layer, a, b)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            swaps,
+            [
+                (1, 0, 1),
+                (1, 0, 2),
+                (1, 1, 2),
+                (2, 0, 1),
+                (2, 0, 2),
+                (2, 1, 2)
+            ]
+        );
     }
 
     #[test]
