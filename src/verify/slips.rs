@@ -423,8 +423,10 @@ impl<'a> Prepared<'a> {
                         && matches!(role, Role::DNetDOut { .. })
                         && v.layer == Some(layer - 1)) =>
             {
+                // The operand's weight is one of `layer`'s: a net reads its own layer's weights,
+                // ∂net/∂out (in the layer below) the weights above it.
                 match weight_of(operand) {
-                    Some((l, index, updated)) if l == layer => match self.weights.get(&index) {
+                    Some((_, index, updated)) => match self.weights.get(&index) {
                         Some(&other) => {
                             let of = Parameter::Weight {
                                 layer,
@@ -515,9 +517,11 @@ pub fn replay(
                     value: x,
                     uncertainty: 0.0,
                 },
+                // A redirect reads a value computed before this one (net for out, a given
+                // weight or velocity, the layer above's w⁺), so `out` already holds it.
                 Some(Override::Role(other)) => match c.by_role.get(&other) {
-                    Some(&j) if j < i => out[j],
-                    _ => out[at],
+                    Some(&j) => out[j],
+                    None => out[at],
                 },
                 _ => out[at],
             };
@@ -569,8 +573,8 @@ fn needed(
             match slip.map(|s| s.operand(v, c.role(i), c.role(at))) {
                 Some(Override::Value(_)) => {}
                 Some(Override::Role(other)) => match c.by_role.get(&other) {
-                    Some(&j) if j < i => stack.push(j),
-                    _ => stack.push(at),
+                    Some(&j) => stack.push(j),
+                    None => stack.push(at),
                 },
                 _ => stack.push(at),
             }
@@ -665,9 +669,10 @@ impl Diagnosis {
         match &self.slip {
             Slip::SignFlipped => fill(m.why_sign_flipped, &[("symbol", &first("∂E_total/∂out"))]),
             Slip::SignFlippedIn { .. } => {
+                // The catalogue offers this slip with two outputs or more: the others are kept.
                 let (flipped, kept) = match self.names.split_first() {
-                    Some((f, rest)) if !rest.is_empty() => (sym(f), list(rest)),
-                    _ => ("∂E_total/∂out".to_string(), m.the_others.to_string()),
+                    Some((f, rest)) => (sym(f), list(rest)),
+                    None => ("∂E_total/∂out".to_string(), m.the_others.to_string()),
                 };
                 fill(
                     m.why_sign_flipped_in,
@@ -1108,6 +1113,85 @@ mod tests {
                 (2, 1, 2)
             ]
         );
+    }
+
+    /// The value of `symbol` with `slip` replayed from the start, and the engine's values.
+    fn under(net: &Network, slip: &Slip, symbol: &str) -> (f64, impl Fn(&str) -> f64) {
+        let trace = engine::trace_iteration(net, &Options::default());
+        let c = Compiled::new(&trace).unwrap();
+        let prepared = Prepared::new(slip, net);
+        let at = c.position(symbol).unwrap();
+        let value = replay(&c, &Written::new(), Some(&prepared), at, None)[at].value;
+        let values: HashMap<String, f64> = trace
+            .first()
+            .values
+            .iter()
+            .map(|v| (v.symbol.clone(), v.value))
+            .collect();
+        (value, move |s: &str| values[s])
+    }
+
+    fn shipped(name: &str) -> Network {
+        let path = format!("{}/traces/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        crate::network::NetworkFile::read(&text, None)
+            .unwrap()
+            .network
+    }
+
+    /// Each slip changes its own place and no other: the softmax coupling keeps the diagonal
+    /// entry; a share left out in one layer is kept in the layer above; the mean's n and
+    /// log10 multiply the loss's values, not the forward pass's.
+    #[test]
+    fn each_slip_keeps_to_its_place() {
+        let softmax = shipped("softmax-2-3-3.json");
+        // Its target is (0, 1, 0): only ∂E_total/∂out_o2 is not 0.
+        let (delta, exact) = under(&softmax, &Slip::SoftmaxCouplingLeftOut, "delta_o2");
+        let diagonal = exact("dE_total/dout_o2") * exact("dout_o2/dnet_o2");
+        assert!(diagonal != 0.0);
+        assert!((delta - diagonal).abs() <= 1e-15, "{delta} vs {diagonal}");
+
+        let deep = shipped("deep-2-3-2-1.json");
+        let left_out = Slip::ContributionLeftOut { layer: 1, above: 0 };
+        let (above, exact) = under(&deep, &left_out, "dE_total/dout_h2_1");
+        assert_eq!(above, exact("dE_total/dout_h2_1"));
+        let (here, exact) = under(&deep, &left_out, "dE_total/dout_h1_1");
+        assert!(here != exact("dE_total/dout_h1_1"));
+
+        let mut mse = Network::article();
+        mse.loss = Loss::MeanSquaredError;
+        let (net_h1, exact) = under(&mse, &Slip::MeanLeftOut, "net_h1");
+        assert_eq!(net_h1, exact("net_h1"));
+        let (e_o1, exact) = under(&mse, &Slip::MeanLeftOut, "E_o1");
+        assert_eq!(e_o1, 2.0 * exact("E_o1"));
+
+        let mut cross_entropy = Network::article();
+        cross_entropy.loss = Loss::CrossEntropy;
+        let (out_o1, exact) = under(&cross_entropy, &Slip::Log10ForLn, "out_o1");
+        assert_eq!(out_o1, exact("out_o1"));
+    }
+
+    /// A written value's half unit moves what is computed from it up, through σ: the
+    /// uncertainty of out_h1 from net_h1 = 0.3775 (±0.00005) is σ(0.37755) − σ(0.3775).
+    /// And the replay reads only what the slip leaves in the formula: with ∂out_o1/∂net_o1
+    /// taken as 1, δ_o1 does not need it.
+    #[test]
+    fn the_uncertainty_moves_up_and_the_replay_reads_what_it_needs() {
+        let trace = engine::trace_iteration(&Network::article(), &Options::default());
+        let c = Compiled::new(&trace).unwrap();
+        let written: Written = [("net_h1".to_string(), (0.3775, 0.00005))].into();
+        let at = c.position("out_h1").unwrap();
+        let r = replay(&c, &written, None, at, None)[at];
+        let sigma = |x: f64| 1.0 / (1.0 + (-x).exp());
+        assert_eq!(r.value, sigma(0.3775));
+        assert_eq!(r.uncertainty, (sigma(0.37755) - sigma(0.3775)).abs());
+
+        let slip = Slip::DerivativeLeftOut { layer: 2 };
+        let prepared = Prepared::new(&slip, &Network::article());
+        let at = c.position("delta_o1").unwrap();
+        let derivative = c.position("dout_o1/dnet_o1").unwrap();
+        assert!(needed(&c, &Written::new(), None, at)[derivative]);
+        assert!(!needed(&c, &Written::new(), Some(&prepared), at)[derivative]);
     }
 
     #[test]
