@@ -80,6 +80,12 @@ impl<'t> Compiled<'t> {
         self.index.get(symbol).copied()
     }
 
+    /// Where a slip's redirect to `role` reads: that role's value, or the operand at `at`
+    /// when the iteration has no value of that role.
+    fn redirected(&self, role: Role, at: usize) -> usize {
+        self.by_role.get(&role).copied().unwrap_or(at)
+    }
+
     /// The values `symbol` is computed from, walking down through every value the student
     /// did not write (those are recomputed) and stopping at the ones they did; `symbol`
     /// itself comes first.
@@ -519,10 +525,7 @@ pub fn replay(
                 },
                 // A redirect reads a value computed before this one (net for out, a given
                 // weight or velocity, the layer above's w⁺), so `out` already holds it.
-                Some(Override::Role(other)) => match c.by_role.get(&other) {
-                    Some(&j) => out[j],
-                    None => out[at],
-                },
+                Some(Override::Role(other)) => out[c.redirected(other, at)],
                 _ => out[at],
             };
             ops.push(r.value);
@@ -572,10 +575,7 @@ fn needed(
         for &at in &c.operands[i] {
             match slip.map(|s| s.operand(v, c.role(i), c.role(at))) {
                 Some(Override::Value(_)) => {}
-                Some(Override::Role(other)) => match c.by_role.get(&other) {
-                    Some(&j) => stack.push(j),
-                    None => stack.push(at),
-                },
+                Some(Override::Role(other)) => stack.push(c.redirected(other, at)),
                 _ => stack.push(at),
             }
         }
