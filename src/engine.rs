@@ -1753,4 +1753,19 @@ mod tests {
             }
         }
     }
+
+    /// A trace reads back identical, drawn values included: its network holds them as given
+    /// values (each saying it was drawn), so in the trace's network nothing is drawn.
+    #[test]
+    fn a_trace_of_drawn_values_reads_back_identical() {
+        let text = r#"{"layers": [2, 2, 2], "input": [0.05, 0.1], "target": [0.01, 0.99]}"#;
+        let net = crate::network::NetworkFile::read(text, Some(5))
+            .unwrap()
+            .network;
+        assert!(net.drawn.weights && net.drawn.biases);
+        let trace = trace_iteration(&net, &Options::default());
+        assert!(trace.first().values.iter().any(|v| v.drawn.is_some()));
+        let back: Trace = serde_json::from_str(&trace.to_json_pretty()).unwrap();
+        assert_eq!(back, trace);
+    }
 }

@@ -1314,3 +1314,57 @@ fn a_traced_iteration_of_every_optimizer_verifies() {
         );
     }
 }
+
+#[test]
+fn every_value_of_the_state_is_a_given_value_of_the_trace() {
+    // The state before the iteration is where each update starts from: a derivation of v⁺
+    // ends at v, so each value must be in the trace, the biases' only when they are trained.
+    for rule in RULES {
+        for update_biases in [false, true] {
+            let net = trained(rule, false, update_biases, 2);
+            let trace = engine::trace_iteration(
+                &net,
+                &Options {
+                    update_biases,
+                    ..Options::default()
+                },
+            );
+            let given: HashMap<&str, f64> = trace.iterations[0]
+                .values
+                .iter()
+                .filter(|v| v.formula.starts_with("optimizer_state."))
+                .map(|v| (v.formula.as_str(), v.value))
+                .collect();
+            let state = &net.optimizer_state;
+            let keys: &[&str] = if rule.adam() {
+                &["m", "v"]
+            } else {
+                &["velocity"]
+            };
+            let mut want = HashMap::new();
+            if rule.adam() {
+                want.insert("optimizer_state.step".to_string(), state.step as f64);
+            }
+            for (n, key) in keys.iter().enumerate() {
+                let (weights, biases) = if n == 0 {
+                    (&state.first, &state.bias_first)
+                } else {
+                    (&state.second, &state.bias_second)
+                };
+                let kinds = [("weights", weights), ("biases", biases)];
+                for (kind, lists) in &kinds[..1 + usize::from(update_biases)] {
+                    for (l, values) in lists.iter().enumerate() {
+                        for (i, &x) in values.iter().enumerate() {
+                            want.insert(format!("optimizer_state.{key}.{kind}[{l}][{i}]"), x);
+                        }
+                    }
+                }
+            }
+            let what = format!("{rule:?}, update_biases {update_biases}");
+            assert!(want.len() > 10, "{what}: {want:?}");
+            let have: HashMap<String, f64> =
+                given.iter().map(|(k, &x)| (k.to_string(), x)).collect();
+            assert_eq!(have, want, "{what}");
+        }
+    }
+}
