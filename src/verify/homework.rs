@@ -872,4 +872,52 @@ mod tests {
         let report = check(&Network::article(), &Options::default(), entries).unwrap();
         assert!(report.all_agree(), "{:#?}", report.rows);
     }
+
+    /// What the writing slips compare with: the value the student's numbers give, and how
+    /// far their rounding can move it.
+    fn replayed(value: f64, uncertainty: f64) -> slips::Replayed {
+        slips::Replayed { value, uncertainty }
+    }
+
+    #[test]
+    fn only_two_digits_are_transposed_never_a_digit_and_the_point() {
+        // 0.3952 for 0.3925: two digits exchanged.
+        let found = transposed(0.3952, 0.00005, "0.3952", replayed(0.3925, 0.0)).unwrap();
+        assert_eq!(found.names, ["0.3952", "0.3925"]);
+        // 0.5 for 0.05 is a point misplaced: exchanging "0." would give ".05", not a digit.
+        assert_eq!(transposed(0.5, 0.05, "0.5", replayed(0.05, 0.0)), None);
+        assert_eq!(transposed(-0.5, 0.05, "-0.5", replayed(-0.05, 0.0)), None);
+    }
+
+    #[test]
+    fn a_value_is_truncated_when_its_uncertain_value_may_cut_off_to_it() {
+        // 0.5 cut off from anything in [0.5, 0.6); the value the student's numbers give is
+        // known only to ±0.02, so 0.61 (maybe 0.59) and 0.49 (maybe 0.51) may both be cut off
+        // to 0.5, and 0.63 and 0.47 may not.
+        let cut = |r: f64| truncated(0.5, 0.05, "0.5", replayed(r, 0.02)).is_some();
+        assert_eq!(
+            [cut(0.47), cut(0.49), cut(0.61), cut(0.63)],
+            [false, true, true, false]
+        );
+        // Below zero the cut is toward zero: -0.5 from (-0.6, -0.5].
+        let cut = |r: f64| truncated(-0.5, 0.05, "-0.5", replayed(r, 0.02)).is_some();
+        assert_eq!(
+            [cut(-0.47), cut(-0.49), cut(-0.61), cut(-0.63)],
+            [false, true, true, false]
+        );
+    }
+
+    #[test]
+    fn truncation_allows_a_few_units_of_binary_rounding_and_no_more() {
+        // At 9 decimals the room is a few units in the last place of the f64 (it is 7.3e-17
+        // here, about 5 of them): the exact decimal computed 2 units low still cuts to it;
+        // 100 units low (about 1.4e-15, far less than the printed digit) it does not.
+        let printed = "0.082167040";
+        let value: f64 = printed.parse().unwrap();
+        let ulp = f64::from_bits(value.to_bits() + 1) - value;
+        let cut = |r: f64| truncated(value, 5e-10, printed, replayed(r, 0.0)).is_some();
+        assert!(cut(value));
+        assert!(cut(value - 2.0 * ulp));
+        assert!(!cut(value - 100.0 * ulp));
+    }
 }
