@@ -220,6 +220,15 @@ fn what_verify_cannot_check_is_refused_in_one_line() {
         err.contains("line 2 is not an iteration of a train --format ndjson stream"),
         "{err}"
     );
+    // As JSON, the document still closes: the first iteration's verdicts, then why it stops.
+    let (code, out, err) = verify(&[path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("a whole JSON document");
+    let why = doc["unreadable"].as_str().expect("why it stops");
+    assert!(why.contains("line 2 is not an iteration"), "{why}");
+    assert_eq!(doc["result"], "disagrees", "{out}");
+    assert!(doc["checked"].as_u64().unwrap() > 10, "{out}");
 
     let summary = common::stdout_of(&["train", "-n", "3", "--format", "ndjson", "--summary"]);
     let path = dir.path().join("summary.ndjson");

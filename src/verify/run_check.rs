@@ -174,6 +174,10 @@ mod leaves {
         let compare = |a: Value, b: Value| first_difference(&a, &b, String::new(), &mut 0);
         assert!(compare(json!({"e": 0.0}), json!({"e": -0.0})).is_some());
         assert!(compare(json!({"e": 0.5}), json!({"e": 0.5})).is_none());
+        // A whole number is the same number written with or without its ".0" (as jq and
+        // JavaScript write 1.0): one f64 either way.
+        assert!(compare(json!({"e": 1}), json!({"e": 1.0})).is_none());
+        assert!(compare(json!({"e": 1.0}), json!({"e": 1})).is_none());
         let (big, next) = (9_007_199_254_740_992u64, 9_007_199_254_740_993u64);
         let d = compare(json!({"seed": big}), json!({"seed": next})).expect("they differ");
         assert_eq!(
