@@ -905,6 +905,10 @@ mod tests {
             [cut(-0.47), cut(-0.49), cut(-0.61), cut(-0.63)],
             [false, true, true, false]
         );
+        // Zero is what anything below one unit cuts off to, from either side.
+        assert!(truncated(0.0, 0.0005, "0.000", replayed(0.0004, 0.0)).is_some());
+        assert!(truncated(-0.0, 0.0005, "-0.000", replayed(-0.0004, 0.0)).is_some());
+        assert!(truncated(0.0, 0.0005, "0.000", replayed(0.0014, 0.0)).is_none());
     }
 
     #[test]
