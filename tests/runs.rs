@@ -255,6 +255,15 @@ fn what_verify_cannot_check_is_refused_in_one_line() {
         err.contains(r#""w5": expected a number, got a list"#),
         "{err}"
     );
+    // And an object.
+    std::fs::write(&path, "{\"w5\": {\n \"value\": 0.4\n}}").unwrap();
+    let (code, _, err) = verify(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    one_line(&err);
+    assert!(
+        err.contains(r#""w5": expected a number, got an object"#),
+        "{err}"
+    );
 }
 
 /// `verify --format json`: every value checked with its status, the break with the value
