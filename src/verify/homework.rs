@@ -909,6 +909,10 @@ mod tests {
         assert!(truncated(0.0, 0.0005, "0.000", replayed(0.0004, 0.0)).is_some());
         assert!(truncated(-0.0, 0.0005, "-0.000", replayed(-0.0004, 0.0)).is_some());
         assert!(truncated(0.0, 0.0005, "0.000", replayed(0.0014, 0.0)).is_none());
+        // A value within the binary rounding's room of the next unit is that unit, which cuts
+        // off to itself: 0.6 less 2.5e-11 (the room is 5e-11 here) is not cut off to 0.5.
+        assert!(truncated(0.5, 0.05, "0.5", replayed(0.6 - 2.5e-11, 0.0)).is_none());
+        assert!(truncated(0.5, 0.05, "0.5", replayed(0.6 - 1e-10, 0.0)).is_some());
     }
 
     #[test]
@@ -923,5 +927,10 @@ mod tests {
         assert!(cut(value));
         assert!(cut(value - 2.0 * ulp));
         assert!(!cut(value - 100.0 * ulp));
+        // The same below zero.
+        let cut = |r: f64| truncated(-value, 5e-10, "-0.082167040", replayed(r, 0.0)).is_some();
+        assert!(cut(-value));
+        assert!(cut(-value + 2.0 * ulp));
+        assert!(!cut(-value + 100.0 * ulp));
     }
 }
