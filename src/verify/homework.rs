@@ -913,6 +913,8 @@ mod tests {
         // off to itself: 0.6 less 2.5e-11 (the room is 5e-11 here) is not cut off to 0.5.
         assert!(truncated(0.5, 0.05, "0.5", replayed(0.6 - 2.5e-11, 0.0)).is_none());
         assert!(truncated(0.5, 0.05, "0.5", replayed(0.6 - 1e-10, 0.0)).is_some());
+        assert!(truncated(-0.5, 0.05, "-0.5", replayed(-0.6 + 2.5e-11, 0.0)).is_none());
+        assert!(truncated(-0.5, 0.05, "-0.5", replayed(-0.6 + 1e-10, 0.0)).is_some());
     }
 
     #[test]
