@@ -1778,4 +1778,15 @@ fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
         stdout.contains("which gives:       1.105850000"),
         "{stdout}"
     );
+    // Written to 9 decimals, the same number is off by about 56,000 units of its last digit:
+    // not a rounding carried too early but another mistake.
+    std::fs::write(&path, "net_o1,1.105850000\n").unwrap();
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--color", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("not one this tool recognises"), "{stdout}");
 }
