@@ -1758,18 +1758,23 @@ fn the_slips_of_the_losses_and_the_softmax_are_named() {
 
 #[test]
 fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
-    // net_o1 from out_h1 and out_h2 rounded to 3 decimals:
-    // 0.4 · 0.593 + 0.45 · 0.597 + 0.6 = 0.2372 + 0.26865 + 0.6 = 1.10585 (correct 1.105905967).
     let dir = common::scratch();
     let path = dir.path().join("rounded.csv");
-    std::fs::write(&path, "net_o1,1.10585\n").unwrap();
-    let output = cargo_bin_cmd!("backprop")
-        .args(["verify", "--color", "never"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // The report on homework with net_o1 alone; verify exits with status 1 (it disagrees).
+    let report = |net_o1: &str| {
+        std::fs::write(&path, format!("net_o1,{net_o1}\n")).unwrap();
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--color", "never"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{stdout}");
+        stdout
+    };
+    // net_o1 from out_h1 and out_h2 rounded to 3 decimals:
+    // 0.4 · 0.593 + 0.45 · 0.597 + 0.6 = 0.2372 + 0.26865 + 0.6 = 1.10585 (correct 1.105905967).
+    let stdout = report("1.10585");
     assert!(
         stdout.contains("intermediate values rounded to 3 decimals give your number"),
         "{stdout}"
@@ -1780,13 +1785,6 @@ fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
     );
     // Written to 9 decimals, the same number is off by about 56,000 units of its last digit:
     // not a rounding carried too early but another mistake.
-    std::fs::write(&path, "net_o1,1.105850000\n").unwrap();
-    let output = cargo_bin_cmd!("backprop")
-        .args(["verify", "--color", "never"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let stdout = report("1.105850000");
     assert!(stdout.contains("not one this tool recognises"), "{stdout}");
 }
