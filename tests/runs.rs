@@ -205,25 +205,26 @@ fn streams_of_every_precision_and_of_a_training_set_verify() {
 #[test]
 fn what_verify_cannot_check_is_refused_in_one_line() {
     let dir = common::scratch();
-    let one_line = |stderr: &str| {
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    // Writes `text` to `name`, runs verify on it with `args`: it must fail with one line on
+    // standard error, which is returned with standard output.
+    let refused = |name: &str, text: &str, args: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, out, err) = verify(&[&[path.to_str().unwrap()], args].concat());
+        assert_eq!(code, 1, "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        (out, err)
     };
     // A truncated line (a run cut off while writing): the line is named.
     let lines = run_lines(&["-n", "2"]);
-    let path = dir.path().join("cut.ndjson");
-    let second = lines[1].to_string();
-    std::fs::write(&path, format!("{}\n{}\n", lines[0], &second[..400])).unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    let cut = format!("{}\n{}\n", lines[0], &lines[1].to_string()[..400]);
+    let (_, err) = refused("cut.ndjson", &cut, &[]);
     assert!(
         err.contains("line 2 is not an iteration of a train --format ndjson stream"),
         "{err}"
     );
     // As JSON, the document still closes: the first iteration's verdicts, then why it stops.
-    let (code, out, err) = verify(&[path.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    let (out, _) = refused("cut.ndjson", &cut, &["--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&out).expect("a whole JSON document");
     let why = doc["unreadable"].as_str().expect("why it stops");
     assert!(why.contains("line 2 is not an iteration"), "{why}");
@@ -231,35 +232,20 @@ fn what_verify_cannot_check_is_refused_in_one_line() {
     assert!(doc["checked"].as_u64().unwrap() > 10, "{out}");
 
     let summary = common::stdout_of(&["train", "-n", "3", "--format", "ndjson", "--summary"]);
-    let path = dir.path().join("summary.ndjson");
-    std::fs::write(&path, summary).unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    let (_, err) = refused("summary.ndjson", &summary, &[]);
     assert!(err.contains("written with --summary"), "{err}");
 
-    let path = dir.path().join("other.json");
-    std::fs::write(&path, r#"{"format": "someone-else", "data": [1, 2, 3]}"#).unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    let other = r#"{"format": "someone-else", "data": [1, 2, 3]}"#;
+    let (_, err) = refused("other.json", other, &[]);
     assert!(err.contains(r#"the format "someone-else""#), "{err}");
 
-    // Homework with a list where a number belongs: named, not quoted.
-    let path = dir.path().join("list.json");
-    std::fs::write(&path, "{\"w5\": [\n 1,\n 2\n]}").unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    // Homework with a list or an object where a number belongs: named, not quoted.
+    let (_, err) = refused("list.json", "{\"w5\": [\n 1,\n 2\n]}", &[]);
     assert!(
         err.contains(r#""w5": expected a number, got a list"#),
         "{err}"
     );
-    // And an object.
-    std::fs::write(&path, "{\"w5\": {\n \"value\": 0.4\n}}").unwrap();
-    let (code, _, err) = verify(&[path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    one_line(&err);
+    let (_, err) = refused("object.json", "{\"w5\": {\n \"value\": 0.4\n}}", &[]);
     assert!(
         err.contains(r#""w5": expected a number, got an object"#),
         "{err}"
