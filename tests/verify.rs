@@ -1788,3 +1788,84 @@ fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
     let stdout = report("1.105850000");
     assert!(stdout.contains("not one this tool recognises"), "{stdout}");
 }
+
+/// Where a report shows the formula with the student's own numbers: where they give something
+/// else than the engine's at the precision written, and always for a value explained as
+/// following from their rounded numbers; never where their numbers give the engine's value,
+/// nor for a given value (it has no formula).
+#[test]
+fn the_formula_with_your_numbers_is_shown_where_it_tells_you_something() {
+    let dir = common::scratch();
+    let path = dir.path().join("yours.csv");
+    let report = |homework: &str| {
+        std::fs::write(&path, homework).unwrap();
+        let output = cargo_bin_cmd!("backprop")
+            .args(["verify", "--color", "never"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{stdout}");
+        stdout
+    };
+    let yours = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter(|l| l.trim_start().starts_with("with your numbers:"))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+
+    // out_h1 is wrong, but from the student's net_h1 (none written: the engine's) the formula
+    // gives the engine's value, so [1] has no such line. net_o1 is another mistake: with
+    // their out_h1, 0.4 · 0.5943 + 0.45 · 0.596884378 + 0.6 = 1.106317970, not 1.105905967.
+    let stdout = report("out_h1,0.5943\nnet_o1,1.3000\n");
+    assert_eq!(
+        yours(&stdout),
+        ["with your numbers: 0.4 * 0.5943 + 0.45 * 0.596884378 + 0.6 * 1 = 1.106317970"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[2] New mistake: net_o1 = 1.3000"),
+        "{stdout}"
+    );
+
+    // Written to one decimal, the same net_o1 is 1.3 against 1.1: their out_h1 gives
+    // 1.106317970, which is 1.1 too, so the line would show nothing new.
+    let stdout = report("out_h1,0.5943\nnet_o1,1.3\n");
+    assert_eq!(yours(&stdout), Vec::<String>::new(), "{stdout}");
+
+    // out_h1 = 0.6 agrees at one decimal; net_o1 = 1.10 is within what a value rounded to one
+    // decimal can give (0.4 · ±0.05), so it is explained as following from the rounded
+    // out_h1. Their 0.6 gives 1.108597970, which is 1.11 like the engine's: the line is shown
+    // all the same, as the evidence for that explanation.
+    let stdout = report("out_h1,0.6\nnet_o1,1.10\n");
+    assert!(
+        stdout.contains("your number follows from your rounded out_h1"),
+        "{stdout}"
+    );
+    assert_eq!(
+        yours(&stdout),
+        ["with your numbers: 0.4 * 0.6 + 0.45 * 0.596884378 + 0.6 * 1 = 1.108597970"],
+        "{stdout}"
+    );
+
+    // A net_h1 off by 1e-11 moves net_o1 by about 1e-12, which shows at the 13 decimals
+    // written but not in out_h1 at the 9 the report writes it with: the line would repeat the
+    // engine's formula word for word with another result, so it is not shown.
+    let stdout = report("net_h1,0.37750000001\nnet_o1,1.2000000000000\n");
+    assert!(stdout.contains("[2] New mistake: net_o1"), "{stdout}");
+    assert_eq!(yours(&stdout), Vec::<String>::new(), "{stdout}");
+
+    // A given value miswritten has no formula: no line at [1]; the net_o1 after it shows theirs.
+    let stdout = report("w5,0.5\nnet_o1,1.3000\n");
+    assert!(
+        stdout.contains("[1] First wrong value: w5 = 0.5"),
+        "{stdout}"
+    );
+    assert_eq!(
+        yours(&stdout),
+        ["with your numbers: 0.5 * 0.593269992 + 0.45 * 0.596884378 + 0.6 * 1 = 1.165232966"],
+        "{stdout}"
+    );
+}

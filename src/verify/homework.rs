@@ -316,7 +316,8 @@ pub struct Row {
     /// value with ([`report_decimals`]).
     pub substituted: String,
     /// The formula with the student's numbers (theirs where written, recomputed from theirs
-    /// elsewhere) and what it gives, when that differs from the engine's.
+    /// elsewhere) and what it gives, when that differs from the engine's at the precision
+    /// written, or when the value is explained as following from their rounded numbers.
     pub yours: Option<(String, f64)>,
 }
 
@@ -501,17 +502,19 @@ pub fn check(
                 decimals_of(&v.from[n]),
             )
         });
+        // (Only the rows a report explains show it: a first or new mistake, never a value
+        // that agrees or follows from an earlier one, so those need no rule of their own.)
         let telling = match &verdict {
-            Verdict::Agrees => false,
-            Verdict::FollowsFrom(_) => true,
+            // "Your number follows from your rounded numbers": the formula is the evidence,
+            // even where those numbers, unrounded, land on the engine's value.
             Verdict::Slip(d) if matches!(d[0].slip, Slip::RoundedEarly { decimals: None }) => true,
             _ => !agrees_at_printed_precision(
                 mine.value,
                 &number::fixed(v.value, number::decimals(&entry.printed)),
             ),
         };
-        let yours =
-            (telling && !v.from.is_empty() && text != substituted).then_some((text, mine.value));
+        // A given value has no operands: both texts are its field, and it shows nothing.
+        let yours = (telling && text != substituted).then_some((text, mine.value));
         rows.push(Row {
             symbol: v.symbol.clone(),
             entry: entry.clone(),
