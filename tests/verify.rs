@@ -1869,3 +1869,62 @@ fn the_formula_with_your_numbers_is_shown_where_it_tells_you_something() {
         "{stdout}"
     );
 }
+
+/// The first wrong value's verdict for homework written inline, on the article's network.
+fn first_wrong_of(homework: &str) -> (String, Verdict) {
+    let entries = homework::read(homework).unwrap();
+    let report = homework::check(&Network::article(), &Options::default(), entries).unwrap();
+    let first = report.first_wrong().expect("a value disagrees");
+    (first.symbol.clone(), first.verdict.clone())
+}
+
+/// The slips a verdict names (none for a value not recognised).
+fn named(verdict: &Verdict) -> Vec<Slip> {
+    match verdict {
+        Verdict::Slip(d) => d.iter().map(|d| d.slip).collect(),
+        other => panic!("not a slip: {other:?}"),
+    }
+}
+
+/// A slip of the computation is named only where it moves the value by more than the
+/// student's numbers can: half a unit of the last digit written, plus what their own rounded
+/// numbers leave open. A slip that moves it less says nothing the rounding does not.
+#[test]
+fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
+    // Taking σ' at net in the hidden layer moves out_h2⁺ by 1.35e-7, less than half a unit
+    // (5e-7) at 6 decimals; 0.596870 is 0.59 units from 0.596869409, 0.46 from that slip's
+    // 0.596869544. Intermediates rounded to 5 decimals give it.
+    let (symbol, verdict) = first_wrong_of("out_h2+,0.596870\n");
+    assert_eq!(symbol, "out_h2+");
+    assert_eq!(
+        named(&verdict),
+        [Slip::RoundedEarly { decimals: Some(5) }],
+        "{verdict:?}"
+    );
+
+    // With ∂E_o1/∂out_h1 written as 0.055 (0.055399425 rounded), swapping two neurons'
+    // weights moves ∂E_total/∂w1 by less than half a unit of 0.0005 and what that rounding
+    // leaves open: 0.0005 (correct 0.000438568) is rounding carried on, not those weights.
+    let (symbol, verdict) = first_wrong_of("dE_o1/dout_h1,0.055\ndE_total/dw1,0.0005\n");
+    assert_eq!(symbol, "dE_total/dw1");
+    assert!(
+        matches!(named(&verdict)[..], [Slip::RoundedEarly { .. }]),
+        "{verdict:?}"
+    );
+}
+
+/// Transposed digits and truncation are preferred to a slip of the computation that moves the
+/// value only a few units of its last digit; not to one that moves it further (20 half-units
+/// and more), which a number matching it by chance is less likely than.
+#[test]
+fn a_slip_that_moves_the_value_far_is_preferred_to_a_writing_slip() {
+    // −0.109 is −0.019 with its 1 and 0 exchanged, and also what leaving σ' out of δ_o2
+    // gives: −0.108535767, 179 half-units from −0.019049118.
+    let (symbol, verdict) = first_wrong_of("dE_o2/dout_h1,-0.109\n");
+    assert_eq!(symbol, "dE_o2/dout_h1");
+    assert_eq!(
+        named(&verdict),
+        [Slip::DerivativeLeftOut { layer: 2 }],
+        "{verdict:?}"
+    );
+}
