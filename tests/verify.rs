@@ -1756,22 +1756,25 @@ fn the_slips_of_the_losses_and_the_softmax_are_named() {
     }
 }
 
+/// `verify`'s report on `homework` (written to a file in `dir`), which disagrees somewhere:
+/// verify exits with status 1.
+fn disagreeing_report(dir: &Path, homework: &str) -> String {
+    let path = dir.join("homework.csv");
+    std::fs::write(&path, homework).unwrap();
+    let output = cargo_bin_cmd!("backprop")
+        .args(["verify", "--color", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    stdout
+}
+
 #[test]
 fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
     let dir = common::scratch();
-    let path = dir.path().join("rounded.csv");
-    // The report on homework with net_o1 alone; verify exits with status 1 (it disagrees).
-    let report = |net_o1: &str| {
-        std::fs::write(&path, format!("net_o1,{net_o1}\n")).unwrap();
-        let output = cargo_bin_cmd!("backprop")
-            .args(["verify", "--color", "never"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        assert_eq!(output.status.code(), Some(1), "{stdout}");
-        stdout
-    };
+    let report = |net_o1: &str| disagreeing_report(dir.path(), &format!("net_o1,{net_o1}\n"));
     // net_o1 from out_h1 and out_h2 rounded to 3 decimals:
     // 0.4 · 0.593 + 0.45 · 0.597 + 0.6 = 0.2372 + 0.26865 + 0.6 = 1.10585 (correct 1.105905967).
     let stdout = report("1.10585");
@@ -1795,79 +1798,60 @@ fn intermediates_rounded_to_fewer_digits_are_named_with_how_many() {
 /// nor for a given value (it has no formula).
 #[test]
 fn the_formula_with_your_numbers_is_shown_where_it_tells_you_something() {
+    // Each homework, words its report must have, and its "with your numbers" lines.
+    let cases: [(&str, &str, &[&str]); 5] = [
+        // out_h1 is wrong, but from the student's net_h1 (none written: the engine's) the
+        // formula gives the engine's value, so [1] has no such line. net_o1 is another
+        // mistake: with their out_h1, 0.4 · 0.5943 + 0.45 · 0.596884378 + 0.6 = 1.106317970,
+        // not 1.105905967.
+        (
+            "out_h1,0.5943\nnet_o1,1.3000\n",
+            "[2] New mistake: net_o1 = 1.3000",
+            &["with your numbers: 0.4 * 0.5943 + 0.45 * 0.596884378 + 0.6 * 1 = 1.106317970"],
+        ),
+        // Written to one decimal, the same net_o1 is 1.3 against 1.1: their out_h1 gives
+        // 1.106317970, which is 1.1 too, so the line would show nothing new.
+        (
+            "out_h1,0.5943\nnet_o1,1.3\n",
+            "[2] New mistake: net_o1 = 1.3",
+            &[],
+        ),
+        // out_h1 = 0.6 agrees at one decimal; net_o1 = 1.10 is within what a value rounded to
+        // one decimal can give (0.4 · ±0.05), so it is explained as following from the rounded
+        // out_h1. Their 0.6 gives 1.108597970, which is 1.11 like the engine's: the line is
+        // shown all the same, as the evidence for that explanation.
+        (
+            "out_h1,0.6\nnet_o1,1.10\n",
+            "your number follows from your rounded out_h1",
+            &["with your numbers: 0.4 * 0.6 + 0.45 * 0.596884378 + 0.6 * 1 = 1.108597970"],
+        ),
+        // A net_h1 off by 1e-11 moves net_o1 by about 1e-12, which shows at the 13 decimals
+        // written but not in out_h1 at the 9 the report writes it with: the line would repeat
+        // the engine's formula word for word with another result, so it is not shown.
+        (
+            "net_h1,0.37750000001\nnet_o1,1.2000000000000\n",
+            "[2] New mistake: net_o1",
+            &[],
+        ),
+        // A given value miswritten has no formula: no line at [1]; the net_o1 after it shows
+        // theirs.
+        (
+            "w5,0.5\nnet_o1,1.3000\n",
+            "[1] First wrong value: w5 = 0.5",
+            &["with your numbers: 0.5 * 0.593269992 + 0.45 * 0.596884378 + 0.6 * 1 = 1.165232966"],
+        ),
+    ];
     let dir = common::scratch();
-    let path = dir.path().join("yours.csv");
-    let report = |homework: &str| {
-        std::fs::write(&path, homework).unwrap();
-        let output = cargo_bin_cmd!("backprop")
-            .args(["verify", "--color", "never"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        assert_eq!(output.status.code(), Some(1), "{stdout}");
-        stdout
-    };
-    let yours = |stdout: &str| -> Vec<String> {
-        stdout
+    for (homework, words, lines) in cases {
+        let stdout = disagreeing_report(dir.path(), homework);
+        assert!(stdout.contains(words), "{homework:?}: {stdout}");
+        let yours: Vec<&str> = stdout
             .lines()
-            .filter(|l| l.trim_start().starts_with("with your numbers:"))
-            .map(|l| l.trim().to_string())
-            .collect()
-    };
-
-    // out_h1 is wrong, but from the student's net_h1 (none written: the engine's) the formula
-    // gives the engine's value, so [1] has no such line. net_o1 is another mistake: with
-    // their out_h1, 0.4 · 0.5943 + 0.45 · 0.596884378 + 0.6 = 1.106317970, not 1.105905967.
-    let stdout = report("out_h1,0.5943\nnet_o1,1.3000\n");
-    assert_eq!(
-        yours(&stdout),
-        ["with your numbers: 0.4 * 0.5943 + 0.45 * 0.596884378 + 0.6 * 1 = 1.106317970"],
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("[2] New mistake: net_o1 = 1.3000"),
-        "{stdout}"
-    );
-
-    // Written to one decimal, the same net_o1 is 1.3 against 1.1: their out_h1 gives
-    // 1.106317970, which is 1.1 too, so the line would show nothing new.
-    let stdout = report("out_h1,0.5943\nnet_o1,1.3\n");
-    assert_eq!(yours(&stdout), Vec::<String>::new(), "{stdout}");
-
-    // out_h1 = 0.6 agrees at one decimal; net_o1 = 1.10 is within what a value rounded to one
-    // decimal can give (0.4 · ±0.05), so it is explained as following from the rounded
-    // out_h1. Their 0.6 gives 1.108597970, which is 1.11 like the engine's: the line is shown
-    // all the same, as the evidence for that explanation.
-    let stdout = report("out_h1,0.6\nnet_o1,1.10\n");
-    assert!(
-        stdout.contains("your number follows from your rounded out_h1"),
-        "{stdout}"
-    );
-    assert_eq!(
-        yours(&stdout),
-        ["with your numbers: 0.4 * 0.6 + 0.45 * 0.596884378 + 0.6 * 1 = 1.108597970"],
-        "{stdout}"
-    );
-
-    // A net_h1 off by 1e-11 moves net_o1 by about 1e-12, which shows at the 13 decimals
-    // written but not in out_h1 at the 9 the report writes it with: the line would repeat the
-    // engine's formula word for word with another result, so it is not shown.
-    let stdout = report("net_h1,0.37750000001\nnet_o1,1.2000000000000\n");
-    assert!(stdout.contains("[2] New mistake: net_o1"), "{stdout}");
-    assert_eq!(yours(&stdout), Vec::<String>::new(), "{stdout}");
-
-    // A given value miswritten has no formula: no line at [1]; the net_o1 after it shows theirs.
-    let stdout = report("w5,0.5\nnet_o1,1.3000\n");
-    assert!(
-        stdout.contains("[1] First wrong value: w5 = 0.5"),
-        "{stdout}"
-    );
-    assert_eq!(
-        yours(&stdout),
-        ["with your numbers: 0.5 * 0.593269992 + 0.45 * 0.596884378 + 0.6 * 1 = 1.165232966"],
-        "{stdout}"
-    );
+            .map(str::trim)
+            .filter(|l| l.starts_with("with your numbers:"))
+            .collect();
+        assert_eq!(yours, lines, "{homework:?}: {stdout}");
+    }
 }
 
 /// The first wrong value's verdict for homework written inline, on the article's network.
