@@ -1365,6 +1365,27 @@ fn every_value_of_the_state_is_a_given_value_of_the_trace() {
             let have: HashMap<String, f64> =
                 given.iter().map(|(k, &x)| (k.to_string(), x)).collect();
             assert_eq!(have, want, "{what}");
+            // Each is in the layer of the weight or bias it is the state of (read from that
+            // parameter's own given value: `optimizer_state.m.weights[0][3]` is in the layer of
+            // `weights[0][3]`), so a table or a drawing groups them together.
+            let values = &trace.iterations[0].values;
+            let layer_of = |formula: &str| {
+                let v = values.iter().find(|v| v.formula == formula);
+                v.unwrap_or_else(|| panic!("{what}: no {formula}")).layer
+            };
+            for state in values
+                .iter()
+                .filter(|v| v.formula.starts_with("optimizer_state."))
+            {
+                let parameter = &state.formula["optimizer_state.".len()..];
+                // `m.weights[0][3]` → `weights[0][3]`; the step count belongs to no layer.
+                match parameter.split_once('.') {
+                    Some((_, field)) => {
+                        assert_eq!(state.layer, layer_of(field), "{what}: {}", state.formula)
+                    }
+                    None => assert_eq!(state.layer, None, "{what}: {}", state.formula),
+                }
+            }
         }
     }
 }
