@@ -311,12 +311,16 @@ fn same_kind(a: &Slip, b: &Slip) -> bool {
 
 /// The first wrong value of a fixture: its symbol and the slips named there.
 fn first_wrong_slips(name: &str, options: &Options) -> (String, Verdict) {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
-    let report =
-        homework::check(&Network::article(), options, homework::read(&text).unwrap()).unwrap();
+    first_wrong_in(&std::fs::read_to_string(fixture(name)).unwrap(), options)
+}
+
+/// The first wrong value of `homework` on the article's network, and its verdict.
+fn first_wrong_in(homework: &str, options: &Options) -> (String, Verdict) {
+    let entries = homework::read(homework).unwrap();
+    let report = homework::check(&Network::article(), options, entries).unwrap();
     let first = report
         .first_wrong()
-        .unwrap_or_else(|| panic!("{name}: all agree"));
+        .unwrap_or_else(|| panic!("{homework}: all agree"));
     (first.symbol.clone(), first.verdict.clone())
 }
 
@@ -1854,14 +1858,6 @@ fn the_formula_with_your_numbers_is_shown_where_it_tells_you_something() {
     }
 }
 
-/// The first wrong value's verdict for homework written inline, on the article's network.
-fn first_wrong_of(homework: &str) -> (String, Verdict) {
-    let entries = homework::read(homework).unwrap();
-    let report = homework::check(&Network::article(), &Options::default(), entries).unwrap();
-    let first = report.first_wrong().expect("a value disagrees");
-    (first.symbol.clone(), first.verdict.clone())
-}
-
 /// The slips a verdict names (none for a value not recognised).
 fn named(verdict: &Verdict) -> Vec<Slip> {
     match verdict {
@@ -1878,7 +1874,7 @@ fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
     // Taking σ' at net in the hidden layer moves out_h2⁺ by 1.35e-7, less than half a unit
     // (5e-7) at 6 decimals; 0.596870 is 0.59 units from 0.596869409, 0.46 from that slip's
     // 0.596869544. Intermediates rounded to 5 decimals give it.
-    let (symbol, verdict) = first_wrong_of("out_h2+,0.596870\n");
+    let (symbol, verdict) = first_wrong_in("out_h2+,0.596870\n", &Options::default());
     assert_eq!(symbol, "out_h2+");
     assert_eq!(
         named(&verdict),
@@ -1889,7 +1885,10 @@ fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
     // With ∂E_o1/∂out_h1 written as 0.055 (0.055399425 rounded), swapping two neurons'
     // weights moves ∂E_total/∂w1 by less than half a unit of 0.0005 and what that rounding
     // leaves open: 0.0005 (correct 0.000438568) is rounding carried on, not those weights.
-    let (symbol, verdict) = first_wrong_of("dE_o1/dout_h1,0.055\ndE_total/dw1,0.0005\n");
+    let (symbol, verdict) = first_wrong_in(
+        "dE_o1/dout_h1,0.055\ndE_total/dw1,0.0005\n",
+        &Options::default(),
+    );
     assert_eq!(symbol, "dE_total/dw1");
     assert!(
         matches!(named(&verdict)[..], [Slip::RoundedEarly { .. }]),
@@ -1904,7 +1903,7 @@ fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
 fn a_slip_that_moves_the_value_far_is_preferred_to_a_writing_slip() {
     // −0.109 is −0.019 with its 1 and 0 exchanged, and also what leaving σ' out of δ_o2
     // gives: −0.108535767, 179 half-units from −0.019049118.
-    let (symbol, verdict) = first_wrong_of("dE_o2/dout_h1,-0.109\n");
+    let (symbol, verdict) = first_wrong_in("dE_o2/dout_h1,-0.109\n", &Options::default());
     assert_eq!(symbol, "dE_o2/dout_h1");
     assert_eq!(
         named(&verdict),

@@ -506,7 +506,7 @@ pub fn check(
         // that agrees or follows from an earlier one, so those need no rule of their own.)
         let telling = match &verdict {
             // "Your number follows from your rounded numbers": the formula is the evidence,
-            // even where those numbers, unrounded, land on the engine's value.
+            // even where it gives the engine's value at the precision written.
             Verdict::Slip(d) if matches!(d[0].slip, Slip::RoundedEarly { decimals: None }) => true,
             _ => !agrees_at_printed_precision(
                 mine.value,
