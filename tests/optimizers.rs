@@ -1329,12 +1329,12 @@ fn every_value_of_the_state_is_a_given_value_of_the_trace() {
                     ..Options::default()
                 },
             );
-            let given: HashMap<&str, f64> = trace.iterations[0]
-                .values
-                .iter()
-                .filter(|v| v.formula.starts_with("optimizer_state."))
-                .map(|v| (v.formula.as_str(), v.value))
-                .collect();
+            let values = &trace.iterations[0].values;
+            let states = || {
+                values
+                    .iter()
+                    .filter(|v| v.formula.starts_with("optimizer_state."))
+            };
             let state = &net.optimizer_state;
             let keys: &[&str] = if rule.adam() {
                 &["m", "v"]
@@ -1363,20 +1363,16 @@ fn every_value_of_the_state_is_a_given_value_of_the_trace() {
             let what = format!("{rule:?}, update_biases {update_biases}");
             assert!(want.len() > 10, "{what}: {want:?}");
             let have: HashMap<String, f64> =
-                given.iter().map(|(k, &x)| (k.to_string(), x)).collect();
+                states().map(|v| (v.formula.clone(), v.value)).collect();
             assert_eq!(have, want, "{what}");
             // Each is in the layer of the weight or bias it is the state of (read from that
             // parameter's own given value: `optimizer_state.m.weights[0][3]` is in the layer of
             // `weights[0][3]`), so a table or a drawing groups them together.
-            let values = &trace.iterations[0].values;
             let layer_of = |formula: &str| {
                 let v = values.iter().find(|v| v.formula == formula);
                 v.unwrap_or_else(|| panic!("{what}: no {formula}")).layer
             };
-            for state in values
-                .iter()
-                .filter(|v| v.formula.starts_with("optimizer_state."))
-            {
+            for state in states() {
                 let parameter = &state.formula["optimizer_state.".len()..];
                 // `m.weights[0][3]` → `weights[0][3]`; the step count belongs to no layer.
                 match parameter.split_once('.') {

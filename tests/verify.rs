@@ -1858,11 +1858,14 @@ fn the_formula_with_your_numbers_is_shown_where_it_tells_you_something() {
     }
 }
 
-/// The slips a verdict names (none for a value not recognised).
-fn named(verdict: &Verdict) -> Vec<Slip> {
+/// The slips named at the first wrong value of `homework`, which must be at `symbol` (and
+/// named as a slip: any other verdict fails the test).
+fn slips_named_first(homework: &str, symbol: &str) -> Vec<Slip> {
+    let (first, verdict) = first_wrong_in(homework, &Options::default());
+    assert_eq!(first, symbol, "{homework:?}");
     match verdict {
         Verdict::Slip(d) => d.iter().map(|d| d.slip).collect(),
-        other => panic!("not a slip: {other:?}"),
+        other => panic!("{homework:?}: not a slip: {other:?}"),
     }
 }
 
@@ -1874,25 +1877,18 @@ fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
     // Taking σ' at net in the hidden layer moves out_h2⁺ by 1.35e-7, less than half a unit
     // (5e-7) at 6 decimals; 0.596870 is 0.59 units from 0.596869409, 0.46 from that slip's
     // 0.596869544. Intermediates rounded to 5 decimals give it.
-    let (symbol, verdict) = first_wrong_in("out_h2+,0.596870\n", &Options::default());
-    assert_eq!(symbol, "out_h2+");
     assert_eq!(
-        named(&verdict),
-        [Slip::RoundedEarly { decimals: Some(5) }],
-        "{verdict:?}"
+        slips_named_first("out_h2+,0.596870\n", "out_h2+"),
+        [Slip::RoundedEarly { decimals: Some(5) }]
     );
 
     // With ∂E_o1/∂out_h1 written as 0.055 (0.055399425 rounded), swapping two neurons'
     // weights moves ∂E_total/∂w1 by less than half a unit of 0.0005 and what that rounding
     // leaves open: 0.0005 (correct 0.000438568) is rounding carried on, not those weights.
-    let (symbol, verdict) = first_wrong_in(
-        "dE_o1/dout_h1,0.055\ndE_total/dw1,0.0005\n",
-        &Options::default(),
-    );
-    assert_eq!(symbol, "dE_total/dw1");
+    let named = slips_named_first("dE_o1/dout_h1,0.055\ndE_total/dw1,0.0005\n", "dE_total/dw1");
     assert!(
-        matches!(named(&verdict)[..], [Slip::RoundedEarly { .. }]),
-        "{verdict:?}"
+        matches!(named[..], [Slip::RoundedEarly { .. }]),
+        "{named:?}"
     );
 }
 
@@ -1903,11 +1899,8 @@ fn a_slip_that_moves_the_value_less_than_your_rounding_is_not_named() {
 fn a_slip_that_moves_the_value_far_is_preferred_to_a_writing_slip() {
     // −0.109 is −0.019 with its 1 and 0 exchanged, and also what leaving σ' out of δ_o2
     // gives: −0.108535767, 179 half-units from −0.019049118.
-    let (symbol, verdict) = first_wrong_in("dE_o2/dout_h1,-0.109\n", &Options::default());
-    assert_eq!(symbol, "dE_o2/dout_h1");
     assert_eq!(
-        named(&verdict),
-        [Slip::DerivativeLeftOut { layer: 2 }],
-        "{verdict:?}"
+        slips_named_first("dE_o2/dout_h1,-0.109\n", "dE_o2/dout_h1"),
+        [Slip::DerivativeLeftOut { layer: 2 }]
     );
 }
